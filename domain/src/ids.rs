@@ -1,0 +1,16 @@
+//! Typed ids: an organization id can never be passed where a unit id is expected.
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+macro_rules! id_type {
+    ($($name:ident),* $(,)?) => {$(
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(pub i64);
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result { write!(f, "{}", self.0) }
+        }
+    )*};
+}
+
+id_type!(OrgId, UnitId, UserId, MembershipId, RoleId, StaffId, ApiKeyId, TagId);

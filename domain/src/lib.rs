@@ -1,0 +1,19 @@
+//! Gatehouse's domain: the rules of the product as plain Rust.
+//!
+//! Nothing here knows about HTTP, the database or the UI; every function that depends on time
+//! takes `now` (or a [`clock::Clock`]) so tests can move time.
+
+pub mod actor;
+pub mod clock;
+pub mod error;
+pub mod ids;
+pub mod locale;
+pub mod member;
+pub mod members_query;
+pub mod org_role;
+pub mod session;
+pub mod throttle;
+pub mod units;
+pub mod validate;
+
+pub use error::DomainError;

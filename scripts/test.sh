@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Gatehouse's whole test suite, from a fresh machine: installs what is missing (idempotent), then
+# runs every stage and ends with one summary line. Exit status is non-zero if any stage fails.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/.." && pwd)"
+cd "$root"
+. "$here/env.sh"
+bash "$here/setup-tools.sh"
+
+logdir="$(mktemp -d "${TMPDIR:-/tmp}/gatehouse-test.XXXXXX")"
+passed=0; failed=0
+stage() { printf '\n==> %s\n' "$*"; }
+
+# Runs `cargo test` for one package with explicit features (never unified across the workspace)
+# and adds its counts to the summary.
+cargo_tests() {
+  local name="$1"; shift
+  stage "cargo test $name"
+  local log="$logdir/$name.log" rc=0
+  cargo test "$@" 2>&1 | tee "$log" || rc=$?
+  local p f
+  p=$(grep -Eo 'test result: [A-Za-z]+\. [0-9]+ passed' "$log" | awk '{s+=$4} END {print s+0}')
+  f=$(grep -Eo '[0-9]+ failed' "$log" | awk '{s+=$1} END {print s+0}')
+  passed=$((passed + p)); failed=$((failed + f))
+  if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then failed=$((failed + 1)); fi
+  return 0
+}
+
+cargo_tests domain -p gatehouse_domain
+
+printf '\n'
+if [ "$passed" -eq 0 ]; then echo "no test ran"; failed=$((failed + 1)); fi
+echo "summary: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
