@@ -14,6 +14,8 @@ command -v chromium >/dev/null 2>&1 || want_apt+=(chromium)
 command -v node >/dev/null 2>&1 || want_apt+=(nodejs npm)
 command -v python3 >/dev/null 2>&1 || want_apt+=(python3)
 command -v cc >/dev/null 2>&1 || want_apt+=(build-essential)
+command -v pkg-config >/dev/null 2>&1 || want_apt+=(pkg-config)
+dpkg -s libssl-dev >/dev/null 2>&1 || want_apt+=(libssl-dev)
 if [ ${#want_apt[@]} -gt 0 ]; then
   log "apt: ${want_apt[*]}"
   export DEBIAN_FRONTEND=noninteractive
@@ -36,7 +38,7 @@ fast_install_env() {
 }
 
 # cargo's registry holds a crate's unpacked source after any attempt to install it.
-registry_src() { ls -d "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/"$1-$2" 2>/dev/null | head -n1; }
+registry_src() { ls -d "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/"$1-$2" 2>/dev/null | head -n1 || true; }
 
 have_version() { command -v "$1" >/dev/null 2>&1 && "$1" --version 2>/dev/null | grep -q "$2"; }
 

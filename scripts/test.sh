@@ -27,7 +27,17 @@ cargo_tests() {
   return 0
 }
 
+# A private PostgreSQL for this run (its own temp dir and port), stopped on exit.
+pgdir="$logdir/pg"
+pgport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+cleanup() { bash "$here/pg.sh" stop "$pgdir" || true; rm -rf "$pgdir"; }
+trap cleanup EXIT
+stage "PostgreSQL (private cluster on port $pgport)"
+export TEST_DATABASE_URL="$(bash "$here/pg.sh" start "$pgdir" "$pgport")"
+export GATEHOUSE_REQUIRE_PG=1
+
 cargo_tests domain -p gatehouse_domain
+cargo_tests db -p gatehouse_db
 
 printf '\n'
 if [ "$passed" -eq 0 ]; then echo "no test ran"; failed=$((failed + 1)); fi

@@ -15,5 +15,6 @@ pub mod session;
 pub mod throttle;
 pub mod units;
 pub mod validate;
+pub mod views;
 
 pub use error::DomainError;

@@ -1,0 +1,35 @@
+use gatehouse_domain::DomainError;
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum DbError {
+    #[error("{0}")]
+    Config(String),
+    #[error("cannot open database {0}: {1}")]
+    Connect(String, String),
+    #[error("database pool: {0}")]
+    Pool(String),
+    #[error("migration failed: {0}")]
+    Migration(String),
+    #[error("not found")]
+    NotFound,
+    #[error("already exists: {0}")]
+    Conflict(String),
+    #[error("changed by someone else ({changed_by}) at {at}")]
+    Stale { changed_by: String, at: String },
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+    #[error("database: {0}")]
+    Query(diesel::result::Error),
+}
+
+impl From<diesel::result::Error> for DbError {
+    fn from(e: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind, Error as E};
+        match e {
+            E::NotFound => DbError::NotFound,
+            E::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => DbError::Conflict(info.message().to_string()),
+            other => DbError::Query(other),
+        }
+    }
+}

@@ -1,0 +1,155 @@
+//! Memberships: a user's place in one organization, with its kind, status, units, tags and
+//! organization roles. Inside an organization everything refers to the membership.
+use crate::audit::{self, AuditEntry};
+use crate::schema::{membership_tags as mt, membership_units as mu, memberships as m, org_role_holders as orh, units as un};
+use crate::{on, to_db, Conn, DbError};
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use gatehouse_domain::actor::Actor;
+use gatehouse_domain::ids::{MembershipId, OrgId, TagId, UnitId, UserId};
+use gatehouse_domain::member::{MemberKind, MemberStatus};
+use gatehouse_domain::org_role::OrgRole;
+use gatehouse_domain::validate;
+use serde_json::json;
+
+#[derive(Debug, Clone)]
+pub struct NewMember<'a> {
+    pub org: OrgId,
+    pub user: UserId,
+    pub kind: MemberKind,
+    pub status: MemberStatus,
+    pub mobile_phone: Option<&'a str>,
+    pub job_title: Option<&'a str>,
+    pub end_date: Option<NaiveDate>,
+    pub role_holder_only: bool,
+    pub units: &'a [UnitId],
+    pub tags: &'a [TagId],
+}
+
+pub fn add(conn: &mut Conn<'_>, new: &NewMember<'_>, actor: Actor, now: DateTime<Utc>) -> Result<MembershipId, DbError> {
+    let phone = new.mobile_phone.map(validate::normalize_e164).transpose()?;
+    // Units must be the organization's own.
+    if !new.units.is_empty() {
+        let ids: Vec<i64> = new.units.iter().map(|u| u.0).collect();
+        let n: i64 =
+            on!(conn, c => un::table.filter(un::org_id.eq(new.org.0)).filter(un::id.eq_any(&ids)).count().get_result(c))?;
+        if n as usize != ids.len() {
+            return Err(DbError::NotFound);
+        }
+    }
+    let joined = (new.status == MemberStatus::Active).then(|| to_db(now));
+    let values = (
+        m::org_id.eq(new.org.0),
+        m::user_id.eq(Some(new.user.0)),
+        m::status.eq(new.status.as_str()),
+        m::member_kind.eq(new.kind.as_str()),
+        m::mobile_phone.eq(phone.as_deref()),
+        m::job_title.eq(new.job_title),
+        m::end_date.eq(new.end_date),
+        m::role_holder_only.eq(new.role_holder_only),
+        m::joined_at.eq(joined),
+        m::created_at.eq(to_db(now)),
+        m::updated_at.eq(to_db(now)),
+        m::version.eq(1),
+        m::updated_by_kind.eq(actor.kind()),
+        m::updated_by_id.eq(actor.id()),
+    );
+    let id = on!(conn, c => diesel::insert_into(m::table).values(values).returning(m::id).get_result::<i64>(c))
+        .map_err(|e| match DbError::from(e) {
+            DbError::Conflict(_) => DbError::Conflict("this person is already a member of the organization".into()),
+            other => other,
+        })?;
+    for u in new.units {
+        on!(conn, c => diesel::insert_into(mu::table).values((mu::membership_id.eq(id), mu::unit_id.eq(u.0))).execute(c))?;
+    }
+    for t in new.tags {
+        on!(conn, c => diesel::insert_into(mt::table).values((mt::membership_id.eq(id), mt::tag_id.eq(t.0))).execute(c))?;
+    }
+    audit::record(
+        conn,
+        now,
+        &AuditEntry::new(Some(new.org), actor, "member.added", "membership", Some(id)).unit(new.units.first().copied()).after(json!({
+            "kind": new.kind.as_str(),
+            "status": new.status.as_str(),
+            "units": new.units.iter().map(|u| u.0).collect::<Vec<_>>(),
+            "tags": new.tags.iter().map(|t| t.0).collect::<Vec<_>>(),
+            "role_holder_only": new.role_holder_only,
+        })),
+    )?;
+    Ok(MembershipId(id))
+}
+
+pub fn grant_org_role(
+    conn: &mut Conn<'_>,
+    org: OrgId,
+    member: MembershipId,
+    role: OrgRole,
+    actor: Actor,
+    now: DateTime<Utc>,
+) -> Result<(), DbError> {
+    let same_org: i64 = on!(conn, c => m::table.filter(m::id.eq(member.0)).filter(m::org_id.eq(org.0)).count().get_result(c))?;
+    if same_org == 0 {
+        return Err(DbError::NotFound);
+    }
+    let values = (
+        orh::org_id.eq(org.0),
+        orh::membership_id.eq(member.0),
+        orh::role.eq(role.as_str()),
+        orh::created_at.eq(to_db(now)),
+        orh::updated_at.eq(to_db(now)),
+        orh::version.eq(1),
+        orh::updated_by_kind.eq(actor.kind()),
+        orh::updated_by_id.eq(actor.id()),
+    );
+    on!(conn, c => diesel::insert_into(orh::table).values(values).execute(c))?;
+    audit::record(
+        conn,
+        now,
+        &AuditEntry::new(Some(org), actor, "org_role.granted", "membership", Some(member.0)).after(json!({"role": role.as_str()})),
+    )?;
+    Ok(())
+}
+
+pub fn org_roles(conn: &mut Conn<'_>, member: MembershipId) -> Result<Vec<OrgRole>, DbError> {
+    let rows: Vec<String> = on!(conn, c => orh::table.filter(orh::membership_id.eq(member.0)).select(orh::role).load(c))?;
+    let mut roles: Vec<OrgRole> = rows.iter().filter_map(|r| OrgRole::parse(r).ok()).collect();
+    roles.sort();
+    Ok(roles)
+}
+
+/// What the portal needs to know about the signed-in person inside one organization.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MembershipCtx {
+    pub id: MembershipId,
+    pub org: OrgId,
+    pub status: MemberStatus,
+    pub kind: MemberKind,
+    pub role_holder_only: bool,
+    pub org_roles: Vec<OrgRole>,
+}
+
+/// The person's active membership in the organization, or None (never a hint that the
+/// organization exists).
+pub fn active_membership(conn: &mut Conn<'_>, user: UserId, org: OrgId) -> Result<Option<MembershipCtx>, DbError> {
+    let row: Option<(i64, String, String, bool)> = on!(conn, c => m::table
+        .filter(m::user_id.eq(user.0))
+        .filter(m::org_id.eq(org.0))
+        .filter(m::status.eq(MemberStatus::Active.as_str()))
+        .select((m::id, m::status, m::member_kind, m::role_holder_only))
+        .first(c)
+        .optional())?;
+    let Some((id, status, kind, role_holder_only)) = row else { return Ok(None) };
+    let id = MembershipId(id);
+    Ok(Some(MembershipCtx {
+        id,
+        org,
+        status: MemberStatus::parse(&status)?,
+        kind: MemberKind::parse(&kind)?,
+        role_holder_only,
+        org_roles: org_roles(conn, id)?,
+    }))
+}
+
+pub fn count(conn: &mut Conn<'_>, org: OrgId) -> Result<i64, DbError> {
+    Ok(on!(conn, c => m::table.filter(m::org_id.eq(org.0)).filter(m::role_holder_only.eq(false)).count().get_result(c))?)
+}

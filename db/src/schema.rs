@@ -1,0 +1,251 @@
+// The tables of migrations/{postgres,sqlite}: one definition serves both backends, so only types
+// both share are used (ids are BigInt; times are Timestamp in UTC).
+
+diesel::table! {
+    platform_staff (id) {
+        id -> BigInt,
+        email -> Text,
+        display_name -> Text,
+        password_hash -> Nullable<Text>,
+        staff_role -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+        updated_by_kind -> Text,
+        updated_by_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> BigInt,
+        email -> Text,
+        display_name -> Text,
+        locale -> Text,
+        password_hash -> Nullable<Text>,
+        is_system -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+        updated_by_kind -> Text,
+        updated_by_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    organizations (id) {
+        id -> BigInt,
+        slug -> Text,
+        name -> Text,
+        time_zone -> Text,
+        background_user_id -> BigInt,
+        require_mobile_phone -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+        updated_by_kind -> Text,
+        updated_by_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    units (id) {
+        id -> BigInt,
+        org_id -> BigInt,
+        parent_id -> Nullable<BigInt>,
+        name -> Text,
+        kind -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+        updated_by_kind -> Text,
+        updated_by_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    memberships (id) {
+        id -> BigInt,
+        org_id -> BigInt,
+        user_id -> Nullable<BigInt>,
+        status -> Text,
+        member_kind -> Text,
+        mobile_phone -> Nullable<Text>,
+        job_title -> Nullable<Text>,
+        end_date -> Nullable<Date>,
+        role_holder_only -> Bool,
+        pseudonym -> Nullable<Text>,
+        joined_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+        updated_by_kind -> Text,
+        updated_by_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    membership_units (membership_id, unit_id) {
+        membership_id -> BigInt,
+        unit_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    tags (id) {
+        id -> BigInt,
+        org_id -> BigInt,
+        name -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+        updated_by_kind -> Text,
+        updated_by_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    membership_tags (membership_id, tag_id) {
+        membership_id -> BigInt,
+        tag_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    org_role_holders (id) {
+        id -> BigInt,
+        org_id -> BigInt,
+        membership_id -> BigInt,
+        role -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+        updated_by_kind -> Text,
+        updated_by_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    roles (id) {
+        id -> BigInt,
+        org_id -> BigInt,
+        key -> Text,
+        name -> Text,
+        description -> Text,
+        template_key -> Nullable<Text>,
+        retired_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+        updated_by_kind -> Text,
+        updated_by_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    role_assignments (id) {
+        id -> BigInt,
+        org_id -> BigInt,
+        membership_id -> BigInt,
+        role_id -> BigInt,
+        unit_id -> Nullable<BigInt>,
+        ends_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+        updated_by_kind -> Text,
+        updated_by_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    audit_events (id) {
+        id -> BigInt,
+        org_id -> Nullable<BigInt>,
+        occurred_at -> Timestamp,
+        actor_kind -> Text,
+        actor_id -> Nullable<BigInt>,
+        actor_staff_id -> Nullable<BigInt>,
+        action -> Text,
+        target_kind -> Text,
+        target_id -> Nullable<BigInt>,
+        unit_id -> Nullable<BigInt>,
+        before_data -> Nullable<Text>,
+        after_data -> Nullable<Text>,
+        request_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    email_outbox (id) {
+        id -> BigInt,
+        org_id -> Nullable<BigInt>,
+        message_id -> Text,
+        to_address -> Text,
+        locale -> Text,
+        template -> Text,
+        subject -> Text,
+        body_text -> Nullable<Text>,
+        body_html -> Nullable<Text>,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+        updated_by_kind -> Text,
+        updated_by_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    sessions (id_hash) {
+        id_hash -> Text,
+        user_id -> BigInt,
+        csrf_token -> Text,
+        last_org_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        last_seen_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sign_in_throttle (key) {
+        key -> Text,
+        failures -> Integer,
+        window_started_at -> Timestamp,
+        locked_until -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(memberships -> users (user_id));
+diesel::joinable!(memberships -> organizations (org_id));
+diesel::joinable!(units -> organizations (org_id));
+diesel::joinable!(membership_units -> memberships (membership_id));
+diesel::joinable!(membership_units -> units (unit_id));
+diesel::joinable!(membership_tags -> memberships (membership_id));
+diesel::joinable!(membership_tags -> tags (tag_id));
+diesel::joinable!(org_role_holders -> memberships (membership_id));
+diesel::joinable!(role_assignments -> roles (role_id));
+diesel::joinable!(role_assignments -> memberships (membership_id));
+diesel::joinable!(sessions -> users (user_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    platform_staff,
+    users,
+    organizations,
+    units,
+    memberships,
+    membership_units,
+    tags,
+    membership_tags,
+    org_role_holders,
+    roles,
+    role_assignments,
+    audit_events,
+    email_outbox,
+    sessions,
+    sign_in_throttle,
+);

@@ -1,0 +1,362 @@
+//! Provisioning (an organization with its owner) and the believable demo data set.
+use crate::members::{self, NewMember};
+use crate::orgs::{self, OrgRow};
+use crate::users::{self, NewUser};
+use crate::{roles, tags, units, Conn, Db, DbError};
+use chrono::{DateTime, Duration, Utc};
+use gatehouse_domain::actor::Actor;
+use gatehouse_domain::ids::{MembershipId, TagId, UnitId, UserId};
+use gatehouse_domain::locale::Locale;
+use gatehouse_domain::member::{MemberKind, MemberStatus};
+use gatehouse_domain::org_role::OrgRole;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+pub const DEMO_PASSWORD: &str = "gatehouse-demo";
+pub const DEMO_OWNER: &str = "demo@gatehouse.test";
+pub const DEMO_MEMBER: &str = "member@gatehouse.test";
+
+/// Creates an organization and its owner in one transaction. An existing identity with that
+/// email becomes the owner (its password is left alone); a new one gets `password_hash`.
+pub fn create_org_with_owner(
+    conn: &mut Conn<'_>,
+    slug: &str,
+    name: &str,
+    time_zone: &str,
+    owner_email: &str,
+    owner_name: &str,
+    password_hash: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<(OrgRow, MembershipId), DbError> {
+    conn.transaction(|conn| {
+        let org = orgs::create(conn, slug, name, time_zone, Actor::System, now)?;
+        let user = match users::find_by_email(conn, owner_email)? {
+            Some(u) => u.id,
+            None => users::create(
+                conn,
+                &NewUser { email: owner_email, display_name: owner_name, locale: Locale::En, password_hash, is_system: false },
+                Actor::System,
+                now,
+            )?,
+        };
+        let m = members::add(
+            conn,
+            &NewMember {
+                org: org.id,
+                user,
+                kind: MemberKind::Employee,
+                status: MemberStatus::Active,
+                mobile_phone: None,
+                job_title: None,
+                end_date: None,
+                role_holder_only: false,
+                units: &[],
+                tags: &[],
+            },
+            Actor::System,
+            now,
+        )?;
+        members::grant_org_role(conn, org.id, m, OrgRole::Owner, Actor::System, now)?;
+        Ok((org, m))
+    })
+}
+
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct SeedReport {
+    pub organizations_created: usize,
+    pub members_added: usize,
+    pub main_org_members: i64,
+}
+
+const FIRST: &[&str] = &[
+    "Anna", "Ben", "Clara", "David", "Elif", "Felix", "Greta", "Hamid", "Ida", "Jonas", "Katharina", "Lukas", "Mia",
+    "Noah", "Olga", "Paul", "Queenie", "Rafael", "Sofia", "Tim", "Ulrike", "Viktor", "Wiebke", "Xaver", "Yara", "Zoe",
+    "Amir", "Birgit", "Chen", "Dana", "Emil", "Fatma", "Georg", "Hanna", "Ivan", "Jana", "Kofi", "Lea", "Malte", "Nina",
+    "Oskar", "Petra", "Ralf", "Sanne", "Tobias", "Uwe", "Vera", "Wolfgang", "Jörg", "Zeynep",
+];
+const LAST: &[&str] = &[
+    "Müller", "Schmidt", "Schneider", "Fischer", "Weber", "Meyer", "Wagner", "Becker", "Schulz", "Hoffmann", "Koch",
+    "Richter", "Klein", "Wolf", "Schröder", "Neumann", "Schwarz", "Braun", "Zimmermann", "Hartmann", "Krüger", "Lange",
+    "Yilmaz", "Kaya", "Nowak", "Kowalski", "Rossi", "García", "Smith", "Jones", "Okafor", "Nguyen", "Larsen", "Berg",
+    "Vogel", "Sommer", "Winter", "Brandt", "Haas", "Peters",
+];
+const TAGS: &[&str] = &["first-aid", "fire-warden", "works-council", "remote", "on-call", "mentor", "new-joiner", "key-account"];
+const JOBS: &[&str] = &[
+    "Dispatcher", "Account manager", "Software engineer", "Controller", "Recruiter", "Warehouse lead", "Data analyst",
+    "Driver", "Site manager", "Support agent",
+];
+
+struct OrgPlan {
+    slug: &'static str,
+    name: &'static str,
+    tz: &'static str,
+    /// (division, kind, teams (name, sub-teams))
+    structure: &'static [(&'static str, &'static str, &'static [(&'static str, &'static [&'static str])])],
+    members: usize,
+    roles: &'static [(&'static str, &'static str, &'static str)],
+}
+
+const ACME: OrgPlan = OrgPlan {
+    slug: "acme",
+    name: "Acme Logistics",
+    tz: "Europe/Berlin",
+    structure: &[
+        ("Operations", "division", &[("Hamburg hub", &["Inbound", "Outbound"]), ("Munich hub", &["Inbound", "Outbound"]), ("Fleet", &[])]),
+        ("Sales", "division", &[("Key accounts", &[]), ("Field sales North", &[]), ("Field sales South", &[])]),
+        ("Engineering", "division", &[("Platform", &["SRE"]), ("Apps", &[]), ("Data", &[])]),
+        ("Finance", "division", &[("Accounting", &[]), ("Controlling", &[])]),
+        ("People", "division", &[("Recruiting", &[]), ("Works council", &[])]),
+        ("Crisis team", "crisis team", &[]),
+    ],
+    members: 300,
+    roles: &[
+        ("team_manager", "Team manager", "Manages the members and content of a team"),
+        ("developer", "Developer", "Works on content of their own team"),
+        ("viewer", "Viewer", "Reads reports of their unit"),
+        ("approver", "Access approver", "Decides access requests for a unit"),
+    ],
+};
+
+const NORDWIND: OrgPlan = OrgPlan {
+    slug: "nordwind",
+    name: "Nordwind Energie GmbH",
+    tz: "Europe/Berlin",
+    structure: &[
+        ("Netzbetrieb", "Bereich", &[("Leitstelle", &[]), ("Service Nord", &[])]),
+        ("Vertrieb", "Bereich", &[("Privatkunden", &[]), ("Gewerbe", &[])]),
+        ("IT-Sicherheit", "Bereich", &[]),
+    ],
+    members: 60,
+    roles: &[("org_admin", "OrgAdmin", "Verwaltet die Organisation"), ("sec_manager", "Sec Manager", "Verantwortet Sicherheitsvorfälle"), ("viewer", "Viewer", "Lesender Zugriff")],
+};
+
+const HEALTH: OrgPlan = OrgPlan {
+    slug: "example-health",
+    name: "Example Health",
+    tz: "America/New_York",
+    structure: &[("Clinics", "region", &[("Boston", &[]), ("Denver", &[])]), ("Research", "division", &[])],
+    members: 40,
+    roles: &[("clinician", "Clinician", "Sees own patients' records"), ("auditor_view", "Audit viewer", "Reads aggregates")],
+};
+
+fn person(rng: &mut StdRng, org_slug: &str, i: usize) -> (String, String) {
+    let first = FIRST[rng.gen_range(0..FIRST.len())];
+    let last = LAST[rng.gen_range(0..LAST.len())];
+    let local: String = format!("{}.{}", first, last)
+        .to_lowercase()
+        .chars()
+        .map(|c| match c {
+            'ä' => 'a',
+            'ö' => 'o',
+            'ü' => 'u',
+            'í' => 'i',
+            c if c.is_ascii_alphanumeric() || c == '.' => c,
+            _ => '-',
+        })
+        .collect();
+    (format!("{first} {last}"), format!("{local}.{i}@{org_slug}.example"))
+}
+
+/// Creates the demo organizations when they do not exist yet, then tops the main one (acme) up
+/// to `main_members` members. Idempotent: a second run adds nothing unless asked for more.
+pub fn seed_demo(db: &Db, main_members: usize, now: DateTime<Utc>) -> Result<SeedReport, DbError> {
+    let mut report = SeedReport::default();
+    let demo_hash = crate::password::hash(DEMO_PASSWORD);
+    for plan in [&ACME, &NORDWIND, &HEALTH] {
+        let exists = db.with(|c| orgs::by_slug(c, plan.slug))?.is_some();
+        if !exists {
+            report.members_added += db.tx(|c| create_planned_org(c, plan, &demo_hash, now))?;
+            report.organizations_created += 1;
+        }
+    }
+    // Scale acme up in batches of 1000, one transaction each.
+    let acme = db.with(|c| orgs::by_slug(c, ACME.slug))?.ok_or(DbError::NotFound)?;
+    loop {
+        let have = db.with(|c| members::count(c, acme.id))? as usize;
+        if have >= main_members {
+            report.main_org_members = have as i64;
+            break;
+        }
+        let batch = (main_members - have).min(1000);
+        report.members_added += db.tx(|c| add_random_members(c, &acme, have, batch, have as u64, now))?;
+    }
+    Ok(report)
+}
+
+fn create_planned_org(conn: &mut Conn<'_>, plan: &OrgPlan, demo_hash: &str, now: DateTime<Utc>) -> Result<usize, DbError> {
+    let created = now - Duration::days(400);
+    let org = orgs::create(conn, plan.slug, plan.name, plan.tz, Actor::System, created)?;
+    let mut all_units = Vec::new();
+    for (division, kind, teams) in plan.structure {
+        let d = units::create(conn, org.id, None, division, kind, Actor::System, created)?;
+        all_units.push(d);
+        for (team, subs) in teams.iter() {
+            let t = units::create(conn, org.id, Some(d), team, "team", Actor::System, created)?;
+            all_units.push(t);
+            for s in subs.iter() {
+                all_units.push(units::create(conn, org.id, Some(t), s, "sub-team", Actor::System, created)?);
+            }
+        }
+    }
+    for t in TAGS {
+        tags::ensure(conn, org.id, t, Actor::System, created)?;
+    }
+    let mut role_ids = Vec::new();
+    for (key, name, desc) in plan.roles {
+        role_ids.push(roles::create(conn, org.id, key, name, desc, Actor::System, created)?);
+    }
+
+    // The demo people: the owner of acme is an administrator in nordwind and a plain member of
+    // example-health, so the switcher and the "own page" are both visible.
+    let demo_owner = ensure_user(conn, DEMO_OWNER, "Dana Demo", Locale::En, demo_hash, created)?;
+    let demo_member = ensure_user(conn, DEMO_MEMBER, "Max Mitglied", Locale::De, demo_hash, created)?;
+    let first_unit = all_units.first().copied();
+    let owner_m = add_member(conn, &org, demo_owner, MemberKind::Employee, MemberStatus::Active, first_unit, &[], Some("Head of operations"), created)?;
+    let own_role = match plan.slug {
+        "acme" => Some(OrgRole::Owner),
+        "nordwind" => Some(OrgRole::Administrator),
+        _ => None,
+    };
+    if let Some(r) = own_role {
+        members::grant_org_role(conn, org.id, owner_m, r, Actor::System, created)?;
+    }
+    let mut added = 1;
+    if plan.slug == "acme" {
+        let mm = add_member(conn, &org, demo_member, MemberKind::Employee, MemberStatus::Active, all_units.get(1).copied(), &[], Some("Dispatcher"), created)?;
+        roles::assign(conn, org.id, mm, role_ids[1], all_units.get(1).copied(), None, Actor::System, created)?;
+        added += 1;
+    }
+    let owner_actor = Actor::User { user: demo_owner, membership: Some(owner_m) };
+    added += add_random_members_with(conn, &org, &all_units, &role_ids, 0, plan.members.saturating_sub(added), seed_of(plan.slug), owner_actor, now)?;
+    Ok(added)
+}
+
+fn seed_of(slug: &str) -> u64 {
+    slug.bytes().fold(1469598103934665603u64, |h, b| (h ^ u64::from(b)).wrapping_mul(1099511628211))
+}
+
+fn ensure_user(conn: &mut Conn<'_>, email: &str, name: &str, locale: Locale, hash: &str, now: DateTime<Utc>) -> Result<UserId, DbError> {
+    if let Some(u) = users::find_by_email(conn, email)? {
+        return Ok(u.id);
+    }
+    users::create(conn, &NewUser { email, display_name: name, locale, password_hash: Some(hash), is_system: false }, Actor::System, now)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn add_member(
+    conn: &mut Conn<'_>,
+    org: &OrgRow,
+    user: UserId,
+    kind: MemberKind,
+    status: MemberStatus,
+    unit: Option<UnitId>,
+    tags: &[TagId],
+    job: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<MembershipId, DbError> {
+    let units: Vec<UnitId> = unit.into_iter().collect();
+    members::add(
+        conn,
+        &NewMember {
+            org: org.id,
+            user,
+            kind,
+            status,
+            mobile_phone: None,
+            job_title: job,
+            end_date: None,
+            role_holder_only: false,
+            units: &units,
+            tags,
+        },
+        Actor::System,
+        now,
+    )
+}
+
+fn add_random_members(conn: &mut Conn<'_>, org: &OrgRow, start: usize, n: usize, seed: u64, now: DateTime<Utc>) -> Result<usize, DbError> {
+    let all_units: Vec<UnitId> = units::list(conn, org.id)?.into_iter().map(|u| u.id).collect();
+    let role_ids: Vec<_> = roles::list(conn, org.id)?.into_iter().map(|r| r.id).collect();
+    add_random_members_with(conn, org, &all_units, &role_ids, start, n, seed, Actor::System, now)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn add_random_members_with(
+    conn: &mut Conn<'_>,
+    org: &OrgRow,
+    all_units: &[UnitId],
+    role_ids: &[gatehouse_domain::ids::RoleId],
+    start: usize,
+    n: usize,
+    seed: u64,
+    actor: Actor,
+    now: DateTime<Utc>,
+) -> Result<usize, DbError> {
+    let mut rng = StdRng::seed_from_u64(seed ^ seed_of(org.slug.as_str()));
+    let tag_ids: Vec<TagId> = tags::list(conn, org.id)?.into_iter().map(|(id, _)| id).collect();
+    for i in start..start + n {
+        let (name, email) = person(&mut rng, &org.slug, i);
+        let kind = match rng.gen_range(0..100) {
+            0..=79 => MemberKind::Employee,
+            80..=89 => MemberKind::Partner,
+            90..=94 => MemberKind::External,
+            _ => MemberKind::Auditor,
+        };
+        let status = match rng.gen_range(0..100) {
+            0..=84 => MemberStatus::Active,
+            85..=92 => MemberStatus::Invited,
+            _ => MemberStatus::Terminated,
+        };
+        let locale = if rng.gen_bool(0.4) { Locale::De } else { Locale::En };
+        let when = now - Duration::minutes(rng.gen_range(60..60 * 24 * 365));
+        let user = users::create(
+            conn,
+            &NewUser { email: &email, display_name: &name, locale, password_hash: None, is_system: false },
+            Actor::System,
+            when,
+        )?;
+        let unit = (!all_units.is_empty()).then(|| all_units[rng.gen_range(0..all_units.len())]);
+        let mut tags = Vec::new();
+        for t in &tag_ids {
+            if rng.gen_bool(0.12) {
+                tags.push(*t);
+            }
+        }
+        let phone = format!("+49151{:08}", rng.gen_range(0..100_000_000u32));
+        let units: Vec<UnitId> = unit.into_iter().collect();
+        let m = members::add(
+            conn,
+            &NewMember {
+                org: org.id,
+                user,
+                kind,
+                status,
+                mobile_phone: Some(&phone),
+                job_title: Some(JOBS[rng.gen_range(0..JOBS.len())]),
+                end_date: (kind == MemberKind::External).then(|| (now + Duration::days(rng.gen_range(30..365))).date_naive()),
+                role_holder_only: false,
+                units: &units,
+                tags: &tags,
+            },
+            actor,
+            when,
+        )?;
+        if status == MemberStatus::Active && !role_ids.is_empty() && rng.gen_bool(0.3) {
+            let role = role_ids[rng.gen_range(0..role_ids.len())];
+            let ends = (kind != MemberKind::Employee).then(|| now + Duration::days(rng.gen_range(-30..180)));
+            roles::assign(conn, org.id, m, role, unit, ends, actor, when)?;
+        }
+        // A few organization roles among the first members.
+        let org_role = match i {
+            3 => Some(OrgRole::CoOwner),
+            4 | 5 => Some(OrgRole::Administrator),
+            6 => Some(OrgRole::ComplianceManager),
+            7 => Some(OrgRole::PaymentUser),
+            _ => None,
+        };
+        if let (Some(r), MemberStatus::Active) = (org_role, status) {
+            members::grant_org_role(conn, org.id, m, r, Actor::System, when)?;
+        }
+    }
+    Ok(n)
+}

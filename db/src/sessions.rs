@@ -1,0 +1,81 @@
+//! Server-side sessions. The cookie holds a random token; the database keeps only its SHA-256,
+//! so a leaked database row cannot be replayed as a cookie. Any instance on the same database
+//! serves the same session.
+use crate::schema::sessions as s;
+use crate::{from_db, on, to_db, Conn, DbError};
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use gatehouse_domain::ids::{OrgId, UserId};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+pub fn random_token() -> String {
+    let mut b = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut b);
+    hex::encode(b)
+}
+
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRow {
+    pub user: UserId,
+    pub csrf_token: String,
+    pub last_org: Option<OrgId>,
+    pub created_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+}
+
+/// Creates a session and returns (cookie token, CSRF token).
+pub fn create(conn: &mut Conn<'_>, user: UserId, now: DateTime<Utc>) -> Result<(String, String), DbError> {
+    let token = random_token();
+    let csrf = random_token();
+    let values = (
+        s::id_hash.eq(token_hash(&token)),
+        s::user_id.eq(user.0),
+        s::csrf_token.eq(&csrf),
+        s::created_at.eq(to_db(now)),
+        s::last_seen_at.eq(to_db(now)),
+    );
+    on!(conn, c => diesel::insert_into(s::table).values(values).execute(c))?;
+    Ok((token, csrf))
+}
+
+pub fn load(conn: &mut Conn<'_>, token: &str) -> Result<Option<SessionRow>, DbError> {
+    let row: Option<(i64, String, Option<i64>, chrono::NaiveDateTime, chrono::NaiveDateTime)> = on!(conn, c => s::table
+        .find(token_hash(token))
+        .select((s::user_id, s::csrf_token, s::last_org_id, s::created_at, s::last_seen_at))
+        .first(c)
+        .optional())?;
+    Ok(row.map(|(user, csrf_token, last_org, created, seen)| SessionRow {
+        user: UserId(user),
+        csrf_token,
+        last_org: last_org.map(OrgId),
+        created_at: from_db(created),
+        last_seen_at: from_db(seen),
+    }))
+}
+
+pub fn touch(conn: &mut Conn<'_>, token: &str, now: DateTime<Utc>) -> Result<(), DbError> {
+    on!(conn, c => diesel::update(s::table.find(token_hash(token))).set(s::last_seen_at.eq(to_db(now))).execute(c))?;
+    Ok(())
+}
+
+pub fn set_last_org(conn: &mut Conn<'_>, token: &str, org: OrgId) -> Result<(), DbError> {
+    on!(conn, c => diesel::update(s::table.find(token_hash(token))).set(s::last_org_id.eq(Some(org.0))).execute(c))?;
+    Ok(())
+}
+
+pub fn delete(conn: &mut Conn<'_>, token: &str) -> Result<(), DbError> {
+    on!(conn, c => diesel::delete(s::table.find(token_hash(token))).execute(c))?;
+    Ok(())
+}
+
+/// Removes sessions past their absolute lifetime or idle too long.
+pub fn purge_expired(conn: &mut Conn<'_>, created_before: DateTime<Utc>, seen_before: DateTime<Utc>) -> Result<usize, DbError> {
+    Ok(on!(conn, c => diesel::delete(
+        s::table.filter(s::created_at.lt(to_db(created_before)).or(s::last_seen_at.lt(to_db(seen_before))))
+    ).execute(c))?)
+}

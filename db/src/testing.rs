@@ -1,0 +1,110 @@
+//! Throwaway databases for tests: a SQLite file in a temp dir, or a fresh schema on the
+//! PostgreSQL server named by `TEST_DATABASE_URL` (dropped again when the value is dropped).
+use crate::{on, Db};
+use diesel::connection::SimpleConnection;
+use diesel::{Connection, PgConnection};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+fn unique(prefix: &str) -> String {
+    let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+    format!("{prefix}_{}_{n}_{nanos}", std::process::id())
+}
+
+pub struct TestDb {
+    pub db: Db,
+    /// The URL other processes (a second server instance) can open.
+    pub url: String,
+    dir: Option<PathBuf>,
+    pg_schema: Option<(String, String)>,
+}
+
+impl TestDb {
+    pub fn sqlite() -> TestDb {
+        let dir = std::env::temp_dir().join(unique("gatehouse_test"));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let url = dir.join("test.db").display().to_string();
+        let db = Db::connect(&url, 4).expect("open sqlite");
+        db.migrate().expect("migrate sqlite");
+        TestDb { db, url, dir: Some(dir), pg_schema: None }
+    }
+
+    /// A fresh, migrated schema on the test PostgreSQL server. `None` when `TEST_DATABASE_URL` is
+    /// not set, unless `GATEHOUSE_REQUIRE_PG` is set (the test script sets it): then it panics.
+    pub fn postgres() -> Option<TestDb> {
+        let base = match std::env::var("TEST_DATABASE_URL") {
+            Ok(u) if !u.is_empty() => u,
+            _ => {
+                if std::env::var_os("GATEHOUSE_REQUIRE_PG").is_some() {
+                    panic!("TEST_DATABASE_URL is required (scripts/test.sh starts a private PostgreSQL)");
+                }
+                eprintln!("TEST_DATABASE_URL not set: skipping the PostgreSQL half of this test");
+                return None;
+            }
+        };
+        let schema = unique("t");
+        let mut admin = PgConnection::establish(&base).expect("connect to TEST_DATABASE_URL");
+        admin.batch_execute(&format!("CREATE SCHEMA {schema}")).expect("create schema");
+        let sep = if base.contains('?') { '&' } else { '?' };
+        let url = format!("{base}{sep}options=-csearch_path%3D{schema}");
+        let db = Db::connect(&url, 4).expect("open postgres");
+        db.migrate().expect("migrate postgres");
+        Some(TestDb { db, url, dir: None, pg_schema: Some((base, schema)) })
+    }
+
+    /// Row count of a table, for assertions.
+    pub fn count(&self, table: &str) -> i64 {
+        use diesel::RunQueryDsl;
+        #[derive(diesel::QueryableByName)]
+        struct N {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        self.db
+            .with(|c| {
+                let r: N = on!(c, c => diesel::sql_query(format!("SELECT COUNT(*) AS n FROM {table}")).get_result(c))?;
+                Ok(r.n)
+            })
+            .expect("count")
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some(dir) = &self.dir {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+        if let Some((base, schema)) = &self.pg_schema {
+            if let Ok(mut c) = PgConnection::establish(base) {
+                let _ = c.batch_execute(&format!("DROP SCHEMA {schema} CASCADE"));
+            }
+        }
+    }
+}
+
+/// Declares one test that runs on SQLite and on PostgreSQL: `both!(name, |t: &TestDb| { … });`
+#[macro_export]
+macro_rules! both {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            #[test]
+            fn sqlite() {
+                let t = $crate::testing::TestDb::sqlite();
+                let f: &dyn Fn(&$crate::testing::TestDb) = &$body;
+                f(&t);
+            }
+            #[test]
+            fn postgres() {
+                if let Some(t) = $crate::testing::TestDb::postgres() {
+                    let f: &dyn Fn(&$crate::testing::TestDb) = &$body;
+                    f(&t);
+                }
+            }
+        }
+    };
+}

@@ -1,0 +1,111 @@
+use crate::schema::{audit_events as ae, memberships as m, roles as r, tags as t, units as un, users as u};
+use crate::{from_db, on, Conn, DbError};
+use diesel::dsl::count_star;
+use diesel::prelude::*;
+use gatehouse_domain::ids::OrgId;
+use gatehouse_domain::member::{MemberKind, MemberStatus};
+use gatehouse_domain::views::{AuditLine, Count, Dashboard};
+use std::collections::HashMap;
+
+/// Every figure is counted by the database for this organization only.
+pub fn dashboard(conn: &mut Conn<'_>, org: OrgId) -> Result<Dashboard, DbError> {
+    let org_name: String = on!(conn, c => crate::schema::organizations::table.find(org.0).select(crate::schema::organizations::name).first(c))?;
+    let by_status: Vec<(String, i64)> = on!(conn, c => m::table
+        .filter(m::org_id.eq(org.0))
+        .filter(m::role_holder_only.eq(false))
+        .group_by(m::status)
+        .select((m::status, count_star()))
+        .load(c))?;
+    let by_kind: Vec<(String, i64)> = on!(conn, c => m::table
+        .filter(m::org_id.eq(org.0))
+        .filter(m::role_holder_only.eq(false))
+        .filter(m::status.ne(MemberStatus::Anonymized.as_str()))
+        .group_by(m::member_kind)
+        .select((m::member_kind, count_star()))
+        .load(c))?;
+    let active_counted: i64 = on!(conn, c => m::table
+        .filter(m::org_id.eq(org.0))
+        .filter(m::role_holder_only.eq(false))
+        .filter(m::status.eq(MemberStatus::Active.as_str()))
+        .filter(m::member_kind.ne(MemberKind::Auditor.as_str()))
+        .count()
+        .get_result(c))?;
+    let units: i64 = on!(conn, c => un::table.filter(un::org_id.eq(org.0)).count().get_result(c))?;
+    let roles: i64 = on!(conn, c => r::table.filter(r::org_id.eq(org.0)).filter(r::retired_at.is_null()).count().get_result(c))?;
+    let tags: i64 = on!(conn, c => t::table.filter(t::org_id.eq(org.0)).count().get_result(c))?;
+
+    // Fixed order, zeros included, so the screen always shows every status and kind.
+    let status_map: HashMap<String, i64> = by_status.into_iter().collect();
+    let kind_map: HashMap<String, i64> = by_kind.into_iter().collect();
+    let by_status = MemberStatus::ALL
+        .iter()
+        .map(|s| Count { key: s.as_str().into(), count: status_map.get(s.as_str()).copied().unwrap_or(0) })
+        .collect::<Vec<_>>();
+    let by_kind = MemberKind::ALL
+        .iter()
+        .map(|k| Count { key: k.as_str().into(), count: kind_map.get(k.as_str()).copied().unwrap_or(0) })
+        .collect();
+    let invited = status_map.get(MemberStatus::Invited.as_str()).copied().unwrap_or(0);
+    Ok(Dashboard {
+        org_name,
+        by_status,
+        by_kind,
+        active_counted,
+        invited,
+        units,
+        roles,
+        tags,
+        recent: recent_audit(conn, org, None, 10)?,
+    })
+}
+
+/// Recent audit events of the organization (optionally only those about one membership), with
+/// the acting member's name resolved.
+pub fn recent_audit(conn: &mut Conn<'_>, org: OrgId, target_member: Option<i64>, limit: i64) -> Result<Vec<AuditLine>, DbError> {
+    type Row = (i64, chrono::NaiveDateTime, String, Option<i64>, String, String, Option<i64>);
+    let rows: Vec<Row> = on!(conn, c => {
+        let mut q = ae::table
+            .filter(ae::org_id.eq(org.0))
+            .order((ae::occurred_at.desc(), ae::id.desc()))
+            .limit(limit)
+            .select((ae::id, ae::occurred_at, ae::actor_kind, ae::actor_id, ae::action, ae::target_kind, ae::target_id))
+            .into_boxed();
+        if let Some(mid) = target_member {
+            q = q.filter(ae::target_kind.eq("membership")).filter(ae::target_id.eq(mid));
+        }
+        q.load(c)
+    })?;
+    let member_ids: Vec<i64> = rows
+        .iter()
+        .filter(|r| r.2 == "user" || r.2 == "staff_as_user")
+        .filter_map(|r| r.3)
+        .collect();
+    let names: Vec<(i64, Option<String>, Option<String>)> = if member_ids.is_empty() {
+        Vec::new()
+    } else {
+        on!(conn, c => m::table
+            .left_join(u::table)
+            .filter(m::org_id.eq(org.0))
+            .filter(m::id.eq_any(&member_ids))
+            .select((m::id, u::display_name.nullable(), m::pseudonym))
+            .load(c))?
+    };
+    let names: HashMap<i64, String> =
+        names.into_iter().filter_map(|(id, n, p)| p.or(n).map(|n| (id, n))).collect();
+    Ok(rows
+        .into_iter()
+        .map(|(id, at, actor_kind, actor_id, action, target_kind, target_id)| AuditLine {
+            id,
+            occurred_at: from_db(at),
+            actor_name: if actor_kind == "user" || actor_kind == "staff_as_user" {
+                actor_id.and_then(|a| names.get(&a).cloned())
+            } else {
+                None
+            },
+            actor_kind,
+            action,
+            target_kind,
+            target_id,
+        })
+        .collect())
+}

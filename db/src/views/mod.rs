@@ -1,0 +1,4 @@
+//! Joined read models for the portal's screens.
+pub mod dashboard;
+pub mod members;
+pub mod units;

@@ -1,0 +1,15 @@
+DROP TABLE sign_in_throttle;
+DROP TABLE sessions;
+DROP TABLE email_outbox;
+DROP TABLE audit_events;
+DROP TABLE role_assignments;
+DROP TABLE roles;
+DROP TABLE org_role_holders;
+DROP TABLE membership_tags;
+DROP TABLE tags;
+DROP TABLE membership_units;
+DROP TABLE memberships;
+DROP TABLE units;
+DROP TABLE organizations;
+DROP TABLE users;
+DROP TABLE platform_staff;
