@@ -153,3 +153,28 @@ pub fn active_membership(conn: &mut Conn<'_>, user: UserId, org: OrgId) -> Resul
 pub fn count(conn: &mut Conn<'_>, org: OrgId) -> Result<i64, DbError> {
     Ok(on!(conn, c => m::table.filter(m::org_id.eq(org.0)).filter(m::role_holder_only.eq(false)).count().get_result(c))?)
 }
+
+/// Whom to ask for access (seed organization-roles): the main owner when one is set, otherwise
+/// the owner and the co-owners.
+pub fn owner_contacts(conn: &mut Conn<'_>, org: OrgId) -> Result<Vec<String>, DbError> {
+    use crate::schema::users as u;
+    let rows: Vec<(String, Option<String>, Option<String>)> = on!(conn, c => orh::table
+        .inner_join(m::table.left_join(u::table))
+        .filter(orh::org_id.eq(org.0))
+        .filter(orh::role.eq_any(["main_owner", "owner", "co_owner"]))
+        .filter(m::status.eq("active"))
+        .select((orh::role, u::display_name.nullable(), m::pseudonym))
+        .load(c))?;
+    let named = |rows: &[(String, Option<String>, Option<String>)], roles: &[&str]| -> Vec<String> {
+        let mut v: Vec<String> = rows
+            .iter()
+            .filter(|(r, _, _)| roles.contains(&r.as_str()))
+            .filter_map(|(_, n, p)| p.clone().or_else(|| n.clone()))
+            .collect();
+        v.sort();
+        v.dedup();
+        v
+    };
+    let main = named(&rows, &["main_owner"]);
+    Ok(if main.is_empty() { named(&rows, &["owner", "co_owner"]) } else { main })
+}

@@ -1,0 +1,194 @@
+//! The frame around organization pages and small shared pieces.
+use crate::api::Viewer;
+use crate::error::AppError;
+use crate::i18n::{t, tf, Msg};
+use gatehouse_domain::locale::Locale;
+use leptos::prelude::*;
+use leptos_router::components::{Outlet, A};
+use leptos_router::hooks::{use_location, use_params_map};
+
+pub type ViewerResource = Resource<Result<Viewer, AppError>>;
+
+/// The viewer, resolved once per page load and shared by every component.
+pub async fn viewer() -> Result<Viewer, AppError> {
+    expect_context::<ViewerResource>().await
+}
+
+/// Sets the HTTP status of a server-rendered page (no effect in the browser).
+pub fn set_status(_code: u16) {
+    #[cfg(feature = "ssr")]
+    if let Some(opts) = use_context::<leptos_actix::ResponseOptions>() {
+        if let Ok(s) = actix_web::http::StatusCode::from_u16(_code) {
+            opts.set_status(s);
+        }
+    }
+}
+
+pub fn org_param() -> Memo<String> {
+    let params = use_params_map();
+    Memo::new(move |_| params.read().get("org").unwrap_or_default())
+}
+
+#[component]
+pub fn Loading() -> impl IntoView {
+    view! { <p class="loading" aria-live="polite">"…"</p> }
+}
+
+/// An error in the reader's words. Nothing internal is shown.
+#[component]
+pub fn ErrorView(locale: Locale, error: AppError) -> impl IntoView {
+    match error {
+        AppError::Unauthenticated => view! {
+            <section class="notice">
+                <h1>{t(locale, Msg::SignIn)}</h1>
+                <p>{t(locale, Msg::SignInRequired)}</p>
+                <p><a href="/sign-in">{t(locale, Msg::SignIn)}</a></p>
+            </section>
+        }
+        .into_any(),
+        AppError::NotFound => view! {
+            <section class="notice">
+                <h1>{t(locale, Msg::NotFound)}</h1>
+                <p>{t(locale, Msg::NotFoundText)}</p>
+                <p><a href="/">{t(locale, Msg::BackToStart)}</a></p>
+            </section>
+        }
+        .into_any(),
+        AppError::Forbidden { contacts } => {
+            let names = contacts.join(", ");
+            view! {
+                <section class="notice refused">
+                    <h1>{t(locale, Msg::Forbidden)}</h1>
+                    <p>{t(locale, Msg::ForbiddenAdminOnly)}</p>
+                    {(!names.is_empty()).then(|| view! { <p class="contact">{tf(locale, Msg::ContactOwners, &[("names", &names)])}</p> })}
+                </section>
+            }
+            .into_any()
+        }
+        _ => view! {
+            <section class="notice">
+                <h1>{t(locale, Msg::ErrorGeneric)}</h1>
+                <p><a href="/">{t(locale, Msg::BackToStart)}</a></p>
+            </section>
+        }
+        .into_any(),
+    }
+}
+
+/// Language choice: a plain form (works without WASM) posting to `/language`.
+#[component]
+pub fn LanguageSwitcher(locale: Locale, csrf: String) -> impl IntoView {
+    let location = use_location();
+    let back = move || {
+        let search = location.search.get();
+        if search.is_empty() { location.pathname.get() } else { format!("{}?{}", location.pathname.get(), search) }
+    };
+    view! {
+        <form method="post" action="/language" class="lang-switcher">
+            <input type="hidden" name="csrf_token" value=csrf />
+            <input type="hidden" name="back" value=back />
+            <label for="lang-select">{t(locale, Msg::Language)}</label>
+            <select id="lang-select" name="locale">
+                {Locale::ALL
+                    .iter()
+                    .map(|l| {
+                        let l = *l;
+                        view! {
+                            <option value=l.code() selected=l == locale lang=l.code()>
+                                {l.native_name()}
+                            </option>
+                        }
+                    })
+                    .collect_view()}
+            </select>
+            <button type="submit" class="secondary">{t(locale, Msg::ChangeLanguage)}</button>
+        </form>
+    }
+}
+
+#[component]
+pub fn SignOutButton(locale: Locale, csrf: String) -> impl IntoView {
+    view! {
+        <form method="post" action="/auth/sign-out" class="sign-out">
+            <input type="hidden" name="csrf_token" value=csrf />
+            <button type="submit" class="secondary">{t(locale, Msg::SignOut)}</button>
+        </form>
+    }
+}
+
+/// Header, navigation and organization switcher around every `/o/:org/…` page.
+#[component]
+pub fn OrgLayout() -> impl IntoView {
+    let org = org_param();
+    let frame = move || {
+        let slug = org.get();
+        Suspend::new(async move {
+            let v = match viewer().await {
+                Ok(v) => v,
+                Err(e) => return view! { <main id="main"><ErrorView locale=Locale::En error=e /></main> }.into_any(),
+            };
+            let locale = v.locale;
+            let Some(user) = v.user.clone() else {
+                set_status(401);
+                return view! { <main id="main"><ErrorView locale error=AppError::Unauthenticated /></main> }.into_any();
+            };
+            let Some(current) = v.org(&slug).cloned() else {
+                set_status(404);
+                return view! {
+                    <Header locale csrf=v.csrf.clone() user_name=user.name.clone() />
+                    <main id="main"><ErrorView locale error=AppError::NotFound /></main>
+                }
+                .into_any();
+            };
+            let others: Vec<_> = user.orgs.iter().filter(|o| o.slug != slug).cloned().collect();
+            let base = format!("/o/{}", current.slug);
+            view! {
+                <Header locale csrf=v.csrf.clone() user_name=user.name.clone() />
+                <div class="org-bar">
+                    <span class="org-name">{current.name.clone()}</span>
+                    {(!others.is_empty()).then(|| view! {
+                        <details class="org-switcher">
+                            <summary>{t(locale, Msg::SwitchOrganization)}</summary>
+                            <ul>
+                                {others.into_iter().map(|o| {
+                                    let href = if o.admin { format!("/o/{}/dashboard", o.slug) } else { format!("/o/{}/me", o.slug) };
+                                    view! { <li><a href=href>{o.name}</a></li> }
+                                }).collect_view()}
+                            </ul>
+                        </details>
+                    })}
+                    <nav aria-label=t(locale, Msg::MainNavigation) class="main-nav">
+                        <ul>
+                            {current.admin.then(|| view! {
+                                <li><A href=format!("{base}/dashboard")>{t(locale, Msg::Dashboard)}</A></li>
+                                <li><A href=format!("{base}/members")>{t(locale, Msg::Members)}</A></li>
+                                <li><A href=format!("{base}/units")>{t(locale, Msg::Units)}</A></li>
+                            })}
+                            <li><A href=format!("{base}/me")>{t(locale, Msg::MyPage)}</A></li>
+                        </ul>
+                    </nav>
+                </div>
+                <main id="main">
+                    <Outlet />
+                </main>
+            }
+            .into_any()
+        })
+    };
+    view! { <Suspense fallback=Loading>{frame}</Suspense> }
+}
+
+#[component]
+pub fn Header(locale: Locale, csrf: String, user_name: String) -> impl IntoView {
+    view! {
+        <a class="skip-link" href="#main">{t(locale, Msg::SkipToContent)}</a>
+        <header class="topbar">
+            <a class="brand" href="/">{t(locale, Msg::AppName)}</a>
+            <div class="topbar-right">
+                <span class="user-name">{user_name}</span>
+                <LanguageSwitcher locale csrf=csrf.clone() />
+                <SignOutButton locale csrf />
+            </div>
+        </header>
+    }
+}

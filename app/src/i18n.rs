@@ -1,0 +1,260 @@
+//! English and German for every screen. Each message is one enum variant with both texts, so a
+//! missing translation does not compile. `{name}` placeholders are filled by [`tf`].
+use gatehouse_domain::locale::Locale;
+
+macro_rules! messages {
+    ($($key:ident => $en:expr, $de:expr;)*) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Msg { $($key),* }
+        impl Msg {
+            pub const ALL: &'static [Msg] = &[$(Msg::$key),*];
+            pub fn text(self, locale: Locale) -> &'static str {
+                match locale {
+                    Locale::En => match self { $(Msg::$key => $en),* },
+                    Locale::De => match self { $(Msg::$key => $de),* },
+                }
+            }
+        }
+    };
+}
+
+messages! {
+    AppName => "Gatehouse", "Gatehouse";
+    SkipToContent => "Skip to content", "Zum Inhalt springen";
+    SignIn => "Sign in", "Anmelden";
+    SignOut => "Sign out", "Abmelden";
+    SignInTitle => "Sign in to Gatehouse", "Bei Gatehouse anmelden";
+    SignInIntro => "Use the email address and password of your Gatehouse account.", "Verwenden Sie die E-Mail-Adresse und das Passwort Ihres Gatehouse-Kontos.";
+    Email => "Email", "E-Mail";
+    Password => "Password", "Passwort";
+    InvalidCredentials => "The email address or password is not correct.", "E-Mail-Adresse oder Passwort ist nicht korrekt.";
+    Throttled => "Too many failed attempts. Try again in {seconds} seconds.", "Zu viele Fehlversuche. Bitte in {seconds} Sekunden erneut versuchen.";
+    SignedOut => "You have been signed out.", "Sie wurden abgemeldet.";
+    SessionExpired => "Your session has ended. Please sign in again.", "Ihre Sitzung ist abgelaufen. Bitte melden Sie sich erneut an.";
+    Language => "Language", "Sprache";
+    ChangeLanguage => "Change", "Wechseln";
+    SwitchOrganization => "Switch organization", "Organisation wechseln";
+    YourOrganizations => "Your organizations", "Ihre Organisationen";
+    ChooseOrganization => "Choose the organization you want to work in.", "Wählen Sie die Organisation, in der Sie arbeiten möchten.";
+    NoOrganizations => "You are not an active member of any organization.", "Sie sind in keiner Organisation aktives Mitglied.";
+    Administrator => "Administration", "Verwaltung";
+    Dashboard => "Dashboard", "Übersicht";
+    Members => "Members", "Mitglieder";
+    Units => "Units", "Einheiten";
+    MyPage => "My page", "Meine Seite";
+    MainNavigation => "Main navigation", "Hauptnavigation";
+    Loading => "Loading…", "Wird geladen …";
+    NotFound => "Not found", "Nicht gefunden";
+    NotFoundText => "This page does not exist, or you have no access to it.", "Diese Seite existiert nicht, oder Sie haben keinen Zugriff darauf.";
+    Forbidden => "No access", "Kein Zugriff";
+    ForbiddenAdminOnly => "Only owners and administrators of this organization can open this page.", "Nur Inhaber und Administratoren dieser Organisation können diese Seite öffnen.";
+    ContactOwners => "To get access, contact: {names}.", "Für Zugriff wenden Sie sich an: {names}.";
+    SignInRequired => "Please sign in to continue.", "Bitte melden Sie sich an, um fortzufahren.";
+    ErrorGeneric => "Something went wrong. Nothing was changed; please try again.", "Etwas ist schiefgegangen. Es wurde nichts geändert; bitte versuchen Sie es erneut.";
+    BackToStart => "Back to the start page", "Zurück zur Startseite";
+    // Dashboard
+    MembersByStatus => "Members by status", "Mitglieder nach Status";
+    MembersByKind => "Members by kind", "Mitglieder nach Art";
+    ActiveCounted => "Active members", "Aktive Mitglieder";
+    ActiveCountedHint => "auditors are not counted", "Prüfer werden nicht mitgezählt";
+    InvitedMembers => "Open invitations", "Offene Einladungen";
+    UnitsCount => "Units", "Einheiten";
+    RolesCount => "Roles in use", "Aktive Rollen";
+    TagsCount => "Tags", "Schlagwörter";
+    RecentActivity => "Recent activity", "Letzte Aktivitäten";
+    NoActivity => "Nothing has happened yet.", "Noch keine Aktivitäten.";
+    ShowMembers => "Show members", "Mitglieder anzeigen";
+    // Statuses and kinds
+    StatusInvited => "Invited", "Eingeladen";
+    StatusActive => "Active", "Aktiv";
+    StatusTerminated => "Terminated", "Beendet";
+    StatusAnonymized => "Anonymized", "Anonymisiert";
+    KindEmployee => "Employee", "Mitarbeitende";
+    KindPartner => "Partner", "Partner";
+    KindAuditor => "Auditor", "Prüfer";
+    KindExternal => "External", "Extern";
+    // Members list
+    Search => "Search", "Suche";
+    SearchPlaceholder => "Name or email", "Name oder E-Mail";
+    Unit => "Unit", "Einheit";
+    Tag => "Tag", "Schlagwort";
+    Kind => "Kind", "Art";
+    Status => "Status", "Status";
+    Any => "Any", "Alle";
+    Name => "Name", "Name";
+    Joined => "Added", "Hinzugefügt";
+    SortBy => "Sort by", "Sortieren nach";
+    Descending => "Descending", "Absteigend";
+    ApplyFilters => "Apply", "Anwenden";
+    ResetFilters => "Reset", "Zurücksetzen";
+    MemberCount => "{count} members", "{count} Mitglieder";
+    PageOf => "Page {page} of {pages}", "Seite {page} von {pages}";
+    Previous => "Previous", "Zurück";
+    Next => "Next", "Weiter";
+    Pagination => "Pages", "Seiten";
+    NoMembers => "No members match these filters.", "Keine Mitglieder entsprechen diesen Filtern.";
+    Tags => "Tags", "Schlagwörter";
+    MembersFilters => "Filter members", "Mitglieder filtern";
+    // Member detail
+    MemberDetails => "Member details", "Mitgliedsdaten";
+    MobilePhone => "Mobile phone", "Mobiltelefon";
+    JobTitle => "Job title", "Funktion";
+    EndDate => "Membership ends", "Mitgliedschaft endet";
+    PreferredLanguage => "Language", "Sprache";
+    OrgRoles => "Organization roles", "Organisationsrollen";
+    RoleAssignments => "Role assignments", "Rollenzuweisungen";
+    Role => "Role", "Rolle";
+    WholeOrganization => "Whole organization", "Gesamte Organisation";
+    Until => "Until", "Bis";
+    NoEnd => "No end date", "Unbefristet";
+    Expired => "expired", "abgelaufen";
+    NoRoles => "No roles assigned.", "Keine Rollen zugewiesen.";
+    NoOrgRoles => "None", "Keine";
+    LastChanged => "Last changed {at} by {who} (version {version})", "Zuletzt geändert am {at} von {who} (Version {version})";
+    MemberSince => "Member since", "Mitglied seit";
+    RoleHolderOnly => "Role holder only (not a member)", "Nur Rolleninhaber (kein Mitglied)";
+    History => "History", "Verlauf";
+    NotSet => "—", "—";
+    BackToMembers => "Back to members", "Zurück zu den Mitgliedern";
+    // Units
+    UnitTree => "Organization structure", "Organisationsstruktur";
+    ExpandAll => "Expand all", "Alle aufklappen";
+    CollapseAll => "Collapse all", "Alle zuklappen";
+    ToggleUnit => "Show or hide units below {name}", "Einheiten unter {name} ein- oder ausblenden";
+    DirectMembers => "{count} direct", "{count} direkt";
+    TotalMembers => "{count} in total", "{count} insgesamt";
+    NoUnits => "This organization has no units yet.", "Diese Organisation hat noch keine Einheiten.";
+    // Organization roles
+    OrgRoleOwner => "Owner", "Inhaber";
+    OrgRoleCoOwner => "Co-owner", "Mitinhaber";
+    OrgRoleMainOwner => "Main owner", "Hauptinhaber";
+    OrgRolePaymentUser => "Payment user", "Zahlungsverantwortlicher";
+    OrgRoleAuthorizedBuyer => "Authorized buyer", "Einkaufsberechtigter";
+    OrgRoleComplianceManager => "Compliance manager", "Compliance-Manager";
+    OrgRoleAdministrator => "Administrator", "Administrator";
+    OrgRoleMainAdministrator => "Main administrator", "Hauptadministrator";
+    OrgRoleSupportTeam => "Support team", "Support-Team";
+    // Audit
+    ActorSystem => "System", "System";
+    ActorBackground => "Background user", "Hintergrundbenutzer";
+    ActorApiKey => "API key", "API-Schlüssel";
+    ActorStaff => "Platform staff", "Plattform-Team";
+    AuditOrganizationCreated => "created the organization", "hat die Organisation angelegt";
+    AuditUnitCreated => "created a unit", "hat eine Einheit angelegt";
+    AuditMemberAdded => "added a member", "hat ein Mitglied hinzugefügt";
+    AuditOrgRoleGranted => "granted an organization role", "hat eine Organisationsrolle vergeben";
+    AuditRoleCreated => "created a role", "hat eine Rolle angelegt";
+    AuditRoleAssigned => "assigned a role", "hat eine Rolle zugewiesen";
+    AuditTagCreated => "created a tag", "hat ein Schlagwort angelegt";
+}
+
+pub fn t(locale: Locale, msg: Msg) -> &'static str {
+    msg.text(locale)
+}
+
+/// A message with `{name}` placeholders filled in.
+pub fn tf(locale: Locale, msg: Msg, args: &[(&str, &str)]) -> String {
+    let mut s = msg.text(locale).to_string();
+    for (k, v) in args {
+        s = s.replace(&format!("{{{k}}}"), v);
+    }
+    s
+}
+
+pub fn status_label(locale: Locale, status: &str) -> String {
+    let m = match status {
+        "invited" => Msg::StatusInvited,
+        "active" => Msg::StatusActive,
+        "terminated" => Msg::StatusTerminated,
+        "anonymized" => Msg::StatusAnonymized,
+        other => return other.to_string(),
+    };
+    t(locale, m).to_string()
+}
+
+pub fn kind_label(locale: Locale, kind: &str) -> String {
+    let m = match kind {
+        "employee" => Msg::KindEmployee,
+        "partner" => Msg::KindPartner,
+        "auditor" => Msg::KindAuditor,
+        "external" => Msg::KindExternal,
+        other => return other.to_string(),
+    };
+    t(locale, m).to_string()
+}
+
+pub fn org_role_label(locale: Locale, role: &str) -> String {
+    let m = match role {
+        "owner" => Msg::OrgRoleOwner,
+        "co_owner" => Msg::OrgRoleCoOwner,
+        "main_owner" => Msg::OrgRoleMainOwner,
+        "payment_user" => Msg::OrgRolePaymentUser,
+        "authorized_buyer" => Msg::OrgRoleAuthorizedBuyer,
+        "compliance_manager" => Msg::OrgRoleComplianceManager,
+        "administrator" => Msg::OrgRoleAdministrator,
+        "main_administrator" => Msg::OrgRoleMainAdministrator,
+        "support_team" => Msg::OrgRoleSupportTeam,
+        other => return other.to_string(),
+    };
+    t(locale, m).to_string()
+}
+
+pub fn audit_action_label(locale: Locale, action: &str) -> String {
+    let m = match action {
+        "organization.created" => Msg::AuditOrganizationCreated,
+        "unit.created" => Msg::AuditUnitCreated,
+        "member.added" => Msg::AuditMemberAdded,
+        "org_role.granted" => Msg::AuditOrgRoleGranted,
+        "role.created" => Msg::AuditRoleCreated,
+        "role.assigned" => Msg::AuditRoleAssigned,
+        "tag.created" => Msg::AuditTagCreated,
+        other => return other.to_string(),
+    };
+    t(locale, m).to_string()
+}
+
+pub fn actor_label(locale: Locale, kind: &str, name: Option<&str>) -> String {
+    match (kind, name) {
+        (_, Some(n)) => n.to_string(),
+        ("background", _) => t(locale, Msg::ActorBackground).to_string(),
+        ("api_key", _) => t(locale, Msg::ActorApiKey).to_string(),
+        ("staff", _) => t(locale, Msg::ActorStaff).to_string(),
+        _ => t(locale, Msg::ActorSystem).to_string(),
+    }
+}
+
+/// A UTC instant shown as a short date and time (UTC) in the locale's style.
+pub fn datetime(locale: Locale, at: chrono::DateTime<chrono::Utc>) -> String {
+    match locale {
+        Locale::En => at.format("%Y-%m-%d %H:%M UTC").to_string(),
+        Locale::De => at.format("%d.%m.%Y %H:%M UTC").to_string(),
+    }
+}
+
+pub fn date(locale: Locale, d: chrono::NaiveDate) -> String {
+    match locale {
+        Locale::En => d.format("%Y-%m-%d").to_string(),
+        Locale::De => d.format("%d.%m.%Y").to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_message_has_both_languages_and_placeholders_match() {
+        for m in Msg::ALL {
+            let (en, de) = (m.text(Locale::En), m.text(Locale::De));
+            assert!(!en.is_empty() && !de.is_empty(), "{m:?}");
+            let ph = |s: &str| {
+                let mut v: Vec<String> = s.split('{').skip(1).filter_map(|p| p.split_once('}').map(|x| x.0.to_string())).collect();
+                v.sort();
+                v
+            };
+            assert_eq!(ph(en), ph(de), "placeholders of {m:?}");
+        }
+        assert_eq!(tf(Locale::De, Msg::PageOf, &[("page", "2"), ("pages", "9")]), "Seite 2 von 9");
+        assert_eq!(status_label(Locale::De, "invited"), "Eingeladen");
+    }
+}

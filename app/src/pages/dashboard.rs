@@ -1,0 +1,115 @@
+use crate::api::get_dashboard;
+use crate::components::{org_param, viewer, ErrorView, Loading};
+use crate::i18n::{actor_label, audit_action_label, datetime, kind_label, status_label, t, Msg};
+use gatehouse_domain::locale::Locale;
+use gatehouse_domain::views::{AuditLine, Count};
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+/// The organization's figures, all counted by the database.
+#[component]
+pub fn DashboardPage() -> impl IntoView {
+    let org = org_param();
+    let data = Resource::new(move || org.get(), get_dashboard);
+    let body = move || {
+        Suspend::new(async move {
+            let locale = viewer().await.map(|v| v.locale).unwrap_or_default();
+            let d = match data.await {
+                Ok(d) => d,
+                Err(e) => return view! { <ErrorView locale error=e /> }.into_any(),
+            };
+            let base = format!("/o/{}/members", org.get_untracked());
+            let total: i64 = d.by_status.iter().map(|c| c.count).sum();
+            view! {
+                <Title text=format!("{} · {}", t(locale, Msg::Dashboard), d.org_name) />
+                <h1>{t(locale, Msg::Dashboard)}</h1>
+                <section class="figures" aria-label=t(locale, Msg::Dashboard)>
+                    <Figure label=t(locale, Msg::ActiveCounted) hint=Some(t(locale, Msg::ActiveCountedHint)) value=d.active_counted href=Some(format!("{base}?status=active")) id="fig-active" />
+                    <Figure label=t(locale, Msg::InvitedMembers) hint=None value=d.invited href=Some(format!("{base}?status=invited")) id="fig-invited" />
+                    <Figure label=t(locale, Msg::UnitsCount) hint=None value=d.units href=Some(format!("/o/{}/units", org.get_untracked())) id="fig-units" />
+                    <Figure label=t(locale, Msg::RolesCount) hint=None value=d.roles href=None id="fig-roles" />
+                    <Figure label=t(locale, Msg::TagsCount) hint=None value=d.tags href=None id="fig-tags" />
+                </section>
+                <div class="columns">
+                    <Breakdown title=t(locale, Msg::MembersByStatus) rows=d.by_status.clone() total param="status" base=base.clone() label=move |k| status_label(locale, k) />
+                    <Breakdown title=t(locale, Msg::MembersByKind) rows=d.by_kind.clone() total param="kind" base=base.clone() label=move |k| kind_label(locale, k) />
+                </div>
+                <section class="card">
+                    <h2>{t(locale, Msg::RecentActivity)}</h2>
+                    <AuditList locale lines=d.recent.clone() />
+                </section>
+            }
+            .into_any()
+        })
+    };
+    view! { <Suspense fallback=Loading>{body}</Suspense> }
+}
+
+#[component]
+fn Figure(label: &'static str, hint: Option<&'static str>, value: i64, href: Option<String>, id: &'static str) -> impl IntoView {
+    let number = view! { <span class="figure-value" id=id>{value}</span> };
+    view! {
+        <div class="card figure">
+            {match href {
+                Some(h) => view! { <a href=h class="figure-link">{number}</a> }.into_any(),
+                None => number.into_any(),
+            }}
+            <span class="figure-label">{label}</span>
+            {hint.map(|h| view! { <span class="figure-hint">{h}</span> })}
+        </div>
+    }
+}
+
+#[component]
+fn Breakdown(
+    title: &'static str,
+    rows: Vec<Count>,
+    total: i64,
+    param: &'static str,
+    base: String,
+    label: impl Fn(&str) -> String + 'static,
+) -> impl IntoView {
+    view! {
+        <section class="card breakdown">
+            <h2>{title}</h2>
+            <table>
+                <tbody>
+                    {rows.into_iter().map(|c| {
+                        let name = label(&c.key);
+                        let href = format!("{base}?{param}={}", c.key);
+                        view! {
+                            <tr>
+                                <th scope="row"><a href=href>{name.clone()}</a></th>
+                                <td class="num">{c.count}</td>
+                                <td class="bar">
+                                    <meter min="0" max=total.max(1) value=c.count aria-label=name></meter>
+                                </td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </section>
+    }
+}
+
+#[component]
+pub fn AuditList(locale: Locale, lines: Vec<AuditLine>) -> impl IntoView {
+    if lines.is_empty() {
+        return view! { <p class="muted">{t(locale, Msg::NoActivity)}</p> }.into_any();
+    }
+    view! {
+        <ul class="audit">
+            {lines.into_iter().map(|l| view! {
+                <li>
+                    <time datetime=l.occurred_at.to_rfc3339()>{datetime(locale, l.occurred_at)}</time>
+                    " "
+                    <strong>{actor_label(locale, &l.actor_kind, l.actor_name.as_deref())}</strong>
+                    " "
+                    {audit_action_label(locale, &l.action)}
+                </li>
+            }).collect_view()}
+        </ul>
+    }
+    .into_any()
+}

@@ -1,0 +1,23 @@
+pub mod dashboard;
+pub mod member;
+pub mod members;
+pub mod orgs;
+pub mod sign_in;
+pub mod units;
+
+use crate::components::{set_status, viewer, ErrorView, Loading};
+use crate::error::AppError;
+use leptos::prelude::*;
+
+#[component]
+pub fn NotFoundPage() -> impl IntoView {
+    set_status(404);
+    view! {
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                let locale = viewer().await.map(|v| v.locale).unwrap_or_default();
+                view! { <main id="main"><ErrorView locale error=AppError::NotFound /></main> }
+            })}
+        </Suspense>
+    }
+}

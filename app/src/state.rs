@@ -1,0 +1,42 @@
+//! Server-only context: what the middleware learned about the request, and the shared state.
+use gatehouse_db::Db;
+use gatehouse_domain::clock::Clock;
+use gatehouse_domain::ids::UserId;
+use gatehouse_domain::locale::Locale;
+use gatehouse_domain::session::SessionPolicy;
+use std::sync::Arc;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub clock: Arc<dyn Clock>,
+    pub session_policy: SessionPolicy,
+    /// `https://…` in production: cookies are then `Secure`.
+    pub public_url: String,
+}
+
+impl AppState {
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+}
+
+/// Put into the request's extensions by the session middleware.
+#[derive(Debug, Clone)]
+pub struct RequestSession {
+    pub user: UserId,
+    pub token: String,
+    pub csrf: String,
+}
+
+/// The CSRF token the page must echo in its forms: the session's, or before sign-in the
+/// pre-session cookie's (double submit).
+#[derive(Debug, Clone)]
+pub struct RequestCsrf(pub String);
+
+#[derive(Debug, Clone, Copy)]
+pub struct RequestLocale(pub Locale);
+
+/// The request id, for logs and audit events.
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);

@@ -1,0 +1,224 @@
+//! Sign-in, sign-out, language, the start page redirect and the health check. Plain form posts:
+//! they work before (and without) the WASM.
+use crate::middleware::{cookie, LANG_COOKIE, SESSION_COOKIE};
+use actix_web::cookie::time::Duration as CookieDuration;
+use actix_web::http::header;
+use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
+use gatehouse_app::state::{AppState, RequestId, RequestSession};
+use gatehouse_db::audit::{self, AuditEntry};
+use gatehouse_db::{members, orgs, password, sessions, throttle, users, DbError};
+use gatehouse_domain::actor::Actor;
+use gatehouse_domain::locale::Locale;
+use gatehouse_domain::org_role::{portal_access, PortalAccess};
+use gatehouse_domain::throttle::ThrottlePolicy;
+use serde::Deserialize;
+
+/// Only local paths are followed after sign-in (no open redirect).
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") && !n.contains("://") => n.to_string(),
+        _ => "/".to_string(),
+    }
+}
+
+fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther().insert_header((header::LOCATION, location.to_string())).finish()
+}
+
+fn unavailable(e: impl std::fmt::Display) -> HttpResponse {
+    tracing::error!(error = %e, "database unavailable");
+    HttpResponse::ServiceUnavailable().body("The service is temporarily unavailable. Nothing was changed; please try again.")
+}
+
+#[derive(Deserialize)]
+pub struct SignInForm {
+    pub email: String,
+    pub password: String,
+    #[serde(default)]
+    pub next: Option<String>,
+}
+
+enum Outcome {
+    Throttled(i64),
+    Invalid,
+    SignedIn(String),
+}
+
+pub async fn sign_in(req: HttpRequest, state: web::Data<AppState>, form: web::Form<SignInForm>) -> HttpResponse {
+    let form = form.into_inner();
+    let email = form.email.trim().to_lowercase();
+    let ip = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_else(|| "unknown".into());
+    let keys = [format!("email:{email}"), format!("ip:{ip}")];
+    let old_token = req.cookie(SESSION_COOKIE).map(|c| c.value().to_string());
+    let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone());
+    let now = state.clock.now();
+    let db = state.db.clone();
+    let policy = ThrottlePolicy::default();
+    let outcome = web::block(move || -> Result<Outcome, DbError> {
+        // Locked out (by this email or from this address)?
+        let wait = db.with(|c| {
+            let mut wait = None;
+            for k in &keys {
+                if let Err(d) = policy.check(throttle::get(c, k)?.as_ref(), now) {
+                    wait = Some(wait.unwrap_or(0).max(d.num_seconds().max(1)));
+                }
+            }
+            Ok(wait)
+        })?;
+        if let Some(secs) = wait {
+            return Ok(Outcome::Throttled(secs));
+        }
+        let stored = db.with(|c| users::password_hash_for(c, &email))?;
+        let user = match &stored {
+            Some((id, hash)) if password::verify(&form.password, hash) => Some(*id),
+            Some(_) => None,
+            None => {
+                password::verify_dummy(&form.password);
+                None
+            }
+        };
+        let Some(user) = user else {
+            db.tx(|c| {
+                for k in &keys {
+                    let rec = policy.record_failure(throttle::get(c, k)?.as_ref(), now);
+                    throttle::put(c, k, &rec)?;
+                }
+                Ok(())
+            })?;
+            tracing::info!("sign-in refused");
+            return Ok(Outcome::Invalid);
+        };
+        db.tx(|c| {
+            for k in &keys {
+                throttle::clear(c, k)?;
+            }
+            // Rotation: whatever session this browser had ends here.
+            if let Some(old) = &old_token {
+                sessions::delete(c, old)?;
+            }
+            let (token, _csrf) = sessions::create(c, user, now)?;
+            let mut entry = AuditEntry::new(None, Actor::User { user, membership: None }, "user.signed_in", "user", Some(user.0));
+            entry.request_id = request_id.as_deref();
+            audit::record(c, now, &entry)?;
+            tracing::info!(user_id = user.0, "signed in");
+            Ok(Outcome::SignedIn(token))
+        })
+    })
+    .await;
+    match outcome {
+        Ok(Ok(Outcome::SignedIn(token))) => {
+            let mut resp = see_other(&safe_next(form.next.as_deref()));
+            let _ = resp.add_cookie(&cookie(&state, SESSION_COOKIE, token));
+            resp
+        }
+        Ok(Ok(Outcome::Invalid)) => see_other(&with_next("/sign-in?error=invalid", form.next.as_deref())),
+        Ok(Ok(Outcome::Throttled(secs))) => see_other(&with_next(&format!("/sign-in?error=throttled&retry={secs}"), form.next.as_deref())),
+        Ok(Err(e)) => unavailable(e),
+        Err(e) => unavailable(e),
+    }
+}
+
+fn with_next(base: &str, next: Option<&str>) -> String {
+    match next.filter(|n| !n.is_empty()) {
+        Some(n) => format!("{base}&next={}", crate::middleware::encode(&safe_next(Some(n)))),
+        None => base.to_string(),
+    }
+}
+
+pub async fn sign_out(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    let token = req.extensions().get::<RequestSession>().map(|s| s.token.clone());
+    if let Some(token) = token {
+        let db = state.db.clone();
+        if let Err(e) = web::block(move || db.with(|c| sessions::delete(c, &token))).await.map_err(|e| e.to_string()).and_then(|r| r.map_err(|e| e.to_string())) {
+            return unavailable(e);
+        }
+    }
+    let mut resp = see_other("/sign-in?signed_out=1");
+    let mut c = cookie(&state, SESSION_COOKIE, String::new());
+    c.make_removal();
+    let _ = resp.add_cookie(&c);
+    resp
+}
+
+#[derive(Deserialize)]
+pub struct LanguageForm {
+    pub locale: String,
+    #[serde(default)]
+    pub back: Option<String>,
+}
+
+/// Changes the language: stored on the user when signed in, and in a cookie either way.
+pub async fn set_language(req: HttpRequest, state: web::Data<AppState>, form: web::Form<LanguageForm>) -> HttpResponse {
+    let Some(locale) = Locale::parse(&form.locale) else {
+        return HttpResponse::BadRequest().body("unknown language");
+    };
+    let user = req.extensions().get::<RequestSession>().map(|s| s.user);
+    if let Some(user) = user {
+        let db = state.db.clone();
+        let now = state.clock.now();
+        match web::block(move || db.with(|c| users::set_locale(c, user, locale, now))).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => return unavailable(e),
+            Err(e) => return unavailable(e),
+        }
+    }
+    let mut resp = see_other(&safe_next(form.back.as_deref()));
+    let mut c = cookie(&state, LANG_COOKIE, locale.code().to_string());
+    c.set_max_age(CookieDuration::days(365));
+    let _ = resp.add_cookie(&c);
+    resp
+}
+
+/// `/`: straight into the only organization, or the switcher when there are several.
+pub async fn start(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    let Some(user) = req.extensions().get::<RequestSession>().map(|s| s.user) else {
+        return see_other("/sign-in");
+    };
+    let db = state.db.clone();
+    let r = web::block(move || {
+        db.with(|c| {
+            let list = orgs::for_user(c, user)?;
+            if list.len() != 1 {
+                return Ok("/orgs".to_string());
+            }
+            let o = &list[0];
+            let roles = members::org_roles(c, o.membership)?;
+            Ok(match portal_access(&roles) {
+                PortalAccess::Admin => format!("/o/{}/dashboard", o.slug),
+                PortalAccess::OwnPageOnly => format!("/o/{}/me", o.slug),
+            })
+        })
+    })
+    .await;
+    match r {
+        Ok(Ok(path)) => see_other(&path),
+        Ok(Err(e)) => unavailable(e),
+        Err(e) => unavailable(e),
+    }
+}
+
+pub async fn org_root(path: web::Path<String>) -> HttpResponse {
+    see_other(&format!("/o/{}/dashboard", crate::middleware::encode(&path.into_inner())))
+}
+
+/// Liveness and readiness: answers 200 only when the database answers.
+pub async fn health(state: web::Data<AppState>) -> HttpResponse {
+    let db = state.db.clone();
+    let backend = db.backend().name();
+    match web::block(move || db.ping()).await {
+        Ok(Ok(())) => HttpResponse::Ok().json(serde_json::json!({"status": "ok", "database": backend})),
+        _ => HttpResponse::ServiceUnavailable().json(serde_json::json!({"status": "unavailable", "database": backend})),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn only_local_paths_are_followed() {
+        assert_eq!(super::safe_next(Some("/o/acme/members?q=a")), "/o/acme/members?q=a");
+        for bad in ["//evil.example", "https://evil.example", "/\\evil", "evil", ""] {
+            assert_eq!(super::safe_next(Some(bad)), "/", "{bad}");
+        }
+        assert_eq!(super::safe_next(None), "/");
+    }
+}

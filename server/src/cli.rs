@@ -1,0 +1,89 @@
+//! The command line: `gatehouse serve | migrate | seed-demo | create-owner`.
+use clap::{Parser, Subcommand};
+use std::net::SocketAddr;
+
+pub const DEFAULT_DATABASE_URL: &str = "data/gatehouse.db";
+
+#[derive(Debug, Parser)]
+#[command(name = "gatehouse", version, about = "Gatehouse: organization access administration portal")]
+pub struct Cli {
+    /// Database: `postgres://user:pass@host/db` for PostgreSQL, otherwise a SQLite file path.
+    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true)]
+    pub database_url: String,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the web portal (the default when no command is given). Applies migrations first.
+    Serve(ServeArgs),
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Create the demo organizations (idempotent); --members scales the main one up.
+    SeedDemo {
+        /// Members the demo organization `acme` should have at least.
+        #[arg(long, default_value_t = 300, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+        members: u32,
+    },
+    /// Create an organization and its owner. The password is read from GATEHOUSE_OWNER_PASSWORD
+    /// or asked for on the terminal; an existing identity keeps its password.
+    CreateOwner {
+        /// URL handle of the organization, e.g. `acme`.
+        #[arg(long)]
+        org_slug: String,
+        /// Display name of the organization.
+        #[arg(long)]
+        org_name: String,
+        /// IANA time zone, e.g. `Europe/Berlin`.
+        #[arg(long, default_value = "UTC")]
+        time_zone: String,
+        /// The owner's email address.
+        #[arg(long)]
+        email: String,
+        /// The owner's display name.
+        #[arg(long)]
+        name: String,
+    },
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "LEPTOS_SITE_ADDR", default_value = "127.0.0.1:3000")]
+    pub addr: SocketAddr,
+    /// The URL people use to reach Gatehouse (links in mail; https makes cookies Secure).
+    #[arg(long, env = "GATEHOUSE_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Directory with the built site (pkg/ with the WASM bundle and CSS).
+    #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
+    pub site_root: String,
+    /// Worker threads (defaults to the number of cores).
+    #[arg(long, env = "GATEHOUSE_WORKERS")]
+    pub workers: Option<usize>,
+    /// Idle session timeout in minutes.
+    #[arg(long, env = "GATEHOUSE_SESSION_IDLE_MINUTES", default_value_t = 30)]
+    pub session_idle_minutes: i64,
+    /// Absolute session lifetime in hours.
+    #[arg(long, env = "GATEHOUSE_SESSION_ABSOLUTE_HOURS", default_value_t = 12)]
+    pub session_absolute_hours: i64,
+}
+
+impl Default for ServeArgs {
+    fn default() -> Self {
+        ServeArgs::parse_from(["serve"])
+    }
+}
+
+#[derive(Debug, Parser)]
+struct ServeOnly {
+    #[command(flatten)]
+    args: ServeArgs,
+}
+
+impl ServeArgs {
+    fn parse_from<I: IntoIterator<Item = &'static str>>(it: I) -> Self {
+        ServeOnly::parse_from(it).args
+    }
+}

@@ -1,0 +1,56 @@
+//! The actix application: one function builds it for the server and for the HTTP tests.
+use crate::{auth, middleware};
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::body::BoxBody;
+use actix_web::{middleware::from_fn, web, App};
+use gatehouse_app::state::AppState;
+use leptos::config::LeptosOptions;
+use leptos_actix::{generate_route_list, LeptosRoutes};
+
+pub fn leptos_options(site_root: &str, addr: std::net::SocketAddr) -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name("gatehouse")
+        .site_root(site_root)
+        .site_pkg_dir("pkg")
+        .site_addr(addr)
+        .build()
+}
+
+/// Every route of Gatehouse, with its middleware. Routes are registered before Leptos's
+/// catch-all so form posts and redirects reach their handlers.
+pub fn app(
+    state: AppState,
+    options: LeptosOptions,
+) -> App<impl ServiceFactory<ServiceRequest, Config = (), Response = ServiceResponse<BoxBody>, Error = actix_web::Error, InitError = ()>> {
+    let routes = generate_route_list(gatehouse_app::App);
+    let site_root = options.site_root.to_string();
+    let secure = state.secure_cookies();
+    App::new()
+        .app_data(web::Data::new(state))
+        .app_data(web::FormConfig::default().limit(64 * 1024))
+        .route("/health", web::get().to(auth::health))
+        .route("/", web::get().to(auth::start))
+        .route("/auth/sign-in", web::post().to(auth::sign_in))
+        .route("/auth/sign-out", web::post().to(auth::sign_out))
+        .route("/language", web::post().to(auth::set_language))
+        .route("/o/{org}", web::get().to(auth::org_root))
+        .service(actix_files::Files::new("/pkg", format!("{site_root}/pkg")))
+        .route(
+            "/favicon.svg",
+            web::get().to({
+                let root = site_root.clone();
+                move || {
+                    let root = root.clone();
+                    async move { actix_files::NamedFile::open_async(format!("{root}/favicon.svg")).await }
+                }
+            }),
+        )
+        .leptos_routes(routes, {
+            let options = options.clone();
+            move || gatehouse_app::shell(options.clone())
+        })
+        .app_data(web::Data::new(options))
+        .wrap(from_fn(middleware::session))
+        .wrap(from_fn(middleware::request_log))
+        .wrap(middleware::security_headers(secure))
+}

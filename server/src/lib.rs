@@ -1,0 +1,9 @@
+//! Gatehouse's HTTP server: routes, middleware (sessions, CSRF, security headers, request ids)
+//! and the command line. Handlers are thin: they call the db crate and the domain.
+
+pub mod auth;
+pub mod cli;
+pub mod http;
+pub mod middleware;
+
+pub use gatehouse_app::state::AppState;

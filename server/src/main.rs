@@ -1,0 +1,128 @@
+use clap::Parser;
+use gatehouse_db::Db;
+use gatehouse_domain::clock::{Clock, SystemClock};
+use gatehouse_domain::session::SessionPolicy;
+use gatehouse_server::cli::{Cli, Command, ServeArgs};
+use gatehouse_server::AppState;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(msg) => {
+            eprintln!("error: {msg}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("GATEHOUSE_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if std::env::var("GATEHOUSE_LOG_FORMAT").as_deref() == Ok("json") {
+        builder.json().init();
+    } else {
+        builder.compact().init();
+    }
+}
+
+fn open(url: &str) -> Result<Db, String> {
+    let db = Db::connect(url, 16).map_err(|e| e.to_string())?;
+    db.migrate().map_err(|e| e.to_string())?;
+    Ok(db)
+}
+
+fn run(cli: Cli) -> Result<(), String> {
+    match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
+        Command::Migrate => {
+            let db = Db::connect(&cli.database_url, 2).map_err(|e| e.to_string())?;
+            let applied = db.migrate().map_err(|e| e.to_string())?;
+            println!("{} migration(s) applied on {}", applied.len(), db.backend().name());
+            Ok(())
+        }
+        Command::SeedDemo { members } => {
+            let db = open(&cli.database_url)?;
+            let r = gatehouse_db::seed::seed_demo(&db, members as usize, SystemClock.now()).map_err(|e| e.to_string())?;
+            println!(
+                "demo data ready: {} organization(s) created, {} member(s) added, acme has {} members",
+                r.organizations_created, r.members_added, r.main_org_members
+            );
+            println!("sign in as {} (password: {})", gatehouse_db::seed::DEMO_OWNER, gatehouse_db::seed::DEMO_PASSWORD);
+            Ok(())
+        }
+        Command::CreateOwner { org_slug, org_name, time_zone, email, name } => {
+            let db = open(&cli.database_url)?;
+            let existing = db.with(|c| gatehouse_db::users::find_by_email(c, &email)).map_err(|e| e.to_string())?;
+            let hash = if existing.is_some() {
+                None
+            } else {
+                let pw = match std::env::var("GATEHOUSE_OWNER_PASSWORD") {
+                    Ok(p) => p,
+                    Err(_) => rpassword::prompt_password("Password for the new owner: ").map_err(|e| format!("cannot read the password: {e}"))?,
+                };
+                gatehouse_domain::validate::password_strength(&pw).map_err(|e| e.to_string())?;
+                Some(gatehouse_db::password::hash(&pw))
+            };
+            let (org, _) = db
+                .with(|c| gatehouse_db::seed::create_org_with_owner(c, &org_slug, &org_name, &time_zone, &email, &name, hash.as_deref(), SystemClock.now()))
+                .map_err(|e| e.to_string())?;
+            println!("created organization {} ({}) with owner {}", org.name, org.slug, email.trim().to_lowercase());
+            Ok(())
+        }
+        Command::Serve(args) => serve(&cli.database_url, args),
+    }
+}
+
+fn serve(database_url: &str, args: ServeArgs) -> Result<(), String> {
+    let db = open(database_url)?;
+    let public_url = args.public_url.clone().unwrap_or_else(|| format!("http://{}", args.addr));
+    let state = AppState {
+        db: db.clone(),
+        clock: Arc::new(SystemClock) as Arc<dyn Clock>,
+        session_policy: SessionPolicy {
+            idle: chrono::Duration::minutes(args.session_idle_minutes.max(1)),
+            absolute: chrono::Duration::hours(args.session_absolute_hours.max(1)),
+            ..SessionPolicy::default()
+        },
+        public_url: public_url.clone(),
+    };
+    let options = gatehouse_server::http::leptos_options(&args.site_root, args.addr);
+    let workers = args.workers.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2));
+    actix_web::rt::System::new().block_on(async move {
+        let server_state = state.clone();
+        let server = actix_web::HttpServer::new(move || gatehouse_server::http::app(server_state.clone(), options.clone()))
+            .workers(workers)
+            .shutdown_timeout(10)
+            .bind(args.addr)
+            .map_err(|e| match e.kind() {
+                std::io::ErrorKind::AddrInUse => format!("cannot listen on {}: the address is already in use", args.addr),
+                _ => format!("cannot listen on {}: {e}", args.addr),
+            })?;
+        tracing::info!(addr = %args.addr, database = db.backend().name(), "Gatehouse listening");
+        println!("Gatehouse is running at {public_url}");
+        // Expired sessions are removed every ten minutes (idempotent on several instances).
+        let purge_state = state.clone();
+        actix_web::rt::spawn(async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
+            loop {
+                tick.tick().await;
+                let s = purge_state.clone();
+                let now = s.clock.now();
+                let r = actix_web::web::block(move || {
+                    s.db.with(|c| gatehouse_db::sessions::purge_expired(c, now - s.session_policy.absolute, now - s.session_policy.idle))
+                })
+                .await;
+                if let Ok(Ok(n)) = r {
+                    if n > 0 {
+                        tracing::info!(sessions = n, "expired sessions removed");
+                    }
+                }
+            }
+        });
+        server.run().await.map_err(|e| e.to_string())
+    })
+}

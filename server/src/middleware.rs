@@ -1,0 +1,290 @@
+//! Request ids and structured logs; sessions, locale and CSRF; security headers.
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::cookie::{Cookie, SameSite};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::{header, Method};
+use actix_web::middleware::Next;
+use actix_web::{web, HttpMessage, HttpResponse};
+use gatehouse_app::state::{AppState, RequestCsrf, RequestId, RequestLocale, RequestSession};
+use gatehouse_db::{sessions, users, DbError};
+use gatehouse_domain::locale::Locale;
+use gatehouse_domain::session::SessionState;
+use tracing::Instrument;
+
+pub const SESSION_COOKIE: &str = "gh_session";
+pub const PRE_SESSION_COOKIE: &str = "gh_pre";
+pub const LANG_COOKIE: &str = "gh_lang";
+pub const CSRF_FIELD: &str = "csrf_token";
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// Paths served without a session lookup (static files, health).
+pub fn is_static(path: &str) -> bool {
+    path.starts_with("/pkg/") || path == "/favicon.svg" || path == "/favicon.ico" || path == "/health" || path == "/robots.txt"
+}
+
+/// Outermost: gives each request an id and a tracing span carrying ids only (request, user,
+/// organization — never names or emails), and logs its completion.
+pub async fn request_log(req: ServiceRequest, next: Next<impl MessageBody + 'static>) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let id = gatehouse_db::sessions::random_token()[..16].to_string();
+    let span = tracing::info_span!(
+        "request",
+        request_id = %id,
+        method = %req.method(),
+        path = %req.path(),
+        user_id = tracing::field::Empty,
+        org_id = tracing::field::Empty,
+    );
+    req.extensions_mut().insert(RequestId(id.clone()));
+    let started = std::time::Instant::now();
+    let res = next.call(req).instrument(span.clone()).await;
+    let ms = started.elapsed().as_secs_f64() * 1000.0;
+    match res {
+        Ok(mut res) => {
+            let status = res.status().as_u16();
+            span.in_scope(|| {
+                if status >= 500 {
+                    tracing::error!(status, ms, "request failed");
+                } else {
+                    tracing::info!(status, ms, "request");
+                }
+            });
+            if let Ok(v) = header::HeaderValue::from_str(&id) {
+                res.headers_mut().insert(header::HeaderName::from_static("x-request-id"), v);
+            }
+            Ok(res.map_into_boxed_body())
+        }
+        Err(e) => {
+            span.in_scope(|| tracing::error!(error = %e, ms, "request error"));
+            Err(e)
+        }
+    }
+}
+
+enum Lookup {
+    Missing,
+    Expired,
+    Found(RequestSession, Locale),
+}
+
+fn constant_time_eq(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+pub fn cookie<'a>(state: &AppState, name: &'a str, value: String) -> Cookie<'a> {
+    Cookie::build(name, value).path("/").http_only(true).same_site(SameSite::Lax).secure(state.secure_cookies()).finish()
+}
+
+fn removal(state: &AppState, name: &'static str) -> Cookie<'static> {
+    let mut c = cookie(state, name, String::new());
+    c.make_removal();
+    c
+}
+
+fn page_needs_session(method: &Method, path: &str) -> bool {
+    method == Method::GET && (path == "/" || path == "/orgs" || path.starts_with("/o/"))
+}
+
+/// A page in the reader's language for a refused form (stale or forged CSRF token).
+fn csrf_refused(locale: Locale) -> HttpResponse {
+    let (title, text, back) = match locale {
+        Locale::En => ("Form expired", "This form has expired or did not come from Gatehouse. Nothing was changed. Go back, reload the page and try again.", "Back to the start page"),
+        Locale::De => ("Formular abgelaufen", "Dieses Formular ist abgelaufen oder stammt nicht von Gatehouse. Es wurde nichts geändert. Gehen Sie zurück, laden Sie die Seite neu und versuchen Sie es erneut.", "Zurück zur Startseite"),
+    };
+    HttpResponse::Forbidden().content_type("text/html; charset=utf-8").body(format!(
+        "<!DOCTYPE html><html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{title}</title><link rel=\"stylesheet\" href=\"/pkg/gatehouse.css\"></head>\
+         <body><main id=\"main\" class=\"narrow\"><h1>{title}</h1><p>{text}</p><p><a href=\"/\">{back}</a></p></main></body></html>",
+        locale.code()
+    ))
+}
+
+/// Reads the CSRF token of an unsafe request: the `X-CSRF-Token` header, or the `csrf_token`
+/// field of a url-encoded form (the body is put back for the handler).
+async fn provided_csrf(req: &mut ServiceRequest) -> Option<String> {
+    if let Some(v) = req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok()) {
+        return Some(v.to_string());
+    }
+    let is_form = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return None;
+    }
+    let bytes = req.extract::<web::Bytes>().await.ok()?;
+    let token = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
+        .ok()
+        .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == CSRF_FIELD).map(|(_, v)| v));
+    let (_, mut payload) = actix_http::h1::Payload::create(true);
+    payload.unread_data(bytes);
+    req.set_payload(payload.into());
+    token
+}
+
+/// Origin check for unsafe requests: when the browser names an origin, it must be ours.
+fn origin_ok(req: &ServiceRequest) -> bool {
+    let Some(origin) = req.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return true;
+    };
+    let host = req.connection_info().host().to_string();
+    origin.split_once("://").map(|(_, h)| h) == Some(host.as_str())
+}
+
+/// Loads the session (idle and absolute timeouts enforced here), decides the locale, checks
+/// CSRF on every state-changing request, and sends signed-out visitors of pages to sign-in.
+pub async fn session(mut req: ServiceRequest, next: Next<impl MessageBody + 'static>) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let path = req.path().to_string();
+    if is_static(&path) {
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    }
+    let state = req.app_data::<web::Data<AppState>>().expect("AppState is registered").get_ref().clone();
+    let now = state.clock.now();
+
+    let mut clear_session = false;
+    let mut expired = false;
+    let mut found: Option<(RequestSession, Locale)> = None;
+    if let Some(token) = req.cookie(SESSION_COOKIE).map(|c| c.value().to_string()).filter(|t| !t.is_empty()) {
+        let db = state.db.clone();
+        let policy = state.session_policy;
+        let lookup = web::block(move || {
+            db.with(|c| {
+                let Some(s) = sessions::load(c, &token)? else { return Ok(Lookup::Missing) };
+                match policy.state(s.created_at, s.last_seen_at, now) {
+                    SessionState::Valid { touch } => {
+                        if touch {
+                            sessions::touch(c, &token, now)?;
+                        }
+                        let u = users::get(c, s.user)?;
+                        Ok(Lookup::Found(RequestSession { user: s.user, token, csrf: s.csrf_token }, u.locale))
+                    }
+                    SessionState::IdleExpired | SessionState::AbsoluteExpired => {
+                        sessions::delete(c, &token)?;
+                        Ok::<_, DbError>(Lookup::Expired)
+                    }
+                }
+            })
+        })
+        .await;
+        match lookup {
+            Ok(Ok(Lookup::Found(s, l))) => found = Some((s, l)),
+            Ok(Ok(Lookup::Expired)) => {
+                clear_session = true;
+                expired = true;
+            }
+            Ok(Ok(Lookup::Missing)) => clear_session = true,
+            Ok(Err(e)) => {
+                tracing::error!(error = %e, "session lookup failed");
+                return Ok(req.into_response(HttpResponse::ServiceUnavailable().body("database unavailable")));
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "session lookup failed");
+                return Ok(req.into_response(HttpResponse::ServiceUnavailable().body("database unavailable")));
+            }
+        }
+    }
+
+    let locale = found
+        .as_ref()
+        .map(|(_, l)| *l)
+        .or_else(|| req.cookie(LANG_COOKIE).and_then(|c| Locale::parse(c.value())))
+        .or_else(|| {
+            req.headers().get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).and_then(Locale::from_accept_language)
+        })
+        .unwrap_or_default();
+
+    let mut new_pre_token = None;
+    let expected_csrf = match &found {
+        Some((s, _)) => s.csrf.clone(),
+        None => match req.cookie(PRE_SESSION_COOKIE).map(|c| c.value().to_string()).filter(|v| v.len() == 64) {
+            Some(v) => v,
+            None => {
+                let v = sessions::random_token();
+                new_pre_token = Some(v.clone());
+                v
+            }
+        },
+    };
+
+    if !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        let provided = provided_csrf(&mut req).await;
+        let ok = origin_ok(&req) && provided.as_deref().is_some_and(|p| constant_time_eq(p, &expected_csrf));
+        if !ok {
+            tracing::warn!("refused a state-changing request without a valid CSRF token");
+            return Ok(req.into_response(csrf_refused(locale)));
+        }
+    }
+
+    if page_needs_session(req.method(), &path) && found.is_none() {
+        let target = match req.query_string() {
+            "" => path.clone(),
+            q => format!("{path}?{q}"),
+        };
+        let mut location = format!("/sign-in?next={}", encode(&target));
+        if expired {
+            location.push_str("&error=expired");
+        }
+        let mut resp = HttpResponse::SeeOther().insert_header((header::LOCATION, location)).finish();
+        if clear_session {
+            let _ = resp.add_cookie(&removal(&state, SESSION_COOKIE));
+        }
+        return Ok(req.into_response(resp));
+    }
+    if path == "/sign-in" && found.is_some() && req.method() == Method::GET {
+        return Ok(req.into_response(HttpResponse::SeeOther().insert_header((header::LOCATION, "/")).finish()));
+    }
+
+    if let Some((s, _)) = &found {
+        tracing::Span::current().record("user_id", s.user.0);
+        req.extensions_mut().insert(s.clone());
+    }
+    req.extensions_mut().insert(RequestCsrf(expected_csrf));
+    req.extensions_mut().insert(RequestLocale(locale));
+
+    let mut res = next.call(req).await?;
+    if let Some(v) = new_pre_token {
+        let _ = res.response_mut().add_cookie(&cookie(&state, PRE_SESSION_COOKIE, v));
+    }
+    if clear_session {
+        let _ = res.response_mut().add_cookie(&removal(&state, SESSION_COOKIE));
+    }
+    // Pages carry personal data: never cached by the browser or a proxy.
+    res.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+    Ok(res.map_into_boxed_body())
+}
+
+pub fn encode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => out.push(b as char),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// Headers on every response. A page's own CSP (with its nonce) takes precedence.
+pub fn security_headers(secure: bool) -> actix_web::middleware::DefaultHeaders {
+    let mut h = actix_web::middleware::DefaultHeaders::new()
+        .add(("X-Content-Type-Options", "nosniff"))
+        .add(("Referrer-Policy", "same-origin"))
+        .add(("X-Frame-Options", "DENY"))
+        .add(("Cross-Origin-Opener-Policy", "same-origin"))
+        .add(("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()"))
+        .add(("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"));
+    if secure {
+        h = h.add(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"));
+    }
+    h
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn constant_time_comparison_and_encoding() {
+        assert!(super::constant_time_eq("abc", "abc"));
+        assert!(!super::constant_time_eq("abc", "abd"));
+        assert!(!super::constant_time_eq("abc", "ab"));
+        assert_eq!(super::encode("/o/acme/members?q=a b&x"), "/o/acme/members%3Fq%3Da%20b%26x");
+    }
+}
