@@ -38,6 +38,34 @@ export GATEHOUSE_REQUIRE_PG=1
 
 cargo_tests domain -p gatehouse_domain
 cargo_tests db -p gatehouse_db
+cargo_tests app --no-default-features --features ssr -p gatehouse_app
+cargo_tests server -p gatehouse_server
+
+# End-to-end: the real site (server + hydrating WASM bundle) on a fresh demo database, driven by
+# Playwright in Debian's Chromium.
+stage "cargo leptos build (site for the end-to-end tests)"
+cargo leptos build 2>&1 | grep -v '^\s*at \|^ *[0-9]*: ' | tail -n 20 || true
+bin="$CARGO_TARGET_DIR/debug/gatehouse"
+if [ ! -x "$bin" ] || [ ! -f "$root/target/site/pkg/gatehouse.wasm" ]; then
+  echo "site build failed"; failed=$((failed + 1))
+else
+  e2e_db="$logdir/e2e.db"
+  e2e_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  DATABASE_URL="$e2e_db" "$bin" seed-demo --members 300 >"$logdir/seed.log" 2>&1
+  DATABASE_URL="$e2e_db" GATEHOUSE_LOG=warn "$bin" serve --addr "127.0.0.1:$e2e_port" --site-root "$root/target/site" >"$logdir/e2e-server.log" 2>&1 &
+  server_pid=$!
+  cleanup() { kill "$server_pid" 2>/dev/null || true; bash "$here/pg.sh" stop "$pgdir" || true; rm -rf "$pgdir"; }
+  for _ in $(seq 1 100); do curl -fsS "http://127.0.0.1:$e2e_port/health" >/dev/null 2>&1 && break; sleep 0.2; done
+  stage "end-to-end (Playwright + Chromium) against 127.0.0.1:$e2e_port"
+  ln -sfn "$GATEHOUSE_NODE/node_modules" "$root/end2end/node_modules"
+  rc=0
+  (cd "$root/end2end" && GATEHOUSE_E2E_URL="http://127.0.0.1:$e2e_port" npx playwright test) 2>&1 | tee "$logdir/e2e.log" || rc=$?
+  p=$(grep -Eo '^ *[0-9]+ passed' "$logdir/e2e.log" | awk '{s+=$1} END {print s+0}')
+  f=$(grep -Eo '^ *[0-9]+ failed' "$logdir/e2e.log" | awk '{s+=$1} END {print s+0}')
+  passed=$((passed + p)); failed=$((failed + f))
+  if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then failed=$((failed + 1)); fi
+  kill "$server_pid" 2>/dev/null || true
+fi
 
 printf '\n'
 if [ "$passed" -eq 0 ]; then echo "no test ran"; failed=$((failed + 1)); fi

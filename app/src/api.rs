@@ -200,11 +200,24 @@ impl MemberParams {
     }
 }
 
+/// The members list. Parameters are flat URL parameters (`?org=…&q=…&page=…`).
+#[allow(clippy::too_many_arguments)]
 #[server(input = GetUrl, endpoint = "members")]
-pub async fn get_members(org: String, params: MemberParams) -> Result<MemberPage, AppError> {
+pub async fn get_members(
+    org: String,
+    q: Option<String>,
+    unit: Option<String>,
+    tag: Option<String>,
+    kind: Option<String>,
+    status: Option<String>,
+    sort: Option<String>,
+    dir: Option<String>,
+    page: Option<String>,
+    per_page: Option<String>,
+) -> Result<MemberPage, AppError> {
     let (c, org, m) = server::in_org(org).await?;
     server::require_admin(&c, &org, &m).await?;
-    let q = params.query();
+    let q = MemberParams { q, unit, tag, kind, status, sort, dir, page, per_page }.query();
     server::db(&c.state, move |conn| gatehouse_db::views::members::list(conn, org.id, &q)).await
 }
 

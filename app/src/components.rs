@@ -141,18 +141,29 @@ pub fn OrgLayout() -> impl IntoView {
                 .into_any();
             };
             let others: Vec<_> = user.orgs.iter().filter(|o| o.slug != slug).cloned().collect();
+            // The switcher closes itself once a choice is made (the page below is re-rendered
+            // in place after hydration, so the browser would otherwise keep it open).
+            let switcher = NodeRef::<leptos::html::Details>::new();
             let base = format!("/o/{}", current.slug);
             view! {
                 <Header locale csrf=v.csrf.clone() user_name=user.name.clone() />
                 <div class="org-bar">
                     <span class="org-name">{current.name.clone()}</span>
                     {(!others.is_empty()).then(|| view! {
-                        <details class="org-switcher">
+                        <details class="org-switcher" node_ref=switcher>
                             <summary>{t(locale, Msg::SwitchOrganization)}</summary>
                             <ul>
                                 {others.into_iter().map(|o| {
                                     let href = if o.admin { format!("/o/{}/dashboard", o.slug) } else { format!("/o/{}/me", o.slug) };
-                                    view! { <li><a href=href>{o.name}</a></li> }
+                                    view! {
+                                        <li>
+                                            <a href=href on:click=move |_| {
+                                                if let Some(d) = switcher.get() {
+                                                    let _ = d.remove_attribute("open");
+                                                }
+                                            }>{o.name}</a>
+                                        </li>
+                                    }
                                 }).collect_view()}
                             </ul>
                         </details>

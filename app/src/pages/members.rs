@@ -48,7 +48,7 @@ pub fn MembersPage() -> impl IntoView {
             per_page: q.get("per_page"),
         }
     });
-    let page = Resource::new(move || (org.get(), params.get()), |(o, p)| get_members(o, p));
+    let page = Resource::new(move || (org.get(), params.get()), |(o, p)| get_members(o, p.q, p.unit, p.tag, p.kind, p.status, p.sort, p.dir, p.page, p.per_page));
     let filters = Resource::new(move || org.get(), get_member_filters);
     let body = move || {
         Suspend::new(async move {
