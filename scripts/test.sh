@@ -20,8 +20,8 @@ cargo_tests() {
   local log="$logdir/$name.log" rc=0
   cargo test "$@" 2>&1 | tee "$log" || rc=$?
   local p f
-  p=$(grep -Eo 'test result: [A-Za-z]+\. [0-9]+ passed' "$log" | awk '{s+=$4} END {print s+0}')
-  f=$(grep -Eo '[0-9]+ failed' "$log" | awk '{s+=$1} END {print s+0}')
+  p=$({ grep -Eo 'test result: [A-Za-z]+\. [0-9]+ passed' "$log" || true; } | awk '{s+=$4} END {print s+0}')
+  f=$({ grep -Eo '[0-9]+ failed' "$log" || true; } | awk '{s+=$1} END {print s+0}')
   passed=$((passed + p)); failed=$((failed + f))
   if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then failed=$((failed + 1)); fi
   return 0
@@ -60,8 +60,8 @@ else
   ln -sfn "$GATEHOUSE_NODE/node_modules" "$root/end2end/node_modules"
   rc=0
   (cd "$root/end2end" && GATEHOUSE_E2E_URL="http://127.0.0.1:$e2e_port" npx playwright test) 2>&1 | tee "$logdir/e2e.log" || rc=$?
-  p=$(grep -Eo '^ *[0-9]+ passed' "$logdir/e2e.log" | awk '{s+=$1} END {print s+0}')
-  f=$(grep -Eo '^ *[0-9]+ failed' "$logdir/e2e.log" | awk '{s+=$1} END {print s+0}')
+  p=$({ grep -Eo '^ *[0-9]+ passed' "$logdir/e2e.log" || true; } | awk '{s+=$1} END {print s+0}')
+  f=$({ grep -Eo '^ *[0-9]+ failed' "$logdir/e2e.log" || true; } | awk '{s+=$1} END {print s+0}')
   passed=$((passed + p)); failed=$((failed + f))
   if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then failed=$((failed + 1)); fi
   kill "$server_pid" 2>/dev/null || true
