@@ -97,6 +97,7 @@ fn serve(database_url: &str, args: ServeArgs) -> Result<(), String> {
         let server = actix_web::HttpServer::new(move || gatehouse_server::http::app(server_state.clone(), options.clone()))
             .workers(workers)
             .shutdown_timeout(10)
+            .tcp_nodelay(true)
             .bind(args.addr)
             .map_err(|e| match e.kind() {
                 std::io::ErrorKind::AddrInUse => format!("cannot listen on {}: the address is already in use", args.addr),

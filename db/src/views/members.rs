@@ -76,7 +76,27 @@ pub fn list(conn: &mut Conn<'_>, org: OrgId, q: &MemberQuery) -> Result<MemberPa
         }
         None => None,
     };
-    let total: i64 = on!(conn, c => filtered!(org, q, pattern.as_ref(), unit_ids.as_ref()).select(count_star()).first(c))?;
+    // Without a search the count needs no join with users.
+    let total: i64 = if pattern.is_none() {
+        on!(conn, c => {
+            let mut b = m::table.filter(m::org_id.eq(org.0)).filter(m::role_holder_only.eq(false)).into_boxed();
+            if let Some(ids) = unit_ids.as_ref() {
+                b = b.filter(m::id.eq_any(mu::table.filter(mu::unit_id.eq_any(ids)).select(mu::membership_id)));
+            }
+            if let Some(tag) = q.tag {
+                b = b.filter(m::id.eq_any(mt::table.filter(mt::tag_id.eq(tag.0)).select(mt::membership_id)));
+            }
+            if let Some(k) = q.kind {
+                b = b.filter(m::member_kind.eq(k.as_str()));
+            }
+            if let Some(s) = q.status {
+                b = b.filter(m::status.eq(s.as_str()));
+            }
+            b.select(count_star()).first(c)
+        })?
+    } else {
+        on!(conn, c => filtered!(org, q, pattern.as_ref(), unit_ids.as_ref()).select(count_star()).first(c))?
+    };
     let rows: Vec<ListRow> = on!(conn, c => {
         let b = filtered!(org, q, pattern.as_ref(), unit_ids.as_ref())
             .select((m::id, u::display_name.nullable(), u::email.nullable(), m::pseudonym, m::status, m::member_kind, m::created_at));

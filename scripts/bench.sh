@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# HTTP benchmarks of a release build on a 10 000-member organization, SQLite and PostgreSQL.
+# Prints a markdown table (copy it into BENCHMARKS.md). Not part of CI.
+#   BENCH_MEMBERS (10000)  BENCH_SECONDS (10)  BENCH_CONNECTIONS (16)
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/.." && pwd)"
+cd "$root"
+. "$here/env.sh"
+bash "$here/setup-tools.sh"
+command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+members="${BENCH_MEMBERS:-10000}"; secs="${BENCH_SECONDS:-10}"; conns="${BENCH_CONNECTIONS:-16}"
+
+cargo leptos build --release 2>&1 | grep -v '^\s*at \|^ *[0-9]*: ' | tail -n 3 >&2
+bin="$CARGO_TARGET_DIR/release/gatehouse"
+work="$(mktemp -d "${TMPDIR:-/tmp}/gatehouse-bench.XXXXXX")"
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+pgport=$(free_port)
+pid=""
+cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; bash "$here/pg.sh" stop "$work/pg" || true; rm -rf "$work"; }
+trap cleanup EXIT
+
+sign_in() { # $1 base URL → prints the session cookie header
+  local jar="$work/jar" tok
+  rm -f "$jar"
+  curl -fsS -c "$jar" "$1/sign-in" -o /dev/null
+  tok=$(awk '$6=="gh_pre"{print $7}' "$jar")
+  curl -fsS -b "$jar" -c "$jar" -o /dev/null -X POST "$1/auth/sign-in" \
+    --data-urlencode "csrf_token=$tok" --data-urlencode "email=demo@gatehouse.test" --data-urlencode "password=gatehouse-demo"
+  echo "gh_session=$(awk '$6=="gh_session"{print $7}' "$jar")"
+}
+
+run_wrk() { # $1 name $2 url $3 cookie
+  local out
+  out=$(wrk -t1 -c"$conns" -d"${secs}s" --latency -H "Cookie: $3" "$2")
+  local rps p50 p99 errs
+  rps=$(awk '/Requests\/sec/{print $2}' <<<"$out")
+  p50=$(awk '$1=="50%"{print $2}' <<<"$out")
+  p99=$(awk '$1=="99%"{print $2}' <<<"$out")
+  errs=$(awk '/Non-2xx/{print $5}' <<<"$out")
+  printf '| %s | %s | %s | %s | %s | %s |\n' "$backend" "$1" "$rps" "$p50" "$p99" "${errs:-0}"
+}
+
+echo "| backend | page | req/s | p50 | p99 | non-2xx |"
+echo "|---|---|---|---|---|---|"
+for backend in sqlite postgres; do
+  if [ "$backend" = sqlite ]; then
+    url="$work/bench.db"
+  else
+    base=$(bash "$here/pg.sh" start "$work/pg" "$pgport")
+    psql "$base" -qc "CREATE DATABASE gatehouse_bench" >/dev/null
+    url="${base%/postgres}/gatehouse_bench"
+  fi
+  DATABASE_URL="$url" "$bin" seed-demo --members "$members" >&2
+  port=$(free_port)
+  DATABASE_URL="$url" GATEHOUSE_LOG=warn "$bin" serve --addr "127.0.0.1:$port" --site-root "$root/target/site" >"$work/server-$backend.log" 2>&1 &
+  pid=$!
+  for _ in $(seq 1 100); do curl -fsS "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break; sleep 0.2; done
+  b="http://127.0.0.1:$port"
+  cookie=$(sign_in "$b")
+  run_wrk "static asset (/pkg/gatehouse.css)" "$b/pkg/gatehouse.css" "$cookie"
+  run_wrk "dashboard" "$b/o/acme/dashboard" "$cookie"
+  run_wrk "members, first page" "$b/o/acme/members" "$cookie"
+  run_wrk "members, search \"anna\"" "$b/o/acme/members?q=anna" "$cookie"
+  run_wrk "members, page 400 of 401" "$b/o/acme/members?page=400" "$cookie"
+  run_wrk "members, unit + kind filter" "$b/o/acme/members?unit=1&kind=employee&sort=joined&dir=desc" "$cookie"
+  rss=$(ps -o rss= -p "$pid" | tr -d ' ')
+  echo "| $backend | server RSS after the runs | $((rss / 1024)) MiB | | | |"
+  kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
+done
+wasm="$root/target/site/pkg/gatehouse.wasm"; js="$root/target/site/pkg/gatehouse.js"; css="$root/target/site/pkg/gatehouse.css"
+echo
+echo "| bundle file | raw bytes | gzip -9 bytes |"
+echo "|---|---|---|"
+for f in "$wasm" "$js" "$css"; do
+  echo "| $(basename "$f") | $(wc -c <"$f") | $(gzip -9c "$f" | wc -c) |"
+done
