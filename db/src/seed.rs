@@ -180,6 +180,14 @@ pub fn seed_demo(db: &Db, main_members: usize, now: DateTime<Utc>) -> Result<See
         let batch = (main_members - have).min(1000);
         report.members_added += db.tx(|c| add_random_members(c, &acme, have, batch, have as u64, now))?;
     }
+    // Fresh statistics after a bulk load, so the planners pick index plans at once (without
+    // them PostgreSQL may plan the filtered members list as a nested loop for a while).
+    if report.members_added > 0 {
+        db.with(|c| {
+            crate::on!(c, c => diesel::RunQueryDsl::execute(diesel::sql_query("ANALYZE"), c))?;
+            Ok(())
+        })?;
+    }
     Ok(report)
 }
 
