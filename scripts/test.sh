@@ -18,7 +18,8 @@ cargo_tests() {
   local name="$1"; shift
   stage "cargo test $name"
   local log="$logdir/$name.log" rc=0
-  cargo test "$@" 2>&1 | tee "$log" || rc=$?
+  # A stage that hangs fails after 20 minutes instead of eating CI's whole budget.
+  timeout 1200 cargo test "$@" 2>&1 | tee "$log" || rc=$?
   local p f
   p=$({ grep -Eo 'test result: [A-Za-z]+\. [0-9]+ passed' "$log" || true; } | awk '{s+=$4} END {print s+0}')
   f=$({ grep -Eo '[0-9]+ failed' "$log" || true; } | awk '{s+=$1} END {print s+0}')

@@ -24,6 +24,13 @@ pub fn set_status(_code: u16) {
     }
 }
 
+/// The reader's language inside organization pages, provided by [`OrgLayout`] once the viewer
+/// is known. Pages read it from context rather than awaiting the viewer again: one resource read
+/// by two nested Suspense boundaries can stall a server render (leptos issue 4851).
+pub fn use_locale() -> Locale {
+    use_context::<Locale>().unwrap_or_default()
+}
+
 pub fn org_param() -> Memo<String> {
     let params = use_params_map();
     Memo::new(move |_| params.read().get("org").unwrap_or_default())
@@ -128,6 +135,7 @@ pub fn OrgLayout() -> impl IntoView {
                 Err(e) => return view! { <main id="main"><ErrorView locale=Locale::En error=e /></main> }.into_any(),
             };
             let locale = v.locale;
+            provide_context(locale);
             let Some(user) = v.user.clone() else {
                 set_status(401);
                 return view! { <main id="main"><ErrorView locale error=AppError::Unauthenticated /></main> }.into_any();

@@ -5,7 +5,8 @@ use actix_web::body::BoxBody;
 use actix_web::{middleware::from_fn, web, App};
 use gatehouse_app::state::AppState;
 use leptos::config::LeptosOptions;
-use leptos_actix::{generate_route_list, LeptosRoutes};
+use leptos_actix::{generate_route_list, ActixRouteListing, LeptosRoutes};
+use std::sync::OnceLock;
 
 pub fn leptos_options(site_root: &str, addr: std::net::SocketAddr) -> LeptosOptions {
     LeptosOptions::builder()
@@ -16,13 +17,21 @@ pub fn leptos_options(site_root: &str, addr: std::net::SocketAddr) -> LeptosOpti
         .build()
 }
 
+/// The app's routes, generated once per process. Generating them renders the app with resource
+/// loading suppressed process-wide, so doing it while another worker (or test) renders a page
+/// could leave that page's resources pending forever (leptos issue 4773).
+pub fn routes() -> Vec<ActixRouteListing> {
+    static ROUTES: OnceLock<Vec<ActixRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(gatehouse_app::App)).clone()
+}
+
 /// Every route of Gatehouse, with its middleware. Routes are registered before Leptos's
 /// catch-all so form posts and redirects reach their handlers.
 pub fn app(
     state: AppState,
     options: LeptosOptions,
 ) -> App<impl ServiceFactory<ServiceRequest, Config = (), Response = ServiceResponse<BoxBody>, Error = actix_web::Error, InitError = ()>> {
-    let routes = generate_route_list(gatehouse_app::App);
+    let routes = routes();
     let site_root = options.site_root.to_string();
     let secure = state.secure_cookies();
     App::new()

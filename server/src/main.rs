@@ -93,6 +93,8 @@ fn serve(database_url: &str, args: ServeArgs) -> Result<(), String> {
     let options = gatehouse_server::http::leptos_options(&args.site_root, args.addr);
     let workers = args.workers.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2));
     actix_web::rt::System::new().block_on(async move {
+        // Before any worker starts serving (see http::routes).
+        let _ = gatehouse_server::http::routes();
         let server_state = state.clone();
         let server = actix_web::HttpServer::new(move || gatehouse_server::http::app(server_state.clone(), options.clone()))
             .workers(workers)

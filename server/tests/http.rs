@@ -98,18 +98,23 @@ async fn seeded(t: &TestDb) {
     seed::seed_demo(&t.db, 40, now()).unwrap();
 }
 
+/// A hung request fails the test instead of stalling the suite.
+async fn within_limit(f: impl std::future::Future<Output = ()>) {
+    actix_web::rt::time::timeout(std::time::Duration::from_secs(120), f).await.expect("the test hung: a request never completed");
+}
+
 macro_rules! http_both {
     ($name:ident, $body:ident) => {
         mod $name {
             #[actix_web::test]
             async fn sqlite() {
                 let t = gatehouse_db::testing::TestDb::sqlite();
-                super::$body(&t).await;
+                super::within_limit(super::$body(&t)).await;
             }
             #[actix_web::test]
             async fn postgres() {
                 if let Some(t) = gatehouse_db::testing::TestDb::postgres() {
-                    super::$body(&t).await;
+                    super::within_limit(super::$body(&t)).await;
                 }
             }
         }

@@ -1,5 +1,5 @@
 use crate::api::get_dashboard;
-use crate::components::{org_param, viewer, ErrorView, Loading};
+use crate::components::{org_param, use_locale, ErrorView, Loading};
 use crate::i18n::{actor_label, audit_action_label, datetime, kind_label, status_label, t, Msg};
 use gatehouse_domain::locale::Locale;
 use gatehouse_domain::views::{AuditLine, Count};
@@ -13,7 +13,7 @@ pub fn DashboardPage() -> impl IntoView {
     let data = Resource::new(move || org.get(), get_dashboard);
     let body = move || {
         Suspend::new(async move {
-            let locale = viewer().await.map(|v| v.locale).unwrap_or_default();
+            let locale = use_locale();
             let d = match data.await {
                 Ok(d) => d,
                 Err(e) => return view! { <ErrorView locale error=e /> }.into_any(),

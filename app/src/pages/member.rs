@@ -1,5 +1,5 @@
 use crate::api::{get_me, get_member};
-use crate::components::{org_param, viewer, ErrorView, Loading};
+use crate::components::{org_param, use_locale, ErrorView, Loading};
 use crate::error::AppError;
 use crate::i18n::{date, datetime, kind_label, org_role_label, status_label, t, tf, Msg};
 use crate::pages::dashboard::AuditList;
@@ -23,7 +23,7 @@ pub fn MemberPage() -> impl IntoView {
     });
     let body = move || {
         Suspend::new(async move {
-            let locale = viewer().await.map(|v| v.locale).unwrap_or_default();
+            let locale = use_locale();
             match data.await {
                 Ok(d) => {
                     let back = format!("/o/{}/members", org.get_untracked());
@@ -48,7 +48,7 @@ pub fn MePage() -> impl IntoView {
     let data = Resource::new(move || org.get(), get_me);
     let body = move || {
         Suspend::new(async move {
-            let locale = viewer().await.map(|v| v.locale).unwrap_or_default();
+            let locale = use_locale();
             match data.await {
                 Ok(d) => view! { <MemberDetailView locale d back=None /> }.into_any(),
                 Err(e) => view! { <ErrorView locale error=e /> }.into_any(),

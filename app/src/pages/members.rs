@@ -1,5 +1,5 @@
 use crate::api::{get_member_filters, get_members, MemberParams};
-use crate::components::{org_param, viewer, ErrorView, Loading};
+use crate::components::{org_param, use_locale, ErrorView, Loading};
 use crate::i18n::{date, kind_label, status_label, t, tf, Msg};
 use gatehouse_domain::locale::Locale;
 use gatehouse_domain::member::{MemberKind, MemberStatus};
@@ -52,7 +52,7 @@ pub fn MembersPage() -> impl IntoView {
     let filters = Resource::new(move || org.get(), get_member_filters);
     let body = move || {
         Suspend::new(async move {
-            let locale = viewer().await.map(|v| v.locale).unwrap_or_default();
+            let locale = use_locale();
             let (page, filters) = match (page.await, filters.await) {
                 (Ok(p), Ok(f)) => (p, f),
                 (Err(e), _) | (_, Err(e)) => return view! { <ErrorView locale error=e /> }.into_any(),

@@ -1,5 +1,5 @@
 use crate::api::get_units;
-use crate::components::{org_param, viewer, ErrorView, Loading};
+use crate::components::{org_param, use_locale, ErrorView, Loading};
 use crate::i18n::{t, tf, Msg};
 use gatehouse_domain::ids::UnitId;
 use gatehouse_domain::locale::Locale;
@@ -16,7 +16,7 @@ pub fn UnitsPage() -> impl IntoView {
     let data = Resource::new(move || org.get(), get_units);
     let body = move || {
         Suspend::new(async move {
-            let locale = viewer().await.map(|v| v.locale).unwrap_or_default();
+            let locale = use_locale();
             match data.await {
                 Ok(lines) => view! { <UnitTree locale lines org=org.get_untracked() /> }.into_any(),
                 Err(e) => view! { <ErrorView locale error=e /> }.into_any(),
