@@ -53,12 +53,14 @@ pub async fn sign_in(req: HttpRequest, state: web::Data<AppState>, form: web::Fo
     let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone());
     let now = state.clock.now();
     let db = state.db.clone();
-    let policy = ThrottlePolicy::default();
+    // Per account: 5 free failures. Per client address: 20, since many people may share one
+    // address (an office behind NAT) and one of them must not lock out the others.
+    let policies = [ThrottlePolicy::default(), ThrottlePolicy { free_failures: 20, ..ThrottlePolicy::default() }];
     let outcome = web::block(move || -> Result<Outcome, DbError> {
         // Locked out (by this email or from this address)?
         let wait = db.with(|c| {
             let mut wait = None;
-            for k in &keys {
+            for (k, policy) in keys.iter().zip(&policies) {
                 if let Err(d) = policy.check(throttle::get(c, k)?.as_ref(), now) {
                     wait = Some(wait.unwrap_or(0).max(d.num_seconds().max(1)));
                 }
@@ -79,7 +81,7 @@ pub async fn sign_in(req: HttpRequest, state: web::Data<AppState>, form: web::Fo
         };
         let Some(user) = user else {
             db.tx(|c| {
-                for k in &keys {
+                for (k, policy) in keys.iter().zip(&policies) {
                     let rec = policy.record_failure(throttle::get(c, k)?.as_ref(), now);
                     throttle::put(c, k, &rec)?;
                 }
