@@ -25,6 +25,16 @@ impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        AppError::Transport(value.to_string())
+        match value {
+            // Malformed arguments are the caller's mistake: 400, not 500.
+            ServerFnErrorErr::Args(m) | ServerFnErrorErr::MissingArg(m) | ServerFnErrorErr::Deserialization(m) => {
+                #[cfg(feature = "ssr")]
+                if let Some(opts) = leptos::prelude::use_context::<leptos_actix::ResponseOptions>() {
+                    opts.set_status(actix_web::http::StatusCode::BAD_REQUEST);
+                }
+                AppError::BadRequest(m)
+            }
+            other => AppError::Transport(other.to_string()),
+        }
     }
 }

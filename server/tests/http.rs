@@ -263,6 +263,11 @@ async fn organizations_are_isolated_and_admin_screens_refused(t: &TestDb) {
     assert_eq!(admin.get(&format!("/o/acme/members/{}", nw_any.0)).await.status, StatusCode::NOT_FOUND);
     assert_eq!(admin.get(&format!("/api/member?org=acme&id={}", nw_any.0)).await.status, StatusCode::NOT_FOUND);
     assert_eq!(admin.get(&format!("/o/nordwind/members/{}", nw_any.0)).await.status, StatusCode::OK);
+    // Malformed arguments: a clear 400, never a 500.
+    let bad = admin.get("/api/member?org=acme&id=abc").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.body);
+    assert_eq!(admin.get("/api/member?org=acme").await.status, StatusCode::BAD_REQUEST);
+    assert_eq!(admin.get("/o/acme/members/abc").await.status, StatusCode::NOT_FOUND);
     let list = admin.get("/api/members?org=acme&q=mitglied").await;
     assert_eq!(list.status, StatusCode::OK);
     assert!(list.body.contains("Max Mitglied") && list.body.contains("\"total\":1"), "{}", list.body);
