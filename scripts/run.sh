@@ -16,9 +16,15 @@ echo "[run] building the site (release; the first build takes several minutes)"
 cargo leptos build --release 2>&1 | grep -v '^\s*at \|^ *[0-9]*: ' | tail -n 5
 bin="$CARGO_TARGET_DIR/release/gatehouse"
 "$bin" seed-demo
+# Mail goes to a local SMTP server that captures it as files (unless one already listens there).
+export GATEHOUSE_SMTP_HOST="${GATEHOUSE_SMTP_HOST:-127.0.0.1}" GATEHOUSE_SMTP_PORT="${GATEHOUSE_SMTP_PORT:-2525}"
+if [ "$GATEHOUSE_SMTP_HOST" = 127.0.0.1 ] && ! (exec 3<>"/dev/tcp/127.0.0.1/$GATEHOUSE_SMTP_PORT") 2>/dev/null; then
+  PYTHONPATH="$GATEHOUSE_CACHE/py" python3 "$here/smtp_capture.py" "$GATEHOUSE_SMTP_PORT" "$root/data/mail" >"$root/data/smtp.log" 2>&1 &
+fi
 echo
 echo "  Gatehouse:  http://$addr/"
 echo "  Sign in as: demo@gatehouse.test / gatehouse-demo   (owner of Acme Logistics, admin in Nordwind)"
 echo "              member@gatehouse.test / gatehouse-demo (a plain member: sees only their own page)"
+echo "  Mail:       captured as files in data/mail/ (SMTP on 127.0.0.1:$GATEHOUSE_SMTP_PORT)"
 echo
 exec "$bin" serve --addr "$addr" --site-root "$root/target/site"

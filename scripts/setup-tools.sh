@@ -75,5 +75,10 @@ if [ ! -f "$GATEHOUSE_NODE/.stamp" ] || ! cmp -s "$root/end2end/package-lock.jso
   (cd "$GATEHOUSE_NODE" && npm ci --no-audit --no-fund --loglevel=error)
   cp "$root/end2end/package-lock.json" "$GATEHOUSE_NODE/.stamp"
 fi
+# The SMTP capture server for tests and development (PyPI aiosmtpd).
+if ! PYTHONPATH="$GATEHOUSE_CACHE/py" python3 -c 'import aiosmtpd' 2>/dev/null; then
+  log "pip install aiosmtpd"
+  python3 -m pip install --quiet --disable-pip-version-check --target "$GATEHOUSE_CACHE/py" 'aiosmtpd==1.4.6'
+fi
 have_version wasm-opt "132" || { log "wasm-opt 132 not on PATH after npm install"; exit 1; }
 log "tools ready"

@@ -37,7 +37,16 @@ stage "PostgreSQL (private cluster on port $pgport)"
 export TEST_DATABASE_URL="$(bash "$here/pg.sh" start "$pgdir" "$pgport")"
 export GATEHOUSE_REQUIRE_PG=1
 
+# A real SMTP server on loopback that captures mail into a directory the tests read.
+smtp_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+export GATEHOUSE_TEST_MAILDIR="$logdir/mail" GATEHOUSE_TEST_SMTP_PORT="$smtp_port" GATEHOUSE_REQUIRE_SMTP=1
+PYTHONPATH="$GATEHOUSE_CACHE/py" python3 "$here/smtp_capture.py" "$smtp_port" "$GATEHOUSE_TEST_MAILDIR" >"$logdir/smtp.log" 2>&1 &
+smtp_pid=$!
+cleanup() { kill "$smtp_pid" 2>/dev/null || true; bash "$here/pg.sh" stop "$pgdir" || true; rm -rf "$pgdir"; }
+for _ in $(seq 1 50); do grep -q capturing "$logdir/smtp.log" 2>/dev/null && break; sleep 0.1; done
+
 cargo_tests domain -p gatehouse_domain
+cargo_tests mail -p gatehouse_mail
 cargo_tests db -p gatehouse_db
 cargo_tests app --no-default-features --features ssr -p gatehouse_app
 cargo_tests server -p gatehouse_server
@@ -55,7 +64,7 @@ else
   DATABASE_URL="$e2e_db" "$bin" seed-demo --members 300 >"$logdir/seed.log" 2>&1
   DATABASE_URL="$e2e_db" GATEHOUSE_LOG=warn "$bin" serve --addr "127.0.0.1:$e2e_port" --site-root "$root/target/site" >"$logdir/e2e-server.log" 2>&1 &
   server_pid=$!
-  cleanup() { kill "$server_pid" 2>/dev/null || true; bash "$here/pg.sh" stop "$pgdir" || true; rm -rf "$pgdir"; }
+  cleanup() { kill "$server_pid" "$smtp_pid" 2>/dev/null || true; bash "$here/pg.sh" stop "$pgdir" || true; rm -rf "$pgdir"; }
   for _ in $(seq 1 100); do curl -fsS "http://127.0.0.1:$e2e_port/health" >/dev/null 2>&1 && break; sleep 0.2; done
   stage "end-to-end (Playwright + Chromium) against 127.0.0.1:$e2e_port"
   ln -sfn "$GATEHOUSE_NODE/node_modules" "$root/end2end/node_modules"

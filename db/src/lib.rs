@@ -8,6 +8,7 @@ pub mod audit;
 pub mod error;
 pub mod members;
 pub mod orgs;
+pub mod outbox;
 pub mod password;
 pub mod roles;
 pub mod schema;

@@ -227,3 +227,27 @@ fn bad_database_urls_fail_with_a_clear_message() {
     let e = gatehouse_db::Db::connect("mysql://x/y", 1).unwrap_err().to_string();
     assert!(e.contains("not supported"), "{e}");
 }
+
+both!(outbox_claims_leases_and_backs_off, |t: &TestDb| {
+    use gatehouse_db::outbox::{self, NewMail};
+    let mail = NewMail { org: None, to: "Ops@Acme.test", locale: "en", template: "test_message", subject: "S", text: "T", html: "<p>H</p>" };
+    let id = t.db.tx(|c| outbox::enqueue(c, &mail, Actor::System, now())).unwrap();
+    assert!(t.db.tx(|c| outbox::enqueue(c, &NewMail { to: "not an address", ..mail }, Actor::System, now())).is_err());
+    // Claimed once: a second worker finds nothing while the lease runs.
+    let first = t.db.tx(|c| outbox::claim_due(c, now(), 10, Duration::minutes(5))).unwrap();
+    assert_eq!((first.len(), first[0].to.as_str()), (1, "ops@acme.test"));
+    assert!(first[0].message_id.starts_with('<') && first[0].message_id.ends_with("@gatehouse>"));
+    assert!(t.db.tx(|c| outbox::claim_due(c, now(), 10, Duration::minutes(5))).unwrap().is_empty());
+    // A crashed worker's lease runs out: the row comes back with the same Message-ID.
+    let again = t.db.tx(|c| outbox::claim_due(c, now() + Duration::minutes(6), 10, Duration::minutes(5))).unwrap();
+    assert_eq!(again[0].message_id, first[0].message_id);
+    // A failure backs off, then succeeds.
+    t.db.with(|c| outbox::mark_failed(c, id, 0, "connection refused", now(), 5)).unwrap();
+    assert!(t.db.tx(|c| outbox::claim_due(c, now() + Duration::seconds(29), 10, Duration::minutes(5))).unwrap().is_empty());
+    let retry = t.db.tx(|c| outbox::claim_due(c, now() + Duration::seconds(30), 10, Duration::minutes(5))).unwrap();
+    assert_eq!(retry[0].attempts, 1);
+    t.db.with(|c| outbox::mark_sent(c, id, now() + Duration::seconds(31))).unwrap();
+    let (status, attempts, sent) = t.db.with(|c| outbox::status(c, id)).unwrap();
+    assert_eq!((status.as_str(), attempts, sent), ("sent", 2, Some(now() + Duration::seconds(31))));
+    assert!(t.db.tx(|c| outbox::claim_due(c, now() + Duration::hours(2), 10, Duration::minutes(5))).unwrap().is_empty());
+});

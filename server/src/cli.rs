@@ -27,6 +27,20 @@ pub enum Command {
         #[arg(long, default_value_t = 300, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
         members: u32,
     },
+    /// Queue a test message and deliver it now, to check the SMTP settings.
+    SendTestMail {
+        /// Recipient address.
+        #[arg(long)]
+        to: String,
+        /// Language of the message (en or de).
+        #[arg(long, default_value = "en")]
+        locale: String,
+        #[command(flatten)]
+        smtp: SmtpArgs,
+        /// Public URL for links in the message.
+        #[arg(long, env = "GATEHOUSE_PUBLIC_URL", default_value = "http://127.0.0.1:3000")]
+        public_url: String,
+    },
     /// Create an organization and its owner. The password is read from GATEHOUSE_OWNER_PASSWORD
     /// or asked for on the terminal; an existing identity keeps its password.
     CreateOwner {
@@ -68,6 +82,39 @@ pub struct ServeArgs {
     /// Absolute session lifetime in hours.
     #[arg(long, env = "GATEHOUSE_SESSION_ABSOLUTE_HOURS", default_value_t = 12)]
     pub session_absolute_hours: i64,
+    #[command(flatten)]
+    pub smtp: SmtpArgs,
+}
+
+/// Where mail goes. Development uses the capture server of scripts/smtp_capture.py.
+#[derive(Debug, Clone, clap::Args)]
+pub struct SmtpArgs {
+    #[arg(long = "smtp-host", env = "GATEHOUSE_SMTP_HOST", default_value = "127.0.0.1")]
+    pub host: String,
+    #[arg(long = "smtp-port", env = "GATEHOUSE_SMTP_PORT", default_value_t = 2525)]
+    pub port: u16,
+    /// none, starttls or tls.
+    #[arg(long = "smtp-tls", env = "GATEHOUSE_SMTP_TLS", default_value = "none")]
+    pub tls: String,
+    #[arg(long = "smtp-user", env = "GATEHOUSE_SMTP_USER")]
+    pub user: Option<String>,
+    #[arg(long = "smtp-password", env = "GATEHOUSE_SMTP_PASSWORD", hide_env_values = true)]
+    pub password: Option<String>,
+    #[arg(long = "mail-from", env = "GATEHOUSE_MAIL_FROM", default_value = "Gatehouse <noreply@gatehouse.localhost>")]
+    pub from: String,
+}
+
+impl SmtpArgs {
+    pub fn config(&self) -> Result<gatehouse_mail::SmtpConfig, String> {
+        Ok(gatehouse_mail::SmtpConfig {
+            host: self.host.clone(),
+            port: self.port,
+            tls: gatehouse_mail::TlsMode::parse(&self.tls).map_err(|e| e.to_string())?,
+            username: self.user.clone(),
+            password: self.password.clone(),
+            from: self.from.clone(),
+        })
+    }
 }
 
 impl Default for ServeArgs {

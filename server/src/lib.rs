@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod cli;
 pub mod http;
+pub mod jobs;
 pub mod middleware;
 
 pub use gatehouse_app::state::AppState;

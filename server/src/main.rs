@@ -74,6 +74,44 @@ fn run(cli: Cli) -> Result<(), String> {
             println!("created organization {} ({}) with owner {}", org.name, org.slug, email.trim().to_lowercase());
             Ok(())
         }
+        Command::SendTestMail { to, locale, smtp, public_url } => {
+            let db = open(&cli.database_url)?;
+            let locale = gatehouse_domain::locale::Locale::parse(&locale).ok_or_else(|| format!("unknown language `{locale}` (en or de)"))?;
+            let smtp = smtp.config()?;
+            let rendered = gatehouse_mail::render(&gatehouse_mail::Mail::TestMessage { requested_by: "gatehouse send-test-mail".into() }, locale, &public_url)
+                .map_err(|e| e.to_string())?;
+            let now = SystemClock.now();
+            let id = db
+                .tx(|c| {
+                    let id = gatehouse_db::outbox::enqueue(
+                        c,
+                        &gatehouse_db::outbox::NewMail { org: None, to: &to, locale: locale.code(), template: rendered.template, subject: &rendered.subject, text: &rendered.text, html: &rendered.html },
+                        gatehouse_domain::actor::Actor::System,
+                        now,
+                    )?;
+                    gatehouse_db::audit::record(c, now, &gatehouse_db::audit::AuditEntry::new(None, gatehouse_domain::actor::Actor::System, "mail.test_queued", "email_outbox", Some(id)))?;
+                    Ok(id)
+                })
+                .map_err(|e| e.to_string())?;
+            let state = AppState {
+                db: db.clone(),
+                clock: Arc::new(SystemClock) as Arc<dyn Clock>,
+                session_policy: SessionPolicy::default(),
+                public_url,
+            };
+            // lettre's pooled transport lives on the runtime: build and drop it inside.
+            let d = actix_web::rt::System::new().block_on(async move {
+                let mailer = gatehouse_mail::Mailer::new(&smtp).map_err(|e| e.to_string())?;
+                gatehouse_server::jobs::deliver_due(&state, &mailer).await
+            })?;
+            let (status, attempts, _) = db.with(|c| gatehouse_db::outbox::status(c, id)).map_err(|e| e.to_string())?;
+            if status == "sent" {
+                println!("test message {id} delivered to {} ({} message(s) sent)", to.trim().to_lowercase(), d.sent);
+                Ok(())
+            } else {
+                Err(format!("test message {id} is queued but not delivered yet (attempt {attempts} failed; the server retries it): check the SMTP settings"))
+            }
+        }
         Command::Serve(args) => serve(&cli.database_url, args),
     }
 }
@@ -92,6 +130,7 @@ fn serve(database_url: &str, args: ServeArgs) -> Result<(), String> {
         public_url: public_url.clone(),
     };
     let options = gatehouse_server::http::leptos_options(&args.site_root, args.addr);
+    let smtp = args.smtp.config()?;
     let workers = args.workers.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2));
     actix_web::rt::System::new().block_on(async move {
         // Before any worker starts serving (see http::routes).
@@ -124,6 +163,18 @@ fn serve(database_url: &str, args: ServeArgs) -> Result<(), String> {
                     if n > 0 {
                         tracing::info!(sessions = n, "expired sessions removed");
                     }
+                }
+            }
+        });
+        // The outbox worker: every two seconds, whatever is due.
+        let mailer = gatehouse_mail::Mailer::new(&smtp).map_err(|e| e.to_string())?;
+        let mail_state = state.clone();
+        actix_web::rt::spawn(async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(2));
+            loop {
+                tick.tick().await;
+                if let Err(e) = gatehouse_server::jobs::deliver_due(&mail_state, &mailer).await {
+                    tracing::error!(error = %e, "outbox delivery failed");
                 }
             }
         });

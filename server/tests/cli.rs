@@ -30,7 +30,7 @@ fn help_lists_every_command() {
     let o = gatehouse(&["--help"], &[]);
     assert!(o.status.success());
     let t = text(&o);
-    for cmd in ["serve", "migrate", "seed-demo", "create-owner"] {
+    for cmd in ["serve", "migrate", "seed-demo", "create-owner", "send-test-mail"] {
         assert!(t.contains(cmd), "{cmd} in --help: {t}");
     }
     assert!(gatehouse(&["create-owner", "--help"], &[]).status.success());
@@ -98,5 +98,25 @@ fn migrate_seed_and_create_owner() {
         &[("DATABASE_URL", &db), ("GATEHOUSE_OWNER_PASSWORD", "a long and good passphrase 7")],
     );
     assert!(text(&bad_tz).contains("unknown time zone: Mars/Base"), "{}", text(&bad_tz));
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[test]
+fn send_test_mail_delivers_or_says_why_not() {
+    let (dir, db) = temp_db();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port().to_string();
+    let o = gatehouse(&["send-test-mail", "--to", "ops@acme.test", "--smtp-port", &closed], &[("DATABASE_URL", &db)]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).contains("queued but not delivered yet"), "{}", text(&o));
+    let o = gatehouse(&["send-test-mail", "--to", "ops@acme.test", "--smtp-tls", "ssl3"], &[("DATABASE_URL", &db)]);
+    assert!(text(&o).contains("unknown TLS mode"), "{}", text(&o));
+    if let Ok(port) = std::env::var("GATEHOUSE_TEST_SMTP_PORT") {
+        let o = gatehouse(&["send-test-mail", "--to", "ops@acme.test", "--locale", "de", "--smtp-port", &port], &[("DATABASE_URL", &db)]);
+        assert!(o.status.success(), "{}", text(&o));
+        // The earlier, undelivered message is still queued (its backoff has not run out).
+        assert!(text(&o).contains("delivered to ops@acme.test (1 message(s) sent)"), "{}", text(&o));
+    } else {
+        assert!(std::env::var_os("GATEHOUSE_REQUIRE_SMTP").is_none());
+    }
     std::fs::remove_dir_all(dir).ok();
 }

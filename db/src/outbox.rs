@@ -1,0 +1,119 @@
+//! The email outbox: a message is written in the same transaction as the change that causes it,
+//! then a worker claims due rows, sends them and marks them. Claims are leases: a row a crashed
+//! worker held comes back when its lease runs out. On PostgreSQL several instances claim with
+//! `FOR UPDATE SKIP LOCKED`; on SQLite the write transaction serializes the claim.
+use crate::schema::email_outbox as eo;
+use crate::{from_db, on, to_db, Conn, DbError};
+use chrono::{DateTime, Duration, Utc};
+use diesel::prelude::*;
+use gatehouse_domain::actor::Actor;
+use gatehouse_domain::ids::OrgId;
+
+pub struct NewMail<'a> {
+    pub org: Option<OrgId>,
+    pub to: &'a str,
+    pub locale: &'a str,
+    pub template: &'a str,
+    pub subject: &'a str,
+    pub text: &'a str,
+    pub html: &'a str,
+}
+
+/// Queues a message; returns its outbox id. Call inside the transaction of the causing change.
+pub fn enqueue(conn: &mut Conn<'_>, m: &NewMail<'_>, actor: Actor, now: DateTime<Utc>) -> Result<i64, DbError> {
+    let to = gatehouse_domain::validate::normalize_email(m.to)?;
+    let message_id = format!("<{}@gatehouse>", crate::sessions::random_token());
+    let values = (
+        eo::org_id.eq(m.org.map(|o| o.0)),
+        eo::message_id.eq(&message_id),
+        eo::to_address.eq(&to),
+        eo::locale.eq(m.locale),
+        eo::template.eq(m.template),
+        eo::subject.eq(m.subject),
+        eo::body_text.eq(Some(m.text)),
+        eo::body_html.eq(Some(m.html)),
+        eo::status.eq("queued"),
+        eo::attempts.eq(0),
+        eo::next_attempt_at.eq(to_db(now)),
+        eo::created_at.eq(to_db(now)),
+        eo::updated_at.eq(to_db(now)),
+        eo::version.eq(1),
+        eo::updated_by_kind.eq(actor.kind()),
+        eo::updated_by_id.eq(actor.id()),
+    );
+    Ok(on!(conn, c => diesel::insert_into(eo::table).values(values).returning(eo::id).get_result::<i64>(c))?)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Claimed {
+    pub id: i64,
+    pub message_id: String,
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+    pub attempts: i32,
+}
+
+/// Claims up to `limit` due messages for `lease`. Run inside a transaction.
+pub fn claim_due(conn: &mut Conn<'_>, now: DateTime<Utc>, limit: i64, lease: Duration) -> Result<Vec<Claimed>, DbError> {
+    type Row = (i64, String, String, String, Option<String>, Option<String>, i32);
+    let due = eo::status.eq_any(["queued", "sending"]).and(eo::next_attempt_at.le(to_db(now)));
+    let cols = (eo::id, eo::message_id, eo::to_address, eo::subject, eo::body_text, eo::body_html, eo::attempts);
+    let rows: Vec<Row> = match conn {
+        Conn::Pg(c) => eo::table.filter(due).order(eo::id).limit(limit).select(cols).for_update().skip_locked().load(*c)?,
+        Conn::Sqlite(c) => eo::table.filter(due).order(eo::id).limit(limit).select(cols).load(*c)?,
+    };
+    let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
+    if !ids.is_empty() {
+        on!(conn, c => diesel::update(eo::table.filter(eo::id.eq_any(&ids)))
+            .set((eo::status.eq("sending"), eo::next_attempt_at.eq(to_db(now + lease)), eo::updated_at.eq(to_db(now))))
+            .execute(c))?;
+    }
+    Ok(rows
+        .into_iter()
+        .map(|(id, message_id, to, subject, text, html, attempts)| Claimed {
+            id,
+            message_id,
+            to,
+            subject,
+            text: text.unwrap_or_default(),
+            html: html.unwrap_or_default(),
+            attempts,
+        })
+        .collect())
+}
+
+pub fn mark_sent(conn: &mut Conn<'_>, id: i64, now: DateTime<Utc>) -> Result<(), DbError> {
+    on!(conn, c => diesel::update(eo::table.find(id))
+        .set((eo::status.eq("sent"), eo::sent_at.eq(Some(to_db(now))), eo::attempts.eq(eo::attempts + 1), eo::last_error.eq(None::<String>), eo::updated_at.eq(to_db(now)), eo::version.eq(eo::version + 1)))
+        .execute(c))?;
+    Ok(())
+}
+
+/// After a failed attempt: retried with exponential backoff (30 s, 1 min, 2 min … capped at one
+/// hour), and marked failed — visible to admins — after `max_attempts`.
+pub fn mark_failed(conn: &mut Conn<'_>, id: i64, attempts_before: i32, error: &str, now: DateTime<Utc>, max_attempts: i32) -> Result<(), DbError> {
+    let attempts = attempts_before + 1;
+    let give_up = attempts >= max_attempts;
+    let wait = Duration::seconds(30 * 2i64.pow(attempts_before.clamp(0, 7) as u32)).min(Duration::hours(1));
+    let error: String = error.chars().take(500).collect();
+    on!(conn, c => diesel::update(eo::table.find(id))
+        .set((
+            eo::status.eq(if give_up { "failed" } else { "queued" }),
+            eo::attempts.eq(attempts),
+            eo::next_attempt_at.eq(to_db(now + wait)),
+            eo::last_error.eq(Some(error.as_str())),
+            eo::updated_at.eq(to_db(now)),
+            eo::version.eq(eo::version + 1),
+        ))
+        .execute(c))?;
+    Ok(())
+}
+
+/// (status, attempts, sent_at) of one message, for tests and the admin page to come.
+pub fn status(conn: &mut Conn<'_>, id: i64) -> Result<(String, i32, Option<DateTime<Utc>>), DbError> {
+    let (s, a, t): (String, i32, Option<chrono::NaiveDateTime>) =
+        on!(conn, c => eo::table.find(id).select((eo::status, eo::attempts, eo::sent_at)).first(c))?;
+    Ok((s, a, t.map(from_db)))
+}

@@ -1,0 +1,53 @@
+//! Background work: delivering the email outbox. Safe with several instances on one
+//! PostgreSQL (claims are leases taken with SKIP LOCKED), at least once per message, each with a
+//! stable Message-ID.
+use actix_web::web;
+use chrono::Duration;
+use gatehouse_app::state::AppState;
+use gatehouse_db::outbox;
+use gatehouse_mail::{Mailer, Rendered};
+
+/// Attempts before a message is marked failed (backoff 30 s doubling, capped at one hour).
+pub const MAX_ATTEMPTS: i32 = 10;
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Delivery {
+    pub sent: usize,
+    pub failed: usize,
+}
+
+/// Sends every message that is due now. Database work runs on the blocking pool.
+pub async fn deliver_due(state: &AppState, mailer: &Mailer) -> Result<Delivery, String> {
+    let now = state.clock.now();
+    let db = state.db.clone();
+    let claimed = web::block(move || db.tx(|c| outbox::claim_due(c, now, 50, Duration::minutes(5))))
+        .await
+        .map_err(|e| e.to_string())?
+        .map_err(|e| e.to_string())?;
+    let mut d = Delivery::default();
+    for m in claimed {
+        let r = Rendered { template: "", subject: m.subject.clone(), text: m.text.clone(), html: m.html.clone() };
+        let result = mailer.send(&m.to, &m.message_id, &r).await;
+        let ok = result.is_ok();
+        if let Err(e) = &result {
+            tracing::warn!(outbox_id = m.id, attempts = m.attempts + 1, error = %e, "mail not delivered; will retry");
+        }
+        let db = state.db.clone();
+        let now = state.clock.now();
+        web::block(move || {
+            db.with(|c| match &result {
+                Ok(()) => outbox::mark_sent(c, m.id, now),
+                Err(e) => outbox::mark_failed(c, m.id, m.attempts, &e.to_string(), now, MAX_ATTEMPTS),
+            })
+        })
+        .await
+        .map_err(|e| e.to_string())?
+        .map_err(|e| e.to_string())?;
+        if ok {
+            d.sent += 1;
+        } else {
+            d.failed += 1;
+        }
+    }
+    Ok(d)
+}
