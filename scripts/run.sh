@@ -20,6 +20,7 @@ bin="$CARGO_TARGET_DIR/release/gatehouse"
 export GATEHOUSE_SMTP_HOST="${GATEHOUSE_SMTP_HOST:-127.0.0.1}" GATEHOUSE_SMTP_PORT="${GATEHOUSE_SMTP_PORT:-2525}"
 if [ "$GATEHOUSE_SMTP_HOST" = 127.0.0.1 ] && ! (exec 3<>"/dev/tcp/127.0.0.1/$GATEHOUSE_SMTP_PORT") 2>/dev/null; then
   PYTHONPATH="$GATEHOUSE_CACHE/py" python3 "$here/smtp_capture.py" "$GATEHOUSE_SMTP_PORT" "$root/data/mail" >"$root/data/smtp.log" 2>&1 &
+  for _ in $(seq 1 100); do grep -q capturing "$root/data/smtp.log" 2>/dev/null && break; sleep 0.1; done
 fi
 echo
 echo "  Gatehouse:  http://$addr/"
