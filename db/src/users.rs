@@ -85,32 +85,32 @@ pub fn password_hash_for(conn: &mut Conn<'_>, email: &str) -> Result<Option<(Use
 pub fn set_locale(conn: &mut Conn<'_>, id: UserId, locale: Locale, now: DateTime<Utc>) -> Result<(), DbError> {
     let actor = Actor::User { user: id, membership: None };
     let n = on!(conn, c => diesel::update(u::table.find(id.0))
-        .set((
-            u::locale.eq(locale.code()),
-            u::updated_at.eq(to_db(now)),
-            u::version.eq(u::version + 1),
-            u::updated_by_kind.eq(actor.kind()),
-            u::updated_by_id.eq(actor.id()),
-        ))
+        .set((u::locale.eq(locale.code()), stamp(actor, now)))
         .execute(c))?;
-    if n == 1 {
-        Ok(())
-    } else {
-        Err(DbError::NotFound)
-    }
+    found(n)
 }
 
-pub fn set_password(conn: &mut Conn<'_>, id: UserId, password_hash: &str, actor: Actor, now: DateTime<Utc>) -> Result<(), DbError> {
-    let n = on!(conn, c => diesel::update(u::table.find(id.0))
-        .set((
-            u::password_hash.eq(password_hash),
-            u::updated_at.eq(to_db(now)),
-            u::version.eq(u::version + 1),
-            u::updated_by_kind.eq(actor.kind()),
-            u::updated_by_id.eq(actor.id()),
-        ))
-        .execute(c))?;
-    if n == 1 {
+/// The bookkeeping every change of a user row carries: when, a new version, and by whom.
+#[allow(clippy::type_complexity)]
+fn stamp(
+    actor: Actor,
+    now: DateTime<Utc>,
+) -> (
+    diesel::dsl::Eq<u::updated_at, chrono::NaiveDateTime>,
+    diesel::dsl::Eq<u::version, diesel::dsl::Add<u::version, i32>>,
+    diesel::dsl::Eq<u::updated_by_kind, &'static str>,
+    diesel::dsl::Eq<u::updated_by_id, Option<i64>>,
+) {
+    (
+        u::updated_at.eq(to_db(now)),
+        u::version.eq(u::version + 1),
+        u::updated_by_kind.eq(actor.kind()),
+        u::updated_by_id.eq(actor.id()),
+    )
+}
+
+fn found(rows: usize) -> Result<(), DbError> {
+    if rows == 1 {
         Ok(())
     } else {
         Err(DbError::NotFound)

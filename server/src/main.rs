@@ -159,10 +159,11 @@ fn serve(database_url: &str, args: ServeArgs) -> Result<(), String> {
                     s.db.with(|c| gatehouse_db::sessions::purge_expired(c, now - s.session_policy.absolute, now - s.session_policy.idle))
                 })
                 .await;
-                if let Ok(Ok(n)) = r {
-                    if n > 0 {
-                        tracing::info!(sessions = n, "expired sessions removed");
-                    }
+                match r {
+                    Ok(Ok(0)) => {}
+                    Ok(Ok(n)) => tracing::info!(sessions = n, "expired sessions removed"),
+                    Ok(Err(e)) => tracing::error!(error = %e, "removing expired sessions failed"),
+                    Err(e) => tracing::error!(error = %e, "removing expired sessions failed"),
                 }
             }
         });
