@@ -4,6 +4,7 @@
 //! takes `now` (or a [`clock::Clock`]) so tests can move time.
 
 pub mod actor;
+pub mod authz;
 pub mod clock;
 pub mod error;
 pub mod ids;

@@ -1,0 +1,265 @@
+//! The authorization engine: plain functions over plain data (no I/O). It answers "may this
+//! member do `module.action` here?" with a [`Decision`] that carries its reasons, so the same
+//! call serves enforcement and "why?".
+//!
+//! How grants combine (DECISIONS.md): owners and co-owners hold everything; administrators hold
+//! the admin permissions (bar those the seeds reserve) and no content; otherwise role grants (at
+//! the assignment's unit subtree, the member themself, or the whole organization) plus per-member
+//! additions, minus per-member withdrawals — a withdrawal beats every role grant. An expired
+//! assignment stops granting at its end time, checked here, at decision time.
+
+pub mod catalog;
+
+use crate::ids::{MembershipId, RoleId, UnitId};
+use crate::org_role::OrgRole;
+use crate::units::UnitTree;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Where a role grant applies, relative to the assignment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RoleScope {
+    /// Only things of the member themself (their own record, items they created or own).
+    Own,
+    /// The assignment's anchor unit and every unit below it.
+    Unit,
+    /// The whole organization.
+    Organization,
+}
+
+/// Aggregate-only (counts, statistics) or individual (named people's data).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Visibility {
+    Aggregate,
+    Individual,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleGrant {
+    pub permission: String,
+    pub scope: RoleScope,
+    pub visibility: Visibility,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Role {
+    pub id: RoleId,
+    pub name: String,
+    pub grants: Vec<RoleGrant>,
+    pub retired: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Assignment {
+    pub role: RoleId,
+    /// Required for unit-scoped grants; `None` anchors the assignment at the organization.
+    pub anchor: Option<UnitId>,
+    pub ends_at: Option<DateTime<Utc>>,
+}
+
+/// A scope given explicitly (per-member additions).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Scope {
+    Own,
+    Unit(UnitId),
+    Organization,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Adjustment {
+    Add { permission: String, scope: Scope, visibility: Visibility },
+    Withdraw { permission: String },
+}
+
+/// Everything the engine needs to know about the member who asks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Subject {
+    pub membership: MembershipId,
+    pub org_roles: Vec<OrgRole>,
+    pub assignments: Vec<Assignment>,
+    pub adjustments: Vec<Adjustment>,
+}
+
+/// What the action is about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Target {
+    /// The organization as a whole (settings, the audit log, organization-wide lists).
+    Organization,
+    /// Something placed at a unit (the unit itself, a unit's list).
+    Unit(UnitId),
+    /// A member, placed in the units they belong to.
+    Member { id: MembershipId, units: Vec<UnitId> },
+    /// A content item.
+    Item { creator: Option<MembershipId>, owner: Option<MembershipId>, unit: Option<UnitId> },
+}
+
+/// Why a decision came out as it did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Reason {
+    /// Holds everything as owner or co-owner.
+    Owner(OrgRole),
+    /// Holds the admin permissions as administrator.
+    Administrator(OrgRole),
+    /// A reserved permission that comes with this organization role.
+    OrgRoleGrant(OrgRole),
+    /// A role grant through an assignment; `via` is the path from the anchor down to the target.
+    Role { role: RoleId, role_name: String, scope: RoleScope, anchor: Option<UnitId>, via: Vec<UnitId> },
+    /// Added for this member on top of their roles.
+    Added(Scope),
+    /// Withdrawn for this member: beats every role grant.
+    Withdrawn,
+    /// A grant that would apply, but its assignment ended.
+    Expired { role: RoleId, role_name: String, ended: DateTime<Utc> },
+    /// A grant of the permission exists, but at a scope that does not cover the target.
+    OutOfScope { role: Option<RoleId>, scope: RoleScope, anchor: Option<UnitId> },
+    /// Administrators see no content.
+    AdministratorsSeeNoContent,
+    /// Nothing grants this permission.
+    NoGrant,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Decision {
+    pub allowed: bool,
+    /// The widest visibility granted (allowed decisions only).
+    pub visibility: Option<Visibility>,
+    /// For a yes: every grant that allows it. For a no: what was found and why it did not apply.
+    pub reasons: Vec<Reason>,
+}
+
+/// The roles of the organization, looked up by id.
+pub trait Roles {
+    fn role(&self, id: RoleId) -> Option<&Role>;
+}
+
+impl Roles for [Role] {
+    fn role(&self, id: RoleId) -> Option<&Role> {
+        self.iter().find(|r| r.id == id)
+    }
+}
+
+impl Roles for Vec<Role> {
+    fn role(&self, id: RoleId) -> Option<&Role> {
+        self.as_slice().role(id)
+    }
+}
+
+fn target_is_own(subject: &Subject, target: &Target) -> bool {
+    match target {
+        Target::Member { id, .. } => *id == subject.membership,
+        Target::Item { creator, owner, .. } => *creator == Some(subject.membership) || *owner == Some(subject.membership),
+        _ => false,
+    }
+}
+
+fn target_units(target: &Target) -> Vec<UnitId> {
+    match target {
+        Target::Unit(u) => vec![*u],
+        Target::Member { units, .. } => units.clone(),
+        Target::Item { unit, .. } => unit.iter().copied().collect(),
+        Target::Organization => Vec::new(),
+    }
+}
+
+/// The path from `anchor` down to the first target unit inside its subtree, if any.
+fn covered_via(tree: &UnitTree, anchor: UnitId, target: &Target) -> Option<Vec<UnitId>> {
+    target_units(target).into_iter().find_map(|u| {
+        let path = tree.path(u);
+        path.iter().position(|p| *p == anchor).map(|i| path[i..].to_vec())
+    })
+}
+
+/// Decides whether `subject` may do `permission` on `target` at time `now`.
+pub fn check(subject: &Subject, permission: &str, target: &Target, roles: &impl Roles, tree: &UnitTree, now: DateTime<Utc>) -> Decision {
+    let admin_perm = catalog::is_admin_permission(permission);
+
+    // Owners and co-owners hold everything; nothing restricts them.
+    if let Some(r) = subject.org_roles.iter().find(|r| matches!(r, OrgRole::Owner | OrgRole::CoOwner)) {
+        return Decision { allowed: true, visibility: Some(Visibility::Individual), reasons: vec![Reason::Owner(*r)] };
+    }
+
+    if subject.adjustments.iter().any(|a| matches!(a, Adjustment::Withdraw { permission: p } if p == permission)) {
+        return Decision { allowed: false, visibility: None, reasons: vec![Reason::Withdrawn] };
+    }
+
+    let mut yes: Vec<(Reason, Visibility)> = Vec::new();
+    let mut no: Vec<Reason> = Vec::new();
+
+    // Permissions that come with organization roles.
+    for r in &subject.org_roles {
+        let reserved_holder = match permission {
+            "licenses.buy" => matches!(r, OrgRole::PaymentUser | OrgRole::AuthorizedBuyer),
+            "compliance.anonymize" | "compliance.view_links" => matches!(r, OrgRole::ComplianceManager),
+            _ => false,
+        };
+        if reserved_holder {
+            yes.push((Reason::OrgRoleGrant(*r), Visibility::Individual));
+        } else if matches!(r, OrgRole::Administrator | OrgRole::MainAdministrator) {
+            if admin_perm && !catalog::reserved_for_org_roles(permission) {
+                yes.push((Reason::Administrator(*r), Visibility::Individual));
+            } else if !admin_perm {
+                no.push(Reason::AdministratorsSeeNoContent);
+            }
+        }
+    }
+
+    // Role grants through assignments.
+    for a in &subject.assignments {
+        let Some(role) = roles.role(a.role).filter(|r| !r.retired) else { continue };
+        for g in role.grants.iter().filter(|g| g.permission == permission) {
+            if let Some(end) = a.ends_at.filter(|e| *e <= now) {
+                no.push(Reason::Expired { role: role.id, role_name: role.name.clone(), ended: end });
+                continue;
+            }
+            let via = match (g.scope, a.anchor) {
+                (RoleScope::Organization, _) | (RoleScope::Unit, None) => Some(Vec::new()),
+                (RoleScope::Own, _) => target_is_own(subject, target).then(Vec::new),
+                (RoleScope::Unit, Some(anchor)) => covered_via(tree, anchor, target),
+            };
+            match via {
+                Some(via) => yes.push((
+                    Reason::Role { role: role.id, role_name: role.name.clone(), scope: g.scope, anchor: a.anchor, via },
+                    g.visibility,
+                )),
+                None => no.push(Reason::OutOfScope { role: Some(role.id), scope: g.scope, anchor: a.anchor }),
+            }
+        }
+    }
+
+    // Per-member additions.
+    for adj in &subject.adjustments {
+        if let Adjustment::Add { permission: p, scope, visibility } = adj {
+            if p != permission {
+                continue;
+            }
+            let applies = match scope {
+                Scope::Organization => true,
+                Scope::Own => target_is_own(subject, target),
+                Scope::Unit(anchor) => covered_via(tree, *anchor, target).is_some(),
+            };
+            if applies {
+                yes.push((Reason::Added(*scope), *visibility));
+            } else {
+                let (scope, anchor) = match scope {
+                    Scope::Own => (RoleScope::Own, None),
+                    Scope::Unit(u) => (RoleScope::Unit, Some(*u)),
+                    Scope::Organization => (RoleScope::Organization, None),
+                };
+                no.push(Reason::OutOfScope { role: None, scope, anchor });
+            }
+        }
+    }
+
+    if yes.is_empty() {
+        if no.is_empty() {
+            no.push(Reason::NoGrant);
+        }
+        Decision { allowed: false, visibility: None, reasons: no }
+    } else {
+        let visibility = yes.iter().map(|(_, v)| *v).max();
+        Decision { allowed: true, visibility, reasons: yes.into_iter().map(|(r, _)| r).collect() }
+    }
+}
+
+#[cfg(test)]
+mod tests;
