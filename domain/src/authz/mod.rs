@@ -261,5 +261,81 @@ pub fn check(subject: &Subject, permission: &str, target: &Target, roles: &impl 
     }
 }
 
+/// The members among `candidates` who may do `permission` on `target`, with the reasons.
+pub fn who_can<'a>(
+    candidates: &'a [Subject],
+    permission: &str,
+    target: &Target,
+    roles: &impl Roles,
+    tree: &UnitTree,
+    now: DateTime<Utc>,
+) -> Vec<(&'a Subject, Decision)> {
+    candidates
+        .iter()
+        .map(|s| (s, check(s, permission, target, roles, tree, now)))
+        .filter(|(_, d)| d.allowed)
+        .collect()
+}
+
+/// One line of a member's effective permissions: what, where, how visible, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Effective {
+    pub permission: String,
+    pub scope: Scope,
+    pub visibility: Visibility,
+    pub reason: Reason,
+}
+
+/// Everything the member holds right now, from organization roles, live assignments of roles
+/// that are not retired, and additions — minus withdrawals. Owners hold everything; their list
+/// is the admin catalog plus whatever `content_permissions` the organization declares.
+pub fn effective(subject: &Subject, roles: &impl Roles, content_permissions: &[String], now: DateTime<Utc>) -> Vec<Effective> {
+    let withdrawn = |p: &str| subject.adjustments.iter().any(|a| matches!(a, Adjustment::Withdraw { permission } if permission == p));
+    let mut out = Vec::new();
+    let org_wide = |permission: &str, reason: Reason| Effective { permission: permission.to_string(), scope: Scope::Organization, visibility: Visibility::Individual, reason };
+    if let Some(r) = subject.org_roles.iter().find(|r| matches!(r, OrgRole::Owner | OrgRole::CoOwner)) {
+        let all = catalog::ADMIN_PERMISSIONS.iter().map(|p| p.key.to_string()).chain(content_permissions.iter().cloned());
+        return all.map(|p| org_wide(&p, Reason::Owner(*r))).collect();
+    }
+    for r in &subject.org_roles {
+        for p in catalog::ADMIN_PERMISSIONS.iter().map(|p| p.key) {
+            let reserved_holder = match p {
+                "licenses.buy" => matches!(r, OrgRole::PaymentUser | OrgRole::AuthorizedBuyer),
+                "compliance.anonymize" | "compliance.view_links" => matches!(r, OrgRole::ComplianceManager),
+                _ => false,
+            };
+            if reserved_holder {
+                out.push(org_wide(p, Reason::OrgRoleGrant(*r)));
+            } else if matches!(r, OrgRole::Administrator | OrgRole::MainAdministrator) && !catalog::reserved_for_org_roles(p) {
+                out.push(org_wide(p, Reason::Administrator(*r)));
+            }
+        }
+    }
+    for a in subject.assignments.iter().filter(|a| a.ends_at.is_none_or(|e| e > now)) {
+        let Some(role) = roles.role(a.role).filter(|r| !r.retired) else { continue };
+        for g in &role.grants {
+            let scope = match (g.scope, a.anchor) {
+                (RoleScope::Own, _) => Scope::Own,
+                (RoleScope::Unit, Some(u)) => Scope::Unit(u),
+                (RoleScope::Unit, None) | (RoleScope::Organization, _) => Scope::Organization,
+            };
+            out.push(Effective {
+                permission: g.permission.clone(),
+                scope,
+                visibility: g.visibility,
+                reason: Reason::Role { role: role.id, role_name: role.name.clone(), scope: g.scope, anchor: a.anchor, via: Vec::new() },
+            });
+        }
+    }
+    for adj in &subject.adjustments {
+        if let Adjustment::Add { permission, scope, visibility } = adj {
+            out.push(Effective { permission: permission.clone(), scope: *scope, visibility: *visibility, reason: Reason::Added(*scope) });
+        }
+    }
+    out.retain(|e| !withdrawn(&e.permission));
+    out.sort_by(|a, b| a.permission.cmp(&b.permission));
+    out
+}
+
 #[cfg(test)]
 mod tests;

@@ -142,3 +142,48 @@ fn administrators_hold_admin_permissions_but_no_content_and_not_the_reserved_one
     assert!(!allowed(&subject(vec![OrgRole::ComplianceManager], vec![], vec![]), "members.edit", &member(7, &[])));
     assert!(!allowed(&subject(vec![], vec![], vec![]), "members.view", &member(100, &[])), "no grant, not even for oneself");
 }
+
+#[test]
+fn who_can_lists_exactly_the_allowed_members() {
+    let manager = Subject { membership: MembershipId(1), ..subject(vec![], vec![at(1, Some(2))], vec![]) };
+    let other_manager = Subject { membership: MembershipId(2), ..subject(vec![], vec![at(1, Some(3))], vec![]) };
+    let admin = Subject { membership: MembershipId(3), ..subject(vec![OrgRole::Administrator], vec![], vec![]) };
+    let withdrawn = Subject { membership: MembershipId(4), ..subject(vec![OrgRole::Administrator], vec![], vec![Adjustment::Withdraw { permission: "members.edit".into() }]) };
+    let all = [manager, other_manager, admin, withdrawn];
+    let who: Vec<MembershipId> = who_can(&all, "members.edit", &member(9, &[4]), &roles(), &tree(), now()).into_iter().map(|(s, _)| s.membership).collect();
+    assert_eq!(who, vec![MembershipId(1), MembershipId(3)]);
+    let content: Vec<MembershipId> = who_can(&all, "tournaments.manage", &Target::Unit(UnitId(4)), &roles(), &tree(), now()).into_iter().map(|(s, _)| s.membership).collect();
+    assert_eq!(content, vec![MembershipId(1)], "administrators see no content");
+}
+
+#[test]
+fn effective_permissions_agree_with_check() {
+    let mut expired = at(3, None);
+    expired.ends_at = Some(now() - Duration::days(1));
+    let s = subject(
+        vec![OrgRole::ComplianceManager],
+        vec![at(1, Some(2)), expired],
+        vec![Adjustment::Withdraw { permission: "members.edit".into() }, Adjustment::Add { permission: "audit.view".into(), scope: Scope::Organization, visibility: Visibility::Aggregate }],
+    );
+    let eff = effective(&s, &roles(), &[], now());
+    let perms: Vec<(&str, Scope)> = eff.iter().map(|e| (e.permission.as_str(), e.scope)).collect();
+    assert_eq!(
+        perms,
+        vec![
+            ("audit.view", Scope::Organization),
+            ("compliance.anonymize", Scope::Organization),
+            ("compliance.view_links", Scope::Organization),
+            ("members.view", Scope::Unit(UnitId(2))),
+            ("tournaments.manage", Scope::Unit(UnitId(2))),
+        ]
+    );
+    for e in &eff {
+        let t = match e.scope {
+            Scope::Unit(u) => Target::Unit(u),
+            _ => Target::Organization,
+        };
+        assert!(check(&s, &e.permission, &t, &roles(), &tree(), now()).allowed, "{e:?}");
+    }
+    let owner = effective(&subject(vec![OrgRole::Owner], vec![], vec![]), &roles(), &["tournaments.view".into()], now());
+    assert_eq!(owner.len(), catalog::ADMIN_PERMISSIONS.len() + 1);
+}
