@@ -31,23 +31,11 @@ fn like_pattern(s: &str) -> String {
     p
 }
 
-/// Builds the filtered (not yet ordered or paged) members query for one backend.
-macro_rules! filtered {
-    ($org:expr, $q:expr, $pattern:expr, $unit_ids:expr) => {{
-        let mut b = m::table
-            .left_join(u::table)
-            .filter(m::org_id.eq($org.0))
-            .filter(m::role_holder_only.eq(false))
-            .into_boxed();
-        if let Some(p) = $pattern {
-            b = b.filter(
-                lower(u::display_name.nullable())
-                    .like(p.clone())
-                    .escape('\\')
-                    .or(u::email.nullable().like(p.clone()).escape('\\'))
-                    .or(lower(m::pseudonym).like(p.clone()).escape('\\')),
-            );
-        }
+/// Applies the organization and the list's filters (unit subtree, tag, kind, status) to a boxed
+/// query over memberships, for one backend.
+macro_rules! member_filters {
+    ($b:expr, $org:expr, $q:expr, $unit_ids:expr) => {{
+        let mut b = $b.filter(m::org_id.eq($org.0)).filter(m::role_holder_only.eq(false));
         if let Some(ids) = $unit_ids {
             b = b.filter(m::id.eq_any(mu::table.filter(mu::unit_id.eq_any(ids)).select(mu::membership_id)));
         }
@@ -59,6 +47,23 @@ macro_rules! filtered {
         }
         if let Some(s) = $q.status {
             b = b.filter(m::status.eq(s.as_str()));
+        }
+        b
+    }};
+}
+
+/// The filtered (not yet ordered or paged) members query joined with users, with the search.
+macro_rules! filtered {
+    ($org:expr, $q:expr, $pattern:expr, $unit_ids:expr) => {{
+        let mut b = member_filters!(m::table.left_join(u::table).into_boxed(), $org, $q, $unit_ids);
+        if let Some(p) = $pattern {
+            b = b.filter(
+                lower(u::display_name.nullable())
+                    .like(p.clone())
+                    .escape('\\')
+                    .or(u::email.nullable().like(p.clone()).escape('\\'))
+                    .or(lower(m::pseudonym).like(p.clone()).escape('\\')),
+            );
         }
         b
     }};
@@ -78,22 +83,7 @@ pub fn list(conn: &mut Conn<'_>, org: OrgId, q: &MemberQuery) -> Result<MemberPa
     };
     // Without a search the count needs no join with users.
     let total: i64 = if pattern.is_none() {
-        on!(conn, c => {
-            let mut b = m::table.filter(m::org_id.eq(org.0)).filter(m::role_holder_only.eq(false)).into_boxed();
-            if let Some(ids) = unit_ids.as_ref() {
-                b = b.filter(m::id.eq_any(mu::table.filter(mu::unit_id.eq_any(ids)).select(mu::membership_id)));
-            }
-            if let Some(tag) = q.tag {
-                b = b.filter(m::id.eq_any(mt::table.filter(mt::tag_id.eq(tag.0)).select(mt::membership_id)));
-            }
-            if let Some(k) = q.kind {
-                b = b.filter(m::member_kind.eq(k.as_str()));
-            }
-            if let Some(s) = q.status {
-                b = b.filter(m::status.eq(s.as_str()));
-            }
-            b.select(count_star()).first(c)
-        })?
+        on!(conn, c => member_filters!(m::table.into_boxed(), org, q, unit_ids.as_ref()).select(count_star()).first(c))?
     } else {
         on!(conn, c => filtered!(org, q, pattern.as_ref(), unit_ids.as_ref()).select(count_star()).first(c))?
     };

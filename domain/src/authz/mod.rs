@@ -144,6 +144,26 @@ impl Roles for Vec<Role> {
     }
 }
 
+/// What an organization role contributes to one permission (other than owners, who hold all):
+/// the permissions the seeds reserve for a role, and the admin permissions for administrators.
+fn org_role_grant(role: OrgRole, permission: &str) -> Option<Reason> {
+    let reserved_holder = match permission {
+        "licenses.buy" => matches!(role, OrgRole::PaymentUser | OrgRole::AuthorizedBuyer),
+        "compliance.anonymize" | "compliance.view_links" => matches!(role, OrgRole::ComplianceManager),
+        _ => false,
+    };
+    if reserved_holder {
+        Some(Reason::OrgRoleGrant(role))
+    } else if matches!(role, OrgRole::Administrator | OrgRole::MainAdministrator)
+        && catalog::is_admin_permission(permission)
+        && !catalog::reserved_for_org_roles(permission)
+    {
+        Some(Reason::Administrator(role))
+    } else {
+        None
+    }
+}
+
 fn target_is_own(subject: &Subject, target: &Target) -> bool {
     match target {
         Target::Member { id, .. } => *id == subject.membership,
@@ -187,19 +207,12 @@ pub fn check(subject: &Subject, permission: &str, target: &Target, roles: &impl 
 
     // Permissions that come with organization roles.
     for r in &subject.org_roles {
-        let reserved_holder = match permission {
-            "licenses.buy" => matches!(r, OrgRole::PaymentUser | OrgRole::AuthorizedBuyer),
-            "compliance.anonymize" | "compliance.view_links" => matches!(r, OrgRole::ComplianceManager),
-            _ => false,
-        };
-        if reserved_holder {
-            yes.push((Reason::OrgRoleGrant(*r), Visibility::Individual));
-        } else if matches!(r, OrgRole::Administrator | OrgRole::MainAdministrator) {
-            if admin_perm && !catalog::reserved_for_org_roles(permission) {
-                yes.push((Reason::Administrator(*r), Visibility::Individual));
-            } else if !admin_perm {
-                no.push(Reason::AdministratorsSeeNoContent);
+        match org_role_grant(*r, permission) {
+            Some(reason) => yes.push((reason, Visibility::Individual)),
+            None if !admin_perm && matches!(r, OrgRole::Administrator | OrgRole::MainAdministrator) => {
+                no.push(Reason::AdministratorsSeeNoContent)
             }
+            None => {}
         }
     }
 
@@ -299,15 +312,8 @@ pub fn effective(subject: &Subject, roles: &impl Roles, content_permissions: &[S
     }
     for r in &subject.org_roles {
         for p in catalog::ADMIN_PERMISSIONS.iter().map(|p| p.key) {
-            let reserved_holder = match p {
-                "licenses.buy" => matches!(r, OrgRole::PaymentUser | OrgRole::AuthorizedBuyer),
-                "compliance.anonymize" | "compliance.view_links" => matches!(r, OrgRole::ComplianceManager),
-                _ => false,
-            };
-            if reserved_holder {
-                out.push(org_wide(p, Reason::OrgRoleGrant(*r)));
-            } else if matches!(r, OrgRole::Administrator | OrgRole::MainAdministrator) && !catalog::reserved_for_org_roles(p) {
-                out.push(org_wide(p, Reason::Administrator(*r)));
+            if let Some(reason) = org_role_grant(*r, p) {
+                out.push(org_wide(p, reason));
             }
         }
     }
