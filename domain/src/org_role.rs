@@ -1,5 +1,5 @@
-//! Organization roles (seed organization-roles). Stored now; the authorization engine enforces
-//! their appointment rules. Until then they decide who sees the admin screens.
+//! Organization roles (seed organization-roles) and their appointment rules.
+use crate::ids::MembershipId;
 use crate::DomainError;
 use serde::{Deserialize, Serialize};
 
@@ -51,6 +51,141 @@ impl OrgRole {
     }
 }
 
+/// Appointing or removing an organization role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Change {
+    Appoint,
+    Remove,
+}
+
+/// Why an appointment is refused — each says which rule of the seed applies.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AppointRefusal {
+    /// Nobody changes their own organization roles (the owner's hand-over aside).
+    OwnRoles,
+    /// Only holders of these roles may appoint or remove this one.
+    OnlyBy(Vec<OrgRole>),
+    /// The owner must be a member of the organization.
+    OwnerMustBeMember,
+    /// There is always exactly one owner: ownership is handed over, never removed.
+    OwnerIsHandedOver,
+    /// A main owner is chosen from the owner and co-owners, and only once there is a co-owner.
+    MainOwnerNeedsCoOwner,
+    MainOwnerFromOwners,
+    /// A main administrator is chosen from the administrators, once there are at least two.
+    MainAdministratorNeedsTwoAdministrators,
+    MainAdministratorFromAdministrators,
+    AlreadyHeld,
+    NotHeld,
+}
+
+/// Who may appoint (and remove) holders of `role`.
+pub fn appointers(role: OrgRole) -> &'static [OrgRole] {
+    use OrgRole::*;
+    match role {
+        Owner => &[Owner],
+        CoOwner | MainOwner | PaymentUser | ComplianceManager => &[Owner, CoOwner],
+        AuthorizedBuyer | Administrator | MainAdministrator => &[Owner, CoOwner, PaymentUser],
+        SupportTeam => &[Owner, CoOwner, Administrator, MainAdministrator],
+    }
+}
+
+/// Roles held by a single person at a time: appointing a new holder replaces the old one.
+pub fn is_single(role: OrgRole) -> bool {
+    matches!(role, OrgRole::Owner | OrgRole::MainOwner | OrgRole::PaymentUser | OrgRole::MainAdministrator)
+}
+
+/// The outcome of an allowed change: the roles that go with it (the old holder of a single role;
+/// the main owner when the last co-owner goes; the main administrator when fewer than two
+/// administrators remain or they stop being one).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Consequences {
+    pub also_removed: Vec<(MembershipId, OrgRole)>,
+}
+
+/// Checks an appointment against the seed's rules. `holders` are the organization's current
+/// role holders; `target_is_member` is false for a "role holder only" person.
+pub fn may_appoint(
+    actor: MembershipId,
+    target: MembershipId,
+    target_is_member: bool,
+    role: OrgRole,
+    change: Change,
+    holders: &[(MembershipId, OrgRole)],
+) -> Result<Consequences, AppointRefusal> {
+    let holds = |m: MembershipId, r: OrgRole| holders.contains(&(m, r));
+    let holders_of = |r: OrgRole| holders.iter().filter(move |h| h.1 == r).map(|h| h.0);
+    let actor_roles: Vec<OrgRole> = holders.iter().filter(|h| h.0 == actor).map(|h| h.1).collect();
+    if !appointers(role).iter().any(|r| actor_roles.contains(r)) {
+        return Err(AppointRefusal::OnlyBy(appointers(role).to_vec()));
+    }
+    if role == OrgRole::Owner {
+        return match change {
+            Change::Remove => Err(AppointRefusal::OwnerIsHandedOver),
+            Change::Appoint if actor == target => Err(AppointRefusal::AlreadyHeld),
+            Change::Appoint if !target_is_member => Err(AppointRefusal::OwnerMustBeMember),
+            // The hand-over: the old owner steps down (they may be made co-owner afterwards).
+            Change::Appoint => Ok(Consequences { also_removed: vec![(actor, OrgRole::Owner)] }),
+        };
+    }
+    if actor == target {
+        return Err(AppointRefusal::OwnRoles);
+    }
+    let mut also_removed = Vec::new();
+    match change {
+        Change::Appoint => {
+            if holds(target, role) {
+                return Err(AppointRefusal::AlreadyHeld);
+            }
+            match role {
+                OrgRole::MainOwner => {
+                    if holders_of(OrgRole::CoOwner).next().is_none() {
+                        return Err(AppointRefusal::MainOwnerNeedsCoOwner);
+                    }
+                    if !holds(target, OrgRole::Owner) && !holds(target, OrgRole::CoOwner) {
+                        return Err(AppointRefusal::MainOwnerFromOwners);
+                    }
+                }
+                OrgRole::MainAdministrator => {
+                    if holders_of(OrgRole::Administrator).count() < 2 {
+                        return Err(AppointRefusal::MainAdministratorNeedsTwoAdministrators);
+                    }
+                    if !holds(target, OrgRole::Administrator) {
+                        return Err(AppointRefusal::MainAdministratorFromAdministrators);
+                    }
+                }
+                _ => {}
+            }
+            if is_single(role) {
+                also_removed.extend(holders_of(role).map(|m| (m, role)));
+            }
+        }
+        Change::Remove => {
+            if !holds(target, role) {
+                return Err(AppointRefusal::NotHeld);
+            }
+            match role {
+                OrgRole::CoOwner => {
+                    let co_owners_left = holders_of(OrgRole::CoOwner).filter(|m| *m != target).count();
+                    if co_owners_left == 0 {
+                        also_removed.extend(holders_of(OrgRole::MainOwner).map(|m| (m, OrgRole::MainOwner)));
+                    } else if holds(target, OrgRole::MainOwner) {
+                        also_removed.push((target, OrgRole::MainOwner));
+                    }
+                }
+                OrgRole::Administrator => {
+                    let left = holders_of(OrgRole::Administrator).filter(|m| *m != target).count();
+                    also_removed.extend(
+                        holders_of(OrgRole::MainAdministrator).filter(|m| left < 2 || *m == target).map(|m| (m, OrgRole::MainAdministrator)),
+                    );
+                }
+                _ => {}
+            }
+        }
+    }
+    Ok(Consequences { also_removed })
+}
+
 /// What a member may open before the full engine lands: owners, co-owners and administrators
 /// (including the main ones) see the admin screens; everyone else sees their own page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -87,5 +222,88 @@ mod tests {
         for r in OrgRole::ALL {
             assert_eq!(OrgRole::parse(r.as_str()), Ok(r));
         }
+    }
+
+    const OWNER: MembershipId = MembershipId(1);
+    const CO: MembershipId = MembershipId(2);
+    const PAY: MembershipId = MembershipId(3);
+    const ADMIN: MembershipId = MembershipId(4);
+    const ADMIN2: MembershipId = MembershipId(5);
+    const NOBODY: MembershipId = MembershipId(9);
+
+    fn org() -> Vec<(MembershipId, OrgRole)> {
+        vec![(OWNER, OrgRole::Owner), (CO, OrgRole::CoOwner), (PAY, OrgRole::PaymentUser), (ADMIN, OrgRole::Administrator)]
+    }
+
+    #[test]
+    fn who_appoints_whom_as_the_seed_says() {
+        use AppointRefusal::*;
+        use OrgRole::*;
+        let h = org();
+        // (actor, role, allowed)
+        let cases = [
+            (OWNER, CoOwner, true),
+            (CO, CoOwner, true),
+            (PAY, CoOwner, false),
+            (OWNER, PaymentUser, true),
+            (CO, PaymentUser, true),
+            (ADMIN, PaymentUser, false),
+            (PAY, Administrator, true),
+            (CO, Administrator, true),
+            (ADMIN, Administrator, false),
+            (PAY, AuthorizedBuyer, true),
+            (ADMIN, AuthorizedBuyer, false),
+            (CO, ComplianceManager, true),
+            (ADMIN, ComplianceManager, false),
+            (ADMIN, SupportTeam, true),
+            (PAY, SupportTeam, false),
+            (CO, Owner, false),
+        ];
+        for (actor, role, want) in cases {
+            let got = may_appoint(actor, NOBODY, true, role, Change::Appoint, &h);
+            assert_eq!(got.is_ok(), want, "{actor:?} appoints {role:?}: {got:?}");
+            if !want {
+                assert_eq!(got, Err(OnlyBy(appointers(role).to_vec())));
+            }
+        }
+        // Organization roles other than owner may go to people who are not members.
+        assert!(may_appoint(OWNER, NOBODY, false, ComplianceManager, Change::Appoint, &h).is_ok());
+        assert_eq!(may_appoint(OWNER, NOBODY, false, Owner, Change::Appoint, &h), Err(OwnerMustBeMember));
+        // Nobody changes their own roles.
+        assert_eq!(may_appoint(CO, CO, true, PaymentUser, Change::Appoint, &h), Err(OwnRoles));
+        assert_eq!(may_appoint(PAY, PAY, true, PaymentUser, Change::Remove, &h), Err(OnlyBy(vec![Owner, CoOwner])));
+        assert_eq!(may_appoint(CO, CO, true, CoOwner, Change::Remove, &h), Err(OwnRoles));
+    }
+
+    #[test]
+    fn exactly_one_owner_handed_over_only_by_the_owner() {
+        use AppointRefusal::*;
+        let h = org();
+        assert_eq!(may_appoint(OWNER, CO, true, OrgRole::Owner, Change::Appoint, &h), Ok(Consequences { also_removed: vec![(OWNER, OrgRole::Owner)] }));
+        assert_eq!(may_appoint(OWNER, OWNER, true, OrgRole::Owner, Change::Remove, &h), Err(OwnerIsHandedOver), "the last owner can never be removed");
+        assert_eq!(may_appoint(CO, OWNER, true, OrgRole::Owner, Change::Remove, &h), Err(OnlyBy(vec![OrgRole::Owner])));
+    }
+
+    #[test]
+    fn main_owner_and_main_administrator_follow_their_preconditions() {
+        use AppointRefusal::*;
+        let mut h = vec![(OWNER, OrgRole::Owner), (ADMIN, OrgRole::Administrator)];
+        assert_eq!(may_appoint(OWNER, NOBODY, true, OrgRole::MainOwner, Change::Appoint, &h), Err(MainOwnerNeedsCoOwner));
+        h.push((CO, OrgRole::CoOwner));
+        assert_eq!(may_appoint(OWNER, ADMIN, true, OrgRole::MainOwner, Change::Appoint, &h), Err(MainOwnerFromOwners));
+        assert!(may_appoint(OWNER, CO, true, OrgRole::MainOwner, Change::Appoint, &h).is_ok());
+        h.push((CO, OrgRole::MainOwner));
+        // The last co-owner goes: the main owner field goes with them.
+        assert_eq!(may_appoint(OWNER, CO, true, OrgRole::CoOwner, Change::Remove, &h), Ok(Consequences { also_removed: vec![(CO, OrgRole::MainOwner)] }));
+        assert_eq!(may_appoint(OWNER, ADMIN, true, OrgRole::MainAdministrator, Change::Appoint, &h), Err(MainAdministratorNeedsTwoAdministrators));
+        h.push((ADMIN2, OrgRole::Administrator));
+        assert_eq!(may_appoint(OWNER, NOBODY, true, OrgRole::MainAdministrator, Change::Appoint, &h), Err(MainAdministratorFromAdministrators));
+        assert!(may_appoint(OWNER, ADMIN, true, OrgRole::MainAdministrator, Change::Appoint, &h).is_ok());
+        h.push((ADMIN, OrgRole::MainAdministrator));
+        // A new main administrator replaces the old one; fewer than two administrators end it.
+        assert_eq!(may_appoint(OWNER, ADMIN2, true, OrgRole::MainAdministrator, Change::Appoint, &h), Ok(Consequences { also_removed: vec![(ADMIN, OrgRole::MainAdministrator)] }));
+        assert_eq!(may_appoint(OWNER, ADMIN2, true, OrgRole::Administrator, Change::Remove, &h), Ok(Consequences { also_removed: vec![(ADMIN, OrgRole::MainAdministrator)] }));
+        assert_eq!(may_appoint(OWNER, ADMIN, true, OrgRole::Administrator, Change::Appoint, &h), Err(AlreadyHeld));
+        assert_eq!(may_appoint(OWNER, NOBODY, true, OrgRole::SupportTeam, Change::Remove, &h), Err(NotHeld));
     }
 }

@@ -20,6 +20,7 @@ pub const ADMIN_PERMISSIONS: &[AdminPermission] = &[
     p("members.invite", "Invite people", "Personen einladen", false),
     p("members.edit", "Edit members' organization data", "Organisationsdaten von Mitgliedern bearbeiten", true),
     p("members.terminate", "End memberships", "Mitgliedschaften beenden", true),
+    p("members.move", "Move members between units", "Mitglieder zwischen Einheiten verschieben", false),
     p("members.export", "Export members as CSV", "Mitglieder als CSV exportieren", true),
     p("units.view", "See the organization structure", "Die Organisationsstruktur sehen", false),
     p("units.manage", "Create, rename and move units", "Einheiten anlegen, umbenennen und verschieben", false),
@@ -39,6 +40,7 @@ pub const ADMIN_PERMISSIONS: &[AdminPermission] = &[
     p("licenses.buy", "Change the number of seats", "Die Anzahl der Lizenzen ändern", false),
     p("api_keys.generate", "Create technical users and API keys", "Technische Benutzer und API-Schlüssel anlegen", false),
     p("api_keys.revoke", "Revoke API keys", "API-Schlüssel widerrufen", false),
+    p("support.handle", "Handle the organization's support requests", "Support-Anfragen der Organisation bearbeiten", false),
 ];
 
 pub fn admin_permission(key: &str) -> Option<&'static AdminPermission> {
@@ -52,7 +54,7 @@ pub fn is_admin_permission(key: &str) -> bool {
 /// Admin permissions the seeds reserve for holders of particular organization roles: an
 /// administrator does not hold them by being an administrator (DECISIONS.md).
 pub fn reserved_for_org_roles(key: &str) -> bool {
-    matches!(key, "licenses.buy" | "compliance.anonymize" | "compliance.view_links")
+    matches!(key, "licenses.buy" | "compliance.anonymize" | "compliance.view_links" | "support.handle")
 }
 
 #[cfg(test)]

@@ -9,6 +9,9 @@
 //! assignment stops granting at its end time, checked here, at decision time.
 
 pub mod catalog;
+pub mod content;
+pub mod escalation;
+pub mod templates;
 
 use crate::ids::{MembershipId, RoleId, UnitId};
 use crate::org_role::OrgRole;
@@ -89,8 +92,9 @@ pub enum Target {
     Unit(UnitId),
     /// A member, placed in the units they belong to.
     Member { id: MembershipId, units: Vec<UnitId> },
-    /// A content item.
-    Item { creator: Option<MembershipId>, owner: Option<MembershipId>, unit: Option<UnitId> },
+    /// A content item. "Own" covers items the member created, owns or is invited to
+    /// (`assignees`: seed permission-matrix's "invited", user-levels' assigned tasks).
+    Item { creator: Option<MembershipId>, owner: Option<MembershipId>, assignees: Vec<MembershipId>, unit: Option<UnitId> },
 }
 
 /// Why a decision came out as it did.
@@ -116,6 +120,10 @@ pub enum Reason {
     AdministratorsSeeNoContent,
     /// Nothing grants this permission.
     NoGrant,
+    /// Creator rule: whoever may create an item may edit and delete the items they created.
+    CreatorRule { create_permission: String },
+    /// Bulk delete or replace is limited to the item's creator.
+    BulkLimitedToCreator,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -150,6 +158,7 @@ fn org_role_grant(role: OrgRole, permission: &str) -> Option<Reason> {
     let reserved_holder = match permission {
         "licenses.buy" => matches!(role, OrgRole::PaymentUser | OrgRole::AuthorizedBuyer),
         "compliance.anonymize" | "compliance.view_links" => matches!(role, OrgRole::ComplianceManager),
+        "support.handle" => matches!(role, OrgRole::SupportTeam),
         _ => false,
     };
     if reserved_holder {
@@ -167,7 +176,9 @@ fn org_role_grant(role: OrgRole, permission: &str) -> Option<Reason> {
 fn target_is_own(subject: &Subject, target: &Target) -> bool {
     match target {
         Target::Member { id, .. } => *id == subject.membership,
-        Target::Item { creator, owner, .. } => *creator == Some(subject.membership) || *owner == Some(subject.membership),
+        Target::Item { creator, owner, assignees, .. } => {
+            *creator == Some(subject.membership) || *owner == Some(subject.membership) || assignees.contains(&subject.membership)
+        }
         _ => false,
     }
 }

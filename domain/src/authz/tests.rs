@@ -76,11 +76,11 @@ fn unit_grants_cover_the_anchor_and_everything_below_it_only() {
 #[test]
 fn own_organization_scopes_and_visibility() {
     let dev = subject(vec![], vec![at(2, Some(3))], vec![]);
-    let mine = Target::Item { creator: Some(MembershipId(100)), owner: None, unit: Some(UnitId(3)) };
-    let theirs = Target::Item { creator: Some(MembershipId(5)), owner: None, unit: Some(UnitId(3)) };
+    let mine = Target::Item { creator: Some(MembershipId(100)), owner: None, assignees: vec![], unit: Some(UnitId(3)) };
+    let theirs = Target::Item { creator: Some(MembershipId(5)), owner: None, assignees: vec![], unit: Some(UnitId(3)) };
     assert!(allowed(&dev, "tournaments.view", &mine));
     assert!(!allowed(&dev, "tournaments.view", &theirs));
-    let owned = Target::Item { creator: Some(MembershipId(5)), owner: Some(MembershipId(100)), unit: None };
+    let owned = Target::Item { creator: Some(MembershipId(5)), owner: Some(MembershipId(100)), assignees: vec![], unit: None };
     assert!(allowed(&dev, "tournaments.view", &owned));
     let agg = check(&dev, "metrics.view", &Target::Unit(UnitId(3)), &roles(), &tree(), now());
     assert_eq!((agg.allowed, agg.visibility), (true, Some(Visibility::Aggregate)));
@@ -186,4 +186,43 @@ fn effective_permissions_agree_with_check() {
     }
     let owner = effective(&subject(vec![OrgRole::Owner], vec![], vec![]), &roles(), &["tournaments.view".into()], now());
     assert_eq!(owner.len(), catalog::ADMIN_PERMISSIONS.len() + 1);
+}
+
+#[test]
+fn no_escalation_for_adjustments_and_role_edits() {
+    use super::escalation::{may_adjust, may_edit_role, Refusal};
+    // A team manager (role 1: members.view/edit at unit 2) who may also assign there.
+    let mut rs = roles();
+    rs.push(Role { id: RoleId(5), name: "Assigner".into(), grants: vec![grant("roles.assign", RoleScope::Unit, Visibility::Individual)], retired: false });
+    let tm = subject(vec![], vec![at(1, Some(2)), at(5, Some(2))], vec![]);
+    let add = |p: &str, scope: Scope| Adjustment::Add { permission: p.into(), scope, visibility: Visibility::Individual };
+    let ok = |a: &Adjustment, target: i64, units: &[i64]| may_adjust(&tm, MembershipId(target), &units.iter().map(|u| UnitId(*u)).collect::<Vec<_>>(), a, &rs, &tree(), now());
+    assert_eq!(ok(&add("members.view", Scope::Unit(UnitId(4))), 7, &[4]), Ok(()), "held at that scope");
+    assert_eq!(ok(&add("tournaments.view", Scope::Unit(UnitId(4))), 7, &[4]), Ok(()), "content is handed out by whoever assigns there");
+    assert_eq!(ok(&add("audit.view", Scope::Unit(UnitId(4))), 7, &[4]), Err(Refusal::WouldEscalate { permission: "audit.view".into(), at: Scope::Unit(UnitId(4)) }));
+    assert_eq!(ok(&add("members.view", Scope::Organization), 7, &[4]), Err(Refusal::Missing { permission: "roles.assign".into(), at: Scope::Organization }));
+    assert_eq!(ok(&add("members.view", Scope::Unit(UnitId(3))), 7, &[3]), Err(Refusal::Missing { permission: "roles.assign".into(), at: Scope::Unit(UnitId(3)) }));
+    assert_eq!(ok(&Adjustment::Withdraw { permission: "members.view".into() }, 7, &[4]), Ok(()));
+    assert_eq!(ok(&Adjustment::Withdraw { permission: "members.view".into() }, 7, &[3]), Err(Refusal::Missing { permission: "roles.assign".into(), at: Scope::Own }));
+    assert_eq!(ok(&add("members.view", Scope::Unit(UnitId(2))), 100, &[2]), Err(Refusal::OwnAccess), "never one's own");
+    // Visibility counts: aggregate-only holders cannot hand out individual visibility.
+    let agg = subject(vec![], vec![at(5, Some(2)), at(2, Some(2))], vec![]);
+    let metrics = Adjustment::Add { permission: "audit.view".into(), scope: Scope::Unit(UnitId(2)), visibility: Visibility::Individual };
+    assert!(may_adjust(&agg, MembershipId(7), &[UnitId(2)], &metrics, &rs, &tree(), now()).is_err());
+
+    // Role edits: an administrator holds every unreserved admin permission organization-wide.
+    let admin = subject(vec![OrgRole::Administrator], vec![], vec![]);
+    let before = vec![grant("members.view", RoleScope::Unit, Visibility::Individual)];
+    let after = vec![grant("members.view", RoleScope::Organization, Visibility::Individual), grant("tournaments.view", RoleScope::Unit, Visibility::Individual)];
+    assert_eq!(may_edit_role(&admin, &before, &after, &rs, &tree(), now()), Ok(()));
+    let with_reserved = vec![grant("compliance.anonymize", RoleScope::Organization, Visibility::Individual)];
+    assert_eq!(
+        may_edit_role(&admin, &before, &with_reserved, &rs, &tree(), now()),
+        Err(Refusal::WouldEscalate { permission: "compliance.anonymize".into(), at: Scope::Organization })
+    );
+    assert!(matches!(may_edit_role(&tm, &before, &before, &rs, &tree(), now()), Err(Refusal::Missing { .. })), "roles.edit needed");
+    // Keeping what is already there is no escalation, even for someone who does not hold it.
+    let editor = subject(vec![], vec![], vec![Adjustment::Add { permission: "roles.edit".into(), scope: Scope::Organization, visibility: Visibility::Individual }]);
+    assert_eq!(may_edit_role(&editor, &with_reserved, &with_reserved, &rs, &tree(), now()), Ok(()));
+    assert!(may_edit_role(&editor, &[], &with_reserved, &rs, &tree(), now()).is_err());
 }
