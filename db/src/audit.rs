@@ -65,20 +65,22 @@ pub struct AuditRow {
     pub action: String,
     pub target_kind: String,
     pub target_id: Option<i64>,
+    pub before: Option<String>,
+    pub after: Option<String>,
 }
 
 /// The most recent events of one organization, newest first.
 pub fn recent(conn: &mut Conn<'_>, org: OrgId, limit: i64) -> Result<Vec<AuditRow>, DbError> {
-    type Row = (i64, chrono::NaiveDateTime, String, Option<i64>, String, String, Option<i64>);
+    type Row = (i64, chrono::NaiveDateTime, String, Option<i64>, String, String, Option<i64>, Option<String>, Option<String>);
     let rows: Vec<Row> = on!(conn, c => ae::table
         .filter(ae::org_id.eq(org.0))
         .order((ae::occurred_at.desc(), ae::id.desc()))
         .limit(limit)
-        .select((ae::id, ae::occurred_at, ae::actor_kind, ae::actor_id, ae::action, ae::target_kind, ae::target_id))
+        .select((ae::id, ae::occurred_at, ae::actor_kind, ae::actor_id, ae::action, ae::target_kind, ae::target_id, ae::before_data, ae::after_data))
         .load(c))?;
     Ok(rows
         .into_iter()
-        .map(|(id, at, actor_kind, actor_id, action, target_kind, target_id)| AuditRow {
+        .map(|(id, at, actor_kind, actor_id, action, target_kind, target_id, before, after)| AuditRow {
             id,
             occurred_at: from_db(at),
             actor_kind,
@@ -86,6 +88,8 @@ pub fn recent(conn: &mut Conn<'_>, org: OrgId, limit: i64) -> Result<Vec<AuditRo
             action,
             target_kind,
             target_id,
+            before,
+            after,
         })
         .collect())
 }

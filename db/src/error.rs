@@ -19,6 +19,8 @@ pub enum DbError {
     Stale { changed_by: String, at: String },
     #[error(transparent)]
     Domain(#[from] DomainError),
+    #[error("refused: {0:?}")]
+    Denied(gatehouse_domain::authz::Denial),
     #[error("database: {0}")]
     Query(diesel::result::Error),
 }

@@ -5,7 +5,9 @@
 //! Every function is blocking: callers on an async runtime run them on a blocking thread.
 
 pub mod audit;
+pub mod authz;
 pub mod error;
+pub mod items;
 pub mod members;
 pub mod orgs;
 pub mod outbox;

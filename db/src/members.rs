@@ -107,7 +107,67 @@ pub fn grant_org_role(
         now,
         &AuditEntry::new(Some(org), actor, "org_role.granted", "membership", Some(member.0)).after(json!({"role": role.as_str()})),
     )?;
+    crate::authz::bump(conn, org, None)?;
     Ok(())
+}
+
+/// The organization's organization-role holders (active memberships).
+pub fn org_role_holders(conn: &mut Conn<'_>, org: OrgId) -> Result<Vec<(MembershipId, OrgRole)>, DbError> {
+    let rows: Vec<(i64, String)> = on!(conn, c => orh::table
+        .inner_join(m::table)
+        .filter(orh::org_id.eq(org.0))
+        .filter(m::status.eq("active"))
+        .order((orh::role, orh::membership_id))
+        .select((orh::membership_id, orh::role))
+        .load(c))?;
+    rows.into_iter().map(|(m, r)| Ok((MembershipId(m), OrgRole::parse(&r)?))).collect()
+}
+
+fn drop_org_role(conn: &mut Conn<'_>, org: OrgId, member: MembershipId, role: OrgRole, actor: Actor, now: DateTime<Utc>) -> Result<(), DbError> {
+    on!(conn, c => diesel::delete(orh::table.filter(orh::org_id.eq(org.0)).filter(orh::membership_id.eq(member.0)).filter(orh::role.eq(role.as_str()))).execute(c))?;
+    audit::record(conn, now, &AuditEntry::new(Some(org), actor, "org_role.removed", "membership", Some(member.0)).before(json!({"role": role.as_str()})))?;
+    Ok(())
+}
+
+/// Appoints or removes an organization role by the appointment rules (seed organization-roles),
+/// decided for the caller `by` on the current holders. Returns the roles that went with it.
+#[allow(clippy::too_many_arguments)]
+pub fn change_org_role(
+    conn: &mut Conn<'_>,
+    org: OrgId,
+    policy_version: i64,
+    by: MembershipId,
+    target: MembershipId,
+    role: OrgRole,
+    change: gatehouse_domain::org_role::Change,
+    actor: Actor,
+    now: DateTime<Utc>,
+) -> Result<Vec<(MembershipId, OrgRole)>, DbError> {
+    use gatehouse_domain::authz::Denial;
+    use gatehouse_domain::org_role::{may_appoint, Change};
+    conn.transaction(|conn| {
+        let row: Option<(String, bool)> = on!(conn, c => m::table
+            .filter(m::id.eq(target.0))
+            .filter(m::org_id.eq(org.0))
+            .select((m::status, m::role_holder_only))
+            .first(c)
+            .optional())?;
+        let (status, holder_only) = row.ok_or(DbError::NotFound)?;
+        if status != "active" {
+            return Err(DbError::NotFound);
+        }
+        let holders = org_role_holders(conn, org)?;
+        let consequences = may_appoint(by, target, !holder_only, role, change, &holders).map_err(|e| DbError::Denied(Denial::Appointment(e)))?;
+        crate::authz::bump(conn, org, Some(policy_version))?;
+        for (m, r) in &consequences.also_removed {
+            drop_org_role(conn, org, *m, *r, actor, now)?;
+        }
+        match change {
+            Change::Appoint => grant_org_role(conn, org, target, role, actor, now)?,
+            Change::Remove => drop_org_role(conn, org, target, role, actor, now)?,
+        }
+        Ok(consequences.also_removed)
+    })
 }
 
 pub fn org_roles(conn: &mut Conn<'_>, member: MembershipId) -> Result<Vec<OrgRole>, DbError> {

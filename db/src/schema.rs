@@ -45,6 +45,8 @@ diesel::table! {
         version -> Integer,
         updated_by_kind -> Text,
         updated_by_id -> Nullable<BigInt>,
+        authz_version -> BigInt,
+        template_key -> Nullable<Text>,
     }
 }
 
@@ -139,6 +141,9 @@ diesel::table! {
         version -> Integer,
         updated_by_kind -> Text,
         updated_by_id -> Nullable<BigInt>,
+        template_role_key -> Nullable<Text>,
+        requestable -> Bool,
+        anchor_kind -> Nullable<Text>,
     }
 }
 
@@ -220,6 +225,85 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    content_modules (id) {
+        id -> BigInt,
+        org_id -> BigInt,
+        key -> Text,
+        name_en -> Text,
+        name_de -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+        updated_by_kind -> Text,
+        updated_by_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    content_actions (id) {
+        id -> BigInt,
+        module_id -> BigInt,
+        key -> Text,
+        name_en -> Text,
+        name_de -> Text,
+        about_people -> Bool,
+    }
+}
+
+diesel::table! {
+    role_grants (id) {
+        id -> BigInt,
+        role_id -> BigInt,
+        permission -> Text,
+        scope -> Text,
+        visibility -> Text,
+    }
+}
+
+diesel::table! {
+    member_adjustments (id) {
+        id -> BigInt,
+        org_id -> BigInt,
+        membership_id -> BigInt,
+        permission -> Text,
+        kind -> Text,
+        scope -> Nullable<Text>,
+        unit_id -> Nullable<BigInt>,
+        visibility -> Nullable<Text>,
+        note -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+        updated_by_kind -> Text,
+        updated_by_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    items (id) {
+        id -> BigInt,
+        org_id -> BigInt,
+        module_key -> Text,
+        title -> Text,
+        creator_id -> Nullable<BigInt>,
+        owner_id -> Nullable<BigInt>,
+        unit_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+        updated_by_kind -> Text,
+        updated_by_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    item_assignees (item_id, membership_id) {
+        item_id -> BigInt,
+        membership_id -> BigInt,
+    }
+}
+
 diesel::joinable!(memberships -> users (user_id));
 diesel::joinable!(memberships -> organizations (org_id));
 diesel::joinable!(units -> organizations (org_id));
@@ -231,6 +315,10 @@ diesel::joinable!(org_role_holders -> memberships (membership_id));
 diesel::joinable!(role_assignments -> roles (role_id));
 diesel::joinable!(role_assignments -> memberships (membership_id));
 diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(content_actions -> content_modules (module_id));
+diesel::joinable!(role_grants -> roles (role_id));
+diesel::joinable!(member_adjustments -> memberships (membership_id));
+diesel::joinable!(item_assignees -> items (item_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     platform_staff,
@@ -248,4 +336,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     email_outbox,
     sessions,
     sign_in_throttle,
+    content_modules,
+    content_actions,
+    role_grants,
+    member_adjustments,
+    items,
+    item_assignees,
 );

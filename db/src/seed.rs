@@ -16,7 +16,7 @@ pub const DEMO_PASSWORD: &str = "gatehouse-demo";
 pub const DEMO_OWNER: &str = "demo@gatehouse.test";
 pub const DEMO_MEMBER: &str = "member@gatehouse.test";
 
-/// Creates an organization and its owner in one transaction. An existing identity with that
+/// Creates an organization from a role-model template, with its owner, in one transaction. An existing identity with that
 /// email becomes the owner (its password is left alone); a new one gets `password_hash`.
 pub fn create_org_with_owner(
     conn: &mut Conn<'_>,
@@ -26,10 +26,14 @@ pub fn create_org_with_owner(
     owner_email: &str,
     owner_name: &str,
     password_hash: Option<&str>,
+    template: &str,
     now: DateTime<Utc>,
 ) -> Result<(OrgRow, MembershipId), DbError> {
+    let template = gatehouse_domain::authz::templates::by_key(template)
+        .ok_or_else(|| gatehouse_domain::DomainError::InvalidValue { field: "template", value: template.to_string() })?;
     conn.transaction(|conn| {
         let org = orgs::create(conn, slug, name, time_zone, Actor::System, now)?;
+        crate::authz::apply_template(conn, org.id, &template, Actor::System, now)?;
         let user = match users::find_by_email(conn, owner_email)? {
             Some(u) => u.id,
             None => users::create(
@@ -93,7 +97,10 @@ struct OrgPlan {
     /// (division, kind, teams (name, sub-teams))
     structure: &'static [(&'static str, &'static str, &'static [(&'static str, &'static [&'static str])])],
     members: usize,
-    roles: &'static [(&'static str, &'static str, &'static str)],
+    /// The role-model template the organization starts from.
+    template: &'static str,
+    /// Template roles handed to random active members: (role key, percent of members).
+    role_mix: &'static [(&'static str, u32)],
 }
 
 const ACME: OrgPlan = OrgPlan {
@@ -109,12 +116,8 @@ const ACME: OrgPlan = OrgPlan {
         ("Crisis team", "crisis team", &[]),
     ],
     members: 300,
-    roles: &[
-        ("team_manager", "Team manager", "Manages the members and content of a team"),
-        ("developer", "Developer", "Works on content of their own team"),
-        ("viewer", "Viewer", "Reads reports of their unit"),
-        ("approver", "Access approver", "Decides access requests for a unit"),
-    ],
+    template: "permission-matrix",
+    role_mix: &[("developer", 55), ("team_manager", 8), ("company_admin", 1)],
 };
 
 const NORDWIND: OrgPlan = OrgPlan {
@@ -127,7 +130,8 @@ const NORDWIND: OrgPlan = OrgPlan {
         ("IT-Sicherheit", "Bereich", &[]),
     ],
     members: 60,
-    roles: &[("org_admin", "OrgAdmin", "Verwaltet die Organisation"), ("sec_manager", "Sec Manager", "Verantwortet Sicherheitsvorfälle"), ("viewer", "Viewer", "Lesender Zugriff")],
+    template: "users-and-roles-de",
+    role_mix: &[("viewer", 50), ("sec_manager", 20), ("org_admin", 3)],
 };
 
 const HEALTH: OrgPlan = OrgPlan {
@@ -136,7 +140,8 @@ const HEALTH: OrgPlan = OrgPlan {
     tz: "America/New_York",
     structure: &[("Clinics", "region", &[("Boston", &[]), ("Denver", &[])]), ("Research", "division", &[])],
     members: 40,
-    roles: &[("clinician", "Clinician", "Sees own patients' records"), ("auditor_view", "Audit viewer", "Reads aggregates")],
+    template: "user-levels",
+    role_mix: &[("employee", 30), ("contributor", 40), ("team", 15), ("admin", 2)],
 };
 
 fn person(rng: &mut StdRng, org_slug: &str, i: usize) -> (String, String) {
@@ -209,10 +214,9 @@ fn create_planned_org(conn: &mut Conn<'_>, plan: &OrgPlan, demo_hash: &str, now:
     for t in TAGS {
         tags::ensure(conn, org.id, t, Actor::System, created)?;
     }
-    let mut role_ids = Vec::new();
-    for (key, name, desc) in plan.roles {
-        role_ids.push(roles::create(conn, org.id, key, name, desc, Actor::System, created)?);
-    }
+    let template = gatehouse_domain::authz::templates::by_key(plan.template).ok_or(DbError::NotFound)?;
+    crate::authz::apply_template(conn, org.id, &template, Actor::System, created)?;
+    let role_ids = role_mix(conn, org.id, plan.role_mix)?;
 
     // The demo people: the owner of acme is an administrator in nordwind and a plain member of
     // example-health, so the switcher and the "own page" are both visible.
@@ -231,12 +235,38 @@ fn create_planned_org(conn: &mut Conn<'_>, plan: &OrgPlan, demo_hash: &str, now:
     let mut added = 1;
     if plan.slug == "acme" {
         let mm = add_member(conn, &org, demo_member, MemberKind::Employee, MemberStatus::Active, all_units.get(1).copied(), &[], Some("Dispatcher"), created)?;
-        roles::assign(conn, org.id, mm, role_ids[1], all_units.get(1).copied(), None, Actor::System, created)?;
+        let developer = role_ids.iter().find(|r| r.key == "developer").ok_or(DbError::NotFound)?;
+        roles::assign(conn, org.id, mm, developer.id, all_units.get(1).copied(), None, Actor::System, created)?;
         added += 1;
     }
     let owner_actor = Actor::User { user: demo_owner, membership: Some(owner_m) };
     added += add_random_members_with(conn, &org, &all_units, &role_ids, 0, plan.members.saturating_sub(added), seed_of(plan.slug), owner_actor, now)?;
     Ok(added)
+}
+
+/// A template role with how often random members get it.
+#[derive(Debug, Clone)]
+struct MixRole {
+    id: gatehouse_domain::ids::RoleId,
+    key: String,
+    percent: u32,
+    anchor_kind: Option<String>,
+    organization_wide: bool,
+}
+
+fn role_mix(conn: &mut Conn<'_>, org: gatehouse_domain::ids::OrgId, mix: &[(&str, u32)]) -> Result<Vec<MixRole>, DbError> {
+    let mut out = Vec::new();
+    for r in roles::list(conn, org)? {
+        let d = roles::detail(conn, org, r.id)?;
+        let percent = mix.iter().find(|(k, _)| *k == d.key).map(|(_, p)| *p).unwrap_or(0);
+        let organization_wide = d.grants.iter().all(|g| g.scope != gatehouse_domain::authz::RoleScope::Unit);
+        out.push(MixRole { id: r.id, key: d.key, percent, anchor_kind: d.anchor_kind, organization_wide });
+    }
+    Ok(out)
+}
+
+fn plan_of(slug: &str) -> &'static OrgPlan {
+    [&ACME, &NORDWIND, &HEALTH].into_iter().find(|p| p.slug == slug).unwrap_or(&ACME)
 }
 
 fn seed_of(slug: &str) -> u64 {
@@ -284,7 +314,7 @@ fn add_member(
 
 fn add_random_members(conn: &mut Conn<'_>, org: &OrgRow, start: usize, n: usize, seed: u64, now: DateTime<Utc>) -> Result<usize, DbError> {
     let all_units: Vec<UnitId> = units::list(conn, org.id)?.into_iter().map(|u| u.id).collect();
-    let role_ids: Vec<_> = roles::list(conn, org.id)?.into_iter().map(|r| r.id).collect();
+    let role_ids = role_mix(conn, org.id, plan_of(&org.slug).role_mix)?;
     add_random_members_with(conn, org, &all_units, &role_ids, start, n, seed, Actor::System, now)
 }
 
@@ -293,7 +323,7 @@ fn add_random_members_with(
     conn: &mut Conn<'_>,
     org: &OrgRow,
     all_units: &[UnitId],
-    role_ids: &[gatehouse_domain::ids::RoleId],
+    role_ids: &[MixRole],
     start: usize,
     n: usize,
     seed: u64,
@@ -302,6 +332,7 @@ fn add_random_members_with(
 ) -> Result<usize, DbError> {
     let mut rng = StdRng::seed_from_u64(seed ^ seed_of(org.slug.as_str()));
     let tag_ids: Vec<TagId> = tags::list(conn, org.id)?.into_iter().map(|(id, _)| id).collect();
+    let unit_kinds: std::collections::HashMap<UnitId, String> = units::list(conn, org.id)?.into_iter().map(|u| (u.id, u.kind)).collect();
     for i in start..start + n {
         let (name, email) = person(&mut rng, &org.slug, i);
         let kind = match rng.gen_range(0..100) {
@@ -349,10 +380,23 @@ fn add_random_members_with(
             actor,
             when,
         )?;
-        if status == MemberStatus::Active && !role_ids.is_empty() && rng.gen_bool(0.3) {
-            let role = role_ids[rng.gen_range(0..role_ids.len())];
-            let ends = (kind != MemberKind::Employee).then(|| now + Duration::days(rng.gen_range(-30..180)));
-            roles::assign(conn, org.id, m, role, unit, ends, actor, when)?;
+        // One template role by the plan's mix; roles meant for a kind of unit only there.
+        let mut pick = rng.gen_range(0..100u32);
+        let chosen = role_ids.iter().find(|r| {
+            if pick < r.percent {
+                true
+            } else {
+                pick -= r.percent;
+                false
+            }
+        });
+        if let (Some(r), MemberStatus::Active) = (chosen, status) {
+            let fits = r.anchor_kind.as_ref().is_none_or(|k| unit.and_then(|u| unit_kinds.get(&u)) == Some(k));
+            let anchor = if r.organization_wide { None } else { unit };
+            if fits && (anchor.is_some() || r.organization_wide) {
+                let ends = (kind != MemberKind::Employee).then(|| now + Duration::days(rng.gen_range(-30..180)));
+                roles::assign(conn, org.id, m, r.id, anchor, ends, actor, when)?;
+            }
         }
         // A few organization roles among the first members.
         let org_role = match i {

@@ -58,21 +58,21 @@ both!(audit_events_are_append_only, |t: &TestDb| {
 
 both!(a_failure_inside_a_change_leaves_nothing_behind, |t: &TestDb| {
     // The owner's email is invalid: the organization created before it must be rolled back.
-    let r = t.db.with(|c| seed::create_org_with_owner(c, "acme", "Acme", "Europe/Berlin", "not-an-email", "X", None, now()));
+    let r = t.db.with(|c| seed::create_org_with_owner(c, "acme", "Acme", "Europe/Berlin", "not-an-email", "X", None, "default", now()));
     assert!(r.is_err());
     assert_eq!((t.count("organizations"), t.count("users"), t.count("audit_events")), (0, 0, 0));
     // Duplicate handle: clear conflict, first organization intact.
-    t.db.with(|c| seed::create_org_with_owner(c, "acme", "Acme", "Europe/Berlin", "o@acme.test", "Olga", None, now())).unwrap();
-    let dup = t.db.with(|c| seed::create_org_with_owner(c, "acme", "Acme 2", "Europe/Berlin", "p@acme.test", "Paul", None, now()));
+    t.db.with(|c| seed::create_org_with_owner(c, "acme", "Acme", "Europe/Berlin", "o@acme.test", "Olga", None, "default", now())).unwrap();
+    let dup = t.db.with(|c| seed::create_org_with_owner(c, "acme", "Acme 2", "Europe/Berlin", "p@acme.test", "Paul", None, "default", now()));
     assert!(matches!(dup, Err(DbError::Conflict(_))), "{dup:?}");
     assert_eq!(t.count("organizations"), 1);
-    let bad_tz = t.db.with(|c| seed::create_org_with_owner(c, "beta", "Beta", "Mars/Base", "q@b.test", "Q", None, now()));
+    let bad_tz = t.db.with(|c| seed::create_org_with_owner(c, "beta", "Beta", "Mars/Base", "q@b.test", "Q", None, "default", now()));
     assert!(bad_tz.is_err());
     assert_eq!(t.count("organizations"), 1);
 });
 
 both!(owner_provisioning_and_membership_context, |t: &TestDb| {
-    let (org, m) = t.db.with(|c| seed::create_org_with_owner(c, "acme", "Acme", "Europe/Berlin", "Olga@Acme.test", "Olga", Some("h"), now())).unwrap();
+    let (org, m) = t.db.with(|c| seed::create_org_with_owner(c, "acme", "Acme", "Europe/Berlin", "Olga@Acme.test", "Olga", Some("h"), "default", now())).unwrap();
     let user = t.db.with(|c| gatehouse_db::users::find_by_email(c, "olga@acme.test")).unwrap().expect("normalized email");
     let ctx = t.db.with(|c| members::active_membership(c, user.id, org.id)).unwrap().expect("active");
     assert_eq!((ctx.id, ctx.org_roles.clone()), (m, vec![OrgRole::Owner]));
@@ -81,7 +81,7 @@ both!(owner_provisioning_and_membership_context, |t: &TestDb| {
     assert!(bg.is_system);
     assert!(t.db.with(|c| gatehouse_db::users::password_hash_for(c, &bg.email)).unwrap().is_none());
     // Another organization knows nothing of this membership.
-    let (other, _) = t.db.with(|c| seed::create_org_with_owner(c, "beta", "Beta", "UTC", "b@beta.test", "B", None, now())).unwrap();
+    let (other, _) = t.db.with(|c| seed::create_org_with_owner(c, "beta", "Beta", "UTC", "b@beta.test", "B", None, "default", now())).unwrap();
     assert!(t.db.with(|c| members::active_membership(c, user.id, other.id)).unwrap().is_none());
     assert!(matches!(t.db.with(|c| mview::detail(c, other.id, m, now())), Err(DbError::NotFound)));
     assert_eq!(t.db.with(|c| orgs::for_user(c, user.id)).unwrap().len(), 1);
@@ -100,7 +100,7 @@ both!(demo_seed_dashboard_and_members_list, |t: &TestDb| {
     let total: i64 = d.by_status.iter().map(|c| c.count).sum();
     assert_eq!(total, 300);
     assert_eq!(d.by_kind.iter().map(|c| c.count).sum::<i64>(), 300);
-    assert!(d.invited > 0 && d.units >= 20 && d.roles == 4 && d.tags == 8);
+    assert!(d.invited > 0 && d.units >= 20 && d.roles == 3 && d.tags == 8);
     let auditors_active = t.db.with(|c| mview::list(c, acme.id, &query(&[("kind", "auditor"), ("status", "active")]))).unwrap().total as i64;
     let active = d.by_status.iter().find(|c| c.key == "active").unwrap().count;
     assert_eq!(d.active_counted, active - auditors_active, "auditors are never counted");
@@ -173,7 +173,7 @@ both!(scaling_the_demo_organization_tops_it_up, |t: &TestDb| {
 });
 
 both!(sessions_live_in_the_database, |t: &TestDb| {
-    let (org, _) = t.db.with(|c| seed::create_org_with_owner(c, "acme", "Acme", "UTC", "o@acme.test", "O", None, now())).unwrap();
+    let (org, _) = t.db.with(|c| seed::create_org_with_owner(c, "acme", "Acme", "UTC", "o@acme.test", "O", None, "default", now())).unwrap();
     let user = t.db.with(|c| gatehouse_db::users::find_by_email(c, "o@acme.test")).unwrap().unwrap().id;
     let (token, csrf) = t.db.with(|c| sessions::create(c, user, now())).unwrap();
     assert_ne!(token, csrf);

@@ -59,6 +59,10 @@ pub enum Command {
         /// The owner's display name.
         #[arg(long)]
         name: String,
+        /// The role-model template to start from: default, permission-matrix, users-and-roles-de,
+        /// user-levels, isms or organization-roles.
+        #[arg(long, default_value = "default")]
+        template: String,
     },
 }
 

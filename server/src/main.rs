@@ -55,7 +55,7 @@ fn run(cli: Cli) -> Result<(), String> {
             println!("sign in as {} (password: {})", gatehouse_db::seed::DEMO_OWNER, gatehouse_db::seed::DEMO_PASSWORD);
             Ok(())
         }
-        Command::CreateOwner { org_slug, org_name, time_zone, email, name } => {
+        Command::CreateOwner { org_slug, org_name, time_zone, email, name, template } => {
             let db = open(&cli.database_url)?;
             let existing = db.with(|c| gatehouse_db::users::find_by_email(c, &email)).map_err(|e| e.to_string())?;
             let hash = if existing.is_some() {
@@ -69,7 +69,7 @@ fn run(cli: Cli) -> Result<(), String> {
                 Some(gatehouse_db::password::hash(&pw))
             };
             let (org, _) = db
-                .with(|c| gatehouse_db::seed::create_org_with_owner(c, &org_slug, &org_name, &time_zone, &email, &name, hash.as_deref(), SystemClock.now()))
+                .with(|c| gatehouse_db::seed::create_org_with_owner(c, &org_slug, &org_name, &time_zone, &email, &name, hash.as_deref(), &template, SystemClock.now()))
                 .map_err(|e| e.to_string())?;
             println!("created organization {} ({}) with owner {}", org.name, org.slug, email.trim().to_lowercase());
             Ok(())

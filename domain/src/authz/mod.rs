@@ -11,6 +11,7 @@
 pub mod catalog;
 pub mod content;
 pub mod escalation;
+pub mod policy;
 pub mod templates;
 
 use crate::ids::{MembershipId, RoleId, UnitId};
@@ -30,11 +31,59 @@ pub enum RoleScope {
     Organization,
 }
 
+impl RoleScope {
+    pub const ALL: [RoleScope; 3] = [RoleScope::Own, RoleScope::Unit, RoleScope::Organization];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RoleScope::Own => "own",
+            RoleScope::Unit => "unit",
+            RoleScope::Organization => "organization",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Self, crate::DomainError> {
+        Self::ALL.into_iter().find(|v| v.as_str() == s).ok_or_else(|| crate::DomainError::InvalidValue { field: "scope", value: s.to_string() })
+    }
+}
+
 /// Aggregate-only (counts, statistics) or individual (named people's data).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Visibility {
     Aggregate,
     Individual,
+}
+
+impl Visibility {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Visibility::Aggregate => "aggregate",
+            Visibility::Individual => "individual",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Self, crate::DomainError> {
+        [Visibility::Aggregate, Visibility::Individual]
+            .into_iter()
+            .find(|v| v.as_str() == s)
+            .ok_or_else(|| crate::DomainError::InvalidValue { field: "visibility", value: s.to_string() })
+    }
+}
+
+/// Why a change was refused by the authorization rules, for the caller to put into words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Denial {
+    /// The caller lacks `permission` for this; `reasons` is the engine's explanation.
+    NotPermitted { permission: String, reasons: Vec<Reason> },
+    Escalation(escalation::Refusal),
+    Appointment(crate::org_role::AppointRefusal),
+    Owner(content::OwnerRefusal),
+    /// A role still assigned cannot be retired without ending its assignments.
+    RoleInUse { assignments: i64 },
+    /// The role is meant for units of this kind (seed isms: team / division / company users).
+    AnchorKind { expected: String },
+    /// The permission is neither in the admin catalog nor declared by the organization.
+    UnknownPermission(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,0 +1,13 @@
+DROP INDEX org_role_holders_org;
+DROP INDEX role_assignments_org;
+DROP TABLE item_assignees;
+DROP TABLE items;
+DROP TABLE member_adjustments;
+DROP TABLE role_grants;
+DROP TABLE content_actions;
+DROP TABLE content_modules;
+ALTER TABLE roles DROP COLUMN anchor_kind;
+ALTER TABLE roles DROP COLUMN requestable;
+ALTER TABLE roles DROP COLUMN template_role_key;
+ALTER TABLE organizations DROP COLUMN template_key;
+ALTER TABLE organizations DROP COLUMN authz_version;
