@@ -8,12 +8,28 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 use serde::{Deserialize, Serialize};
 
+/// Which screens of an organization the viewer may open (decided by the engine).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Menu {
+    pub dashboard: bool,
+    pub members: bool,
+    pub units: bool,
+    pub roles: bool,
+    pub org_roles: bool,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ViewerOrg {
     pub slug: String,
     pub name: String,
-    /// Owners and administrators see the admin screens; others their own page.
-    pub admin: bool,
+    pub menu: Menu,
+}
+
+impl ViewerOrg {
+    /// Where the organization opens for this viewer.
+    pub fn landing(&self) -> String {
+        if self.menu.dashboard { format!("/o/{}/dashboard", self.slug) } else { format!("/o/{}/me", self.slug) }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -45,8 +61,11 @@ pub mod server {
     use gatehouse_db::members::MembershipCtx;
     use gatehouse_db::orgs::OrgRow;
     use gatehouse_db::{Conn, DbError};
-    use gatehouse_domain::org_role::{portal_access, PortalAccess};
+    use gatehouse_domain::authz::policy::{Policy, Reach};
+    use gatehouse_domain::authz::{Decision, Target, Visibility};
+    use gatehouse_domain::org_role::OrgRole;
     use leptos_actix::ResponseOptions;
+    use std::sync::Arc;
 
     /// Sets the HTTP status that goes with the error, and returns it.
     pub fn fail(e: AppError) -> AppError {
@@ -55,6 +74,7 @@ pub mod server {
             AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Forbidden { .. } => StatusCode::FORBIDDEN,
+            AppError::Refused(_) => StatusCode::CONFLICT,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Internal | AppError::Transport(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
@@ -103,47 +123,130 @@ pub mod server {
         }
     }
 
-    /// The signed-in caller's active membership in the organization `slug`. Someone who is not
-    /// a member gets NotFound: the portal never confirms that another organization exists.
-    pub async fn in_org(slug: String) -> Result<(Caller, OrgRow, MembershipCtx), AppError> {
+    /// Everything a server function needs about an organization request.
+    pub struct Ctx {
+        pub c: Caller,
+        pub org: OrgRow,
+        pub m: MembershipCtx,
+        pub policy: Arc<Policy>,
+        pub now: chrono::DateTime<chrono::Utc>,
+    }
+
+    /// The signed-in caller's active membership in the organization `slug`, with the
+    /// organization's current authorization policy. Someone who is not a member gets NotFound:
+    /// the portal never confirms that another organization exists.
+    pub async fn in_org(slug: String) -> Result<Ctx, AppError> {
         let c = caller().await?;
         let user = c.session.as_ref().ok_or_else(|| fail(AppError::Unauthenticated))?.user;
-        let (org, m) = db(&c.state, move |conn| {
+        let cache = c.state.policies.clone();
+        let (org, m, policy) = db(&c.state, move |conn| {
             let org = gatehouse_db::orgs::by_slug(conn, &slug)?.ok_or(DbError::NotFound)?;
             let m = gatehouse_db::members::active_membership(conn, user, org.id)?.ok_or(DbError::NotFound)?;
-            Ok((org, m))
+            let policy = cache.get(conn, org.id)?;
+            Ok((org, m, policy))
         })
         .await?;
         let span = tracing::Span::current();
         span.record("org_id", org.id.0);
-        Ok((c, org, m))
+        let now = c.state.clock.now();
+        Ok(Ctx { c, org, m, policy, now })
     }
 
-    /// Until the authorization engine lands: owners and administrators only.
-    pub async fn require_admin(c: &Caller, org: &OrgRow, m: &MembershipCtx) -> Result<(), AppError> {
-        if portal_access(&m.org_roles) == PortalAccess::Admin {
-            return Ok(());
+    impl Ctx {
+        pub fn actor(&self) -> gatehouse_domain::actor::Actor {
+            gatehouse_domain::actor::Actor::User { user: self.c.session.as_ref().map(|s| s.user).unwrap_or(gatehouse_domain::ids::UserId(0)), membership: Some(self.m.id) }
         }
-        let org_id = org.id;
-        let contacts = db(&c.state, move |conn| gatehouse_db::members::owner_contacts(conn, org_id)).await?;
-        Err(fail(AppError::Forbidden { contacts }))
+
+        /// Refuses with the engine's reasons in the reader's words and the owners as contact.
+        pub async fn refuse(&self, permission: &str, reasons: &[gatehouse_domain::authz::Reason]) -> AppError {
+            let mut why = vec![crate::i18n::tf(
+                self.c.locale,
+                crate::i18n::Msg::RefusedPermission,
+                &[("permission", &crate::explain::permission_label(self.c.locale, &self.policy, permission))],
+            )];
+            why.extend(crate::explain::reasons(self.c.locale, &self.policy, permission, reasons));
+            let org_id = self.org.id;
+            match db(&self.c.state, move |conn| gatehouse_db::members::owner_contacts(conn, org_id)).await {
+                Ok(contacts) => fail(AppError::Forbidden { why, contacts }),
+                Err(e) => e,
+            }
+        }
+
+        /// Allowed, or refused with why and whom to ask.
+        pub async fn require(&self, permission: &str, target: &Target) -> Result<Decision, AppError> {
+            let d = self.policy.check(self.m.id, permission, target, self.now);
+            if d.allowed {
+                Ok(d)
+            } else {
+                Err(self.refuse(permission, &d.reasons).await)
+            }
+        }
+
+        /// How far `permission` reaches for the caller; refused when it reaches nothing (or
+        /// only their own things, when `own_is_enough` is false).
+        pub async fn reach(&self, permission: &str, individual: bool) -> Result<Reach, AppError> {
+            let reach = self.policy.reach(self.m.id, permission, self.now);
+            let visible = match &reach {
+                Reach::Organization => self.policy.check(self.m.id, permission, &Target::Organization, self.now).visibility,
+                Reach::Units(us) => us.iter().filter_map(|u| self.policy.check(self.m.id, permission, &Target::Unit(*u), self.now).visibility).max(),
+                _ => None,
+            };
+            let enough = matches!(reach, Reach::Organization | Reach::Units(_)) && (!individual || visible == Some(Visibility::Individual));
+            if enough {
+                Ok(reach)
+            } else {
+                let d = self.policy.check(self.m.id, permission, &Target::Organization, self.now);
+                Err(self.refuse(permission, &d.reasons).await)
+            }
+        }
+
+        /// Turns a refused change into words (nothing was changed).
+        pub fn words(&self, e: DbError) -> AppError {
+            match e {
+                DbError::Denied(d) => fail(AppError::Refused(crate::explain::denial(self.c.locale, &self.policy, &d))),
+                DbError::Stale { changed_by, at } => {
+                    fail(AppError::Refused(crate::i18n::tf(self.c.locale, crate::i18n::Msg::ChangedBy, &[("name", &changed_by), ("at", &at)])))
+                }
+                DbError::Domain(d) => fail(AppError::BadRequest(d.to_string())),
+                DbError::Conflict(m) => fail(AppError::Refused(m)),
+                DbError::NotFound => fail(AppError::NotFound),
+                other => {
+                    tracing::error!(error = %other, "database error");
+                    fail(AppError::Internal)
+                }
+            }
+        }
+    }
+
+    /// The screens of one organization the member may open.
+    pub fn menu(policy: &Policy, m: gatehouse_domain::ids::MembershipId, now: chrono::DateTime<chrono::Utc>) -> Menu {
+        let org_wide = |p: &str| policy.check(m, p, &Target::Organization, now).allowed;
+        let anywhere = |p: &str| policy.reach(m, p, now) != Reach::Nothing;
+        Menu {
+            dashboard: org_wide("members.view"),
+            members: matches!(policy.reach(m, "members.view", now), Reach::Organization | Reach::Units(_)),
+            units: org_wide("units.view"),
+            roles: anywhere("roles.view"),
+            org_roles: anywhere("roles.view") || policy.subject(m).org_roles.iter().any(|r| matches!(r, OrgRole::Owner | OrgRole::CoOwner | OrgRole::PaymentUser)),
+        }
     }
 }
 
 #[server(input = GetUrl, endpoint = "viewer")]
 pub async fn get_viewer() -> Result<Viewer, AppError> {
-    use gatehouse_domain::org_role::{portal_access, PortalAccess};
     let c = server::caller().await?;
     let Some(session) = c.session.clone() else {
         return Ok(Viewer { locale: c.locale, csrf: c.csrf, user: None });
     };
     let user = session.user;
+    let cache = c.state.policies.clone();
+    let now = c.state.clock.now();
     let (u, orgs) = server::db(&c.state, move |conn| {
         let u = gatehouse_db::users::get(conn, user)?;
         let mut orgs = Vec::new();
         for o in gatehouse_db::orgs::for_user(conn, user)? {
-            let roles = gatehouse_db::members::org_roles(conn, o.membership)?;
-            orgs.push(ViewerOrg { slug: o.slug, name: o.name, admin: portal_access(&roles) == PortalAccess::Admin });
+            let policy = cache.get(conn, o.id)?;
+            orgs.push(ViewerOrg { slug: o.slug, name: o.name, menu: server::menu(&policy, o.membership, now) });
         }
         Ok((u, orgs))
     })
@@ -153,16 +256,21 @@ pub async fn get_viewer() -> Result<Viewer, AppError> {
 
 #[server(input = GetUrl, endpoint = "dashboard")]
 pub async fn get_dashboard(org: String) -> Result<Dashboard, AppError> {
-    let (c, org, m) = server::in_org(org).await?;
-    server::require_admin(&c, &org, &m).await?;
-    server::db(&c.state, move |conn| gatehouse_db::views::dashboard::dashboard(conn, org.id)).await
+    use gatehouse_domain::authz::Target;
+    let x = server::in_org(org).await?;
+    // Organization-wide figures: members.view across the organization (aggregate is enough).
+    x.require("members.view", &Target::Organization).await?;
+    let org = x.org.id;
+    server::db(&x.c.state, move |conn| gatehouse_db::views::dashboard::dashboard(conn, org)).await
 }
 
 #[server(input = GetUrl, endpoint = "units")]
 pub async fn get_units(org: String) -> Result<Vec<UnitLine>, AppError> {
-    let (c, org, m) = server::in_org(org).await?;
-    server::require_admin(&c, &org, &m).await?;
-    server::db(&c.state, move |conn| gatehouse_db::views::units::tree_lines(conn, org.id)).await
+    use gatehouse_domain::authz::Target;
+    let x = server::in_org(org).await?;
+    x.require("units.view", &Target::Organization).await?;
+    let org = x.org.id;
+    server::db(&x.c.state, move |conn| gatehouse_db::views::units::tree_lines(conn, org)).await
 }
 
 /// The members list's URL parameters, passed through unchanged and parsed by the domain.
@@ -215,34 +323,47 @@ pub async fn get_members(
     page: Option<String>,
     per_page: Option<String>,
 ) -> Result<MemberPage, AppError> {
-    let (c, org, m) = server::in_org(org).await?;
-    server::require_admin(&c, &org, &m).await?;
+    use gatehouse_domain::authz::policy::Reach;
+    let x = server::in_org(org).await?;
+    // Named people: individual visibility, within the caller's reach.
+    let within = match x.reach("members.view", true).await? {
+        Reach::Units(us) => Some(us),
+        _ => None,
+    };
     let q = MemberParams { q, unit, tag, kind, status, sort, dir, page, per_page }.query();
-    server::db(&c.state, move |conn| gatehouse_db::views::members::list(conn, org.id, &q)).await
+    let org = x.org.id;
+    server::db(&x.c.state, move |conn| gatehouse_db::views::members::list_within(conn, org, &q, within.as_deref())).await
 }
 
 #[server(input = GetUrl, endpoint = "member-filters")]
 pub async fn get_member_filters(org: String) -> Result<MemberFilters, AppError> {
-    let (c, org, m) = server::in_org(org).await?;
-    server::require_admin(&c, &org, &m).await?;
-    server::db(&c.state, move |conn| gatehouse_db::views::members::filters(conn, org.id)).await
+    let x = server::in_org(org).await?;
+    x.reach("members.view", true).await?;
+    let org = x.org.id;
+    server::db(&x.c.state, move |conn| gatehouse_db::views::members::filters(conn, org)).await
 }
 
-/// A member's page: admins see anyone of their organization; everyone sees themselves.
+/// A member's page: whoever may see that member's details (members.view reaching one of their
+/// units, individually); everyone sees themselves.
 #[server(input = GetUrl, endpoint = "member")]
 pub async fn get_member(org: String, id: i64) -> Result<MemberDetail, AppError> {
+    use gatehouse_domain::authz::{Target, Visibility};
     use gatehouse_domain::ids::MembershipId;
-    let (c, org, m) = server::in_org(org).await?;
-    if m.id != MembershipId(id) {
-        server::require_admin(&c, &org, &m).await?;
+    let x = server::in_org(org).await?;
+    let (org, now, member) = (x.org.id, x.now, MembershipId(id));
+    if x.m.id != member {
+        let units = server::db(&x.c.state, move |conn| gatehouse_db::authz::member_units(conn, org, member)).await?;
+        let d = x.require("members.view", &Target::Member { id: member, units }).await?;
+        if d.visibility != Some(Visibility::Individual) {
+            return Err(x.refuse("members.view", &d.reasons).await);
+        }
     }
-    let now = c.state.clock.now();
-    server::db(&c.state, move |conn| gatehouse_db::views::members::detail(conn, org.id, MembershipId(id), now)).await
+    server::db(&x.c.state, move |conn| gatehouse_db::views::members::detail(conn, org, member, now)).await
 }
 
 #[server(input = GetUrl, endpoint = "me")]
 pub async fn get_me(org: String) -> Result<MemberDetail, AppError> {
-    let (c, org, m) = server::in_org(org).await?;
-    let now = c.state.clock.now();
-    server::db(&c.state, move |conn| gatehouse_db::views::members::detail(conn, org.id, m.id, now)).await
+    let x = server::in_org(org).await?;
+    let (org, me, now) = (x.org.id, x.m.id, x.now);
+    server::db(&x.c.state, move |conn| gatehouse_db::views::members::detail(conn, org, me, now)).await
 }

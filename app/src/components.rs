@@ -61,17 +61,24 @@ pub fn ErrorView(locale: Locale, error: AppError) -> impl IntoView {
             </section>
         }
         .into_any(),
-        AppError::Forbidden { contacts } => {
+        AppError::Forbidden { why, contacts } => {
             let names = contacts.join(", ");
             view! {
                 <section class="notice refused">
                     <h1>{t(locale, Msg::Forbidden)}</h1>
-                    <p>{t(locale, Msg::ForbiddenAdminOnly)}</p>
+                    <ul class="why">{why.into_iter().map(|w| view! { <li>{w}</li> }).collect_view()}</ul>
                     {(!names.is_empty()).then(|| view! { <p class="contact">{tf(locale, Msg::ContactOwners, &[("names", &names)])}</p> })}
                 </section>
             }
             .into_any()
         }
+        AppError::Refused(why) => view! {
+            <section class="notice refused">
+                <h1>{t(locale, Msg::NotChanged)}</h1>
+                <p>{why}</p>
+            </section>
+        }
+        .into_any(),
         _ => view! {
             <section class="notice">
                 <h1>{t(locale, Msg::ErrorGeneric)}</h1>
@@ -162,7 +169,7 @@ pub fn OrgLayout() -> impl IntoView {
                             <summary>{t(locale, Msg::SwitchOrganization)}</summary>
                             <ul>
                                 {others.into_iter().map(|o| {
-                                    let href = if o.admin { format!("/o/{}/dashboard", o.slug) } else { format!("/o/{}/me", o.slug) };
+                                    let href = o.landing();
                                     view! {
                                         <li>
                                             <a href=href on:click=move |_| {
@@ -178,11 +185,9 @@ pub fn OrgLayout() -> impl IntoView {
                     })}
                     <nav aria-label=t(locale, Msg::MainNavigation) class="main-nav">
                         <ul>
-                            {current.admin.then(|| view! {
-                                <li><A href=format!("{base}/dashboard")>{t(locale, Msg::Dashboard)}</A></li>
-                                <li><A href=format!("{base}/members")>{t(locale, Msg::Members)}</A></li>
-                                <li><A href=format!("{base}/units")>{t(locale, Msg::Units)}</A></li>
-                            })}
+                            {current.menu.dashboard.then(|| view! { <li><A href=format!("{base}/dashboard")>{t(locale, Msg::Dashboard)}</A></li> })}
+                            {current.menu.members.then(|| view! { <li><A href=format!("{base}/members")>{t(locale, Msg::Members)}</A></li> })}
+                            {current.menu.units.then(|| view! { <li><A href=format!("{base}/units")>{t(locale, Msg::Units)}</A></li> })}
                             <li><A href=format!("{base}/me")>{t(locale, Msg::MyPage)}</A></li>
                         </ul>
                     </nav>

@@ -10,9 +10,13 @@ pub enum AppError {
     Unauthenticated,
     #[error("not found")]
     NotFound,
-    /// Refused: why, in the reader's words key, and whom to ask.
+    /// Refused: why (the engine's reasons in the reader's words) and whom to ask.
     #[error("forbidden")]
-    Forbidden { contacts: Vec<String> },
+    Forbidden { why: Vec<String>, contacts: Vec<String> },
+    /// A change refused by the rules (no escalation, appointment rules, a role in use …), or
+    /// someone else's newer save: said in the reader's words; nothing was changed.
+    #[error("refused: {0}")]
+    Refused(String),
     #[error("bad request: {0}")]
     BadRequest(String),
     #[error("internal error")]

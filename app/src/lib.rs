@@ -5,6 +5,8 @@
 pub mod api;
 pub mod components;
 pub mod error;
+#[cfg(feature = "ssr")]
+pub mod explain;
 pub mod i18n;
 pub mod pages;
 #[cfg(feature = "ssr")]

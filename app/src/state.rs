@@ -13,6 +13,8 @@ pub struct AppState {
     pub session_policy: SessionPolicy,
     /// `https://…` in production: cookies are then `Secure`.
     pub public_url: String,
+    /// Authorization snapshots per organization, reloaded when the database's version moves.
+    pub policies: Arc<gatehouse_db::authz::PolicyCache>,
 }
 
 impl AppState {

@@ -91,18 +91,19 @@ pub fn get(conn: &mut Conn<'_>, id: OrgId) -> Result<OrgRow, DbError> {
 /// An organization a person can open: where they hold an active membership.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrgChoice {
+    pub id: OrgId,
     pub slug: String,
     pub name: String,
     pub membership: MembershipId,
 }
 
 pub fn for_user(conn: &mut Conn<'_>, user: UserId) -> Result<Vec<OrgChoice>, DbError> {
-    let rows: Vec<(String, String, i64)> = on!(conn, c => m::table
+    let rows: Vec<(i64, String, String, i64)> = on!(conn, c => m::table
         .inner_join(o::table)
         .filter(m::user_id.eq(user.0))
         .filter(m::status.eq("active"))
         .order(o::name.asc())
-        .select((o::slug, o::name, m::id))
+        .select((o::id, o::slug, o::name, m::id))
         .load(c))?;
-    Ok(rows.into_iter().map(|(slug, name, mid)| OrgChoice { slug, name, membership: MembershipId(mid) }).collect())
+    Ok(rows.into_iter().map(|(id, slug, name, mid)| OrgChoice { id: OrgId(id), slug, name, membership: MembershipId(mid) }).collect())
 }

@@ -186,39 +186,12 @@ pub fn may_appoint(
     Ok(Consequences { also_removed })
 }
 
-/// What a member may open before the full engine lands: owners, co-owners and administrators
-/// (including the main ones) see the admin screens; everyone else sees their own page.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum PortalAccess {
-    Admin,
-    OwnPageOnly,
-}
-
-pub fn portal_access(roles: &[OrgRole]) -> PortalAccess {
-    let admin = roles.iter().any(|r| {
-        matches!(
-            r,
-            OrgRole::Owner | OrgRole::CoOwner | OrgRole::MainOwner | OrgRole::Administrator | OrgRole::MainAdministrator
-        )
-    });
-    if admin {
-        PortalAccess::Admin
-    } else {
-        PortalAccess::OwnPageOnly
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn owners_and_administrators_get_admin_screens_others_their_own_page() {
-        assert_eq!(portal_access(&[OrgRole::Owner]), PortalAccess::Admin);
-        assert_eq!(portal_access(&[OrgRole::Administrator]), PortalAccess::Admin);
-        assert_eq!(portal_access(&[OrgRole::CoOwner]), PortalAccess::Admin);
-        assert_eq!(portal_access(&[]), PortalAccess::OwnPageOnly);
-        assert_eq!(portal_access(&[OrgRole::ComplianceManager, OrgRole::PaymentUser]), PortalAccess::OwnPageOnly);
+    fn org_roles_round_trip() {
         for r in OrgRole::ALL {
             assert_eq!(OrgRole::parse(r.as_str()), Ok(r));
         }

@@ -6,10 +6,9 @@ use actix_web::http::header;
 use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
 use gatehouse_app::state::{AppState, RequestId, RequestSession};
 use gatehouse_db::audit::{self, AuditEntry};
-use gatehouse_db::{members, orgs, password, sessions, throttle, users, DbError};
+use gatehouse_db::{orgs, password, sessions, throttle, users, DbError};
 use gatehouse_domain::actor::Actor;
 use gatehouse_domain::locale::Locale;
-use gatehouse_domain::org_role::{portal_access, PortalAccess};
 use gatehouse_domain::throttle::ThrottlePolicy;
 use serde::Deserialize;
 
@@ -184,11 +183,9 @@ pub async fn start(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse
                 return Ok("/orgs".to_string());
             }
             let o = &list[0];
-            let roles = members::org_roles(c, o.membership)?;
-            Ok(match portal_access(&roles) {
-                PortalAccess::Admin => format!("/o/{}/dashboard", o.slug),
-                PortalAccess::OwnPageOnly => format!("/o/{}/me", o.slug),
-            })
+            let policy = state.policies.get(c, o.id)?;
+            let dashboard = policy.check(o.membership, "members.view", &gatehouse_domain::authz::Target::Organization, state.clock.now()).allowed;
+            Ok(if dashboard { format!("/o/{}/dashboard", o.slug) } else { format!("/o/{}/me", o.slug) })
         })
     })
     .await;

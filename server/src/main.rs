@@ -98,6 +98,7 @@ fn run(cli: Cli) -> Result<(), String> {
                 clock: Arc::new(SystemClock) as Arc<dyn Clock>,
                 session_policy: SessionPolicy::default(),
                 public_url,
+                policies: Default::default(),
             };
             // lettre's pooled transport lives on the runtime: build and drop it inside.
             let d = actix_web::rt::System::new().block_on(async move {
@@ -128,6 +129,7 @@ fn serve(database_url: &str, args: ServeArgs) -> Result<(), String> {
             ..SessionPolicy::default()
         },
         public_url: public_url.clone(),
+        policies: Default::default(),
     };
     let options = gatehouse_server::http::leptos_options(&args.site_root, args.addr);
     let smtp = args.smtp.config()?;

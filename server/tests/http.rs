@@ -19,6 +19,7 @@ fn state(t: &TestDb, clock: &FixedClock) -> AppState {
         clock: Arc::new(clock.clone()) as Arc<dyn Clock>,
         session_policy: SessionPolicy::default(),
         public_url: "http://127.0.0.1:3000".into(),
+        policies: Default::default(),
     }
 }
 

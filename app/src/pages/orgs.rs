@@ -29,11 +29,11 @@ pub fn OrgsPage() -> impl IntoView {
                             <p class="muted">{t(locale, Msg::ChooseOrganization)}</p>
                             <ul class="org-list">
                                 {user.orgs.iter().map(|o| {
-                                    let href = if o.admin { format!("/o/{}/dashboard", o.slug) } else { format!("/o/{}/me", o.slug) };
+                                    let href = o.landing();
                                     view! {
                                         <li class="card">
                                             <a href=href>{o.name.clone()}</a>
-                                            {o.admin.then(|| view! { <span class="badge">{t(locale, Msg::Administrator)}</span> })}
+                                            {o.menu.dashboard.then(|| view! { <span class="badge">{t(locale, Msg::Administrator)}</span> })}
                                         </li>
                                     }
                                 }).collect_view()}

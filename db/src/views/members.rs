@@ -73,13 +73,26 @@ type ListRow = (i64, Option<String>, Option<String>, Option<String>, String, Str
 
 /// One page of the organization's members. A unit filter includes every unit below it.
 pub fn list(conn: &mut Conn<'_>, org: OrgId, q: &MemberQuery) -> Result<MemberPage, DbError> {
+    list_within(conn, org, q, None)
+}
+
+/// One page of the members placed in the subtrees of `within` (the caller's reach), or of the
+/// whole organization when `None`.
+pub fn list_within(conn: &mut Conn<'_>, org: OrgId, q: &MemberQuery, within: Option<&[gatehouse_domain::ids::UnitId]>) -> Result<MemberPage, DbError> {
     let pattern = q.search.as_deref().map(like_pattern);
-    let unit_ids: Option<Vec<i64>> = match q.unit {
-        Some(unit) => {
-            let tree = crate::units::tree(conn, org)?;
-            Some(tree.subtree(unit).into_iter().map(|u| u.0).collect()) // empty when not this org's unit
+    let unit_ids: Option<Vec<i64>> = if q.unit.is_some() || within.is_some() {
+        let tree = crate::units::tree(conn, org)?;
+        let mut ids: Option<Vec<i64>> = q.unit.map(|u| tree.subtree(u).into_iter().map(|u| u.0).collect()); // empty when not this org's unit
+        if let Some(anchors) = within {
+            let reach: Vec<i64> = anchors.iter().flat_map(|a| tree.subtree(*a)).map(|u| u.0).collect();
+            ids = Some(match ids {
+                Some(filter) => filter.into_iter().filter(|u| reach.contains(u)).collect(),
+                None => reach,
+            });
         }
-        None => None,
+        ids
+    } else {
+        None
     };
     // Without a search the count needs no join with users.
     let total: i64 = if pattern.is_none() {
