@@ -200,6 +200,17 @@ pub mod server {
             }
         }
 
+        /// Refused unless `permission` reaches anything at all for the caller.
+        pub async fn reach_any(&self, permission: &str) -> Result<Reach, AppError> {
+            match self.policy.reach(self.m.id, permission, self.now) {
+                Reach::Nothing => {
+                    let d = self.policy.check(self.m.id, permission, &Target::Organization, self.now);
+                    Err(self.refuse(permission, &d.reasons).await)
+                }
+                r => Ok(r),
+            }
+        }
+
         /// Turns a refused change into words (nothing was changed).
         pub fn words(&self, e: DbError) -> AppError {
             match e {
@@ -207,7 +218,7 @@ pub mod server {
                 DbError::Stale { changed_by, at } => {
                     fail(AppError::Refused(crate::i18n::tf(self.c.locale, crate::i18n::Msg::ChangedBy, &[("name", &changed_by), ("at", &at)])))
                 }
-                DbError::Domain(d) => fail(AppError::BadRequest(d.to_string())),
+                DbError::Domain(d) => fail(AppError::BadRequest(crate::i18n::invalid_input(self.c.locale, &d))),
                 DbError::Conflict(m) => fail(AppError::Refused(m)),
                 DbError::NotFound => fail(AppError::NotFound),
                 other => {

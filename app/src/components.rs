@@ -36,6 +36,31 @@ pub fn org_param() -> Memo<String> {
     Memo::new(move |_| params.read().get("org").unwrap_or_default())
 }
 
+/// The session's CSRF token, provided by [`OrgLayout`] for the forms of organization pages.
+#[derive(Debug, Clone)]
+pub struct Csrf(pub String);
+
+/// The hidden CSRF field every state-changing form carries.
+#[component]
+pub fn CsrfField() -> impl IntoView {
+    let token = use_context::<Csrf>().map(|c| c.0).unwrap_or_default();
+    view! { <input type="hidden" name="csrf_token" value=token /> }
+}
+
+/// "Saved" after a change, or the refusal in the reader's words (from the redirect's query).
+#[component]
+pub fn FormOutcome(locale: Locale) -> impl IntoView {
+    let q = leptos_router::hooks::use_query_map().get_untracked();
+    let error = q.get("error");
+    let done = q.get("done").is_some();
+    view! {
+        {error.map(|e| view! {
+            <div class="banner error" role="alert"><strong>{t(locale, Msg::NotChanged)}": "</strong>{e}</div>
+        })}
+        {done.then(|| view! { <div class="banner ok" role="status">{t(locale, Msg::Saved)}</div> })}
+    }
+}
+
 #[component]
 pub fn Loading() -> impl IntoView {
     view! { <p class="loading" aria-live="polite">"…"</p> }
@@ -143,6 +168,7 @@ pub fn OrgLayout() -> impl IntoView {
             };
             let locale = v.locale;
             provide_context(locale);
+            provide_context(Csrf(v.csrf.clone()));
             let Some(user) = v.user.clone() else {
                 set_status(401);
                 return view! { <main id="main"><ErrorView locale error=AppError::Unauthenticated /></main> }.into_any();
@@ -188,6 +214,8 @@ pub fn OrgLayout() -> impl IntoView {
                             {current.menu.dashboard.then(|| view! { <li><A href=format!("{base}/dashboard")>{t(locale, Msg::Dashboard)}</A></li> })}
                             {current.menu.members.then(|| view! { <li><A href=format!("{base}/members")>{t(locale, Msg::Members)}</A></li> })}
                             {current.menu.units.then(|| view! { <li><A href=format!("{base}/units")>{t(locale, Msg::Units)}</A></li> })}
+                            {current.menu.roles.then(|| view! { <li><A href=format!("{base}/roles")>{t(locale, Msg::Roles)}</A></li> })}
+                            {(current.menu.org_roles && !current.menu.roles).then(|| view! { <li><A href=format!("{base}/org-roles")>{t(locale, Msg::OrgRoles)}</A></li> })}
                             <li><A href=format!("{base}/me")>{t(locale, Msg::MyPage)}</A></li>
                         </ul>
                     </nav>

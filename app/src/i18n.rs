@@ -44,7 +44,78 @@ messages! {
     MyPage => "My page", "Meine Seite";
     MainNavigation => "Main navigation", "Hauptnavigation";
     WhyRefused => "Why", "Warum";
+    Saved => "Saved.", "Gespeichert.";
+    Roles => "Roles", "Rollen";
+    RoleMatrix => "Role matrix", "Rollenmatrix";
+    RoleMatrixCaption => "Every role and what it grants: scope and, for people's data, visibility.", "Jede Rolle und was sie gewährt: Reichweite und bei Personendaten die Sichtbarkeit.";
+    WhoCan => "Who can …?", "Wer darf …?";
+    WhoCanCount => "{count} people", "{count} Personen";
+    Ask => "Ask", "Fragen";
+    Description => "Description", "Beschreibung";
+    Permissions => "Permissions", "Berechtigungen";
+    Permission => "Permission", "Berechtigung";
+    Assignments => "Assignments", "Zuweisungen";
+    Retired => "retired", "stillgelegt";
+    NewRole => "New role", "Neue Rolle";
+    RoleName => "Name", "Name";
+    RoleKey => "Key", "Schlüssel";
+    StartFrom => "Start from", "Ausgehend von";
+    StartBlank => "Nothing (blank)", "Nichts (leer)";
+    CreateRole => "Create role", "Rolle anlegen";
+    ApplyTemplate => "Apply a template", "Vorlage anwenden";
+    ApplyTemplateHelp => "Adds the template's content modules and the roles you do not have yet; roles you already have stay as they are.", "Fügt die Inhaltsmodule der Vorlage und die noch fehlenden Rollen hinzu; vorhandene Rollen bleiben unverändert.";
+    Template => "Template", "Vorlage";
+    RoleFacts => "Key {key} · assigned {count} times", "Schlüssel {key} · {count}-mal zugewiesen";
+    FromTemplate => "from template “{template}” ({role})", "aus Vorlage „{template}“ ({role})";
+    AnchoredAt => "assigned at units of the kind “{kind}”", "zugewiesen an Einheiten der Art „{kind}“";
+    Requestable => "Members may request this role", "Mitglieder dürfen diese Rolle anfragen";
+    RoleGrantsCaption => "What this role grants: for the member themself (own), at the unit it is assigned at and below (unit), or in the whole organization.", "Was diese Rolle gewährt: für das Mitglied selbst (eigene), in der zugewiesenen Einheit und darunter (Einheit) oder in der ganzen Organisation.";
+    Visibility => "Visibility", "Sichtbarkeit";
+    SaveRole => "Save role", "Rolle speichern";
+    DiffToTemplate => "Differences to the template", "Abweichungen von der Vorlage";
+    InTemplate => "In the template", "In der Vorlage";
+    Now => "Now", "Jetzt";
+    SameAsTemplate => "This role is as the template defines it.", "Diese Rolle entspricht der Vorlage.";
+    RetireRole => "Retire role", "Rolle stilllegen";
+    RetireHelp => "A retired role keeps its history and can no longer be assigned. A role still assigned is only retired together with ending its assignments.", "Eine stillgelegte Rolle behält ihre Historie und kann nicht mehr zugewiesen werden. Eine noch zugewiesene Rolle wird nur zusammen mit dem Beenden ihrer Zuweisungen stillgelegt.";
+    EndAssignmentsToo => "End its {count} assignments now", "Ihre {count} Zuweisungen jetzt beenden";
+    ExportCsv => "Export as CSV", "Als CSV exportieren";
+    Access => "Access", "Zugriff";
+    Actions => "Actions", "Aktionen";
+    Remove => "Remove", "Entfernen";
+    AssignRole => "Assign role", "Rolle zuweisen";
+    Deviations => "Personal deviations", "Persönliche Abweichungen";
+    NoDeviations => "None: exactly what the roles grant.", "Keine: genau das, was die Rollen gewähren.";
+    DeviationWithdrawn => "Withdrawn: {permission}", "Entzogen: {permission}";
+    DeviationAdded => "Added: {permission}, {scope}", "Hinzugefügt: {permission}, {scope}";
+    Undo => "Undo", "Rückgängig";
+    Change => "Change", "Änderung";
+    AddPermission => "Add a permission", "Berechtigung hinzufügen";
+    WithdrawPermission => "Withdraw a permission", "Berechtigung entziehen";
+    Scope => "Scope", "Reichweite";
+    Note => "Note", "Notiz";
+    Apply => "Apply", "Anwenden";
+    EffectivePermissions => "Effective permissions", "Wirksame Berechtigungen";
+    NoPermissions => "No permissions.", "Keine Berechtigungen.";
+    Why => "Why?", "Warum?";
+    OrgRole => "Organization role", "Organisationsrolle";
+    OrgRolesHelp => "Who manages the organization. There is always exactly one owner; each role is appointed only by those named beside it.", "Wer die Organisation verwaltet. Es gibt immer genau einen Inhaber; jede Rolle vergeben nur die daneben Genannten.";
+    Holders => "Held by", "Inhaber der Rolle";
+    AppointedBy => "Appointed by", "Vergeben durch";
+    NoOne => "No one", "Niemand";
+    Appoint => "Appoint", "Ernennen";
     NotChanged => "Nothing was changed", "Nichts wurde geändert";
+    TryAgain => "Something changed at the same time. Nothing was saved; please try again.", "Gleichzeitig hat sich etwas geändert. Nichts wurde gespeichert; bitte erneut versuchen.";
+    InvalidValueOf => "“{value}” is not a valid {field}.", "„{value}“ ist kein gültiger Wert für {field}.";
+    MissingValueOf => "Please fill in {field}.", "Bitte {field} ausfüllen.";
+    FieldName => "name", "Name";
+    FieldKey => "key (lowercase letters, digits, underscores)", "Schlüssel (Kleinbuchstaben, Ziffern, Unterstriche)";
+    FieldRole => "role", "Rolle";
+    FieldUnit => "unit", "Einheit";
+    FieldEndDate => "end date (in the future)", "Enddatum (in der Zukunft)";
+    FieldEmail => "email address of a member", "E-Mail-Adresse eines Mitglieds";
+    FieldTitle => "title", "Titel";
+    InvalidInputOther => "The input is not valid: {detail}", "Die Eingabe ist ungültig: {detail}";
     ChangedBy => "{name} changed this at {at}. Reload to see their version; nothing of yours was saved over it.", "{name} hat dies um {at} geändert. Laden Sie neu, um diese Fassung zu sehen; Ihre Eingabe hat nichts überschrieben.";
     DenyOwnAccess => "Nobody changes their own roles, permissions or organization roles.", "Niemand ändert die eigenen Rollen, Berechtigungen oder Organisationsrollen.";
     DenyMissing => "You need “{permission}” {scope} for this.", "Dafür brauchen Sie „{permission}“ {scope}.";
@@ -83,6 +154,22 @@ messages! {
     ReasonBulkLimitedToCreator => "Only the person who created it may delete or replace it in bulk.", "Nur die Person, die es erstellt hat, darf es in einer Sammelaktion löschen oder ersetzen.";
     ReasonPersonalAddition => "a personal addition", "eine persönliche Ergänzung";
     ScopeOrganization => "for the whole organization", "für die gesamte Organisation";
+    AreaMembers => "Members", "Mitglieder";
+    AreaUnits => "Units", "Einheiten";
+    AreaRoles => "Roles", "Rollen";
+    AreaAccessRequests => "Access requests", "Zugriffsanfragen";
+    AreaCompliance => "Compliance", "Compliance";
+    AreaReviews => "Access reviews", "Zugriffsüberprüfungen";
+    AreaAudit => "Audit log", "Prüfprotokoll";
+    AreaSettings => "Settings", "Einstellungen";
+    AreaLicenses => "Licenses", "Lizenzen";
+    AreaApiKeys => "API keys", "API-Schlüssel";
+    AreaSupport => "Support", "Support";
+    GrantOwn => "own", "eigene";
+    GrantUnit => "unit", "Einheit";
+    GrantOrganization => "organization", "Organisation";
+    VisAggregate => "figures only", "nur Kennzahlen";
+    VisIndividual => "individuals", "einzeln";
     ScopeUnit => "at {unit} and below", "in {unit} und darunter";
     ScopeOwn => "for their own things", "für eigene Dinge";
     RefusedPermission => "You need the permission “{permission}” for this.", "Dafür brauchen Sie die Berechtigung „{permission}“.";
@@ -253,6 +340,64 @@ pub fn audit_action_label(locale: Locale, action: &str) -> String {
         other => return other.to_string(),
     };
     t(locale, m).to_string()
+}
+
+/// A domain validation error in the reader's words.
+pub fn invalid_input(locale: Locale, e: &gatehouse_domain::DomainError) -> String {
+    use gatehouse_domain::DomainError as E;
+    match e {
+        E::InvalidValue { field, value } => {
+            let f = match *field {
+                "name" => t(locale, Msg::FieldName),
+                "key" => t(locale, Msg::FieldKey),
+                "role" => t(locale, Msg::FieldRole),
+                "unit" => t(locale, Msg::FieldUnit),
+                "ends_on" | "ends_at" => t(locale, Msg::FieldEndDate),
+                "email" => t(locale, Msg::FieldEmail),
+                "title" => t(locale, Msg::FieldTitle),
+                other => other,
+            };
+            if value.trim().is_empty() {
+                tf(locale, Msg::MissingValueOf, &[("field", f)])
+            } else {
+                tf(locale, Msg::InvalidValueOf, &[("value", value), ("field", f)])
+            }
+        }
+        other => tf(locale, Msg::InvalidInputOther, &[("detail", &other.to_string())]),
+    }
+}
+
+/// The name of one of Gatehouse's own admin areas (the first part of an admin permission).
+pub fn area_label(locale: Locale, area: &str) -> String {
+    let m = match area {
+        "members" => Msg::AreaMembers,
+        "units" => Msg::AreaUnits,
+        "roles" => Msg::AreaRoles,
+        "access_requests" => Msg::AreaAccessRequests,
+        "compliance" => Msg::AreaCompliance,
+        "reviews" => Msg::AreaReviews,
+        "audit" => Msg::AreaAudit,
+        "settings" => Msg::AreaSettings,
+        "licenses" => Msg::AreaLicenses,
+        "api_keys" => Msg::AreaApiKeys,
+        "support" => Msg::AreaSupport,
+        other => return other.to_string(),
+    };
+    t(locale, m).to_string()
+}
+
+/// A grant's scope (and, for permissions about people, its visibility) in words.
+pub fn grant_words(locale: Locale, scope: &str, visibility: &str, about_people: bool) -> String {
+    let s = match scope {
+        "own" => t(locale, Msg::GrantOwn),
+        "unit" => t(locale, Msg::GrantUnit),
+        _ => t(locale, Msg::GrantOrganization),
+    };
+    if !about_people {
+        return s.to_string();
+    }
+    let v = if visibility == "aggregate" { t(locale, Msg::VisAggregate) } else { t(locale, Msg::VisIndividual) };
+    format!("{s} · {v}")
 }
 
 pub fn actor_label(locale: Locale, kind: &str, name: Option<&str>) -> String {

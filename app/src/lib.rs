@@ -2,6 +2,7 @@
 //! works before the WASM has loaded.
 #![recursion_limit = "256"]
 
+pub mod access;
 pub mod api;
 pub mod components;
 pub mod error;
@@ -91,6 +92,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("members/:id") view=pages::member::MemberPage ssr=SsrMode::Async />
                     <Route path=path!("units") view=pages::units::UnitsPage ssr=SsrMode::Async />
                     <Route path=path!("me") view=pages::member::MePage ssr=SsrMode::Async />
+                    <Route path=path!("roles") view=pages::roles::RolesPage ssr=SsrMode::Async />
+                    <Route path=path!("roles/matrix") view=pages::roles::RoleMatrixPage ssr=SsrMode::Async />
+                    <Route path=path!("roles/:id") view=pages::roles::RolePage ssr=SsrMode::Async />
+                    <Route path=path!("who-can") view=pages::access::WhoCanPage ssr=SsrMode::Async />
+                    <Route path=path!("org-roles") view=pages::access::OrgRolesPage ssr=SsrMode::Async />
                 </ParentRoute>
             </Routes>
         </Router>

@@ -4,7 +4,7 @@
 //!
 //! Every change that can alter a decision bumps `organizations.authz_version` in its own
 //! transaction ([`bump`]). A change decided against a policy snapshot bumps only if the version
-//! is still the snapshot's: otherwise it fails with [`DbError::Stale`] and the caller decides
+//! is still the snapshot's: otherwise it fails with [`DbError::Outdated`] and the caller decides
 //! again on a fresh snapshot — so no change is ever authorized by outdated rules.
 use crate::audit::{self, AuditEntry};
 use crate::schema::{
@@ -31,7 +31,7 @@ pub fn version(conn: &mut Conn<'_>, org: OrgId) -> Result<i64, DbError> {
 }
 
 /// Moves the authorization version on. With `expected`, only if it is still that version
-/// (the change was decided on that snapshot); otherwise [`DbError::Stale`].
+/// (the change was decided on that snapshot); otherwise [`DbError::Outdated`].
 pub fn bump(conn: &mut Conn<'_>, org: OrgId, expected: Option<i64>) -> Result<i64, DbError> {
     let n = match expected {
         Some(v) => on!(conn, c => diesel::update(o::table.find(org.0).filter(o::authz_version.eq(v)))
@@ -40,7 +40,7 @@ pub fn bump(conn: &mut Conn<'_>, org: OrgId, expected: Option<i64>) -> Result<i6
         None => on!(conn, c => diesel::update(o::table.find(org.0)).set(o::authz_version.eq(o::authz_version + 1)).execute(c))?,
     };
     if n == 0 {
-        return Err(DbError::Stale { changed_by: "another change to roles or permissions".into(), at: "just now".into() });
+        return Err(DbError::Outdated);
     }
     version(conn, org)
 }

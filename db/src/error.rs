@@ -17,6 +17,10 @@ pub enum DbError {
     Conflict(String),
     #[error("changed by someone else ({changed_by}) at {at}")]
     Stale { changed_by: String, at: String },
+    /// The change was decided on an authorization snapshot that is no longer current; decide
+    /// again on a fresh one.
+    #[error("authorization changed meanwhile")]
+    Outdated,
     #[error(transparent)]
     Domain(#[from] DomainError),
     #[error("refused: {0:?}")]

@@ -111,6 +111,19 @@ pub fn grant_org_role(
     Ok(())
 }
 
+/// The membership of the person with this email in `org`, if any.
+pub fn by_email(conn: &mut Conn<'_>, org: OrgId, email: &str) -> Result<Option<MembershipId>, DbError> {
+    use crate::schema::users as u;
+    let id: Option<i64> = on!(conn, c => m::table
+        .inner_join(u::table)
+        .filter(m::org_id.eq(org.0))
+        .filter(u::email.eq(email.trim().to_lowercase()))
+        .select(m::id)
+        .first(c)
+        .optional())?;
+    Ok(id.map(MembershipId))
+}
+
 /// The organization's organization-role holders (active memberships).
 pub fn org_role_holders(conn: &mut Conn<'_>, org: OrgId) -> Result<Vec<(MembershipId, OrgRole)>, DbError> {
     let rows: Vec<(i64, String)> = on!(conn, c => orh::table

@@ -135,7 +135,7 @@ both!(a_change_reaches_every_instance_at_its_next_request, |t: &TestDb| {
     assert!(pb.check(o.dev_a1, "members.edit", &target, now()).allowed, "instance B sees the assignment at once");
     // A decision made on A's outdated snapshot is refused, and nothing is written.
     let stale = t.db.with(|c| roles::assign_checked(c, o.id, &pa, o.owner, o.dev_b, tm, Some(o.team_b), None, actor(o.owner), now()));
-    assert!(matches!(stale, Err(DbError::Stale { .. })), "{stale:?}");
+    assert!(matches!(stale, Err(DbError::Outdated)), "{stale:?}");
     assert_eq!(t.db.with(|c| roles::assignments_of(c, o.id, o.dev_b, now())).unwrap().len(), 1);
     // Instance B revokes; A sees it at its next request.
     t.db.with(|c| roles::unassign(c, o.id, &pb, o.owner, assignment, actor(o.owner), now())).unwrap();

@@ -1,5 +1,5 @@
 //! The actix application: one function builds it for the server and for the HTTP tests.
-use crate::{auth, middleware};
+use crate::{auth, forms, middleware};
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::body::BoxBody;
 use actix_web::{middleware::from_fn, web, App};
@@ -43,6 +43,7 @@ pub fn app(
         .route("/auth/sign-out", web::post().to(auth::sign_out))
         .route("/language", web::post().to(auth::set_language))
         .route("/o/{org}", web::get().to(auth::org_root))
+        .configure(forms::configure)
         .service(actix_files::Files::new("/pkg", format!("{site_root}/pkg")))
         .route(
             "/favicon.svg",

@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod cli;
+pub mod forms;
 pub mod http;
 pub mod jobs;
 pub mod middleware;

@@ -314,3 +314,219 @@ async fn two_instances(t: &TestDb) {
     let mut b = Client { svc: b_svc, cookies: a.cookies.clone() };
     assert_eq!(b.get("/o/acme/dashboard").await.status, StatusCode::OK);
 }
+
+/// Every registered server function, page and form route of an organization — enumerated from
+/// what is registered, so a new one without a case here fails — refuses a signed-in member
+/// without the permission and answers 404 to a user of another organization.
+async fn every_route_refuses_the_unpermitted_and_strangers(t: &TestDb) {
+    seeded(t).await;
+    let hash = gatehouse_db::password::hash("outsider-password-1");
+    t.db.with(|c| seed::create_org_with_owner(c, "beta", "Beta", "UTC", "out@beta.test", "Otto Outsider", Some(&hash), "default", now())).unwrap();
+    let clock = FixedClock::at(now());
+    let acme = t.db.with(|conn| orgs::by_slug(conn, "acme")).unwrap().unwrap();
+    let other = t.db.with(|conn| members::by_email(conn, acme.id, seed::DEMO_OWNER)).unwrap().unwrap().0;
+    let me = t.db.with(|conn| members::by_email(conn, acme.id, seed::DEMO_MEMBER)).unwrap().unwrap().0;
+    let role = t.db.with(|conn| gatehouse_db::roles::list(conn, acme.id)).unwrap()[0].id.0;
+
+    // How to call each thing, with a member of acme who holds no admin permission (`member`)
+    // and with the owner of another organization (`stranger`). Own-data endpoints say so.
+    let api_cases: Vec<(&str, String, bool)> = vec![
+        ("/api/dashboard", "org=acme".into(), false),
+        ("/api/units", "org=acme".into(), false),
+        ("/api/members", "org=acme".into(), false),
+        ("/api/member-filters", "org=acme".into(), false),
+        ("/api/member", format!("org=acme&id={other}"), false),
+        ("/api/me", "org=acme".into(), true),
+        ("/api/roles", "org=acme".into(), false),
+        ("/api/role", format!("org=acme&id={role}"), false),
+        ("/api/role-matrix", "org=acme".into(), false),
+        ("/api/member-access", format!("org=acme&id={other}"), false),
+        ("/api/who-can", "org=acme&permission=members.view".into(), false),
+        ("/api/org-roles", "org=acme".into(), false),
+    ];
+    // Not about an organization's data: the signed-in person's own identity and memberships.
+    let not_org_data = ["/api/viewer"];
+    let mut registered: Vec<&str> = leptos::server_fn::actix::server_fn_paths().map(|(p, _)| p).collect();
+    registered.sort();
+    for p in &registered {
+        assert!(api_cases.iter().any(|c| c.0 == *p) || not_org_data.contains(p), "server function {p} has no authorization case");
+    }
+    let page_cases: Vec<(String, bool)> = vec![
+        ("/o/acme/dashboard".into(), false),
+        ("/o/acme/members".into(), false),
+        (format!("/o/acme/members/{other}"), false),
+        ("/o/acme/units".into(), false),
+        ("/o/acme/me".into(), true),
+        ("/o/acme/roles".into(), false),
+        ("/o/acme/roles/matrix".into(), false),
+        (format!("/o/acme/roles/{role}"), false),
+        ("/o/acme/who-can".into(), false),
+        ("/o/acme/org-roles".into(), false),
+    ];
+    let pattern_of = |path: &str| -> String {
+        path.split('/').map(|s| if s.chars().all(|c| c.is_ascii_digit()) && !s.is_empty() { "{id}" } else if s == "acme" { "{org}" } else { s }).collect::<Vec<_>>().join("/")
+    };
+    for r in gatehouse_server::http::routes() {
+        let p = r.path();
+        if p.starts_with("/o/") {
+            assert!(page_cases.iter().any(|(c, _)| pattern_of(c) == p), "page {p} has no authorization case");
+        }
+    }
+    let form_cases: Vec<(&str, String, Vec<(&str, String)>)> = vec![
+        ("POST", "/o/acme/roles/new".into(), vec![("key", "sneaky".into()), ("name", "Sneaky".into()), ("from", "tpl:permission-matrix:company_admin".into())]),
+        ("POST", format!("/o/acme/roles/{role}"), vec![("name", "Renamed".into()), ("version", "1".into()), ("g.audit.view.organization", "on".into())]),
+        ("POST", format!("/o/acme/roles/{role}/retire"), vec![("end_assignments", "on".into())]),
+        ("POST", "/o/acme/templates/apply".into(), vec![("template", "user-levels".into())]),
+        ("GET", "/o/acme/roles/matrix.csv".into(), vec![]),
+        ("POST", format!("/o/acme/members/{me}/assignments"), vec![("role", role.to_string())]),
+        ("POST", format!("/o/acme/members/{other}/assignments/1/remove"), vec![]),
+        ("POST", format!("/o/acme/members/{me}/adjustments"), vec![("kind", "add".into()), ("permission", "audit.view".into()), ("scope", "organization".into())]),
+        ("POST", format!("/o/acme/members/{other}/adjustments/1/remove"), vec![]),
+        ("POST", "/o/acme/org-roles".into(), vec![("role", "administrator".into()), ("email", seed::DEMO_MEMBER.into()), ("change", "appoint".into())]),
+    ];
+    let form_pattern = |path: &str| -> String {
+        let mut ids = 0;
+        path.split('/')
+            .map(|s| {
+                if s == "acme" {
+                    "{org}".to_string()
+                } else if !s.is_empty() && s.chars().all(|c| c.is_ascii_digit()) {
+                    ids += 1;
+                    if ids == 1 { "{id}".into() } else { "{aid}".into() }
+                } else {
+                    s.to_string()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("/")
+    };
+    for (method, pattern) in gatehouse_server::forms::ORG_FORMS {
+        assert!(form_cases.iter().any(|(m, p, _)| m == method && form_pattern(p) == *pattern), "form route {method} {pattern} has no authorization case");
+    }
+
+    let mut member = Client { svc: test::init_service(gatehouse_server::http::app(state(t, &clock), options())).await, cookies: HashMap::new() };
+    member.sign_in(seed::DEMO_MEMBER, seed::DEMO_PASSWORD).await;
+    let mut stranger = Client { svc: test::init_service(gatehouse_server::http::app(state(t, &clock), options())).await, cookies: HashMap::new() };
+    stranger.sign_in("out@beta.test", "outsider-password-1").await;
+    let audit_before = t.count("audit_events");
+    let version_before = t.db.with(|c| gatehouse_db::authz::version(c, acme.id)).unwrap();
+
+    for (path, query, own) in &api_cases {
+        let url = format!("{path}?{query}");
+        let r = member.get(&url).await;
+        if *own {
+            assert_eq!(r.status, StatusCode::OK, "{url}: own data");
+            assert!(r.body.contains("Max Mitglied") && !r.body.contains("Dana Demo"), "{url}: only the member's own data");
+        } else {
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{url} as a member without the permission: {}", r.body);
+        }
+        assert_eq!(stranger.get(&url).await.status, StatusCode::NOT_FOUND, "{url} as another organization's user");
+    }
+    for (path, own) in &page_cases {
+        let r = member.get(path).await;
+        assert_eq!(r.status, if *own { StatusCode::OK } else { StatusCode::FORBIDDEN }, "{path} as a member");
+        if !*own {
+            assert!(r.body.contains("Dana Demo"), "{path}: the refusal names the contact");
+        }
+        assert_eq!(stranger.get(path).await.status, StatusCode::NOT_FOUND, "{path} as another organization's user");
+    }
+    let member_csrf = member.get("/o/acme/me").await.csrf();
+    let stranger_csrf = stranger.get("/o/beta/me").await.csrf();
+    for (method, path, fields) in &form_cases {
+        for (who, csrf) in [(&mut member, &member_csrf), (&mut stranger, &stranger_csrf)] {
+            let r = if *method == "GET" {
+                who.get(path).await
+            } else {
+                let mut form: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                form.push(("csrf_token", csrf));
+                who.post(path, &form).await
+            };
+            let is_member = csrf == &member_csrf;
+            if !is_member {
+                assert_eq!(r.status, StatusCode::NOT_FOUND, "{method} {path} as another organization's user");
+            } else if *method == "GET" {
+                assert_eq!(r.status, StatusCode::FORBIDDEN, "{method} {path} as a member");
+            } else {
+                // Refused in the member's words (German), back on the page, nothing changed.
+                let ok = r.status == StatusCode::NOT_FOUND || (r.status == StatusCode::SEE_OTHER && r.location().contains("error="));
+                assert!(ok, "{method} {path} as a member: {} {}", r.status, r.location());
+            }
+        }
+    }
+    assert_eq!(t.count("audit_events"), audit_before, "nothing was changed by any refused call");
+    assert_eq!(t.db.with(|c| gatehouse_db::authz::version(c, acme.id)).unwrap(), version_before);
+}
+http_both!(route_enforcement, every_route_refuses_the_unpermitted_and_strangers);
+
+/// An owner defines a role from a template, edits it, assigns it with an end date, adjusts a
+/// member's permissions and appoints an organization role — all over HTTP forms; a refused
+/// change comes back in the caller's language with what they entered.
+async fn roles_and_access_are_managed_through_forms(t: &TestDb) {
+    seeded(t).await;
+    let clock = FixedClock::at(now());
+    let acme = t.db.with(|conn| orgs::by_slug(conn, "acme")).unwrap().unwrap();
+    let max = t.db.with(|conn| members::by_email(conn, acme.id, seed::DEMO_MEMBER)).unwrap().unwrap().0;
+    let mut owner = Client { svc: test::init_service(gatehouse_server::http::app(state(t, &clock), options())).await, cookies: HashMap::new() };
+    owner.sign_in(seed::DEMO_OWNER, seed::DEMO_PASSWORD).await;
+    let csrf = owner.get("/o/acme/roles").await.csrf();
+
+    // A new role copied from the permission-matrix template's team manager.
+    let r = owner.post("/o/acme/roles/new", &[("csrf_token", &csrf), ("key", "reviewer"), ("name", "Reviewer"), ("from", "tpl:permission-matrix:team_manager")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let id: i64 = r.location().split('/').nth(4).unwrap().split('?').next().unwrap().parse().unwrap();
+    let page = owner.get(r.location()).await;
+    assert!(page.body.contains("Reviewer") && page.body.contains("(team_manager)"), "the editor shows where it came from");
+    // Edit: keep only two grants; the difference to the template is listed.
+    let d = t.db.with(|c| gatehouse_db::roles::detail(c, acme.id, gatehouse_domain::ids::RoleId(id))).unwrap();
+    let v = d.version.to_string();
+    let r = owner
+        .post(&format!("/o/acme/roles/{id}"), &[("csrf_token", &csrf), ("name", "Reviewer"), ("description", "Reads the team"), ("version", &v), ("g.members.view.unit", "on"), ("v.members.view", "aggregate"), ("g.roles.view.unit", "on")])
+        .await;
+    assert_eq!(r.location(), format!("/o/acme/roles/{id}?done=1"));
+    let page = owner.get(r.location()).await;
+    assert!(page.body.contains("Differences to the template") && page.body.contains("Saved."));
+    // The same stale version again: refused with who changed it, the draft kept.
+    let r = owner.post(&format!("/o/acme/roles/{id}"), &[("csrf_token", &csrf), ("name", "Other"), ("version", &v), ("g.members.view.unit", "on")]).await;
+    assert!(r.location().contains("error=Dana%20Demo%20changed") && r.location().contains("draft=members.view%3Aunit%3Aindividual"), "{}", r.location());
+
+    // Assign it to Max at a unit with an end date; the member page shows it and "why".
+    let unit = t.db.with(|c| gatehouse_db::units::list(c, acme.id)).unwrap()[0].id.0.to_string();
+    let r = owner.post(&format!("/o/acme/members/{max}/assignments"), &[("csrf_token", &csrf), ("role", &id.to_string()), ("unit", &unit), ("ends_on", "2027-01-31")]).await;
+    assert!(r.location().ends_with("done=1"), "{}", r.location());
+    let page = owner.get(&format!("/o/acme/members/{max}")).await;
+    assert!(page.body.contains("Reviewer") && page.body.contains("Effective permissions"), "assignment and effective permissions shown");
+    // A date in the past is refused in words, and what was entered comes back.
+    let r = owner.post(&format!("/o/acme/members/{max}/assignments"), &[("csrf_token", &csrf), ("role", &id.to_string()), ("ends_on", "2020-01-01")]).await;
+    assert!(r.location().contains("error=") && r.location().contains("ends_on=2020-01-01"), "{}", r.location());
+
+    // A personal withdrawal, then who can see members at that unit no longer lists Max.
+    let r = owner.post(&format!("/o/acme/members/{max}/adjustments"), &[("csrf_token", &csrf), ("kind", "withdraw"), ("permission", "members.view"), ("note", "on leave")]).await;
+    assert!(r.location().ends_with("done=1"), "{}", r.location());
+    let who = owner.get(&format!("/api/who-can?org=acme&permission=members.view&unit={unit}")).await;
+    assert!(!who.body.contains("Max Mitglied") && who.body.contains("Dana Demo"), "{}", who.body);
+
+    // The overview matrix as CSV.
+    let csv = owner.get("/o/acme/roles/matrix.csv").await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(csv.headers.get("content-type").unwrap().to_str().unwrap().starts_with("text/csv"));
+    let header_line = csv.body.lines().next().unwrap();
+    assert!(header_line.starts_with("permission,area,description") && header_line.contains("Company Admin") && header_line.contains("Reviewer"), "{header_line}");
+    assert!(csv.body.contains("tournaments.manage,"), "content permissions are rows");
+
+    // Organization roles: appoint Max as compliance manager; the owner cannot remove themself.
+    let r = owner.post("/o/acme/org-roles", &[("csrf_token", &csrf), ("role", "compliance_manager"), ("email", seed::DEMO_MEMBER), ("change", "appoint")]).await;
+    assert!(r.location().ends_with("done=1"), "{}", r.location());
+    let owner_m = t.db.with(|conn| members::by_email(conn, acme.id, seed::DEMO_OWNER)).unwrap().unwrap().0.to_string();
+    let r = owner.post("/o/acme/org-roles", &[("csrf_token", &csrf), ("role", "owner"), ("member", &owner_m), ("change", "remove")]).await;
+    assert!(r.location().contains("error=There%20is%20always%20exactly%20one%20owner"), "{}", r.location());
+
+    // Max (German) tries to hand himself more: refused in German.
+    let mut max_c = Client { svc: test::init_service(gatehouse_server::http::app(state(t, &clock), options())).await, cookies: HashMap::new() };
+    max_c.sign_in(seed::DEMO_MEMBER, seed::DEMO_PASSWORD).await;
+    let mcsrf = max_c.get("/o/acme/me").await.csrf();
+    let r = max_c.post(&format!("/o/acme/members/{max}/adjustments"), &[("csrf_token", &mcsrf), ("kind", "add"), ("permission", "audit.view"), ("scope", "organization")]).await;
+    assert!(r.location().contains("error=Niemand%20%C3%A4ndert%20die%20eigenen"), "{}", r.location());
+    let page = max_c.get(&r.location().to_string()).await;
+    assert!(page.body.contains("Nichts wurde geändert"), "the refusal is shown on the page");
+}
+http_both!(role_forms, roles_and_access_are_managed_through_forms);

@@ -27,7 +27,8 @@ pub fn MemberPage() -> impl IntoView {
             match data.await {
                 Ok(d) => {
                     let back = format!("/o/{}/members", org.get_untracked());
-                    view! { <MemberDetailView locale d back=Some(back) /> }.into_any()
+                    let member = d.id.0;
+                    view! { <MemberDetailView locale d back=Some(back) /> <crate::pages::access::AccessSection member /> }.into_any()
                 }
                 Err(e) => {
                     if e == AppError::NotFound {
@@ -50,7 +51,10 @@ pub fn MePage() -> impl IntoView {
         Suspend::new(async move {
             let locale = use_locale();
             match data.await {
-                Ok(d) => view! { <MemberDetailView locale d back=None /> }.into_any(),
+                Ok(d) => {
+                    let member = d.id.0;
+                    view! { <MemberDetailView locale d back=None /> <crate::pages::access::AccessSection member /> }.into_any()
+                }
                 Err(e) => view! { <ErrorView locale error=e /> }.into_any(),
             }
         })

@@ -1,7 +1,9 @@
+pub mod access;
 pub mod dashboard;
 pub mod member;
 pub mod members;
 pub mod orgs;
+pub mod roles;
 pub mod sign_in;
 pub mod units;
 

@@ -1,0 +1,478 @@
+//! Read models and server functions of the authorization screens: roles, the role matrix,
+//! a member's access with "why?", "who can …?" and the organization roles. Changes are form
+//! posts handled by the server crate (`forms.rs`); each is decided by the engine there.
+use crate::error::AppError;
+use leptos::prelude::*;
+use leptos::server_fn::codec::GetUrl;
+use serde::{Deserialize, Serialize};
+
+/// A permission as the screens show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PermissionInfo {
+    pub key: String,
+    pub label: String,
+    /// The module or admin area it belongs to, in the reader's language.
+    pub group: String,
+    pub admin: bool,
+    pub about_people: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleLine {
+    pub id: i64,
+    pub key: String,
+    pub name: String,
+    pub description: String,
+    pub retired: bool,
+    pub assignments: i64,
+    pub grants: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TemplateChoice {
+    pub key: String,
+    pub name: String,
+    pub roles: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RolesPage {
+    pub roles: Vec<RoleLine>,
+    pub can_edit: bool,
+    pub templates: Vec<TemplateChoice>,
+}
+
+/// One grant of a role: scope `own` / `unit` / `organization`, visibility `aggregate` /
+/// `individual`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GrantView {
+    pub permission: String,
+    pub scope: String,
+    pub visibility: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DiffLine {
+    pub permission: String,
+    pub label: String,
+    /// `scope/visibility` in the template, or None.
+    pub template: Option<String>,
+    /// `scope/visibility` now, or None.
+    pub now: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RolePage {
+    pub id: i64,
+    pub key: String,
+    pub name: String,
+    pub description: String,
+    pub requestable: bool,
+    pub retired: bool,
+    pub version: i32,
+    pub anchor_kind: Option<String>,
+    pub assignments: i64,
+    /// (template name, role key in it)
+    pub template: Option<(String, String)>,
+    pub permissions: Vec<PermissionInfo>,
+    pub grants: Vec<GrantView>,
+    pub diff: Vec<DiffLine>,
+    pub can_edit: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MatrixPage {
+    pub roles: Vec<(i64, String, bool)>,
+    /// (permission, cells per role: "" or e.g. "unit · individual")
+    pub rows: Vec<(PermissionInfo, Vec<String>)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AssignmentView {
+    pub id: i64,
+    pub role_name: String,
+    pub unit: Option<String>,
+    pub ends_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub expired: bool,
+    pub retired: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdjustmentView {
+    pub id: i64,
+    pub withdraw: bool,
+    pub permission: String,
+    pub label: String,
+    pub scope: Option<String>,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EffectiveView {
+    pub permission: String,
+    pub label: String,
+    pub group: String,
+    pub scope: String,
+    pub visibility: String,
+    pub why: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberAccess {
+    pub member: i64,
+    pub name: String,
+    pub is_self: bool,
+    pub assignments: Vec<AssignmentView>,
+    pub adjustments: Vec<AdjustmentView>,
+    pub effective: Vec<EffectiveView>,
+    /// The caller may assign roles or adjust permissions here (each change is still decided
+    /// by the engine when posted).
+    pub can_change: bool,
+    pub roles: Vec<(i64, String)>,
+    pub units: Vec<(i64, usize, String)>,
+    pub permissions: Vec<PermissionInfo>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WhoCanLine {
+    pub member: i64,
+    pub name: String,
+    pub why: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WhoCanPage {
+    pub permissions: Vec<PermissionInfo>,
+    pub units: Vec<(i64, usize, String)>,
+    pub permission: Option<String>,
+    pub unit: Option<i64>,
+    pub people: Vec<WhoCanLine>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrgRoleGroup {
+    pub role: String,
+    pub label: String,
+    pub holders: Vec<(i64, String)>,
+    /// Who may appoint it, in words.
+    pub appointed_by: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrgRolesPage {
+    pub groups: Vec<OrgRoleGroup>,
+    pub me: i64,
+}
+
+#[cfg(feature = "ssr")]
+pub mod server {
+    use super::*;
+    use crate::explain::permission_label;
+    use gatehouse_domain::authz::catalog;
+    use gatehouse_domain::authz::policy::Policy;
+    use gatehouse_domain::locale::Locale;
+
+    pub fn group_label(locale: Locale, policy: &Policy, key: &str) -> String {
+        let module = key.split('.').next().unwrap_or_default();
+        if let Some(m) = policy.modules.iter().find(|m| m.key == module) {
+            return match locale {
+                Locale::En => m.en.clone(),
+                Locale::De => m.de.clone(),
+            };
+        }
+        crate::i18n::area_label(locale, module)
+    }
+
+    /// Every permission of the organization: the admin catalog, then the declared content.
+    pub fn permissions(locale: Locale, policy: &Policy) -> Vec<PermissionInfo> {
+        let mut out: Vec<PermissionInfo> = catalog::ADMIN_PERMISSIONS
+            .iter()
+            .map(|p| PermissionInfo {
+                key: p.key.into(),
+                label: permission_label(locale, policy, p.key),
+                group: group_label(locale, policy, p.key),
+                admin: true,
+                about_people: p.about_people,
+            })
+            .collect();
+        for m in &policy.modules {
+            for a in &m.actions {
+                let key = format!("{}.{}", m.key, a.key);
+                out.push(PermissionInfo { label: permission_label(locale, policy, &key), group: group_label(locale, policy, &key), key, admin: false, about_people: a.about_people });
+            }
+        }
+        out
+    }
+
+    pub fn unit_options(policy: &Policy) -> Vec<(i64, usize, String)> {
+        policy.tree.walk().into_iter().map(|(d, n)| (n.id.0, d, n.name.clone())).collect()
+    }
+}
+
+#[server(input = GetUrl, endpoint = "roles")]
+pub async fn get_roles(org: String) -> Result<RolesPage, AppError> {
+    use gatehouse_domain::authz::templates;
+    use gatehouse_domain::authz::Target;
+    let x = crate::api::server::in_org(org).await?;
+    x.reach_any("roles.view").await?;
+    let can_edit = x.policy.check(x.m.id, "roles.edit", &Target::Organization, x.now).allowed;
+    let org = x.org.id;
+    let list = crate::api::server::db(&x.c.state, move |conn| gatehouse_db::roles::list(conn, org)).await?;
+    let roles = list
+        .into_iter()
+        .map(|r| RoleLine {
+            grants: gatehouse_domain::authz::Roles::role(x.policy.as_ref(), r.id).map(|e| e.grants.len()).unwrap_or(0),
+            id: r.id.0,
+            key: r.key,
+            name: r.name,
+            description: r.description,
+            retired: r.retired,
+            assignments: r.assignments,
+        })
+        .collect();
+    let templates = templates::all()
+        .into_iter()
+        .map(|t| TemplateChoice {
+            key: t.key.into(),
+            name: match x.c.locale {
+                gatehouse_domain::locale::Locale::En => t.en.into(),
+                gatehouse_domain::locale::Locale::De => t.de.into(),
+            },
+            roles: t.roles.iter().map(|r| (r.key.to_string(), r.name.to_string())).collect(),
+        })
+        .collect();
+    Ok(RolesPage { roles, can_edit, templates })
+}
+
+#[cfg(feature = "ssr")]
+fn grant_text(scope: &str, visibility: &str) -> String {
+    format!("{scope}/{visibility}")
+}
+
+#[server(input = GetUrl, endpoint = "role")]
+pub async fn get_role(org: String, id: i64) -> Result<RolePage, AppError> {
+    use gatehouse_domain::authz::Target;
+    use gatehouse_domain::ids::RoleId;
+    let x = crate::api::server::in_org(org).await?;
+    x.reach_any("roles.view").await?;
+    let org_id = x.org.id;
+    let d = crate::api::server::db(&x.c.state, move |conn| gatehouse_db::roles::detail(conn, org_id, RoleId(id))).await?;
+    let locale = x.c.locale;
+    let label = |p: &str| crate::explain::permission_label(locale, &x.policy, p);
+    let template = d.template_key.as_deref().and_then(gatehouse_domain::authz::templates::by_key);
+    let mut diff = Vec::new();
+    if let (Some(t), Some(rk)) = (&template, d.template_role_key.as_deref()) {
+        if let Some(tr) = t.role(rk) {
+            let mut keys: Vec<(String, String)> = tr.grants.iter().map(|g| (g.permission.clone(), g.scope.as_str().to_string())).collect();
+            keys.extend(d.grants.iter().map(|g| (g.permission.clone(), g.scope.as_str().to_string())));
+            keys.sort();
+            keys.dedup();
+            for (p, s) in keys {
+                let was = tr.grants.iter().find(|g| g.permission == p && g.scope.as_str() == s).map(|g| grant_text(g.scope.as_str(), g.visibility.as_str()));
+                let is = d.grants.iter().find(|g| g.permission == p && g.scope.as_str() == s).map(|g| grant_text(g.scope.as_str(), g.visibility.as_str()));
+                if was != is {
+                    diff.push(DiffLine { label: label(&p), permission: p, template: was, now: is });
+                }
+            }
+        }
+    }
+    Ok(RolePage {
+        id: d.id.0,
+        key: d.key.clone(),
+        name: d.name.clone(),
+        description: d.description.clone(),
+        requestable: d.requestable,
+        retired: d.retired,
+        version: d.version,
+        anchor_kind: d.anchor_kind.clone(),
+        assignments: d.assignments,
+        template: template.map(|t| {
+            let name = match locale {
+                gatehouse_domain::locale::Locale::En => t.en,
+                gatehouse_domain::locale::Locale::De => t.de,
+            };
+            (name.to_string(), d.template_role_key.clone().unwrap_or_default())
+        }),
+        permissions: server::permissions(locale, &x.policy),
+        grants: d.grants.iter().map(|g| GrantView { permission: g.permission.clone(), scope: g.scope.as_str().into(), visibility: g.visibility.as_str().into() }).collect(),
+        diff,
+        can_edit: x.policy.check(x.m.id, "roles.edit", &Target::Organization, x.now).allowed && !d.retired,
+    })
+}
+
+#[server(input = GetUrl, endpoint = "role-matrix")]
+pub async fn get_role_matrix(org: String) -> Result<MatrixPage, AppError> {
+    let x = crate::api::server::in_org(org).await?;
+    x.reach_any("roles.view").await?;
+    Ok(matrix(&x.policy, x.c.locale))
+}
+
+/// The seed-style overview: every role × every permission, with scope and visibility.
+#[cfg(feature = "ssr")]
+pub fn matrix(policy: &gatehouse_domain::authz::policy::Policy, locale: gatehouse_domain::locale::Locale) -> MatrixPage {
+    let roles: Vec<_> = policy.roles().iter().collect();
+    let rows = server::permissions(locale, policy)
+        .into_iter()
+        .filter_map(|p| {
+            let cells: Vec<String> = roles
+                .iter()
+                .map(|r| {
+                    let mut v: Vec<String> = r
+                        .grants
+                        .iter()
+                        .filter(|g| g.permission == p.key)
+                        .map(|g| crate::i18n::grant_words(locale, g.scope.as_str(), g.visibility.as_str(), p.about_people))
+                        .collect();
+                    v.sort();
+                    v.join(" + ")
+                })
+                .collect();
+            cells.iter().any(|c| !c.is_empty()).then_some((p, cells))
+        })
+        .collect();
+    MatrixPage { roles: roles.iter().map(|r| (r.id.0, r.name.clone(), r.retired)).collect(), rows }
+}
+
+#[server(input = GetUrl, endpoint = "member-access")]
+pub async fn get_member_access(org: String, id: i64) -> Result<MemberAccess, AppError> {
+    use gatehouse_domain::authz::{Adjustment, Target, Visibility};
+    use gatehouse_domain::ids::MembershipId;
+    let x = crate::api::server::in_org(org).await?;
+    let member = MembershipId(id);
+    let (org_id, now) = (x.org.id, x.now);
+    let units = crate::api::server::db(&x.c.state, move |conn| gatehouse_db::authz::member_units(conn, org_id, member)).await?;
+    let target = Target::Member { id: member, units: units.clone() };
+    let is_self = member == x.m.id;
+    if !is_self {
+        let d = x.require("members.view", &target).await?;
+        if d.visibility != Some(Visibility::Individual) {
+            return Err(x.refuse("members.view", &d.reasons).await);
+        }
+    }
+    let (assignments, adjustments, name) = crate::api::server::db(&x.c.state, move |conn| {
+        let a = gatehouse_db::roles::assignments_of(conn, org_id, member, now)?;
+        let adj = gatehouse_db::authz::adjustments_of(conn, org_id, member)?;
+        let name = gatehouse_db::items::names(conn, org_id, &[member])?.into_iter().next().map(|n| n.1).unwrap_or_default();
+        Ok((a, adj, name))
+    })
+    .await?;
+    let locale = x.c.locale;
+    let p = &x.policy;
+    let effective = p
+        .effective(member, now)
+        .into_iter()
+        .map(|e| {
+            let t = match e.scope {
+                gatehouse_domain::authz::Scope::Unit(u) => Target::Unit(u),
+                gatehouse_domain::authz::Scope::Own => Target::Member { id: member, units: units.clone() },
+                gatehouse_domain::authz::Scope::Organization => Target::Organization,
+            };
+            let why = crate::explain::reasons(locale, p, &e.permission, &p.check(member, &e.permission, &t, now).reasons);
+            EffectiveView {
+                label: crate::explain::permission_label(locale, p, &e.permission),
+                group: server::group_label(locale, p, &e.permission),
+                scope: crate::explain::scope_words(locale, p, e.scope),
+                visibility: e.visibility.as_str().into(),
+                why,
+                permission: e.permission,
+            }
+        })
+        .collect();
+    let can_change = !is_self && x.policy.reach(x.m.id, "roles.assign", now) != gatehouse_domain::authz::policy::Reach::Nothing;
+    Ok(MemberAccess {
+        member: id,
+        name,
+        is_self,
+        assignments: assignments
+            .into_iter()
+            .map(|a| AssignmentView { id: a.id, role_name: a.role_name, unit: a.anchor_name, ends_at: a.ends_at, expired: a.expired, retired: a.role_retired })
+            .collect(),
+        adjustments: adjustments
+            .into_iter()
+            .map(|r| match r.adjustment {
+                Adjustment::Withdraw { permission } => {
+                    AdjustmentView { id: r.id, withdraw: true, label: crate::explain::permission_label(locale, p, &permission), permission, scope: None, note: r.note }
+                }
+                Adjustment::Add { permission, scope, .. } => AdjustmentView {
+                    id: r.id,
+                    withdraw: false,
+                    label: crate::explain::permission_label(locale, p, &permission),
+                    permission,
+                    scope: Some(crate::explain::scope_words(locale, p, scope)),
+                    note: r.note,
+                },
+            })
+            .collect(),
+        effective,
+        can_change,
+        roles: if can_change { p.roles().iter().filter(|r| !r.retired).map(|r| (r.id.0, r.name.clone())).collect() } else { vec![] },
+        units: if can_change { server::unit_options(p) } else { vec![] },
+        permissions: if can_change { server::permissions(locale, p) } else { vec![] },
+    })
+}
+
+#[server(input = GetUrl, endpoint = "who-can")]
+pub async fn get_who_can(org: String, permission: Option<String>, unit: Option<String>) -> Result<WhoCanPage, AppError> {
+    use gatehouse_domain::authz::Target;
+    use gatehouse_domain::ids::UnitId;
+    let x = crate::api::server::in_org(org).await?;
+    x.reach_any("roles.view").await?;
+    let locale = x.c.locale;
+    let p = x.policy.clone();
+    let unit = unit.filter(|u| !u.is_empty()).map(|u| u.parse::<i64>().map_err(|_| crate::api::server::fail(AppError::BadRequest("unit".into())))).transpose()?;
+    if let Some(u) = unit {
+        p.tree.get(UnitId(u)).ok_or_else(|| crate::api::server::fail(AppError::NotFound))?;
+    }
+    let permission = permission.filter(|s| !s.is_empty());
+    if let Some(perm) = permission.as_deref() {
+        if !p.knows(perm) {
+            return Err(crate::api::server::fail(AppError::BadRequest(format!("unknown permission {perm}"))));
+        }
+    }
+    let mut people = Vec::new();
+    if let Some(perm) = permission.as_deref() {
+        let target = unit.map_or(Target::Organization, |u| Target::Unit(UnitId(u)));
+        let found = p.who_can(perm, &target, x.now);
+        let ids: Vec<_> = found.iter().map(|(m, _)| *m).collect();
+        let org_id = x.org.id;
+        let names = crate::api::server::db(&x.c.state, move |conn| gatehouse_db::items::names(conn, org_id, &ids)).await?;
+        for (m, d) in found {
+            people.push(WhoCanLine {
+                member: m.0,
+                name: names.iter().find(|n| n.0 == m).map(|n| n.1.clone()).unwrap_or_default(),
+                why: crate::explain::reasons(locale, &p, perm, &d.reasons),
+            });
+        }
+        people.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()));
+    }
+    Ok(WhoCanPage { permissions: server::permissions(locale, &p), units: server::unit_options(&p), permission, unit, people })
+}
+
+#[server(input = GetUrl, endpoint = "org-roles")]
+pub async fn get_org_roles(org: String) -> Result<OrgRolesPage, AppError> {
+    use gatehouse_domain::org_role::{appointers, OrgRole};
+    let x = crate::api::server::in_org(org).await?;
+    let menu = crate::api::server::menu(&x.policy, x.m.id, x.now);
+    if !menu.org_roles {
+        return Err(x.refuse("roles.view", &[gatehouse_domain::authz::Reason::NoGrant]).await);
+    }
+    let org_id = x.org.id;
+    let holders = crate::api::server::db(&x.c.state, move |conn| {
+        let h = gatehouse_db::members::org_role_holders(conn, org_id)?;
+        let ids: Vec<_> = h.iter().map(|(m, _)| *m).collect();
+        let names = gatehouse_db::items::names(conn, org_id, &ids)?;
+        Ok((h, names))
+    })
+    .await?;
+    let locale = x.c.locale;
+    let groups = OrgRole::ALL
+        .iter()
+        .map(|r| OrgRoleGroup {
+            role: r.as_str().into(),
+            label: crate::i18n::org_role_label(locale, r.as_str()),
+            holders: holders.0.iter().filter(|(_, hr)| hr == r).map(|(m, _)| (m.0, holders.1.iter().find(|n| n.0 == *m).map(|n| n.1.clone()).unwrap_or_default())).collect(),
+            appointed_by: appointers(*r).iter().map(|a| crate::i18n::org_role_label(locale, a.as_str())).collect::<Vec<_>>().join(", "),
+        })
+        .collect();
+    Ok(OrgRolesPage { groups, me: x.m.id.0 })
+}

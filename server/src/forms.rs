@@ -1,0 +1,473 @@
+//! Form posts that change an organization's roles and permissions. Each handler is thin: it
+//! finds the caller's membership and the organization's policy, lets the db crate decide and
+//! write (engine checks, no escalation, one transaction, audit), and redirects back — with
+//! "saved" or with the refusal in the caller's words and what they entered.
+//!
+//! Every route is listed in [`ORG_FORMS`]: the route-enumerating test walks that list.
+use crate::middleware::encode;
+use actix_web::http::header;
+use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
+use chrono::{DateTime, NaiveDate, Utc};
+use gatehouse_app::state::{AppState, RequestLocale, RequestSession};
+use gatehouse_db::members::MembershipCtx;
+use gatehouse_db::orgs::OrgRow;
+use gatehouse_db::{Conn, DbError};
+use gatehouse_domain::actor::Actor;
+use gatehouse_domain::authz::policy::Policy;
+use gatehouse_domain::authz::{Adjustment, RoleGrant, RoleScope, Scope, Target, Visibility};
+use gatehouse_domain::ids::{MembershipId, RoleId, UnitId};
+use gatehouse_domain::locale::Locale;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// Every organization form route: (method, path pattern). Registered by [`configure`].
+pub const ORG_FORMS: &[(&str, &str)] = &[
+    ("POST", "/o/{org}/roles/new"),
+    ("POST", "/o/{org}/roles/{id}"),
+    ("POST", "/o/{org}/roles/{id}/retire"),
+    ("POST", "/o/{org}/templates/apply"),
+    ("GET", "/o/{org}/roles/matrix.csv"),
+    ("POST", "/o/{org}/members/{id}/assignments"),
+    ("POST", "/o/{org}/members/{id}/assignments/{aid}/remove"),
+    ("POST", "/o/{org}/members/{id}/adjustments"),
+    ("POST", "/o/{org}/members/{id}/adjustments/{aid}/remove"),
+    ("POST", "/o/{org}/org-roles"),
+];
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    // The CSV export is registered before /roles/{id} so "matrix.csv" is not read as an id.
+    cfg.route("/o/{org}/roles/matrix.csv", web::get().to(matrix_csv))
+        .route("/o/{org}/roles/new", web::post().to(role_new))
+        .route("/o/{org}/roles/{id}", web::post().to(role_edit))
+        .route("/o/{org}/roles/{id}/retire", web::post().to(role_retire))
+        .route("/o/{org}/templates/apply", web::post().to(template_apply))
+        .route("/o/{org}/members/{id}/assignments", web::post().to(assign))
+        .route("/o/{org}/members/{id}/assignments/{aid}/remove", web::post().to(unassign))
+        .route("/o/{org}/members/{id}/adjustments", web::post().to(adjust))
+        .route("/o/{org}/members/{id}/adjustments/{aid}/remove", web::post().to(remove_adjustment))
+        .route("/o/{org}/org-roles", web::post().to(org_role));
+}
+
+type Form = web::Form<Vec<(String, String)>>;
+
+struct Caller {
+    state: web::Data<AppState>,
+    org: OrgRow,
+    m: MembershipCtx,
+    locale: Locale,
+    now: DateTime<Utc>,
+    actor: Actor,
+}
+
+fn fields(form: &Form) -> HashMap<String, String> {
+    form.0.iter().cloned().collect()
+}
+
+fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther().insert_header((header::LOCATION, location.to_string())).finish()
+}
+
+fn status_page(code: actix_web::http::StatusCode, text: &str) -> HttpResponse {
+    HttpResponse::build(code).content_type("text/plain; charset=utf-8").body(text.to_string())
+}
+
+/// The signed-in caller's active membership in `slug`; 404 for anyone else (another
+/// organization's pages do not exist for them).
+async fn caller(req: &HttpRequest, state: &web::Data<AppState>, slug: String) -> Result<Caller, HttpResponse> {
+    let Some(session) = req.extensions().get::<RequestSession>().cloned() else {
+        return Err(status_page(actix_web::http::StatusCode::UNAUTHORIZED, "Sign-in required."));
+    };
+    let locale = req.extensions().get::<RequestLocale>().map(|l| l.0).unwrap_or_default();
+    let db = state.db.clone();
+    let user = session.user;
+    let r = web::block(move || {
+        db.with(|c| {
+            let org = gatehouse_db::orgs::by_slug(c, &slug)?.ok_or(DbError::NotFound)?;
+            let m = gatehouse_db::members::active_membership(c, user, org.id)?.ok_or(DbError::NotFound)?;
+            Ok((org, m))
+        })
+    })
+    .await;
+    match r {
+        Ok(Ok((org, m))) => {
+            let actor = Actor::User { user, membership: Some(m.id) };
+            Ok(Caller { state: state.clone(), org, m, locale, now: state.clock.now(), actor })
+        }
+        Ok(Err(DbError::NotFound)) => Err(status_page(actix_web::http::StatusCode::NOT_FOUND, "Not found.")),
+        _ => Err(status_page(actix_web::http::StatusCode::SERVICE_UNAVAILABLE, "The service is temporarily unavailable. Nothing was changed.")),
+    }
+}
+
+impl Caller {
+    /// Runs a change decided on the current policy; when the policy moved on in between, decides
+    /// again once on the fresh one.
+    async fn change<T: Send + 'static>(
+        &self,
+        f: impl Fn(&mut Conn<'_>, &Policy) -> Result<T, DbError> + Send + Sync + 'static,
+    ) -> Result<(T, Arc<Policy>), (DbError, Arc<Policy>)> {
+        let (db, cache, org) = (self.state.db.clone(), self.state.policies.clone(), self.org.id);
+        let r = web::block(move || {
+            let mut last = None;
+            for _ in 0..2 {
+                let policy = db.with(|c| cache.get(c, org));
+                let policy = match policy {
+                    Ok(p) => p,
+                    Err(e) => return Err((e, Arc::new(Policy::default()))),
+                };
+                match db.with(|c| f(c, &policy)) {
+                    Ok(v) => return Ok((v, policy)),
+                    Err(DbError::Outdated) => last = Some(policy),
+                    Err(e) => return Err((e, policy)),
+                }
+            }
+            Err((DbError::Outdated, last.unwrap_or_default()))
+        })
+        .await;
+        match r {
+            Ok(v) => v,
+            Err(e) => Err((DbError::Pool(e.to_string()), Arc::new(Policy::default()))),
+        }
+    }
+
+    fn words(&self, policy: &Policy, e: &DbError) -> String {
+        use gatehouse_app::i18n::{t, tf, Msg};
+        match e {
+            DbError::Denied(d) => gatehouse_app::explain::denial(self.locale, policy, d),
+            DbError::Stale { changed_by, at } => tf(self.locale, Msg::ChangedBy, &[("name", changed_by), ("at", at)]),
+            DbError::Domain(d) => gatehouse_app::i18n::invalid_input(self.locale, d),
+            DbError::Conflict(m) => m.clone(),
+            DbError::NotFound => t(self.locale, Msg::NotFoundText).to_string(),
+            DbError::Outdated => t(self.locale, Msg::TryAgain).to_string(),
+            other => {
+                tracing::error!(error = %other, "form change failed");
+                t(self.locale, Msg::TryAgain).to_string()
+            }
+        }
+    }
+
+    /// Back to the form's page: saved, or refused with why and the entered values.
+    fn back<T>(&self, back: &str, r: Result<(T, Arc<Policy>), (DbError, Arc<Policy>)>, keep: &[(&str, String)]) -> HttpResponse {
+        let base = crate::auth::safe_next(Some(back));
+        let base = if base.starts_with(&format!("/o/{}/", self.org.slug)) { base } else { format!("/o/{}/me", self.org.slug) };
+        let sep = if base.contains('?') { '&' } else { '?' };
+        match r {
+            Ok(_) => see_other(&format!("{base}{sep}done=1")),
+            Err((DbError::NotFound, _)) => status_page(actix_web::http::StatusCode::NOT_FOUND, "Not found."),
+            Err((e, policy)) => {
+                let mut url = format!("{base}{sep}error={}", encode(&self.words(&policy, &e)));
+                for (k, v) in keep {
+                    url.push_str(&format!("&{k}={}", encode(v)));
+                }
+                see_other(&url)
+            }
+        }
+    }
+}
+
+fn parse_i64(v: Option<&String>) -> Option<i64> {
+    v.and_then(|s| s.trim().parse().ok())
+}
+
+/// The role editor's cells: `g.<permission>.<scope>` checkboxes and `v.<permission>` visibility.
+fn grants_from(f: &HashMap<String, String>) -> Vec<RoleGrant> {
+    let mut out = Vec::new();
+    let mut keys: Vec<&String> = f.keys().filter(|k| k.starts_with("g.")).collect();
+    keys.sort();
+    for k in keys {
+        let rest = &k[2..];
+        let Some((perm, scope)) = rest.rsplit_once('.') else { continue };
+        let Ok(scope) = RoleScope::parse(scope) else { continue };
+        let visibility = f.get(&format!("v.{perm}")).and_then(|v| Visibility::parse(v).ok()).unwrap_or(Visibility::Individual);
+        out.push(RoleGrant { permission: perm.to_string(), scope, visibility });
+    }
+    out
+}
+
+/// The grants in the short form the editor reads back after a refusal.
+fn draft_of(grants: &[RoleGrant]) -> String {
+    grants.iter().map(|g| format!("{}:{}:{}", g.permission, g.scope.as_str(), g.visibility.as_str())).collect::<Vec<_>>().join(",")
+}
+
+async fn role_new(req: HttpRequest, state: web::Data<AppState>, path: web::Path<String>, form: Form) -> HttpResponse {
+    let c = match caller(&req, &state, path.into_inner()).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let f = fields(&form);
+    let key = f.get("key").cloned().unwrap_or_default().trim().to_lowercase();
+    let name = f.get("name").cloned().unwrap_or_default();
+    let from = f.get("from").cloned().unwrap_or_default();
+    let (org, by, actor, now) = (c.org.id, c.m.id, c.actor, c.now);
+    let (k2, n2, from2) = (key.clone(), name.clone(), from.clone());
+    let r = c
+        .change(move |conn, p| {
+            // "tpl:<template>:<role>" copies a template role, "role:<id>" an existing role.
+            let (grants, description, origin) = match from2.split(':').collect::<Vec<_>>().as_slice() {
+                ["tpl", t, r] => {
+                    let t = gatehouse_domain::authz::templates::by_key(t).ok_or(DbError::NotFound)?;
+                    let role = t.role(r).ok_or(DbError::NotFound)?.clone();
+                    (role.grants, role.description.to_string(), Some((t.key.to_string(), role.key.to_string())))
+                }
+                ["role", id] => {
+                    let id: i64 = id.parse().map_err(|_| DbError::NotFound)?;
+                    let d = gatehouse_db::roles::detail(conn, org, RoleId(id))?;
+                    (d.grants, d.description, d.template_key.zip(d.template_role_key))
+                }
+                _ => (Vec::new(), String::new(), None),
+            };
+            if n2.trim().is_empty() {
+                return Err(gatehouse_domain::DomainError::InvalidValue { field: "name", value: String::new() }.into());
+            }
+            let origin = origin.as_ref().map(|(a, b)| (a.as_str(), b.as_str()));
+            gatehouse_db::roles::create_checked(conn, org, p, by, &k2, &n2, &description, &grants, origin, actor, now)
+        })
+        .await;
+    match r {
+        Ok((id, _)) => see_other(&format!("/o/{}/roles/{}?done=1", c.org.slug, id.0)),
+        Err(e) => c.back(&format!("/o/{}/roles", c.org.slug), Err::<((), _), _>(e), &[("key", key), ("name", name), ("from", from)]),
+    }
+}
+
+async fn role_edit(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(String, i64)>, form: Form) -> HttpResponse {
+    let (slug, id) = path.into_inner();
+    let c = match caller(&req, &state, slug).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let f = fields(&form);
+    let grants = grants_from(&f);
+    let edit = gatehouse_db::roles::RoleEdit {
+        name: f.get("name").cloned().unwrap_or_default(),
+        description: f.get("description").cloned().unwrap_or_default(),
+        requestable: f.contains_key("requestable"),
+        grants: grants.clone(),
+        expected_version: parse_i64(f.get("version")).unwrap_or(-1) as i32,
+    };
+    let (org, by, actor, now) = (c.org.id, c.m.id, c.actor, c.now);
+    let e2 = edit.clone();
+    let r = c.change(move |conn, p| gatehouse_db::roles::edit(conn, org, p, by, RoleId(id), &e2, actor, now)).await;
+    let back = format!("/o/{}/roles/{id}", c.org.slug);
+    c.back(&back, r, &[("draft", draft_of(&grants)), ("name", edit.name), ("description", edit.description)])
+}
+
+async fn role_retire(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(String, i64)>, form: Form) -> HttpResponse {
+    let (slug, id) = path.into_inner();
+    let c = match caller(&req, &state, slug).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let end = fields(&form).contains_key("end_assignments");
+    let (org, by, actor, now) = (c.org.id, c.m.id, c.actor, c.now);
+    let r = c.change(move |conn, p| gatehouse_db::roles::retire(conn, org, p, by, RoleId(id), end, actor, now)).await;
+    c.back(&format!("/o/{}/roles/{id}", c.org.slug), r, &[])
+}
+
+async fn template_apply(req: HttpRequest, state: web::Data<AppState>, path: web::Path<String>, form: Form) -> HttpResponse {
+    let c = match caller(&req, &state, path.into_inner()).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let key = fields(&form).get("template").cloned().unwrap_or_default();
+    let (org, by, actor, now) = (c.org.id, c.m.id, c.actor, c.now);
+    let r = c
+        .change(move |conn, p| {
+            let t = gatehouse_domain::authz::templates::by_key(&key).ok_or(DbError::NotFound)?;
+            // Applying a template defines roles: the same rules as defining them by hand.
+            for role in &t.roles {
+                gatehouse_domain::authz::escalation::may_edit_role(&p.subject(by), &[], &role.grants, p, &p.tree, now)
+                    .map_err(|e| DbError::Denied(gatehouse_domain::authz::Denial::Escalation(e)))?;
+            }
+            conn.transaction(|conn| {
+                gatehouse_db::authz::bump(conn, org, Some(p.version))?;
+                gatehouse_db::authz::apply_template(conn, org, &t, actor, now)
+            })
+        })
+        .await;
+    c.back(&format!("/o/{}/roles", c.org.slug), r, &[])
+}
+
+async fn matrix_csv(req: HttpRequest, state: web::Data<AppState>, path: web::Path<String>) -> HttpResponse {
+    let c = match caller(&req, &state, path.into_inner()).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let (db, cache, org) = (c.state.db.clone(), c.state.policies.clone(), c.org.id);
+    let policy = match web::block(move || db.with(|conn| cache.get(conn, org))).await {
+        Ok(Ok(p)) => p,
+        _ => return status_page(actix_web::http::StatusCode::SERVICE_UNAVAILABLE, "The service is temporarily unavailable."),
+    };
+    if policy.reach(c.m.id, "roles.view", c.now) == gatehouse_domain::authz::policy::Reach::Nothing {
+        let d = policy.check(c.m.id, "roles.view", &Target::Organization, c.now);
+        let why = gatehouse_app::explain::reasons(c.locale, &policy, "roles.view", &d.reasons).join(" ");
+        return status_page(actix_web::http::StatusCode::FORBIDDEN, &why);
+    }
+    let m = gatehouse_app::access::matrix(&policy, c.locale);
+    let cell = |s: &str| {
+        if s.contains([',', '"', '\n']) {
+            format!("\"{}\"", s.replace('"', "\"\""))
+        } else {
+            s.to_string()
+        }
+    };
+    let mut out = String::from("permission,area,description");
+    for (_, name, retired) in &m.roles {
+        out.push(',');
+        out.push_str(&cell(&if *retired { format!("{name} (retired)") } else { name.clone() }));
+    }
+    out.push('\n');
+    for (p, cells) in &m.rows {
+        out.push_str(&format!("{},{},{}", cell(&p.key), cell(&p.group), cell(&p.label)));
+        for c in cells {
+            out.push(',');
+            out.push_str(&cell(c));
+        }
+        out.push('\n');
+    }
+    HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{}-roles.csv\"", c.org.slug)))
+        .body(out)
+}
+
+fn end_of_day(locale_tz: &str, d: NaiveDate) -> Option<DateTime<Utc>> {
+    let tz: chrono_tz::Tz = locale_tz.parse().ok()?;
+    let local = d.and_hms_opt(23, 59, 59)?;
+    local.and_local_timezone(tz).earliest().map(|t| t.with_timezone(&Utc))
+}
+
+async fn assign(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(String, i64)>, form: Form) -> HttpResponse {
+    let (slug, id) = path.into_inner();
+    let c = match caller(&req, &state, slug).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let f = fields(&form);
+    let back = format!("/o/{}/members/{id}", c.org.slug);
+    let keep = vec![("role", f.get("role").cloned().unwrap_or_default()), ("unit", f.get("unit").cloned().unwrap_or_default()), ("ends_on", f.get("ends_on").cloned().unwrap_or_default())];
+    let role = parse_i64(f.get("role"));
+    let unit = parse_i64(f.get("unit")).map(UnitId);
+    let ends_on = f.get("ends_on").filter(|s| !s.trim().is_empty()).map(|s| NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d"));
+    let ends_at = match ends_on {
+        None => None,
+        Some(Ok(d)) => end_of_day(&c.org.time_zone, d),
+        Some(Err(_)) => {
+            let e = DbError::Domain(gatehouse_domain::DomainError::InvalidValue { field: "ends_on", value: f.get("ends_on").cloned().unwrap_or_default() });
+            return c.back(&back, Err::<((), _), _>((e, Arc::new(Policy::default()))), &keep);
+        }
+    };
+    let Some(role) = role else {
+        let e = DbError::Domain(gatehouse_domain::DomainError::InvalidValue { field: "role", value: String::new() });
+        return c.back(&back, Err::<((), _), _>((e, Arc::new(Policy::default()))), &keep);
+    };
+    let (org, by, actor, now) = (c.org.id, c.m.id, c.actor, c.now);
+    let r = c.change(move |conn, p| gatehouse_db::roles::assign_checked(conn, org, p, by, MembershipId(id), RoleId(role), unit, ends_at, actor, now)).await;
+    c.back(&back, r, &keep)
+}
+
+async fn unassign(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(String, i64, i64)>) -> HttpResponse {
+    let (slug, id, aid) = path.into_inner();
+    let c = match caller(&req, &state, slug).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let (org, by, actor, now) = (c.org.id, c.m.id, c.actor, c.now);
+    let r = c
+        .change(move |conn, p| {
+            // The assignment must be this member's.
+            let mine = gatehouse_db::roles::assignments_of(conn, org, MembershipId(id), now)?.iter().any(|a| a.id == aid);
+            if !mine {
+                return Err(DbError::NotFound);
+            }
+            gatehouse_db::roles::unassign(conn, org, p, by, aid, actor, now)
+        })
+        .await;
+    c.back(&format!("/o/{}/members/{id}", c.org.slug), r, &[])
+}
+
+async fn adjust(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(String, i64)>, form: Form) -> HttpResponse {
+    let (slug, id) = path.into_inner();
+    let c = match caller(&req, &state, slug).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let f = fields(&form);
+    let back = format!("/o/{}/members/{id}", c.org.slug);
+    let get = |k: &str| f.get(k).cloned().unwrap_or_default();
+    let keep = vec![("permission", get("permission")), ("kind", get("kind")), ("scope", get("scope")), ("unit", get("unit")), ("note", get("note"))];
+    let permission = get("permission");
+    let adjustment = if get("kind") == "withdraw" {
+        Adjustment::Withdraw { permission }
+    } else {
+        let scope = match get("scope").as_str() {
+            "own" => Scope::Own,
+            "unit" => match parse_i64(f.get("unit")) {
+                Some(u) => Scope::Unit(UnitId(u)),
+                None => {
+                    let e = DbError::Domain(gatehouse_domain::DomainError::InvalidValue { field: "unit", value: String::new() });
+                    return c.back(&back, Err::<((), _), _>((e, Arc::new(Policy::default()))), &keep);
+                }
+            },
+            _ => Scope::Organization,
+        };
+        let visibility = Visibility::parse(&get("visibility")).unwrap_or(Visibility::Individual);
+        Adjustment::Add { permission, scope, visibility }
+    };
+    let note = get("note");
+    let (org, by, actor, now) = (c.org.id, c.m.id, c.actor, c.now);
+    let r = c.change(move |conn, p| gatehouse_db::authz::adjust(conn, org, p, by, MembershipId(id), &adjustment, &note, actor, now)).await;
+    c.back(&back, r, &keep)
+}
+
+async fn remove_adjustment(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(String, i64, i64)>) -> HttpResponse {
+    let (slug, id, aid) = path.into_inner();
+    let c = match caller(&req, &state, slug).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let (org, by, actor, now) = (c.org.id, c.m.id, c.actor, c.now);
+    let r = c
+        .change(move |conn, p| {
+            let mine = gatehouse_db::authz::adjustments_of(conn, org, MembershipId(id))?.iter().any(|a| a.id == aid);
+            if !mine {
+                return Err(DbError::NotFound);
+            }
+            gatehouse_db::authz::remove_adjustment(conn, org, p, by, aid, actor, now)
+        })
+        .await;
+    c.back(&format!("/o/{}/members/{id}", c.org.slug), r, &[])
+}
+
+async fn org_role(req: HttpRequest, state: web::Data<AppState>, path: web::Path<String>, form: Form) -> HttpResponse {
+    use gatehouse_domain::org_role::{Change, OrgRole};
+    let c = match caller(&req, &state, path.into_inner()).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let f = fields(&form);
+    let back = format!("/o/{}/org-roles", c.org.slug);
+    let get = |k: &str| f.get(k).cloned().unwrap_or_default();
+    let keep = vec![("role", get("role")), ("email", get("email"))];
+    let role = match OrgRole::parse(&get("role")) {
+        Ok(r) => r,
+        Err(e) => return c.back(&back, Err::<((), _), _>((DbError::Domain(e), Arc::new(Policy::default()))), &keep),
+    };
+    let change = if get("change") == "remove" { Change::Remove } else { Change::Appoint };
+    let target_id = parse_i64(f.get("member"));
+    let email = get("email").trim().to_lowercase();
+    let (org, by, actor, now) = (c.org.id, c.m.id, c.actor, c.now);
+    let r = c
+        .change(move |conn, p| {
+            let target = match target_id {
+                Some(t) => MembershipId(t),
+                None => gatehouse_db::members::by_email(conn, org, &email)?.ok_or(DbError::NotFound)?,
+            };
+            gatehouse_db::members::change_org_role(conn, org, p.version, by, target, role, change, actor, now)
+        })
+        .await;
+    // An unknown email is the form's problem, not a missing page.
+    let r = match r {
+        Err((DbError::NotFound, p)) => Err((DbError::Domain(gatehouse_domain::DomainError::InvalidValue { field: "email", value: get("email") }), p)),
+        other => other,
+    };
+    c.back(&back, r, &keep)
+}
