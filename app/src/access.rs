@@ -198,7 +198,7 @@ pub mod server {
         for m in &policy.modules {
             for a in &m.actions {
                 let key = format!("{}.{}", m.key, a.key);
-                out.push(PermissionInfo { label: permission_label(locale, policy, &key), group: group_label(locale, policy, &key), key, admin: false, about_people: a.about_people });
+                out.push(PermissionInfo { label: crate::explain::short_label(locale, policy, &key), group: group_label(locale, policy, &key), key, admin: false, about_people: a.about_people });
             }
         }
         out
@@ -335,14 +335,33 @@ pub fn matrix(policy: &gatehouse_domain::authz::policy::Policy, locale: gatehous
 
 #[server(input = GetUrl, endpoint = "member-access")]
 pub async fn get_member_access(org: String, id: i64) -> Result<MemberAccess, AppError> {
+    let x = crate::api::server::in_org(org).await?;
+    member_access(&x, id).await
+}
+
+/// A member's page in one call: details and, for whoever may see it, their access. (One server
+/// function per resource: a second call after an await would run without the request.)
+#[server(input = GetUrl, endpoint = "member-page")]
+pub async fn get_member_page(org: String, id: Option<i64>) -> Result<(gatehouse_domain::views::MemberDetail, Option<MemberAccess>), AppError> {
+    let x = crate::api::server::in_org(org).await?;
+    let member = id.map(gatehouse_domain::ids::MembershipId).unwrap_or(x.m.id);
+    let detail = crate::api::server::member_detail(&x, member).await?;
+    let access = member_access(&x, member.0).await.ok();
+    Ok((detail, access))
+}
+
+#[cfg(feature = "ssr")]
+async fn member_access(x: &crate::api::server::Ctx, id: i64) -> Result<MemberAccess, AppError> {
     use gatehouse_domain::authz::{Adjustment, Target, Visibility};
     use gatehouse_domain::ids::MembershipId;
-    let x = crate::api::server::in_org(org).await?;
     let member = MembershipId(id);
     let (org_id, now) = (x.org.id, x.now);
+    let is_self = member == x.m.id;
+    if !is_self {
+        x.reach_any("members.view").await?;
+    }
     let units = crate::api::server::db(&x.c.state, move |conn| gatehouse_db::authz::member_units(conn, org_id, member)).await?;
     let target = Target::Member { id: member, units: units.clone() };
-    let is_self = member == x.m.id;
     if !is_self {
         let d = x.require("members.view", &target).await?;
         if d.visibility != Some(Visibility::Individual) {
@@ -369,7 +388,7 @@ pub async fn get_member_access(org: String, id: i64) -> Result<MemberAccess, App
             };
             let why = crate::explain::reasons(locale, p, &e.permission, &p.check(member, &e.permission, &t, now).reasons);
             EffectiveView {
-                label: crate::explain::permission_label(locale, p, &e.permission),
+                label: crate::explain::short_label(locale, p, &e.permission),
                 group: server::group_label(locale, p, &e.permission),
                 scope: crate::explain::scope_words(locale, p, e.scope),
                 visibility: e.visibility.as_str().into(),

@@ -229,6 +229,21 @@ pub mod server {
         }
     }
 
+    /// A member's details, for whoever may see that member individually (and for themselves).
+    pub async fn member_detail(x: &Ctx, member: gatehouse_domain::ids::MembershipId) -> Result<MemberDetail, AppError> {
+        let (org, now) = (x.org.id, x.now);
+        if x.m.id != member {
+            // Someone whose members.view reaches nobody is refused before the id is even looked up.
+            x.reach_any("members.view").await?;
+            let units = db(&x.c.state, move |conn| gatehouse_db::authz::member_units(conn, org, member)).await?;
+            let d = x.require("members.view", &Target::Member { id: member, units }).await?;
+            if d.visibility != Some(Visibility::Individual) {
+                return Err(x.refuse("members.view", &d.reasons).await);
+            }
+        }
+        db(&x.c.state, move |conn| gatehouse_db::views::members::detail(conn, org, member, now)).await
+    }
+
     /// The screens of one organization the member may open.
     pub fn menu(policy: &Policy, m: gatehouse_domain::ids::MembershipId, now: chrono::DateTime<chrono::Utc>) -> Menu {
         let org_wide = |p: &str| policy.check(m, p, &Target::Organization, now).allowed;
@@ -358,18 +373,8 @@ pub async fn get_member_filters(org: String) -> Result<MemberFilters, AppError> 
 /// units, individually); everyone sees themselves.
 #[server(input = GetUrl, endpoint = "member")]
 pub async fn get_member(org: String, id: i64) -> Result<MemberDetail, AppError> {
-    use gatehouse_domain::authz::{Target, Visibility};
-    use gatehouse_domain::ids::MembershipId;
     let x = server::in_org(org).await?;
-    let (org, now, member) = (x.org.id, x.now, MembershipId(id));
-    if x.m.id != member {
-        let units = server::db(&x.c.state, move |conn| gatehouse_db::authz::member_units(conn, org, member)).await?;
-        let d = x.require("members.view", &Target::Member { id: member, units }).await?;
-        if d.visibility != Some(Visibility::Individual) {
-            return Err(x.refuse("members.view", &d.reasons).await);
-        }
-    }
-    server::db(&x.c.state, move |conn| gatehouse_db::views::members::detail(conn, org, member, now)).await
+    server::member_detail(&x, gatehouse_domain::ids::MembershipId(id)).await
 }
 
 #[server(input = GetUrl, endpoint = "me")]

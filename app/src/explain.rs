@@ -29,6 +29,19 @@ pub fn permission_label(locale: Locale, policy: &Policy, key: &str) -> String {
     key.to_string()
 }
 
+/// A permission's name without its module, for lists grouped by module.
+pub fn short_label(locale: Locale, policy: &Policy, key: &str) -> String {
+    if let Some((m, a)) = key.split_once('.') {
+        if let Some(action) = policy.modules.iter().find(|x| x.key == m).and_then(|module| module.actions.iter().find(|x| x.key == a)) {
+            return match locale {
+                Locale::En => action.en.clone(),
+                Locale::De => action.de.clone(),
+            };
+        }
+    }
+    permission_label(locale, policy, key)
+}
+
 fn unit_name(policy: &Policy, u: UnitId) -> String {
     policy.tree.get(u).map(|n| n.name.clone()).unwrap_or_else(|| format!("#{u}"))
 }

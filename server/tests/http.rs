@@ -341,6 +341,7 @@ async fn every_route_refuses_the_unpermitted_and_strangers(t: &TestDb) {
         ("/api/role", format!("org=acme&id={role}"), false),
         ("/api/role-matrix", "org=acme".into(), false),
         ("/api/member-access", format!("org=acme&id={other}"), false),
+        ("/api/member-page", format!("org=acme&id={other}"), false),
         ("/api/who-can", "org=acme&permission=members.view".into(), false),
         ("/api/org-roles", "org=acme".into(), false),
     ];

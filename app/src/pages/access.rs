@@ -1,6 +1,6 @@
 //! A member's access (roles at units with end dates, personal adjustments, effective permissions
 //! with "why?"), the "who can …?" page and the organization roles page.
-use crate::access::{get_member_access, get_org_roles, get_who_can, MemberAccess};
+use crate::access::{get_org_roles, get_who_can, MemberAccess};
 use crate::components::{org_param, use_locale, CsrfField, ErrorView, FormOutcome, Loading};
 use crate::i18n::{datetime, t, tf, Msg};
 use gatehouse_domain::locale::Locale;
@@ -10,24 +10,7 @@ use leptos_router::hooks::use_query_map;
 
 /// The access section under a member's details.
 #[component]
-pub fn AccessSection(member: i64) -> impl IntoView {
-    let org = org_param();
-    let data = Resource::new(move || org.get(), move |o| get_member_access(o, member));
-    let body = move || {
-        Suspend::new(async move {
-            let locale = use_locale();
-            match data.await {
-                Ok(d) => view! { <AccessView locale d base=format!("/o/{}", org.get_untracked()) /> }.into_any(),
-                // Someone who may see the member but not their access sees nothing more here.
-                Err(_) => ().into_any(),
-            }
-        })
-    };
-    view! { <Suspense fallback=Loading>{body}</Suspense> }
-}
-
-#[component]
-fn AccessView(locale: Locale, d: MemberAccess, base: String) -> impl IntoView {
+pub fn AccessView(locale: Locale, d: MemberAccess, base: String) -> impl IntoView {
     let q = use_query_map().get_untracked();
     let kept = move |k: &str| q.get(k).unwrap_or_default();
     let member_base = format!("{base}/members/{}", d.member);

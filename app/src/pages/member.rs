@@ -1,4 +1,5 @@
-use crate::api::{get_me, get_member};
+use crate::access::get_member_page;
+use crate::pages::access::AccessView;
 use crate::components::{org_param, use_locale, ErrorView, Loading};
 use crate::error::AppError;
 use crate::i18n::{date, datetime, kind_label, org_role_label, status_label, t, tf, Msg};
@@ -15,9 +16,10 @@ pub fn MemberPage() -> impl IntoView {
     let org = org_param();
     let params = use_params_map();
     let id = Memo::new(move |_| params.read().get("id").and_then(|s| s.parse::<i64>().ok()));
+    // One resource (one server function) for the details and the access section.
     let data = Resource::new(move || (org.get(), id.get()), |(o, id)| async move {
         match id {
-            Some(id) => get_member(o, id).await,
+            Some(id) => get_member_page(o, Some(id)).await,
             None => Err(AppError::NotFound),
         }
     });
@@ -25,10 +27,10 @@ pub fn MemberPage() -> impl IntoView {
         Suspend::new(async move {
             let locale = use_locale();
             match data.await {
-                Ok(d) => {
+                Ok((d, access)) => {
                     let back = format!("/o/{}/members", org.get_untracked());
-                    let member = d.id.0;
-                    view! { <MemberDetailView locale d back=Some(back) /> <crate::pages::access::AccessSection member /> }.into_any()
+                    let base = format!("/o/{}", org.get_untracked());
+                    view! { <div class="member-page"><MemberDetailView locale d back=Some(back) /></div> <div class="access-wrap">{access.map(|d| view! { <AccessView locale d base /> })}</div> }.into_any()
                 }
                 Err(e) => {
                     if e == AppError::NotFound {
@@ -46,14 +48,14 @@ pub fn MemberPage() -> impl IntoView {
 #[component]
 pub fn MePage() -> impl IntoView {
     let org = org_param();
-    let data = Resource::new(move || org.get(), get_me);
+    let data = Resource::new(move || org.get(), |o| get_member_page(o, None));
     let body = move || {
         Suspend::new(async move {
             let locale = use_locale();
             match data.await {
-                Ok(d) => {
-                    let member = d.id.0;
-                    view! { <MemberDetailView locale d back=None /> <crate::pages::access::AccessSection member /> }.into_any()
+                Ok((d, access)) => {
+                    let base = format!("/o/{}", org.get_untracked());
+                    view! { <div class="member-page"><MemberDetailView locale d back=None /></div> <div class="access-wrap">{access.map(|d| view! { <AccessView locale d base /> })}</div> }.into_any()
                 }
                 Err(e) => view! { <ErrorView locale error=e /> }.into_any(),
             }
