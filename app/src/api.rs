@@ -244,6 +244,20 @@ pub mod server {
         db(&x.c.state, move |conn| gatehouse_db::views::members::detail(conn, org, member, now)).await
     }
 
+    /// A member's live roles and organization roles, for lists.
+    pub fn role_names(policy: &Policy, m: gatehouse_domain::ids::MembershipId, locale: Locale, now: chrono::DateTime<chrono::Utc>) -> Vec<String> {
+        let s = policy.subject(m);
+        let mut out: Vec<String> = s.org_roles.iter().map(|r| crate::i18n::org_role_label(locale, r.as_str())).collect();
+        for a in s.assignments.iter().filter(|a| a.ends_at.is_none_or(|e| e > now)) {
+            if let Some(r) = gatehouse_domain::authz::Roles::role(policy, a.role).filter(|r| !r.retired) {
+                if !out.contains(&r.name) {
+                    out.push(r.name.clone());
+                }
+            }
+        }
+        out
+    }
+
     /// The screens of one organization the member may open.
     pub fn menu(policy: &Policy, m: gatehouse_domain::ids::MembershipId, now: chrono::DateTime<chrono::Utc>) -> Menu {
         let org_wide = |p: &str| policy.check(m, p, &Target::Organization, now).allowed;
@@ -358,7 +372,12 @@ pub async fn get_members(
     };
     let q = MemberParams { q, unit, tag, kind, status, sort, dir, page, per_page }.query();
     let org = x.org.id;
-    server::db(&x.c.state, move |conn| gatehouse_db::views::members::list_within(conn, org, &q, within.as_deref())).await
+    let mut page = server::db(&x.c.state, move |conn| gatehouse_db::views::members::list_within(conn, org, &q, within.as_deref())).await?;
+    // The roles column comes from the cached policy: no query per row.
+    for r in &mut page.rows {
+        r.roles = server::role_names(&x.policy, r.id, x.c.locale, x.now);
+    }
+    Ok(page)
 }
 
 #[server(input = GetUrl, endpoint = "member-filters")]

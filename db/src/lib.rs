@@ -64,11 +64,25 @@ macro_rules! on {
 
 impl Conn<'_> {
     /// Runs `f` in one transaction: all of it is committed, or none of it.
-    /// On SQLite the transaction takes the write lock at once (no upgrade deadlocks).
+    /// On SQLite the transaction takes the write lock at once (no upgrade deadlocks). Nested
+    /// calls become savepoints.
     pub fn transaction<T>(&mut self, f: impl FnOnce(&mut Conn<'_>) -> Result<T, DbError>) -> Result<T, DbError> {
         match self {
             Conn::Pg(c) => c.transaction(|c| f(&mut Conn::Pg(c))),
-            Conn::Sqlite(c) => c.immediate_transaction(|c| f(&mut Conn::Sqlite(c))),
+            Conn::Sqlite(c) => {
+                use diesel::connection::{AnsiTransactionManager, TransactionManager};
+                // Inside a transaction already: a savepoint (the write lock is held).
+                let nested = <AnsiTransactionManager as TransactionManager<SqliteConnection>>::transaction_manager_status_mut(c)
+                    .transaction_depth()
+                    .ok()
+                    .flatten()
+                    .is_some();
+                if nested {
+                    c.transaction(|c| f(&mut Conn::Sqlite(c)))
+                } else {
+                    c.immediate_transaction(|c| f(&mut Conn::Sqlite(c)))
+                }
+            }
         }
     }
 

@@ -124,6 +124,61 @@ pub fn by_email(conn: &mut Conn<'_>, org: OrgId, email: &str) -> Result<Option<M
     Ok(id.map(MembershipId))
 }
 
+/// Appoints or removes an organization role for the person with `email`. Someone with an
+/// identity but no membership here may still hold any organization role but owner: they get a
+/// "role holder only" membership (DECISIONS.md), never listed or counted as a member.
+#[allow(clippy::too_many_arguments)]
+pub fn change_org_role_by_email(
+    conn: &mut Conn<'_>,
+    org: OrgId,
+    policy_version: i64,
+    by: MembershipId,
+    email: &str,
+    role: OrgRole,
+    change: gatehouse_domain::org_role::Change,
+    actor: Actor,
+    now: DateTime<Utc>,
+) -> Result<Vec<(MembershipId, OrgRole)>, DbError> {
+    use gatehouse_domain::authz::Denial;
+    use gatehouse_domain::org_role::{AppointRefusal, Change};
+    conn.transaction(|conn| {
+        let target = match by_email(conn, org, email)? {
+            Some(m) => m,
+            None => {
+                let user = crate::users::find_by_email(conn, email)?.ok_or(DbError::NotFound)?;
+                if role == OrgRole::Owner {
+                    return Err(DbError::Denied(Denial::Appointment(AppointRefusal::OwnerMustBeMember)));
+                }
+                if change == Change::Remove {
+                    return Err(DbError::Denied(Denial::Appointment(AppointRefusal::NotHeld)));
+                }
+                // Decide before creating anything: the appointer's rights do not depend on the target.
+                let holders = org_role_holders(conn, org)?;
+                gatehouse_domain::org_role::may_appoint(by, MembershipId(-1), false, role, change, &holders)
+                    .map_err(|e| DbError::Denied(Denial::Appointment(e)))?;
+                add(
+                    conn,
+                    &NewMember {
+                        org,
+                        user: user.id,
+                        kind: MemberKind::External,
+                        status: MemberStatus::Active,
+                        mobile_phone: None,
+                        job_title: None,
+                        end_date: None,
+                        role_holder_only: true,
+                        units: &[],
+                        tags: &[],
+                    },
+                    actor,
+                    now,
+                )?
+            }
+        };
+        change_org_role(conn, org, policy_version, by, target, role, change, actor, now)
+    })
+}
+
 /// The organization's organization-role holders (active memberships).
 pub fn org_role_holders(conn: &mut Conn<'_>, org: OrgId) -> Result<Vec<(MembershipId, OrgRole)>, DbError> {
     let rows: Vec<(i64, String)> = on!(conn, c => orh::table

@@ -270,6 +270,26 @@ both!(organization_roles_follow_the_appointment_rules, |t: &TestDb| {
     assert!(pol.check(o.dev_b, "members.edit", &Target::Organization, now()).allowed, "administrator");
     assert!(!pol.check(o.dev_b, "tournaments.view", &Target::Organization, now()).allowed, "administrators see no content");
     assert!(pol.check(o.dev_a1, "licenses.buy", &Target::Organization, now()).allowed, "payment user");
+    // Someone from outside may hold an organization role (not owner) as "role holder only".
+    t.db.tx(|c| {
+        gatehouse_db::users::create(
+            c,
+            &gatehouse_db::users::NewUser { email: "auditor@firm.test", display_name: "Ext Auditor", locale: gatehouse_domain::locale::Locale::En, password_hash: None, is_system: false },
+            Actor::System,
+            now(),
+        )
+    })
+    .unwrap();
+    let before = t.db.with(|c| members::count(c, o.id)).unwrap();
+    let by_email = |t: &TestDb, role, ch| t.db.with(|c| members::change_org_role_by_email(c, o.id, v(t), o.manager, "auditor@firm.test", role, ch, actor(o.manager), now()));
+    let r = by_email(t, OrgRole::Owner, Change::Appoint);
+    assert!(matches!(r, Err(DbError::Denied(Denial::Appointment(AppointRefusal::OwnerMustBeMember)))), "{r:?}");
+    by_email(t, OrgRole::ComplianceManager, Change::Appoint).unwrap();
+    assert_eq!(t.db.with(|c| members::count(c, o.id)).unwrap(), before, "a role holder only is not counted as a member");
+    let holder = t.db.with(|c| members::by_email(c, o.id, "auditor@firm.test")).unwrap().unwrap();
+    assert!(t.db.with(|c| members::org_role_holders(c, o.id)).unwrap().contains(&(holder, OrgRole::ComplianceManager)));
+    let r = t.db.with(|c| members::change_org_role_by_email(c, o.id, v(t), o.dev_b, "nobody@nowhere.test", OrgRole::SupportTeam, Change::Appoint, actor(o.dev_b), now()));
+    assert!(matches!(r, Err(DbError::NotFound)));
 });
 
 both!(items_follow_the_creator_and_ownership_rules, |t: &TestDb| {

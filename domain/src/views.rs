@@ -53,6 +53,9 @@ pub struct MemberRow {
     pub tags: Vec<String>,
     pub units: Vec<String>,
     pub created_at: DateTime<Utc>,
+    /// The member's live roles and organization roles (from the authorization policy).
+    #[serde(default)]
+    pub roles: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -457,11 +457,10 @@ async fn org_role(req: HttpRequest, state: web::Data<AppState>, path: web::Path<
     let (org, by, actor, now) = (c.org.id, c.m.id, c.actor, c.now);
     let r = c
         .change(move |conn, p| {
-            let target = match target_id {
-                Some(t) => MembershipId(t),
-                None => gatehouse_db::members::by_email(conn, org, &email)?.ok_or(DbError::NotFound)?,
-            };
-            gatehouse_db::members::change_org_role(conn, org, p.version, by, target, role, change, actor, now)
+            match target_id {
+                Some(t) => gatehouse_db::members::change_org_role(conn, org, p.version, by, MembershipId(t), role, change, actor, now),
+                None => gatehouse_db::members::change_org_role_by_email(conn, org, p.version, by, &email, role, change, actor, now),
+            }
         })
         .await;
     // An unknown email is the form's problem, not a missing page.

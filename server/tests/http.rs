@@ -294,7 +294,8 @@ async fn language_follows_the_account(t: &TestDb) {
 }
 http_both!(language, language_follows_the_account);
 
-/// Two server instances on one PostgreSQL serve the same signed-in user.
+/// Two server instances on one PostgreSQL serve the same signed-in user and agree on every
+/// authorization change at the next request.
 #[actix_web::test]
 async fn two_instances_share_sessions_on_postgres() {
     let Some(t) = TestDb::postgres() else { return };
@@ -313,6 +314,23 @@ async fn two_instances(t: &TestDb) {
     a.sign_in(seed::DEMO_OWNER, seed::DEMO_PASSWORD).await;
     let mut b = Client { svc: b_svc, cookies: a.cookies.clone() };
     assert_eq!(b.get("/o/acme/dashboard").await.status, StatusCode::OK);
+
+    // Authorization changes reach the other instance at its next request, whatever it cached:
+    // Max gets members.view through an addition on A, B lets him list members; A withdraws
+    // it, B refuses at once.
+    let acme = t.db.with(|conn| orgs::by_slug(conn, "acme")).unwrap().unwrap();
+    let max = t.db.with(|conn| members::by_email(conn, acme.id, seed::DEMO_MEMBER)).unwrap().unwrap().0;
+    let mut max_b = Client { svc: test::init_service(gatehouse_server::http::app({ let mut s = state(t, &clock); s.db = gatehouse_db::Db::connect(&t.url, 2).unwrap(); s }, options())).await, cookies: HashMap::new() };
+    max_b.sign_in(seed::DEMO_MEMBER, seed::DEMO_PASSWORD).await;
+    assert_eq!(max_b.get("/api/members?org=acme").await.status, StatusCode::FORBIDDEN, "B caches a policy without the grant");
+    let csrf = a.get("/o/acme/roles").await.csrf();
+    let r = a.post(&format!("/o/acme/members/{max}/adjustments"), &[("csrf_token", &csrf), ("kind", "add"), ("permission", "members.view"), ("scope", "organization"), ("visibility", "individual")]).await;
+    assert!(r.location().ends_with("done=1"), "{}", r.location());
+    assert_eq!(max_b.get("/api/members?org=acme").await.status, StatusCode::OK, "B sees the addition made on A");
+    let adj = t.db.with(|c| gatehouse_db::authz::adjustments_of(c, acme.id, gatehouse_domain::ids::MembershipId(max))).unwrap()[0].id;
+    let r = a.post(&format!("/o/acme/members/{max}/adjustments/{adj}/remove"), &[("csrf_token", &csrf)]).await;
+    assert!(r.location().ends_with("done=1"), "{}", r.location());
+    assert_eq!(max_b.get("/api/members?org=acme").await.status, StatusCode::FORBIDDEN, "the removal on A takes effect on B at once");
 }
 
 /// Every registered server function, page and form route of an organization — enumerated from

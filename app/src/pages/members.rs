@@ -156,6 +156,7 @@ pub fn MembersPage() -> impl IntoView {
                                     {sort_link(MemberSort::Kind, t(locale, Msg::Kind))}
                                     {sort_link(MemberSort::Status, t(locale, Msg::Status))}
                                     <th scope="col">{t(locale, Msg::Units)}</th>
+                                    <th scope="col">{t(locale, Msg::Roles)}</th>
                                     <th scope="col">{t(locale, Msg::Tags)}</th>
                                     {sort_link(MemberSort::Joined, t(locale, Msg::Joined))}
                                 </tr>
@@ -170,6 +171,7 @@ pub fn MembersPage() -> impl IntoView {
                                             <td>{kind_label(locale, &r.kind)}</td>
                                             <td><span class=format!("status status-{}", r.status)>{status_label(locale, &r.status)}</span></td>
                                             <td>{r.units.join(", ")}</td>
+                                            <td>{r.roles.join(", ")}</td>
                                             <td>{r.tags.iter().map(|tg| view! { <span class="tag">{tg.clone()}</span> }).collect_view()}</td>
                                             <td>{date(locale, r.created_at.date_naive())}</td>
                                         </tr>

@@ -134,6 +134,7 @@ pub fn list_within(conn: &mut Conn<'_>, org: OrgId, q: &MemberQuery, within: Opt
                 tags: tags_of.remove(&id).unwrap_or_default(),
                 units: units_of.remove(&id).unwrap_or_default(),
                 created_at: from_db(created),
+                roles: Vec::new(),
             })
             .collect(),
         total,
