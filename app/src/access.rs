@@ -495,3 +495,92 @@ pub async fn get_org_roles(org: String) -> Result<OrgRolesPage, AppError> {
         .collect();
     Ok(OrgRolesPage { groups, me: x.m.id.0 })
 }
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItemView {
+    pub id: i64,
+    pub title: String,
+    pub creator: Option<String>,
+    pub owner: Option<String>,
+    pub unit: Option<String>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+    pub version: i32,
+    pub can_edit: bool,
+    pub can_delete: bool,
+    pub can_bulk_delete: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContentPage {
+    pub modules: Vec<(String, String)>,
+    pub module: Option<String>,
+    pub items: Vec<ItemView>,
+    pub can_create: bool,
+    pub units: Vec<(i64, usize, String)>,
+    /// Why nothing is shown, when the engine says so (administrators see no content).
+    pub note: Option<String>,
+}
+
+/// The content browser: the organization's modules, and the items of one module the caller may
+/// see, each with what the caller may do to it.
+#[server(input = GetUrl, endpoint = "content")]
+pub async fn get_content(org: String, module: Option<String>) -> Result<ContentPage, AppError> {
+    use gatehouse_domain::authz::content::ItemOp;
+    use gatehouse_domain::authz::Target;
+    let x = crate::api::server::in_org(org).await?;
+    let locale = x.c.locale;
+    let p = x.policy.clone();
+    let modules: Vec<(String, String)> = p
+        .modules
+        .iter()
+        .map(|m| (m.key.clone(), match locale {
+            gatehouse_domain::locale::Locale::En => m.en.clone(),
+            gatehouse_domain::locale::Locale::De => m.de.clone(),
+        }))
+        .collect();
+    let Some(module) = module.filter(|m| !m.is_empty()) else {
+        return Ok(ContentPage { modules, module: None, items: vec![], can_create: false, units: vec![], note: None });
+    };
+    if !p.modules.iter().any(|m| m.key == module) {
+        return Err(crate::api::server::fail(AppError::NotFound));
+    }
+    let (org_id, me, now) = (x.org.id, x.m.id, x.now);
+    let m2 = module.clone();
+    let p2 = p.clone();
+    let items = crate::api::server::db(&x.c.state, move |conn| {
+        let items = gatehouse_db::items::visible(conn, org_id, &m2, &p2, me, now)?;
+        let ids: Vec<_> = items.iter().flat_map(|i| i.creator.into_iter().chain(i.owner)).collect();
+        let names = gatehouse_db::items::names(conn, org_id, &ids)?;
+        Ok((items, names))
+    })
+    .await?;
+    let name = |m: Option<gatehouse_domain::ids::MembershipId>| m.and_then(|m| items.1.iter().find(|n| n.0 == m).map(|n| n.1.clone()));
+    let unit_name = |u: Option<gatehouse_domain::ids::UnitId>| u.and_then(|u| p.tree.get(u).map(|n| n.name.clone()));
+    let views: Vec<ItemView> = items
+        .0
+        .iter()
+        .map(|i| {
+            let t = i.target();
+            ItemView {
+                id: i.id,
+                title: i.title.clone(),
+                creator: name(i.creator),
+                owner: name(i.owner),
+                unit: unit_name(i.unit),
+                updated_at: i.updated_at,
+                version: i.version,
+                can_edit: p.check_item(me, &module, ItemOp::Edit, &t, now).allowed,
+                can_delete: p.check_item(me, &module, ItemOp::Delete, &t, now).allowed,
+                can_bulk_delete: p.check_item(me, &module, ItemOp::BulkDelete, &t, now).allowed,
+            }
+        })
+        .collect();
+    let create = format!("{module}.create");
+    let can_create = p.knows(&create) && p.reach(me, &create, now) != gatehouse_domain::authz::policy::Reach::Nothing;
+    // Say why the list is empty when the engine rules content out for this person.
+    let probe = Target::Item { creator: None, owner: None, assignees: vec![], unit: None };
+    let d = p.check_item(me, &module, ItemOp::View, &probe, now);
+    let note = (views.is_empty() && d.reasons.contains(&gatehouse_domain::authz::Reason::AdministratorsSeeNoContent))
+        .then(|| crate::i18n::t(locale, crate::i18n::Msg::ReasonAdministratorsSeeNoContent).to_string());
+    Ok(ContentPage { modules, module: Some(module), items: views, can_create, units: server::unit_options(&p), note })
+}

@@ -16,6 +16,8 @@ pub struct Menu {
     pub units: bool,
     pub roles: bool,
     pub org_roles: bool,
+    /// The organization declares content modules.
+    pub content: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -268,6 +270,7 @@ pub mod server {
             units: org_wide("units.view"),
             roles: anywhere("roles.view"),
             org_roles: anywhere("roles.view") || policy.subject(m).org_roles.iter().any(|r| matches!(r, OrgRole::Owner | OrgRole::CoOwner | OrgRole::PaymentUser)),
+            content: !policy.modules.is_empty(),
         }
     }
 }

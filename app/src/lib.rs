@@ -97,6 +97,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("roles/:id") view=pages::roles::RolePage ssr=SsrMode::Async />
                     <Route path=path!("who-can") view=pages::access::WhoCanPage ssr=SsrMode::Async />
                     <Route path=path!("org-roles") view=pages::access::OrgRolesPage ssr=SsrMode::Async />
+                    <Route path=path!("content") view=pages::content::ContentPage ssr=SsrMode::Async />
+                    <Route path=path!("content/:module") view=pages::content::ContentPage ssr=SsrMode::Async />
                 </ParentRoute>
             </Routes>
         </Router>

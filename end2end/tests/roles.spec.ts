@@ -96,3 +96,25 @@ test('organization roles: appointing follows the seed rules and refusals say why
   await expect(page.getByRole('status')).toHaveText('Saved.');
   await expect(page.getByRole('row', { name: /Support team/ })).toContainText('Max Mitglied');
 });
+
+test('content browser: create, rename and delete an item; administrators see no content', async ({ page }) => {
+  const errors = watchConsole(page);
+  await signIn(page, DEMO, '/o/acme/content/tournaments');
+  await expect(page.getByRole('heading', { name: 'Tournaments' })).toBeVisible();
+  await page.getByLabel('Title').fill('Autumn cup');
+  await page.getByRole('button', { name: 'Create' }).click();
+  await expect(page.getByRole('status')).toHaveText('Saved.');
+  const row = page.getByRole('row', { name: /Dana Demo/ }).filter({ has: page.locator('input[value="Autumn cup"]') });
+  await row.getByRole('textbox', { name: 'Title' }).fill('Autumn cup 2027');
+  await row.getByRole('button', { name: 'Save' }).click();
+  await expect(page.locator('input[value="Autumn cup 2027"]')).toHaveCount(1);
+  await expectAccessible(page);
+  await page.getByRole('button', { name: 'Delete Autumn cup 2027' }).click();
+  await expect(page.locator('input[value="Autumn cup 2027"]')).toHaveCount(0);
+  // In nordwind Dana is an administrator: she manages the organization but sees no content.
+  await page.goto('/o/nordwind/content/alerts');
+  await expect(page.getByText('Administrators manage the organization but do not see its content.')).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Create' })).toHaveCount(0);
+  await expectAccessible(page);
+  expect(errors).toEqual([]);
+});

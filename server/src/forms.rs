@@ -32,6 +32,10 @@ pub const ORG_FORMS: &[(&str, &str)] = &[
     ("POST", "/o/{org}/members/{id}/adjustments"),
     ("POST", "/o/{org}/members/{id}/adjustments/{aid}/remove"),
     ("POST", "/o/{org}/org-roles"),
+    ("POST", "/o/{org}/content/{module}/new"),
+    ("POST", "/o/{org}/content/{module}/bulk-delete"),
+    ("POST", "/o/{org}/content/{module}/{id}"),
+    ("POST", "/o/{org}/content/{module}/{id}/delete"),
 ];
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -45,7 +49,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/o/{org}/members/{id}/assignments/{aid}/remove", web::post().to(unassign))
         .route("/o/{org}/members/{id}/adjustments", web::post().to(adjust))
         .route("/o/{org}/members/{id}/adjustments/{aid}/remove", web::post().to(remove_adjustment))
-        .route("/o/{org}/org-roles", web::post().to(org_role));
+        .route("/o/{org}/org-roles", web::post().to(org_role))
+        .route("/o/{org}/content/{module}/new", web::post().to(item_new))
+        .route("/o/{org}/content/{module}/bulk-delete", web::post().to(item_bulk_delete))
+        .route("/o/{org}/content/{module}/{id}", web::post().to(item_edit))
+        .route("/o/{org}/content/{module}/{id}/delete", web::post().to(item_delete));
 }
 
 type Form = web::Form<Vec<(String, String)>>;
@@ -469,4 +477,111 @@ async fn org_role(req: HttpRequest, state: web::Data<AppState>, path: web::Path<
         other => other,
     };
     c.back(&back, r, &keep)
+}
+
+/// An owner named by email must be a member of this organization.
+fn owner_by_email(conn: &mut Conn<'_>, org: gatehouse_domain::ids::OrgId, email: &str) -> Result<Option<MembershipId>, DbError> {
+    let email = email.trim();
+    if email.is_empty() {
+        return Ok(None);
+    }
+    match gatehouse_db::members::by_email(conn, org, email)? {
+        Some(m) => Ok(Some(m)),
+        None => Err(DbError::Domain(gatehouse_domain::DomainError::InvalidValue { field: "email", value: email.to_string() })),
+    }
+}
+
+async fn item_new(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(String, String)>, form: Form) -> HttpResponse {
+    let (slug, module) = path.into_inner();
+    let c = match caller(&req, &state, slug).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let f = fields(&form);
+    let get = |k: &str| f.get(k).cloned().unwrap_or_default();
+    let keep = vec![("title", get("title")), ("owner_email", get("owner_email"))];
+    let (title, owner_email, unit) = (get("title"), get("owner_email"), parse_i64(f.get("unit")).map(UnitId));
+    let (org, by, actor, now) = (c.org.id, c.m.id, c.actor, c.now);
+    let m2 = module.clone();
+    let r = c
+        .change(move |conn, p| {
+            let owner = owner_by_email(conn, org, &owner_email)?;
+            gatehouse_db::items::create(conn, org, p, by, &m2, &title, unit, owner, actor, now)
+        })
+        .await;
+    c.back(&format!("/o/{}/content/{module}", c.org.slug), r, &keep)
+}
+
+async fn item_edit(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(String, String, i64)>, form: Form) -> HttpResponse {
+    let (slug, module, id) = path.into_inner();
+    let c = match caller(&req, &state, slug).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let f = fields(&form);
+    let title = f.get("title").cloned().unwrap_or_default();
+    let version = parse_i64(f.get("version")).unwrap_or(-1) as i32;
+    let owner_email = f.get("owner_email").cloned();
+    let (org, by, actor, now) = (c.org.id, c.m.id, c.actor, c.now);
+    let m2 = module.clone();
+    let r = c
+        .change(move |conn, p| {
+            let item = gatehouse_db::items::get(conn, org, id)?;
+            if item.module != m2 {
+                return Err(DbError::NotFound);
+            }
+            // Without an owner field the owner stays as it is.
+            let owner = match &owner_email {
+                Some(e) => owner_by_email(conn, org, e)?,
+                None => item.owner,
+            };
+            gatehouse_db::items::update(conn, org, p, by, id, &title, owner, version, actor, now)
+        })
+        .await;
+    c.back(&format!("/o/{}/content/{module}", c.org.slug), r, &[])
+}
+
+async fn item_delete(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(String, String, i64)>) -> HttpResponse {
+    let (slug, module, id) = path.into_inner();
+    let c = match caller(&req, &state, slug).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let (org, by, actor, now) = (c.org.id, c.m.id, c.actor, c.now);
+    let m2 = module.clone();
+    let r = c
+        .change(move |conn, p| {
+            if gatehouse_db::items::get(conn, org, id)?.module != m2 {
+                return Err(DbError::NotFound);
+            }
+            gatehouse_db::items::delete(conn, org, p, by, id, false, actor, now)
+        })
+        .await;
+    c.back(&format!("/o/{}/content/{module}", c.org.slug), r, &[])
+}
+
+/// Deletes the selected items together — all or none, and only the caller's own (bulk rule).
+async fn item_bulk_delete(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(String, String)>, form: Form) -> HttpResponse {
+    let (slug, module) = path.into_inner();
+    let c = match caller(&req, &state, slug).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let ids: Vec<i64> = form.0.iter().filter(|(k, _)| k == "item").filter_map(|(_, v)| v.parse().ok()).collect();
+    let (org, by, actor, now) = (c.org.id, c.m.id, c.actor, c.now);
+    let m2 = module.clone();
+    let r = c
+        .change(move |conn, p| {
+            conn.transaction(|conn| {
+                for id in &ids {
+                    if gatehouse_db::items::get(conn, org, *id)?.module != m2 {
+                        return Err(DbError::NotFound);
+                    }
+                    gatehouse_db::items::delete(conn, org, p, by, *id, true, actor, now)?;
+                }
+                Ok(ids.len())
+            })
+        })
+        .await;
+    c.back(&format!("/o/{}/content/{module}", c.org.slug), r, &[])
 }

@@ -345,6 +345,12 @@ async fn every_route_refuses_the_unpermitted_and_strangers(t: &TestDb) {
     let other = t.db.with(|conn| members::by_email(conn, acme.id, seed::DEMO_OWNER)).unwrap().unwrap().0;
     let me = t.db.with(|conn| members::by_email(conn, acme.id, seed::DEMO_MEMBER)).unwrap().unwrap().0;
     let role = t.db.with(|conn| gatehouse_db::roles::list(conn, acme.id)).unwrap()[0].id.0;
+    let cup = {
+        let cache = gatehouse_db::authz::PolicyCache::new();
+        let p = t.db.with(|c| cache.get(c, acme.id)).unwrap();
+        let owner = gatehouse_domain::ids::MembershipId(other);
+        t.db.with(|c| gatehouse_db::items::create(c, acme.id, &p, owner, "tournaments", "Owner's cup", None, None, gatehouse_domain::actor::Actor::System, now())).unwrap()
+    };
 
     // How to call each thing, with a member of acme who holds no admin permission (`member`)
     // and with the owner of another organization (`stranger`). Own-data endpoints say so.
@@ -362,6 +368,8 @@ async fn every_route_refuses_the_unpermitted_and_strangers(t: &TestDb) {
         ("/api/member-page", format!("org=acme&id={other}"), false),
         ("/api/who-can", "org=acme&permission=members.view".into(), false),
         ("/api/org-roles", "org=acme".into(), false),
+        // The content browser lists what the engine lets the member see (checked below).
+        ("/api/content", "org=acme&module=tournaments".into(), true),
     ];
     // Not about an organization's data: the signed-in person's own identity and memberships.
     let not_org_data = ["/api/viewer"];
@@ -381,9 +389,11 @@ async fn every_route_refuses_the_unpermitted_and_strangers(t: &TestDb) {
         (format!("/o/acme/roles/{role}"), false),
         ("/o/acme/who-can".into(), false),
         ("/o/acme/org-roles".into(), false),
+        ("/o/acme/content".into(), true),
+        ("/o/acme/content/tournaments".into(), true),
     ];
     let pattern_of = |path: &str| -> String {
-        path.split('/').map(|s| if s.chars().all(|c| c.is_ascii_digit()) && !s.is_empty() { "{id}" } else if s == "acme" { "{org}" } else { s }).collect::<Vec<_>>().join("/")
+        path.split('/').map(|s| if s.chars().all(|c| c.is_ascii_digit()) && !s.is_empty() { "{id}" } else if s == "acme" { "{org}" } else if s == "tournaments" { "{module}" } else { s }).collect::<Vec<_>>().join("/")
     };
     for r in gatehouse_server::http::routes() {
         let p = r.path();
@@ -402,6 +412,10 @@ async fn every_route_refuses_the_unpermitted_and_strangers(t: &TestDb) {
         ("POST", format!("/o/acme/members/{me}/adjustments"), vec![("kind", "add".into()), ("permission", "audit.view".into()), ("scope", "organization".into())]),
         ("POST", format!("/o/acme/members/{other}/adjustments/1/remove"), vec![]),
         ("POST", "/o/acme/org-roles".into(), vec![("role", "administrator".into()), ("email", seed::DEMO_MEMBER.into()), ("change", "appoint".into())]),
+        ("POST", "/o/acme/content/tournaments/new".into(), vec![("title", "Sneaky cup".into())]),
+        ("POST", "/o/acme/content/tournaments/bulk-delete".into(), vec![("item", cup.to_string())]),
+        ("POST", format!("/o/acme/content/tournaments/{cup}"), vec![("title", "Renamed".into()), ("version", "1".into())]),
+        ("POST", format!("/o/acme/content/tournaments/{cup}/delete"), vec![]),
     ];
     let form_pattern = |path: &str| -> String {
         let mut ids = 0;
@@ -409,6 +423,8 @@ async fn every_route_refuses_the_unpermitted_and_strangers(t: &TestDb) {
             .map(|s| {
                 if s == "acme" {
                     "{org}".to_string()
+                } else if s == "tournaments" {
+                    "{module}".to_string()
                 } else if !s.is_empty() && s.chars().all(|c| c.is_ascii_digit()) {
                     ids += 1;
                     if ids == 1 { "{id}".into() } else { "{aid}".into() }
@@ -433,7 +449,10 @@ async fn every_route_refuses_the_unpermitted_and_strangers(t: &TestDb) {
     for (path, query, own) in &api_cases {
         let url = format!("{path}?{query}");
         let r = member.get(&url).await;
-        if *own {
+        if *own && path.ends_with("/content") {
+            assert_eq!(r.status, StatusCode::OK, "{url}: filtered by the engine");
+            assert!(r.body.contains("\"items\":[]") && r.body.contains("\"can_create\":false"), "{url}: a developer sees none of the others' tournaments: {}", r.body);
+        } else if *own {
             assert_eq!(r.status, StatusCode::OK, "{url}: own data");
             assert!(r.body.contains("Max Mitglied") && !r.body.contains("Dana Demo"), "{url}: only the member's own data");
         } else {

@@ -1,4 +1,5 @@
 pub mod access;
+pub mod content;
 pub mod dashboard;
 pub mod member;
 pub mod members;

@@ -64,6 +64,22 @@ pub(crate) const MATRIX: &[(&str, Cell, Cell, Cell)] = &[
     ("api_keys.generate", N, N, G),
 ];
 
+/// The seed's "manage … (creator / all in company)" in the item vocabulary of the content
+/// browser: team managers create (and, by the creator rule, edit and delete their own); company
+/// admins edit and delete any. Courses are seen like the courses list.
+const ITEMS: &[(&str, Cell, Cell, Cell)] = &[
+    ("tournaments.create", N, U, G),
+    ("tournaments.edit_any", N, N, G),
+    ("tournaments.delete_any", N, N, G),
+    ("courses.view", O, U, G),
+    ("courses.create", N, U, G),
+    ("courses.edit_any", N, N, G),
+    ("courses.delete_any", N, N, G),
+    ("assessments.create", N, U, G),
+    ("assessments.edit_any", N, N, G),
+    ("assessments.delete_any", N, N, G),
+];
+
 /// Admin permissions the seed implies without a row of its own: a team manager sees the people
 /// of the team and hands out the team's roles ("invite users, incl. other team managers"); the
 /// company admin does so for the company ("incl. new company admins", "add team and assign team
@@ -72,7 +88,7 @@ const IMPLIED: &[(&str, Cell, Cell)] = &[("members.view", U, G), ("roles.view", 
 
 fn column(pick: impl Fn(&(&str, Cell, Cell, Cell)) -> Cell, basic: bool) -> Vec<RoleGrant> {
     let mut out: Vec<RoleGrant> = Vec::new();
-    for row in MATRIX {
+    for row in MATRIX.iter().chain(ITEMS) {
         let mut cells = vec![pick(row)];
         if basic {
             cells.push(row.1); // the Developer's basic permissions, on oneself
@@ -138,6 +154,9 @@ pub fn template() -> Template {
                     ("report", "Tournament reporting", "Turnierberichte", true),
                     ("view_leaderboard", "View the tournament leaderboard", "Turnier-Rangliste sehen", true),
                     ("play", "Join and play", "Teilnehmen und spielen", false),
+                    ("create", "Create tournaments", "Turniere anlegen", false),
+                    ("edit_any", "Edit any tournament", "Jedes Turnier bearbeiten", false),
+                    ("delete_any", "Delete any tournament", "Jedes Turnier löschen", false),
                 ],
             ),
             module(
@@ -162,6 +181,10 @@ pub fn template() -> Template {
                     ("view_statistics", "View course statistics", "Kursstatistik sehen", true),
                     ("view_metrics", "View course metrics", "Kurskennzahlen sehen", true),
                     ("view_leaderboard", "View the course leaderboard", "Kurs-Rangliste sehen", true),
+                    ("view", "See courses", "Kurse sehen", false),
+                    ("create", "Create courses", "Kurse anlegen", false),
+                    ("edit_any", "Edit any course", "Jeden Kurs bearbeiten", false),
+                    ("delete_any", "Delete any course", "Jeden Kurs löschen", false),
                 ],
             ),
             module(
@@ -174,6 +197,9 @@ pub fn template() -> Template {
                     ("view", "View assessments", "Assessments sehen", true),
                     ("take_self", "Take a self-assessment", "Selbsteinschätzung durchführen", false),
                     ("view_external_results", "View results of invited users external to the team", "Ergebnisse eingeladener teamfremder Personen sehen", true),
+                    ("create", "Create assessments", "Assessments anlegen", false),
+                    ("edit_any", "Edit any assessment", "Jedes Assessment bearbeiten", false),
+                    ("delete_any", "Delete any assessment", "Jedes Assessment löschen", false),
                 ],
             ),
             module(
