@@ -248,16 +248,8 @@ pub mod server {
 
     /// A member's live roles and organization roles, for lists.
     pub fn role_names(policy: &Policy, m: gatehouse_domain::ids::MembershipId, locale: Locale, now: chrono::DateTime<chrono::Utc>) -> Vec<String> {
-        let s = policy.subject(m);
-        let mut out: Vec<String> = s.org_roles.iter().map(|r| crate::i18n::org_role_label(locale, r.as_str())).collect();
-        for a in s.assignments.iter().filter(|a| a.ends_at.is_none_or(|e| e > now)) {
-            if let Some(r) = gatehouse_domain::authz::Roles::role(policy, a.role).filter(|r| !r.retired) {
-                if !out.contains(&r.name) {
-                    out.push(r.name.clone());
-                }
-            }
-        }
-        out
+        let (org_roles, roles) = policy.live_roles(m, now);
+        org_roles.iter().map(|r| crate::i18n::org_role_label(locale, r.as_str())).chain(roles).collect()
     }
 
     /// The screens of one organization the member may open.

@@ -101,6 +101,21 @@ impl Policy {
         self.with_subject(member, |s| effective(s, self, &content, now))
     }
 
+    /// The member's organization roles and the names of their live roles (assignments not ended,
+    /// roles not retired), for list columns.
+    pub fn live_roles(&self, member: MembershipId, now: DateTime<Utc>) -> (Vec<crate::org_role::OrgRole>, Vec<String>) {
+        let Some(s) = self.subjects.get(&member) else { return (Vec::new(), Vec::new()) };
+        let mut names: Vec<String> = Vec::new();
+        for a in s.assignments.iter().filter(|a| a.ends_at.is_none_or(|e| e > now)) {
+            if let Some(r) = self.role(a.role).filter(|r| !r.retired) {
+                if !names.contains(&r.name) {
+                    names.push(r.name.clone());
+                }
+            }
+        }
+        (s.org_roles.clone(), names)
+    }
+
     /// How far `permission` reaches for `member` right now.
     pub fn reach(&self, member: MembershipId, permission: &str, now: DateTime<Utc>) -> Reach {
         let s = self.subject(member);
