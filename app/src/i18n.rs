@@ -118,6 +118,11 @@ messages! {
     Delete => "Delete", "Löschen";
     BulkDelete => "Delete (as creator)", "Löschen (als Ersteller)";
     ChooseModule => "Choose a module.", "Wählen Sie ein Modul.";
+    DeclareModule => "Declare a content module", "Inhaltsmodul festlegen";
+    DeclareModuleHelp => "A module of your applications and its actions; each action becomes a permission roles can grant. One action per line: key | English | German (add “| people” when it concerns people's data). An existing module gets the actions it lacks.", "Ein Modul Ihrer Anwendungen und seine Aktionen; jede Aktion wird eine Berechtigung, die Rollen gewähren können. Eine Aktion pro Zeile: Schlüssel | Englisch | Deutsch (mit „| personen“, wenn sie Personendaten betrifft). Ein vorhandenes Modul erhält die fehlenden Aktionen.";
+    NameEnglish => "Name (English)", "Name (Englisch)";
+    NameGerman => "Name (German)", "Name (Deutsch)";
+    ModuleActions => "Actions", "Aktionen";
     NotChanged => "Nothing was changed", "Nichts wurde geändert";
     TryAgain => "Something changed at the same time. Nothing was saved; please try again.", "Gleichzeitig hat sich etwas geändert. Nichts wurde gespeichert; bitte erneut versuchen.";
     InvalidValueOf => "“{value}” is not a valid {field}.", "„{value}“ ist kein gültiger Wert für {field}.";
@@ -369,6 +374,8 @@ pub fn invalid_input(locale: Locale, e: &gatehouse_domain::DomainError) -> Strin
                 "ends_on" | "ends_at" => t(locale, Msg::FieldEndDate),
                 "email" => t(locale, Msg::FieldEmail),
                 "title" => t(locale, Msg::FieldTitle),
+                "actions" => t(locale, Msg::ModuleActions),
+                "module" => t(locale, Msg::FieldKey),
                 other => other,
             };
             if value.trim().is_empty() {

@@ -26,6 +26,7 @@ pub const ORG_FORMS: &[(&str, &str)] = &[
     ("POST", "/o/{org}/roles/{id}"),
     ("POST", "/o/{org}/roles/{id}/retire"),
     ("POST", "/o/{org}/templates/apply"),
+    ("POST", "/o/{org}/modules"),
     ("GET", "/o/{org}/roles/matrix.csv"),
     ("POST", "/o/{org}/members/{id}/assignments"),
     ("POST", "/o/{org}/members/{id}/assignments/{aid}/remove"),
@@ -45,6 +46,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/o/{org}/roles/{id}", web::post().to(role_edit))
         .route("/o/{org}/roles/{id}/retire", web::post().to(role_retire))
         .route("/o/{org}/templates/apply", web::post().to(template_apply))
+        .route("/o/{org}/modules", web::post().to(module_declare))
         .route("/o/{org}/members/{id}/assignments", web::post().to(assign))
         .route("/o/{org}/members/{id}/assignments/{aid}/remove", web::post().to(unassign))
         .route("/o/{org}/members/{id}/adjustments", web::post().to(adjust))
@@ -584,4 +586,54 @@ async fn item_bulk_delete(req: HttpRequest, state: web::Data<AppState>, path: we
         })
         .await;
     c.back(&format!("/o/{}/content/{module}", c.org.slug), r, &[])
+}
+
+/// Parses "key | English | German | people" lines into actions (names default to the key).
+fn actions_from(text: &str) -> Result<Vec<gatehouse_domain::authz::content::ContentAction>, DbError> {
+    let mut out = Vec::new();
+    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        let parts: Vec<&str> = line.split('|').map(str::trim).collect();
+        let key = parts[0].to_lowercase();
+        if !gatehouse_domain::authz::content::valid_key(&key) {
+            return Err(DbError::Domain(gatehouse_domain::DomainError::InvalidValue { field: "key", value: parts[0].to_string() }));
+        }
+        let en = parts.get(1).filter(|s| !s.is_empty()).map(|s| s.to_string()).unwrap_or_else(|| key.clone());
+        let de = parts.get(2).filter(|s| !s.is_empty()).map(|s| s.to_string()).unwrap_or_else(|| en.clone());
+        let about_people = parts.get(3).is_some_and(|s| matches!(s.to_lowercase().as_str(), "people" | "personen"));
+        out.push(gatehouse_domain::authz::content::ContentAction { key, en, de, about_people });
+    }
+    if out.is_empty() {
+        return Err(DbError::Domain(gatehouse_domain::DomainError::InvalidValue { field: "actions", value: String::new() }));
+    }
+    Ok(out)
+}
+
+/// Declares a content module (or adds actions to one): defining what roles can grant needs
+/// roles.edit organization-wide.
+async fn module_declare(req: HttpRequest, state: web::Data<AppState>, path: web::Path<String>, form: Form) -> HttpResponse {
+    let c = match caller(&req, &state, path.into_inner()).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let f = fields(&form);
+    let get = |k: &str| f.get(k).cloned().unwrap_or_default();
+    let keep = vec![("module_key", get("module_key")), ("module_en", get("module_en")), ("module_de", get("module_de")), ("actions", get("actions"))];
+    let (key, en, de, actions) = (get("module_key").trim().to_lowercase(), get("module_en"), get("module_de"), get("actions"));
+    let (org, by, actor, now) = (c.org.id, c.m.id, c.actor, c.now);
+    let r = c
+        .change(move |conn, p| {
+            let d = p.check(by, "roles.edit", &Target::Organization, now);
+            if !d.allowed {
+                return Err(DbError::Denied(gatehouse_domain::authz::Denial::NotPermitted { permission: "roles.edit".into(), reasons: d.reasons }));
+            }
+            let en = if en.trim().is_empty() { key.clone() } else { en.trim().to_string() };
+            let de = if de.trim().is_empty() { en.clone() } else { de.trim().to_string() };
+            let module = gatehouse_domain::authz::content::ContentModule { key: key.clone(), en, de, actions: actions_from(&actions)? };
+            conn.transaction(|conn| {
+                gatehouse_db::authz::bump(conn, org, Some(p.version))?;
+                gatehouse_db::authz::declare_module(conn, org, &module, actor, now)
+            })
+        })
+        .await;
+    c.back(&format!("/o/{}/roles", c.org.slug), r, &keep)
 }

@@ -1,5 +1,6 @@
 //! Gatehouse's HTTP server: routes, middleware (sessions, CSRF, security headers, request ids)
 //! and the command line. Handlers are thin: they call the db crate and the domain.
+#![recursion_limit = "256"]
 
 pub mod auth;
 pub mod cli;

@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 use clap::Parser;
 use gatehouse_db::Db;
 use gatehouse_domain::clock::{Clock, SystemClock};

@@ -406,6 +406,7 @@ async fn every_route_refuses_the_unpermitted_and_strangers(t: &TestDb) {
         ("POST", format!("/o/acme/roles/{role}"), vec![("name", "Renamed".into()), ("version", "1".into()), ("g.audit.view.organization", "on".into())]),
         ("POST", format!("/o/acme/roles/{role}/retire"), vec![("end_assignments", "on".into())]),
         ("POST", "/o/acme/templates/apply".into(), vec![("template", "user-levels".into())]),
+        ("POST", "/o/acme/modules".into(), vec![("module_key", "sneaky".into()), ("actions", "view".into())]),
         ("GET", "/o/acme/roles/matrix.csv".into(), vec![]),
         ("POST", format!("/o/acme/members/{me}/assignments"), vec![("role", role.to_string())]),
         ("POST", format!("/o/acme/members/{other}/assignments/1/remove"), vec![]),
@@ -542,6 +543,14 @@ async fn roles_and_access_are_managed_through_forms(t: &TestDb) {
     assert!(r.location().ends_with("done=1"), "{}", r.location());
     let who = owner.get(&format!("/api/who-can?org=acme&permission=members.view&unit={unit}")).await;
     assert!(!who.body.contains("Max Mitglied") && who.body.contains("Dana Demo"), "{}", who.body);
+
+    // A content module declared by the owner becomes grantable at once.
+    let r = owner.post("/o/acme/modules", &[("csrf_token", &csrf), ("module_key", "incidents"), ("module_en", "Incidents"), ("module_de", "Vorfälle"), ("actions", "view | See incidents | Vorfälle sehen\nreport | Report incidents | Vorfälle melden | people")]).await;
+    assert!(r.location().ends_with("done=1"), "{}", r.location());
+    let r = owner.post("/o/acme/modules", &[("csrf_token", &csrf), ("module_key", "Bad Key"), ("actions", "view")]).await;
+    assert!(r.location().contains("error=") && r.location().contains("module_key=Bad%20Key"), "{}", r.location());
+    let page = owner.get(&format!("/o/acme/roles/{id}")).await;
+    assert!(page.body.contains("Report incidents"), "the new action is a row of the role editor");
 
     // The overview matrix as CSV.
     let csv = owner.get("/o/acme/roles/matrix.csv").await;

@@ -30,7 +30,7 @@ pub fn MemberPage() -> impl IntoView {
                 Ok((d, access)) => {
                     let back = format!("/o/{}/members", org.get_untracked());
                     let base = format!("/o/{}", org.get_untracked());
-                    view! { <div class="member-page"><MemberDetailView locale d back=Some(back) /></div> <div class="access-wrap">{access.map(|d| view! { <AccessView locale d base /> })}</div> }.into_any()
+                    view! { <div class="member-page">{view! { <MemberDetailView locale d back=Some(back) /> }.into_any()}</div> <div class="access-wrap">{access.map(|d| view! { <AccessView locale d base /> }.into_any())}</div> }.into_any()
                 }
                 Err(e) => {
                     if e == AppError::NotFound {
@@ -55,7 +55,7 @@ pub fn MePage() -> impl IntoView {
             match data.await {
                 Ok((d, access)) => {
                     let base = format!("/o/{}", org.get_untracked());
-                    view! { <div class="member-page"><MemberDetailView locale d back=None /></div> <div class="access-wrap">{access.map(|d| view! { <AccessView locale d base /> })}</div> }.into_any()
+                    view! { <div class="member-page">{view! { <MemberDetailView locale d back=None /> }.into_any()}</div> <div class="access-wrap">{access.map(|d| view! { <AccessView locale d base /> }.into_any())}</div> }.into_any()
                 }
                 Err(e) => view! { <ErrorView locale error=e /> }.into_any(),
             }

@@ -91,6 +91,22 @@ pub fn RolesPage() -> impl IntoView {
                                 </form>
                             </section>
                             <section class="card">
+                                <h2>{t(locale, Msg::DeclareModule)}</h2>
+                                <p class="muted">{t(locale, Msg::DeclareModuleHelp)}</p>
+                                <form method="post" action=format!("{base}/modules") class="stacked">
+                                    <CsrfField />
+                                    <label for="mod-key">{t(locale, Msg::RoleKey)}</label>
+                                    <input id="mod-key" name="module_key" required pattern="[a-z][a-z0-9_]*" value=q.get("module_key").unwrap_or_default() />
+                                    <label for="mod-en">{t(locale, Msg::NameEnglish)}</label>
+                                    <input id="mod-en" name="module_en" value=q.get("module_en").unwrap_or_default() />
+                                    <label for="mod-de">{t(locale, Msg::NameGerman)}</label>
+                                    <input id="mod-de" name="module_de" value=q.get("module_de").unwrap_or_default() />
+                                    <label for="mod-actions">{t(locale, Msg::ModuleActions)}</label>
+                                    <textarea id="mod-actions" name="actions" rows="4" required placeholder="view | See | Sehen\ncreate | Create | Anlegen">{q.get("actions").unwrap_or_default()}</textarea>
+                                    <button type="submit" class="secondary">{t(locale, Msg::DeclareModule)}</button>
+                                </form>
+                            </section>
+                            <section class="card">
                                 <h2>{t(locale, Msg::ApplyTemplate)}</h2>
                                 <p class="muted">{t(locale, Msg::ApplyTemplateHelp)}</p>
                                 <form method="post" action=format!("{base}/templates/apply") class="stacked">
