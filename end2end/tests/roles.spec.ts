@@ -36,7 +36,7 @@ test('an owner edits a role, assigns it with an end date and sees why a member m
   await signIn(page, DEMO, '/o/acme/roles');
   // A new role copied from the template's team manager.
   await page.getByLabel('Name', { exact: true }).fill('Shift lead');
-  await page.getByLabel('Key').fill('shift_lead');
+  await page.getByLabel('Key', { exact: true }).fill('shift_lead');
   await page.getByRole('combobox', { name: 'Start from' }).selectOption({ label: 'Team Manager' });
   await page.getByRole('button', { name: 'Create role' }).click();
   await expect(page.getByRole('heading', { name: 'Shift lead' })).toBeVisible();

@@ -95,7 +95,7 @@ pub fn RolesPage() -> impl IntoView {
                                 <p class="muted">{t(locale, Msg::DeclareModuleHelp)}</p>
                                 <form method="post" action=format!("{base}/modules") class="stacked">
                                     <CsrfField />
-                                    <label for="mod-key">{t(locale, Msg::RoleKey)}</label>
+                                    <label for="mod-key">{t(locale, Msg::ModuleKey)}</label>
                                     <input id="mod-key" name="module_key" required pattern="[a-z][a-z0-9_]*" value=q.get("module_key").unwrap_or_default() />
                                     <label for="mod-en">{t(locale, Msg::NameEnglish)}</label>
                                     <input id="mod-en" name="module_en" value=q.get("module_en").unwrap_or_default() />
