@@ -508,6 +508,7 @@ pub struct ItemView {
     pub can_edit: bool,
     pub can_delete: bool,
     pub can_bulk_delete: bool,
+    pub invited: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -549,7 +550,7 @@ pub async fn get_content(org: String, module: Option<String>) -> Result<ContentP
     let p2 = p.clone();
     let items = crate::api::server::db(&x.c.state, move |conn| {
         let items = gatehouse_db::items::visible(conn, org_id, &m2, &p2, me, now)?;
-        let ids: Vec<_> = items.iter().flat_map(|i| i.creator.into_iter().chain(i.owner)).collect();
+        let ids: Vec<_> = items.iter().flat_map(|i| i.creator.into_iter().chain(i.owner).chain(i.assignees.iter().copied())).collect();
         let names = gatehouse_db::items::names(conn, org_id, &ids)?;
         Ok((items, names))
     })
@@ -572,6 +573,7 @@ pub async fn get_content(org: String, module: Option<String>) -> Result<ContentP
                 can_edit: p.check_item(me, &module, ItemOp::Edit, &t, now).allowed,
                 can_delete: p.check_item(me, &module, ItemOp::Delete, &t, now).allowed,
                 can_bulk_delete: p.check_item(me, &module, ItemOp::BulkDelete, &t, now).allowed,
+                invited: i.assignees.iter().filter_map(|a| name(Some(*a))).collect(),
             }
         })
         .collect();

@@ -122,6 +122,9 @@ messages! {
     DeclareModuleHelp => "A module of your applications and its actions; each action becomes a permission roles can grant. One action per line: key | English | German (add “| people” when it concerns people's data). An existing module gets the actions it lacks.", "Ein Modul Ihrer Anwendungen und seine Aktionen; jede Aktion wird eine Berechtigung, die Rollen gewähren können. Eine Aktion pro Zeile: Schlüssel | Englisch | Deutsch (mit „| personen“, wenn sie Personendaten betrifft). Ein vorhandenes Modul erhält die fehlenden Aktionen.";
     NameEnglish => "Name (English)", "Name (Englisch)";
     ModuleKey => "Module key", "Modulschlüssel";
+    Invited => "Invited", "Eingeladen";
+    Invite => "Invite", "Einladen";
+    InviteEmail => "Invite by email", "Per E-Mail einladen";
     NameGerman => "Name (German)", "Name (Deutsch)";
     ModuleActions => "Actions", "Aktionen";
     NotChanged => "Nothing was changed", "Nichts wurde geändert";

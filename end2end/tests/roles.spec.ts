@@ -108,6 +108,11 @@ test('content browser: create, rename and delete an item; administrators see no 
   await row.getByRole('textbox', { name: 'Title' }).fill('Autumn cup 2027');
   await row.getByRole('button', { name: 'Save' }).click();
   await expect(page.locator('input[value="Autumn cup 2027"]')).toHaveCount(1);
+  // Invite Max: he is now "invited" to it.
+  await page.getByRole('textbox', { name: 'Invite by email — Autumn cup 2027' }).fill(MEMBER.email);
+  await page.getByRole('button', { name: 'Invite' }).click();
+  await expect(page.getByRole('status')).toHaveText('Saved.');
+  await expect(page.locator('table.items')).toContainText('Max Mitglied');
   await expectAccessible(page);
   await page.getByRole('button', { name: 'Delete Autumn cup 2027' }).click();
   await expect(page.locator('input[value="Autumn cup 2027"]')).toHaveCount(0);

@@ -37,6 +37,7 @@ pub const ORG_FORMS: &[(&str, &str)] = &[
     ("POST", "/o/{org}/content/{module}/bulk-delete"),
     ("POST", "/o/{org}/content/{module}/{id}"),
     ("POST", "/o/{org}/content/{module}/{id}/delete"),
+    ("POST", "/o/{org}/content/{module}/{id}/invite"),
 ];
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -55,7 +56,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/o/{org}/content/{module}/new", web::post().to(item_new))
         .route("/o/{org}/content/{module}/bulk-delete", web::post().to(item_bulk_delete))
         .route("/o/{org}/content/{module}/{id}", web::post().to(item_edit))
-        .route("/o/{org}/content/{module}/{id}/delete", web::post().to(item_delete));
+        .route("/o/{org}/content/{module}/{id}/delete", web::post().to(item_delete))
+        .route("/o/{org}/content/{module}/{id}/invite", web::post().to(item_invite));
 }
 
 type Form = web::Form<Vec<(String, String)>>;
@@ -636,4 +638,29 @@ async fn module_declare(req: HttpRequest, state: web::Data<AppState>, path: web:
         })
         .await;
     c.back(&format!("/o/{}/roles", c.org.slug), r, &keep)
+}
+
+/// Invites a member to an item (seed permission-matrix's "invited"): needs edit rights on it.
+async fn item_invite(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(String, String, i64)>, form: Form) -> HttpResponse {
+    let (slug, module, id) = path.into_inner();
+    let c = match caller(&req, &state, slug).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let email = fields(&form).get("email").cloned().unwrap_or_default();
+    let keep = vec![("email", email.clone())];
+    let (org, by, actor, now) = (c.org.id, c.m.id, c.actor, c.now);
+    let m2 = module.clone();
+    let r = c
+        .change(move |conn, p| {
+            if gatehouse_db::items::get(conn, org, id)?.module != m2 {
+                return Err(DbError::NotFound);
+            }
+            let Some(member) = owner_by_email(conn, org, &email)? else {
+                return Err(DbError::Domain(gatehouse_domain::DomainError::InvalidValue { field: "email", value: String::new() }));
+            };
+            gatehouse_db::items::invite(conn, org, p, by, id, member, actor, now)
+        })
+        .await;
+    c.back(&format!("/o/{}/content/{module}", c.org.slug), r, &keep)
 }

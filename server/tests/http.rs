@@ -417,6 +417,7 @@ async fn every_route_refuses_the_unpermitted_and_strangers(t: &TestDb) {
         ("POST", "/o/acme/content/tournaments/bulk-delete".into(), vec![("item", cup.to_string())]),
         ("POST", format!("/o/acme/content/tournaments/{cup}"), vec![("title", "Renamed".into()), ("version", "1".into())]),
         ("POST", format!("/o/acme/content/tournaments/{cup}/delete"), vec![]),
+        ("POST", format!("/o/acme/content/tournaments/{cup}/invite"), vec![("email", seed::DEMO_MEMBER.into())]),
     ];
     let form_pattern = |path: &str| -> String {
         let mut ids = 0;

@@ -56,6 +56,7 @@ pub fn ContentPage() -> impl IntoView {
                                             <th scope="col">{t(locale, Msg::Title)}</th>
                                             <th scope="col">{t(locale, Msg::Creator)}</th>
                                             <th scope="col">{t(locale, Msg::Owner)}</th>
+                                            <th scope="col">{t(locale, Msg::Invited)}</th>
                                             <th scope="col">{t(locale, Msg::Unit)}</th>
                                             <th scope="col">{t(locale, Msg::Updated)}</th>
                                             <th scope="col"><span class="sr-only">{t(locale, Msg::Actions)}</span></th>
@@ -83,6 +84,16 @@ pub fn ContentPage() -> impl IntoView {
                                                         </td>
                                                         <td>{i.creator.clone().unwrap_or_default()}</td>
                                                         <td>{i.owner.clone().unwrap_or_default()}</td>
+                                                        <td>
+                                                            {i.invited.join(", ")}
+                                                            {i.can_edit.then(|| view! {
+                                                                <form method="post" action=format!("{edit}/invite") class="inline-edit">
+                                                                    <CsrfField />
+                                                                    <input type="email" name="email" required aria-label=format!("{} — {}", t(locale, Msg::InviteEmail), i.title) />
+                                                                    <button type="submit" class="secondary small">{t(locale, Msg::Invite)}</button>
+                                                                </form>
+                                                            })}
+                                                        </td>
                                                         <td>{i.unit.clone().unwrap_or_else(|| t(locale, Msg::WholeOrganization).to_string())}</td>
                                                         <td>{datetime(locale, i.updated_at)}</td>
                                                         <td>{i.can_delete.then(|| view! {
