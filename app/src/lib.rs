@@ -86,6 +86,8 @@ pub fn App() -> impl IntoView {
             <Routes fallback=pages::NotFoundPage>
                 <Route path=path!("/sign-in") view=pages::sign_in::SignInPage ssr=SsrMode::Async />
                 <Route path=path!("/orgs") view=pages::orgs::OrgsPage ssr=SsrMode::Async />
+                <Route path=path!("/forgot-password") view=pages::account::ForgotPasswordPage ssr=SsrMode::Async />
+                <Route path=path!("/reset-password") view=pages::account::ResetPasswordPage ssr=SsrMode::Async />
                 <ParentRoute path=path!("/o/:org") view=components::OrgLayout ssr=SsrMode::Async>
                     <Route path=path!("dashboard") view=pages::dashboard::DashboardPage ssr=SsrMode::Async />
                     <Route path=path!("members") view=pages::members::MembersPage ssr=SsrMode::Async />

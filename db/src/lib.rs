@@ -4,6 +4,7 @@
 //! written once with the [`on!`] macro, which compiles the same diesel code for each backend.
 //! Every function is blocking: callers on an async runtime run them on a blocking thread.
 
+pub mod account;
 pub mod audit;
 pub mod authz;
 pub mod error;
@@ -19,6 +20,7 @@ pub mod sessions;
 pub mod tags;
 pub mod testing;
 pub mod throttle;
+pub mod tokens;
 pub mod units;
 pub mod users;
 pub mod views;

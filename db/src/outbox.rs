@@ -117,3 +117,24 @@ pub fn status(conn: &mut Conn<'_>, id: i64) -> Result<(String, i32, Option<DateT
         on!(conn, c => eo::table.find(id).select((eo::status, eo::attempts, eo::sent_at)).first(c))?;
     Ok((s, a, t.map(from_db)))
 }
+
+/// One queued or sent message, as listed for admins and tests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxLine {
+    pub id: i64,
+    pub to: String,
+    pub template: String,
+    pub subject: String,
+    pub text: Option<String>,
+    pub status: String,
+}
+
+/// The newest messages first.
+pub fn latest(conn: &mut Conn<'_>, limit: i64) -> Result<Vec<OutboxLine>, DbError> {
+    let rows: Vec<(i64, String, String, String, Option<String>, String)> = on!(conn, c => eo::table
+        .order(eo::id.desc())
+        .limit(limit)
+        .select((eo::id, eo::to_address, eo::template, eo::subject, eo::body_text, eo::status))
+        .load(c))?;
+    Ok(rows.into_iter().map(|(id, to, template, subject, text, status)| OutboxLine { id, to, template, subject, text, status }).collect())
+}

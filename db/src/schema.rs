@@ -304,6 +304,21 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    access_tokens (id) {
+        id -> BigInt,
+        purpose -> Text,
+        token_hash -> Text,
+        user_id -> Nullable<BigInt>,
+        org_id -> Nullable<BigInt>,
+        membership_id -> Nullable<BigInt>,
+        data -> Nullable<Text>,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(memberships -> users (user_id));
 diesel::joinable!(memberships -> organizations (org_id));
 diesel::joinable!(units -> organizations (org_id));
@@ -342,4 +357,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     member_adjustments,
     items,
     item_assignees,
+    access_tokens,
 );

@@ -73,6 +73,11 @@ pub fn delete(conn: &mut Conn<'_>, token: &str) -> Result<(), DbError> {
     Ok(())
 }
 
+/// Ends every session of a person (after a password reset).
+pub fn delete_all_of(conn: &mut Conn<'_>, user: UserId) -> Result<usize, DbError> {
+    Ok(on!(conn, c => diesel::delete(s::table.filter(s::user_id.eq(user.0))).execute(c))?)
+}
+
 /// Removes sessions past their absolute lifetime or idle too long.
 pub fn purge_expired(conn: &mut Conn<'_>, created_before: DateTime<Utc>, seen_before: DateTime<Utc>) -> Result<usize, DbError> {
     Ok(on!(conn, c => diesel::delete(

@@ -90,6 +90,15 @@ pub fn set_locale(conn: &mut Conn<'_>, id: UserId, locale: Locale, now: DateTime
     found(n)
 }
 
+/// Sets the password hash (the person themself, through a reset link or their settings).
+pub fn set_password_hash(conn: &mut Conn<'_>, id: UserId, hash: &str, now: DateTime<Utc>) -> Result<(), DbError> {
+    let actor = Actor::User { user: id, membership: None };
+    let n = on!(conn, c => diesel::update(u::table.find(id.0))
+        .set((u::password_hash.eq(Some(hash)), stamp(actor, now)))
+        .execute(c))?;
+    found(n)
+}
+
 /// The bookkeeping every change of a user row carries: when, a new version, and by whom.
 #[allow(clippy::type_complexity)]
 fn stamp(

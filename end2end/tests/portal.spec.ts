@@ -180,3 +180,16 @@ test('sign out ends the session', async ({ page }) => {
   await page.goto('/o/acme/dashboard');
   await expect(page).toHaveURL(/\/sign-in/);
 });
+
+test('forgot password: the same answer for any address, pages accessible in both languages', async ({ page }) => {
+  await page.goto('/sign-in');
+  await page.getByRole('link', { name: 'Forgot your password?' }).click();
+  await expect(page.getByRole('heading', { name: 'Forgot your password?' })).toBeVisible();
+  await expectAccessible(page);
+  await page.getByLabel('Email').fill('nobody@nowhere.test');
+  await page.getByRole('button', { name: 'Send the link' }).click();
+  await expect(page.getByRole('status')).toContainText('If the address belongs to an account');
+  await page.goto('/reset-password?token=not-a-real-token');
+  await expect(page.getByRole('alert')).toContainText('This link has expired or was already used.');
+  await expectAccessible(page);
+});

@@ -33,6 +33,84 @@ pub struct Rendered {
 pub enum Mail {
     /// Sent by an operator (`gatehouse send-test-mail`) to prove the SMTP settings work.
     TestMessage { requested_by: String },
+    /// A link to choose a new password (single use, expiring). Sent only to known addresses;
+    /// the page that asks for it answers the same either way.
+    PasswordReset { name: String, link: String, valid_hours: i64 },
+}
+
+/// A message with one call to action (heading, greeting, text, a button link, a note).
+#[derive(Template)]
+#[template(path = "action.html")]
+struct ActionHtml<'a> {
+    lang: &'a str,
+    subject: &'a str,
+    heading: &'a str,
+    greeting: &'a str,
+    body: &'a str,
+    link: &'a str,
+    link_label: &'a str,
+    link_hint: &'a str,
+    note: &'a str,
+    footer: &'a str,
+    public_url: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "action.txt", escape = "none")]
+struct ActionText<'a> {
+    heading: &'a str,
+    greeting: &'a str,
+    body: &'a str,
+    link: &'a str,
+    link_label: &'a str,
+    note: &'a str,
+    footer: &'a str,
+    public_url: &'a str,
+}
+
+struct Action {
+    subject: String,
+    heading: String,
+    greeting: String,
+    body: String,
+    link_label: String,
+    note: String,
+}
+
+fn action(template: &'static str, a: Action, link: &str, locale: Locale, public_url: &str) -> Result<Rendered, MailError> {
+    let err = |e: askama::Error| MailError::Render(e.to_string());
+    let hint = match locale {
+        Locale::En => "If the button does not work, copy this address into your browser:",
+        Locale::De => "Falls die Schaltfläche nicht funktioniert, kopieren Sie diese Adresse in Ihren Browser:",
+    };
+    let html = ActionHtml {
+        lang: locale.code(),
+        subject: &a.subject,
+        heading: &a.heading,
+        greeting: &a.greeting,
+        body: &a.body,
+        link,
+        link_label: &a.link_label,
+        link_hint: hint,
+        note: &a.note,
+        footer: footer(locale),
+        public_url,
+    }
+    .render()
+    .map_err(err)?;
+    let text = ActionText {
+        heading: &a.heading,
+        greeting: &a.greeting,
+        body: &a.body,
+        link,
+        link_label: &a.link_label,
+        note: &a.note,
+        footer: footer(locale),
+        public_url,
+    }
+    .render()
+    .map_err(err)?;
+    Ok(Rendered { template, subject: a.subject, text, html })
 }
 
 #[derive(Template)]
@@ -96,6 +174,27 @@ pub fn render(mail: &Mail, locale: Locale, public_url: &str) -> Result<Rendered,
             .map_err(err)?;
             let text = TestText { heading, body, requested_by: &by, footer: footer(locale), public_url }.render().map_err(err)?;
             Ok(Rendered { template: "test_message", subject: subject.to_string(), text, html })
+        }
+        Mail::PasswordReset { name, link, valid_hours } => {
+            let a = match locale {
+                Locale::En => Action {
+                    subject: "Choose a new Gatehouse password".into(),
+                    heading: "Choose a new password".into(),
+                    greeting: format!("Hello {name},"),
+                    body: "someone asked to reset the password of your Gatehouse account. If it was you, choose a new password with the link below.".into(),
+                    link_label: "Choose a new password".into(),
+                    note: format!("The link works once and for {valid_hours} hours. If you did not ask for it, ignore this message: your password stays as it is."),
+                },
+                Locale::De => Action {
+                    subject: "Neues Gatehouse-Passwort festlegen".into(),
+                    heading: "Neues Passwort festlegen".into(),
+                    greeting: format!("Hallo {name},"),
+                    body: "jemand hat angefordert, das Passwort Ihres Gatehouse-Kontos zurückzusetzen. Wenn Sie das waren, legen Sie über den folgenden Link ein neues Passwort fest.".into(),
+                    link_label: "Neues Passwort festlegen".into(),
+                    note: format!("Der Link funktioniert einmal und {valid_hours} Stunden lang. Wenn Sie ihn nicht angefordert haben, ignorieren Sie diese Nachricht: Ihr Passwort bleibt unverändert."),
+                },
+            };
+            action("password_reset", a, link, locale, public_url)
         }
     }
 }
@@ -173,6 +272,21 @@ impl Mailer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn password_reset_text_parts_in_both_languages() {
+        let m = Mail::PasswordReset { name: "Olga".into(), link: "https://gh.example/reset-password?token=abc".into(), valid_hours: 2 };
+        let en = render(&m, Locale::En, "https://gh.example").unwrap();
+        assert_eq!(
+            en.text,
+            "Choose a new password\n\nHello Olga,\n\nsomeone asked to reset the password of your Gatehouse account. If it was you, choose a new password with the link below.\n\nChoose a new password:\nhttps://gh.example/reset-password?token=abc\n\nThe link works once and for 2 hours. If you did not ask for it, ignore this message: your password stays as it is.\n\n-- \nThis message was sent by Gatehouse. https://gh.example"
+        );
+        let de = render(&m, Locale::De, "https://gh.example").unwrap();
+        assert_eq!(de.subject, "Neues Gatehouse-Passwort festlegen");
+        assert!(de.text.starts_with("Neues Passwort festlegen\n\nHallo Olga,\n\njemand hat angefordert"));
+        assert!(de.text.contains("Neues Passwort festlegen:\nhttps://gh.example/reset-password?token=abc\n\nDer Link funktioniert einmal und 2 Stunden lang."));
+        assert!(de.html.contains("lang=\"de\"") && de.html.contains("href=\"https://gh.example/reset-password?token=abc\""));
+    }
 
     #[test]
     fn test_message_renders_in_both_languages_with_escaping() {

@@ -221,3 +221,53 @@ mod tests {
         assert_eq!(super::safe_next(None), "/");
     }
 }
+
+#[derive(Deserialize)]
+pub struct ForgotForm {
+    pub email: String,
+}
+
+/// Sends a reset link when the address belongs to a person; answers the same either way (no
+/// account enumeration), and at most one mail per person every few minutes.
+pub async fn forgot_password(state: web::Data<AppState>, form: web::Form<ForgotForm>) -> HttpResponse {
+    let db = state.db.clone();
+    let (now, public_url) = (state.clock.now(), state.public_url.clone());
+    let email = form.into_inner().email;
+    match web::block(move || db.with(|c| gatehouse_db::account::request_password_reset(c, &email, &public_url, now))).await {
+        Ok(Ok(outcome)) => {
+            tracing::info!(?outcome, "password reset requested");
+            see_other("/forgot-password?sent=1")
+        }
+        Ok(Err(e)) => unavailable(e),
+        Err(e) => unavailable(e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ResetForm {
+    pub token: String,
+    pub password: String,
+    pub password2: String,
+}
+
+/// Sets a new password through a reset link; every session of the person ends.
+pub async fn reset_password(state: web::Data<AppState>, form: web::Form<ResetForm>) -> HttpResponse {
+    let f = form.into_inner();
+    let back = |error: &str| see_other(&format!("/reset-password?token={}&error={error}", crate::middleware::encode(&f.token)));
+    if f.password != f.password2 {
+        return back("mismatch");
+    }
+    if gatehouse_domain::validate::password_strength(&f.password).is_err() {
+        return back("weak");
+    }
+    let db = state.db.clone();
+    let now = state.clock.now();
+    let (token, password) = (f.token.clone(), f.password.clone());
+    match web::block(move || db.with(|c| gatehouse_db::account::reset_password(c, &token, &password, now))).await {
+        Ok(Ok(Some(_))) => see_other("/sign-in?reset=1"),
+        Ok(Ok(None)) => back("invalid"),
+        Ok(Err(DbError::Domain(_))) => back("weak"),
+        Ok(Err(e)) => unavailable(e),
+        Err(e) => unavailable(e),
+    }
+}

@@ -41,6 +41,8 @@ pub fn app(
         .route("/", web::get().to(auth::start))
         .route("/auth/sign-in", web::post().to(auth::sign_in))
         .route("/auth/sign-out", web::post().to(auth::sign_out))
+        .route("/auth/forgot-password", web::post().to(auth::forgot_password))
+        .route("/auth/reset-password", web::post().to(auth::reset_password))
         .route("/language", web::post().to(auth::set_language))
         .route("/o/{org}", web::get().to(auth::org_root))
         .configure(forms::configure)

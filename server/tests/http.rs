@@ -372,7 +372,7 @@ async fn every_route_refuses_the_unpermitted_and_strangers(t: &TestDb) {
         ("/api/content", "org=acme&module=tournaments".into(), true),
     ];
     // Not about an organization's data: the signed-in person's own identity and memberships.
-    let not_org_data = ["/api/viewer"];
+    let not_org_data = ["/api/viewer", "/api/reset-link"];
     let mut registered: Vec<&str> = leptos::server_fn::actix::server_fn_paths().map(|(p, _)| p).collect();
     registered.sort();
     for p in &registered {
@@ -578,3 +578,39 @@ async fn roles_and_access_are_managed_through_forms(t: &TestDb) {
     assert!(page.body.contains("Nichts wurde geändert"), "the refusal is shown on the page");
 }
 http_both!(role_forms, roles_and_access_are_managed_through_forms);
+
+/// Password reset by email: the same answer for unknown addresses, a single-use link in the
+/// mail, a new password, every session ended.
+async fn password_reset_by_email(t: &TestDb) {
+    seeded(t).await;
+    let clock = FixedClock::at(now());
+    let mut c = Client { svc: test::init_service(gatehouse_server::http::app(state(t, &clock), options())).await, cookies: HashMap::new() };
+    let mut other_browser = Client { svc: test::init_service(gatehouse_server::http::app(state(t, &clock), options())).await, cookies: HashMap::new() };
+    other_browser.sign_in(seed::DEMO_MEMBER, seed::DEMO_PASSWORD).await;
+    let page = c.get("/forgot-password").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let csrf = page.csrf();
+    let unknown = c.post("/auth/forgot-password", &[("csrf_token", &csrf), ("email", "nobody@nowhere.test")]).await;
+    let known = c.post("/auth/forgot-password", &[("csrf_token", &csrf), ("email", seed::DEMO_MEMBER)]).await;
+    assert_eq!((unknown.location(), known.location()), ("/forgot-password?sent=1", "/forgot-password?sent=1"), "no account enumeration");
+    let mails = t.db.with(|conn| gatehouse_db::outbox::latest(conn, 10)).unwrap();
+    assert_eq!(mails.len(), 1, "one mail, to the known address only");
+    assert_eq!((mails[0].to.as_str(), mails[0].subject.as_str()), (seed::DEMO_MEMBER, "Neues Gatehouse-Passwort festlegen"), "in Max's language");
+    let body = mails[0].text.clone().unwrap();
+    let link = body.lines().find(|l| l.starts_with("http://127.0.0.1:3000/reset-password?token=")).expect("an absolute link").to_string();
+    let path = link.trim_start_matches("http://127.0.0.1:3000");
+    let form = c.get(path).await;
+    assert!(form.body.contains("name=\"password2\""), "the link opens the form");
+    let csrf = form.csrf();
+    let token = path.split("token=").nth(1).unwrap();
+    let weak = c.post("/auth/reset-password", &[("csrf_token", &csrf), ("token", token), ("password", "weakweak"), ("password2", "weakweak")]).await;
+    assert!(weak.location().contains("error=weak"));
+    let r = c.post("/auth/reset-password", &[("csrf_token", &csrf), ("token", token), ("password", "Neues-Passwort-2026"), ("password2", "Neues-Passwort-2026")]).await;
+    assert_eq!(r.location(), "/sign-in?reset=1");
+    assert_eq!(other_browser.get("/o/acme/me").await.status, StatusCode::SEE_OTHER, "every session ended");
+    let again = c.post("/auth/reset-password", &[("csrf_token", &csrf), ("token", token), ("password", "Noch-ein-Passwort-1"), ("password2", "Noch-ein-Passwort-1")]).await;
+    assert!(again.location().contains("error=invalid"), "single use");
+    assert_eq!(c.sign_in(seed::DEMO_MEMBER, seed::DEMO_PASSWORD).await.location(), "/sign-in?error=invalid");
+    assert_eq!(c.sign_in(seed::DEMO_MEMBER, "Neues-Passwort-2026").await.location(), "/");
+}
+http_both!(password_reset, password_reset_by_email);

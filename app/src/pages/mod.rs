@@ -1,4 +1,5 @@
 pub mod access;
+pub mod account;
 pub mod content;
 pub mod dashboard;
 pub mod member;

@@ -23,6 +23,7 @@ pub fn SignInPage() -> impl IntoView {
                 }
                 Some("expired") => Some(("info", t(locale, Msg::SessionExpired).to_string())),
                 _ if q.get("signed_out").is_some() => Some(("info", t(locale, Msg::SignedOut).to_string())),
+                _ if q.get("reset").is_some() => Some(("info", t(locale, Msg::PasswordChanged).to_string())),
                 _ => None,
             };
             view! {
@@ -43,6 +44,7 @@ pub fn SignInPage() -> impl IntoView {
                             <input id="password" name="password" type="password" autocomplete="current-password" required />
                             <button type="submit">{t(locale, Msg::SignIn)}</button>
                         </form>
+                        <p><a href="/forgot-password">{t(locale, Msg::ForgotPassword)}</a></p>
                     </section>
                     <LanguageSwitcher locale csrf />
                 </main>

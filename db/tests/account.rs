@@ -1,0 +1,64 @@
+//! Password reset by email, on SQLite and PostgreSQL.
+use chrono::{Duration, TimeZone, Utc};
+use gatehouse_db::account::{self, ResetRequest};
+use gatehouse_db::testing::TestDb;
+use gatehouse_db::{both, seed, sessions, users, DbError};
+
+fn now() -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 23, 12, 0, 0).unwrap()
+}
+
+fn link_token(t: &TestDb) -> String {
+    let text: Vec<String> = t
+        .db
+        .with(|c| {
+            use diesel::prelude::*;
+            use gatehouse_db::schema::email_outbox as eo;
+            Ok(gatehouse_db::on!(c, c => eo::table.order(eo::id.desc()).select(eo::body_text).load::<Option<String>>(c))?)
+        })
+        .unwrap()
+        .into_iter()
+        .flatten()
+        .collect();
+    let body = &text[0];
+    let i = body.find("token=").expect("a link in the mail") + 6;
+    body[i..].split_whitespace().next().unwrap().to_string()
+}
+
+both!(password_reset_links_are_single_use_expiring_and_end_sessions, |t: &TestDb| {
+    let hash = gatehouse_db::password::hash("old-password-123");
+    t.db.with(|c| seed::create_org_with_owner(c, "acme", "Acme", "UTC", "olga@acme.test", "Olga", Some(&hash), "default", now())).unwrap();
+    let olga = t.db.with(|c| users::find_by_email(c, "olga@acme.test")).unwrap().unwrap().id;
+    t.db.with(|c| sessions::create(c, olga, now())).unwrap();
+    // Unknown addresses and system users get nothing (the form answers the same either way).
+    assert_eq!(t.db.with(|c| account::request_password_reset(c, "nobody@acme.test", "https://gh.example", now())).unwrap(), ResetRequest::UnknownAddress);
+    assert_eq!(t.db.with(|c| account::request_password_reset(c, "background+acme@system.gatehouse.invalid", "https://gh.example", now())).unwrap(), ResetRequest::UnknownAddress);
+    assert_eq!(t.count("email_outbox"), 0);
+    // A known address: one mail with a link, in the same transaction as the token.
+    assert_eq!(t.db.with(|c| account::request_password_reset(c, "Olga@Acme.test", "https://gh.example", now())).unwrap(), ResetRequest::Sent);
+    assert_eq!(t.count("email_outbox"), 1);
+    assert_eq!(t.db.with(|c| account::request_password_reset(c, "olga@acme.test", "https://gh.example", now())).unwrap(), ResetRequest::TooSoon, "no mail bombing");
+    let first = link_token(t);
+    // A second request later makes a new link and kills the old one.
+    let later = now() + Duration::minutes(5);
+    assert_eq!(t.db.with(|c| account::request_password_reset(c, "olga@acme.test", "https://gh.example", later)).unwrap(), ResetRequest::Sent);
+    let second = link_token(t);
+    assert_ne!(first, second);
+    assert!(!t.db.with(|c| account::reset_link_valid(c, &first, later)).unwrap());
+    // A weak password is refused and the link stays good.
+    let weak = t.db.with(|c| account::reset_password(c, &second, "short", later));
+    assert!(matches!(weak, Err(DbError::Domain(_))));
+    assert!(t.db.with(|c| account::reset_link_valid(c, &second, later)).unwrap());
+    // The reset: new password works, old one does not, every session ended, link used up.
+    assert_eq!(t.db.with(|c| account::reset_password(c, &second, "a-much-better-password-9", later)).unwrap(), Some(olga));
+    let (_, stored) = t.db.with(|c| users::password_hash_for(c, "olga@acme.test")).unwrap().unwrap();
+    assert!(gatehouse_db::password::verify("a-much-better-password-9", &stored) && !gatehouse_db::password::verify("old-password-123", &stored));
+    assert_eq!(t.count("sessions"), 0);
+    assert_eq!(t.db.with(|c| account::reset_password(c, &second, "another-password-77", later)).unwrap(), None, "single use");
+    // Expiry: a fresh link is dead after its hours.
+    let again = later + Duration::minutes(10);
+    t.db.with(|c| account::request_password_reset(c, "olga@acme.test", "https://gh.example", again)).unwrap();
+    let third = link_token(t);
+    let expired = again + Duration::hours(account::RESET_VALID_HOURS) + Duration::seconds(1);
+    assert_eq!(t.db.with(|c| account::reset_password(c, &third, "another-password-77", expired)).unwrap(), None);
+});

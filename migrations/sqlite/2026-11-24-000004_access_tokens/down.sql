@@ -1,0 +1,2 @@
+DROP INDEX access_tokens_user;
+DROP TABLE access_tokens;
