@@ -138,3 +138,17 @@ pub fn latest(conn: &mut Conn<'_>, limit: i64) -> Result<Vec<OutboxLine>, DbErro
         .load(c))?;
     Ok(rows.into_iter().map(|(id, to, template, subject, text, status)| OutboxLine { id, to, template, subject, text, status }).collect())
 }
+
+/// Removes the bodies of messages sent before `sent_before` (DECISIONS.md: sent mail bodies are
+/// kept 30 days by default). The row stays — who got which message when — without its content.
+/// Idempotent, so several instances may run it.
+pub fn purge_sent_bodies(conn: &mut Conn<'_>, sent_before: DateTime<Utc>) -> Result<usize, DbError> {
+    Ok(on!(conn, c => diesel::update(
+        eo::table
+            .filter(eo::status.eq("sent"))
+            .filter(eo::sent_at.lt(to_db(sent_before)))
+            .filter(eo::body_text.is_not_null().or(eo::body_html.is_not_null())),
+    )
+    .set((eo::body_text.eq(None::<String>), eo::body_html.eq(None::<String>)))
+    .execute(c))?)
+}

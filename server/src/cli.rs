@@ -86,6 +86,9 @@ pub struct ServeArgs {
     /// Absolute session lifetime in hours.
     #[arg(long, env = "GATEHOUSE_SESSION_ABSOLUTE_HOURS", default_value_t = 12)]
     pub session_absolute_hours: i64,
+    /// Days the bodies of sent mail are kept before they are purged.
+    #[arg(long, env = "GATEHOUSE_MAIL_BODY_DAYS", default_value_t = 30)]
+    pub mail_body_days: i64,
     #[command(flatten)]
     pub smtp: SmtpArgs,
 }

@@ -150,8 +150,10 @@ fn serve(database_url: &str, args: ServeArgs) -> Result<(), String> {
             })?;
         tracing::info!(addr = %args.addr, database = db.backend().name(), "Gatehouse listening");
         println!("Gatehouse is running at {public_url}");
-        // Expired sessions are removed every ten minutes (idempotent on several instances).
+        // Expired sessions and old mail bodies are removed every ten minutes (idempotent on
+        // several instances).
         let purge_state = state.clone();
+        let body_days = args.mail_body_days;
         actix_web::rt::spawn(async move {
             let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
             loop {
@@ -167,6 +169,15 @@ fn serve(database_url: &str, args: ServeArgs) -> Result<(), String> {
                     Ok(Ok(n)) => tracing::info!(sessions = n, "expired sessions removed"),
                     Ok(Err(e)) => tracing::error!(error = %e, "removing expired sessions failed"),
                     Err(e) => tracing::error!(error = %e, "removing expired sessions failed"),
+                }
+                // Sent mail keeps its body for `--mail-body-days` days.
+                let s = purge_state.clone();
+                let before = now - chrono::Duration::days(body_days.max(1));
+                match actix_web::web::block(move || s.db.with(|c| gatehouse_db::outbox::purge_sent_bodies(c, before))).await {
+                    Ok(Ok(0)) => {}
+                    Ok(Ok(n)) => tracing::info!(messages = n, "bodies of old sent mail purged"),
+                    Ok(Err(e)) => tracing::error!(error = %e, "purging sent mail bodies failed"),
+                    Err(e) => tracing::error!(error = %e, "purging sent mail bodies failed"),
                 }
             }
         });
