@@ -179,6 +179,33 @@ pub fn change_org_role_by_email(
     })
 }
 
+/// A person mail goes to: address, language, name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recipient {
+    pub membership: MembershipId,
+    pub email: String,
+    pub locale: gatehouse_domain::locale::Locale,
+    pub name: String,
+}
+
+/// The recipients of organization mail for `audience` (DECISIONS.md "Mail routing").
+pub fn mail_recipients(conn: &mut Conn<'_>, org: OrgId, audience: gatehouse_domain::org_role::Audience) -> Result<Vec<Recipient>, DbError> {
+    use crate::schema::users as u;
+    let ids = gatehouse_domain::org_role::recipients(audience, &org_role_holders(conn, org)?);
+    let raw: Vec<i64> = ids.iter().map(|m| m.0).collect();
+    let rows: Vec<(i64, String, String, String)> = on!(conn, c => m::table
+        .inner_join(u::table)
+        .filter(m::id.eq_any(&raw))
+        .filter(m::org_id.eq(org.0))
+        .order(m::id)
+        .select((m::id, u::email, u::locale, u::display_name))
+        .load(c))?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, email, locale, name)| Recipient { membership: MembershipId(id), email, locale: gatehouse_domain::locale::Locale::parse(&locale).unwrap_or_default(), name })
+        .collect())
+}
+
 /// The organization's organization-role holders (active memberships).
 pub fn org_role_holders(conn: &mut Conn<'_>, org: OrgId) -> Result<Vec<(MembershipId, OrgRole)>, DbError> {
     let rows: Vec<(i64, String)> = on!(conn, c => orh::table
@@ -285,24 +312,8 @@ pub fn count(conn: &mut Conn<'_>, org: OrgId) -> Result<i64, DbError> {
 /// Whom to ask for access (seed organization-roles): the main owner when one is set, otherwise
 /// the owner and the co-owners.
 pub fn owner_contacts(conn: &mut Conn<'_>, org: OrgId) -> Result<Vec<String>, DbError> {
-    use crate::schema::users as u;
-    let rows: Vec<(String, Option<String>, Option<String>)> = on!(conn, c => orh::table
-        .inner_join(m::table.left_join(u::table))
-        .filter(orh::org_id.eq(org.0))
-        .filter(orh::role.eq_any(["main_owner", "owner", "co_owner"]))
-        .filter(m::status.eq("active"))
-        .select((orh::role, u::display_name.nullable(), m::pseudonym))
-        .load(c))?;
-    let named = |rows: &[(String, Option<String>, Option<String>)], roles: &[&str]| -> Vec<String> {
-        let mut v: Vec<String> = rows
-            .iter()
-            .filter(|(r, _, _)| roles.contains(&r.as_str()))
-            .filter_map(|(_, n, p)| p.clone().or_else(|| n.clone()))
-            .collect();
-        v.sort();
-        v.dedup();
-        v
-    };
-    let main = named(&rows, &["main_owner"]);
-    Ok(if main.is_empty() { named(&rows, &["owner", "co_owner"]) } else { main })
+    let mut names: Vec<String> = mail_recipients(conn, org, gatehouse_domain::org_role::Audience::Owners)?.into_iter().map(|r| r.name).collect();
+    names.sort();
+    names.dedup();
+    Ok(names)
 }

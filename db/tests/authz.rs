@@ -270,6 +270,12 @@ both!(organization_roles_follow_the_appointment_rules, |t: &TestDb| {
     assert!(pol.check(o.dev_b, "members.edit", &Target::Organization, now()).allowed, "administrator");
     assert!(!pol.check(o.dev_b, "tournaments.view", &Target::Organization, now()).allowed, "administrators see no content");
     assert!(pol.check(o.dev_a1, "licenses.buy", &Target::Organization, now()).allowed, "payment user");
+    // Mail routing follows the holders: owners' side and administrators' side.
+    use gatehouse_domain::org_role::Audience;
+    let to = |t: &TestDb, a| t.db.with(|c| members::mail_recipients(c, o.id, a)).unwrap().into_iter().map(|r| r.email).collect::<Vec<_>>();
+    assert_eq!(to(t, Audience::Owners), vec!["tm@acme.test"], "the new owner (no co-owner left after the hand-over)");
+    assert_eq!(to(t, Audience::Administrators), vec!["dev-b@acme.test"]);
+    assert_eq!(to(t, Audience::Role(OrgRole::ComplianceManager)), Vec::<String>::new());
     // Someone from outside may hold an organization role (not owner) as "role holder only".
     t.db.tx(|c| {
         gatehouse_db::users::create(

@@ -51,6 +51,40 @@ impl OrgRole {
     }
 }
 
+/// Who receives automatic mail about the organization (DECISIONS.md "Mail routing").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Audience {
+    /// Ownership, licences, the missing-permission contact: the main owner when set, otherwise
+    /// the owner and the co-owners.
+    Owners,
+    /// Digests and administrative notices: the main administrator when set, otherwise all
+    /// administrators.
+    Administrators,
+    /// Role-addressed mail: every holder of the role (compliance managers, support team …).
+    Role(OrgRole),
+}
+
+/// The recipients of `audience` among the organization's role holders, each once, in id order.
+pub fn recipients(audience: Audience, holders: &[(MembershipId, OrgRole)]) -> Vec<MembershipId> {
+    let of = |roles: &[OrgRole]| {
+        let mut v: Vec<MembershipId> = holders.iter().filter(|(_, r)| roles.contains(r)).map(|(m, _)| *m).collect();
+        v.sort();
+        v.dedup();
+        v
+    };
+    match audience {
+        Audience::Owners => {
+            let main = of(&[OrgRole::MainOwner]);
+            if main.is_empty() { of(&[OrgRole::Owner, OrgRole::CoOwner]) } else { main }
+        }
+        Audience::Administrators => {
+            let main = of(&[OrgRole::MainAdministrator]);
+            if main.is_empty() { of(&[OrgRole::Administrator]) } else { main }
+        }
+        Audience::Role(r) => of(&[r]),
+    }
+}
+
 /// Appointing or removing an organization role.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Change {
@@ -246,6 +280,20 @@ mod tests {
         assert_eq!(may_appoint(CO, CO, true, PaymentUser, Change::Appoint, &h), Err(OwnRoles));
         assert_eq!(may_appoint(PAY, PAY, true, PaymentUser, Change::Remove, &h), Err(OnlyBy(vec![Owner, CoOwner])));
         assert_eq!(may_appoint(CO, CO, true, CoOwner, Change::Remove, &h), Err(OwnRoles));
+    }
+
+    #[test]
+    fn mail_goes_to_the_main_owner_or_administrator_when_set() {
+        use OrgRole::*;
+        let mut h = vec![(OWNER, Owner), (CO, CoOwner), (ADMIN, Administrator), (ADMIN2, Administrator), (PAY, ComplianceManager)];
+        assert_eq!(recipients(Audience::Owners, &h), vec![OWNER, CO]);
+        assert_eq!(recipients(Audience::Administrators, &h), vec![ADMIN, ADMIN2]);
+        assert_eq!(recipients(Audience::Role(ComplianceManager), &h), vec![PAY]);
+        assert_eq!(recipients(Audience::Role(SupportTeam), &h), vec![]);
+        h.push((CO, MainOwner));
+        h.push((ADMIN2, MainAdministrator));
+        assert_eq!(recipients(Audience::Owners, &h), vec![CO]);
+        assert_eq!(recipients(Audience::Administrators, &h), vec![ADMIN2]);
     }
 
     #[test]
