@@ -586,3 +586,41 @@ pub async fn get_content(org: String, module: Option<String>) -> Result<ContentP
         .then(|| crate::i18n::t(locale, crate::i18n::Msg::ReasonAdministratorsSeeNoContent).to_string());
     Ok(ContentPage { modules, module: Some(module), items: views, can_create, units: server::unit_options(&p), note })
 }
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MailView {
+    pub id: i64,
+    pub to: String,
+    pub subject: String,
+    pub status: String,
+    pub attempts: i32,
+    pub last_error: Option<String>,
+    pub next_attempt_at: chrono::DateTime<chrono::Utc>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub sent_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// The organization's mail for admins: queued, failed and sent messages (never their bodies).
+#[server(input = GetUrl, endpoint = "mail")]
+pub async fn get_mail(org: String, status: Option<String>) -> Result<Vec<MailView>, AppError> {
+    use gatehouse_domain::authz::Target;
+    let x = crate::api::server::in_org(org).await?;
+    x.require("mail.manage", &Target::Organization).await?;
+    let status = status.filter(|s| matches!(s.as_str(), "queued" | "sending" | "sent" | "failed"));
+    let org_id = x.org.id;
+    let rows = crate::api::server::db(&x.c.state, move |conn| gatehouse_db::outbox::for_org(conn, org_id, status.as_deref(), 200)).await?;
+    Ok(rows
+        .into_iter()
+        .map(|m| MailView {
+            id: m.id,
+            to: m.to,
+            subject: m.subject,
+            status: m.status,
+            attempts: m.attempts,
+            last_error: m.last_error,
+            next_attempt_at: m.next_attempt_at,
+            created_at: m.created_at,
+            sent_at: m.sent_at,
+        })
+        .collect())
+}

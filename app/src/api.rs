@@ -18,6 +18,7 @@ pub struct Menu {
     pub org_roles: bool,
     /// The organization declares content modules.
     pub content: bool,
+    pub mail: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -263,6 +264,7 @@ pub mod server {
             roles: anywhere("roles.view"),
             org_roles: anywhere("roles.view") || policy.subject(m).org_roles.iter().any(|r| matches!(r, OrgRole::Owner | OrgRole::CoOwner | OrgRole::PaymentUser)),
             content: !policy.modules.is_empty(),
+            mail: org_wide("mail.manage"),
         }
     }
 }

@@ -123,6 +123,17 @@ messages! {
     NameEnglish => "Name (English)", "Name (Englisch)";
     ModuleKey => "Module key", "Modulschlüssel";
     Invited => "Invited", "Eingeladen";
+    Mail => "Mail", "E-Mails";
+    MailHelp => "Mail about this organization: queued, sent, and what could not be delivered and why. Bodies of sent mail are kept 30 days.", "E-Mails zu dieser Organisation: wartend, gesendet und was nicht zugestellt werden konnte und warum. Inhalte gesendeter E-Mails werden 30 Tage aufbewahrt.";
+    AllMail => "All", "Alle";
+    MailFailed => "Failed", "Fehlgeschlagen";
+    MailQueued => "Queued", "Wartend";
+    MailSent => "Sent", "Gesendet";
+    NoMail => "No mail.", "Keine E-Mails.";
+    Recipient => "To", "An";
+    Subject => "Subject", "Betreff";
+    Queued => "Queued at", "Eingereiht";
+    SendAgain => "Send again", "Erneut senden";
     ForgotPassword => "Forgot your password?", "Passwort vergessen?";
     ForgotPasswordIntro => "Enter the email address of your account. If it belongs to an account, we send a link to choose a new password.", "Geben Sie die E-Mail-Adresse Ihres Kontos ein. Gehört sie zu einem Konto, senden wir einen Link, mit dem Sie ein neues Passwort festlegen.";
     SendResetLink => "Send the link", "Link senden";
@@ -420,6 +431,7 @@ pub fn area_label(locale: Locale, area: &str) -> String {
         "licenses" => Msg::AreaLicenses,
         "api_keys" => Msg::AreaApiKeys,
         "support" => Msg::AreaSupport,
+        "mail" => Msg::Mail,
         other => return other.to_string(),
     };
     t(locale, m).to_string()

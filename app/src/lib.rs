@@ -100,6 +100,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("who-can") view=pages::access::WhoCanPage ssr=SsrMode::Async />
                     <Route path=path!("org-roles") view=pages::access::OrgRolesPage ssr=SsrMode::Async />
                     <Route path=path!("content") view=pages::content::ContentPage ssr=SsrMode::Async />
+                    <Route path=path!("mail") view=pages::mail::MailPage ssr=SsrMode::Async />
                     <Route path=path!("content/:module") view=pages::content::ContentPage ssr=SsrMode::Async />
                 </ParentRoute>
             </Routes>

@@ -152,3 +152,72 @@ pub fn purge_sent_bodies(conn: &mut Conn<'_>, sent_before: DateTime<Utc>) -> Res
     .set((eo::body_text.eq(None::<String>), eo::body_html.eq(None::<String>)))
     .execute(c))?)
 }
+
+/// One message of an organization as admins see it: never the body.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct MailLine {
+    pub id: i64,
+    pub to: String,
+    pub subject: String,
+    pub template: String,
+    pub status: String,
+    pub attempts: i32,
+    pub last_error: Option<String>,
+    pub next_attempt_at: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
+}
+
+/// The organization's mail, newest first, optionally of one status.
+pub fn for_org(conn: &mut Conn<'_>, org: gatehouse_domain::ids::OrgId, status: Option<&str>, limit: i64) -> Result<Vec<MailLine>, DbError> {
+    type Row = (i64, String, String, String, String, i32, Option<String>, chrono::NaiveDateTime, chrono::NaiveDateTime, Option<chrono::NaiveDateTime>);
+    let rows: Vec<Row> = on!(conn, c => {
+        let mut q = eo::table
+            .filter(eo::org_id.eq(org.0))
+            .order(eo::id.desc())
+            .limit(limit)
+            .select((eo::id, eo::to_address, eo::subject, eo::template, eo::status, eo::attempts, eo::last_error, eo::next_attempt_at, eo::created_at, eo::sent_at))
+            .into_boxed();
+        if let Some(s) = status {
+            q = q.filter(eo::status.eq(s.to_string()));
+        }
+        q.load(c)
+    })?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, to, subject, template, status, attempts, last_error, next, created, sent)| MailLine {
+            id,
+            to,
+            subject,
+            template,
+            status,
+            attempts,
+            last_error,
+            next_attempt_at: from_db(next),
+            created_at: from_db(created),
+            sent_at: sent.map(from_db),
+        })
+        .collect())
+}
+
+/// Queues a failed message of the organization again (attempts start over). Audited.
+pub fn retry(conn: &mut Conn<'_>, org: gatehouse_domain::ids::OrgId, id: i64, actor: Actor, now: DateTime<Utc>) -> Result<(), DbError> {
+    conn.transaction(|conn| {
+        let n = on!(conn, c => diesel::update(eo::table.find(id).filter(eo::org_id.eq(org.0)).filter(eo::status.eq("failed")))
+            .set((
+                eo::status.eq("queued"),
+                eo::attempts.eq(0),
+                eo::next_attempt_at.eq(to_db(now)),
+                eo::updated_at.eq(to_db(now)),
+                eo::version.eq(eo::version + 1),
+                eo::updated_by_kind.eq(actor.kind()),
+                eo::updated_by_id.eq(actor.id()),
+            ))
+            .execute(c))?;
+        if n == 0 {
+            return Err(DbError::NotFound);
+        }
+        crate::audit::record(conn, now, &crate::audit::AuditEntry::new(Some(org), actor, "mail.retried", "email_outbox", Some(id)))?;
+        Ok(())
+    })
+}

@@ -123,3 +123,11 @@ test('content browser: create, rename and delete an item; administrators see no 
   await expectAccessible(page);
   expect(errors).toEqual([]);
 });
+
+test('the mail page lists the organization mail by status', async ({ page }) => {
+  await signIn(page, DEMO, '/o/acme/mail');
+  await expect(page.getByRole('heading', { name: 'Mail', exact: true })).toBeVisible();
+  await page.getByRole('link', { name: 'Failed' }).click();
+  await expect(page).toHaveURL(/status=failed/);
+  await expectAccessible(page);
+});

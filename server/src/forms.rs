@@ -38,6 +38,7 @@ pub const ORG_FORMS: &[(&str, &str)] = &[
     ("POST", "/o/{org}/content/{module}/{id}"),
     ("POST", "/o/{org}/content/{module}/{id}/delete"),
     ("POST", "/o/{org}/content/{module}/{id}/invite"),
+    ("POST", "/o/{org}/mail/{id}/retry"),
 ];
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -57,7 +58,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/o/{org}/content/{module}/bulk-delete", web::post().to(item_bulk_delete))
         .route("/o/{org}/content/{module}/{id}", web::post().to(item_edit))
         .route("/o/{org}/content/{module}/{id}/delete", web::post().to(item_delete))
-        .route("/o/{org}/content/{module}/{id}/invite", web::post().to(item_invite));
+        .route("/o/{org}/content/{module}/{id}/invite", web::post().to(item_invite))
+        .route("/o/{org}/mail/{id}/retry", web::post().to(mail_retry));
 }
 
 type Form = web::Form<Vec<(String, String)>>;
@@ -663,4 +665,24 @@ async fn item_invite(req: HttpRequest, state: web::Data<AppState>, path: web::Pa
         })
         .await;
     c.back(&format!("/o/{}/content/{module}", c.org.slug), r, &keep)
+}
+
+/// Queues a failed message again (mail.manage organization-wide).
+async fn mail_retry(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(String, i64)>) -> HttpResponse {
+    let (slug, id) = path.into_inner();
+    let c = match caller(&req, &state, slug).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let (org, by, actor, now) = (c.org.id, c.m.id, c.actor, c.now);
+    let r = c
+        .change(move |conn, p| {
+            let d = p.check(by, "mail.manage", &Target::Organization, now);
+            if !d.allowed {
+                return Err(DbError::Denied(gatehouse_domain::authz::Denial::NotPermitted { permission: "mail.manage".into(), reasons: d.reasons }));
+            }
+            gatehouse_db::outbox::retry(conn, org, id, actor, now)
+        })
+        .await;
+    c.back(&format!("/o/{}/mail?status=failed", c.org.slug), r, &[])
 }

@@ -370,6 +370,7 @@ async fn every_route_refuses_the_unpermitted_and_strangers(t: &TestDb) {
         ("/api/org-roles", "org=acme".into(), false),
         // The content browser lists what the engine lets the member see (checked below).
         ("/api/content", "org=acme&module=tournaments".into(), true),
+        ("/api/mail", "org=acme".into(), false),
     ];
     // Not about an organization's data: the signed-in person's own identity and memberships.
     let not_org_data = ["/api/viewer", "/api/reset-link"];
@@ -391,6 +392,7 @@ async fn every_route_refuses_the_unpermitted_and_strangers(t: &TestDb) {
         ("/o/acme/org-roles".into(), false),
         ("/o/acme/content".into(), true),
         ("/o/acme/content/tournaments".into(), true),
+        ("/o/acme/mail".into(), false),
     ];
     let pattern_of = |path: &str| -> String {
         path.split('/').map(|s| if s.chars().all(|c| c.is_ascii_digit()) && !s.is_empty() { "{id}" } else if s == "acme" { "{org}" } else if s == "tournaments" { "{module}" } else { s }).collect::<Vec<_>>().join("/")
@@ -418,6 +420,7 @@ async fn every_route_refuses_the_unpermitted_and_strangers(t: &TestDb) {
         ("POST", format!("/o/acme/content/tournaments/{cup}"), vec![("title", "Renamed".into()), ("version", "1".into())]),
         ("POST", format!("/o/acme/content/tournaments/{cup}/delete"), vec![]),
         ("POST", format!("/o/acme/content/tournaments/{cup}/invite"), vec![("email", seed::DEMO_MEMBER.into())]),
+        ("POST", "/o/acme/mail/1/retry".into(), vec![]),
     ];
     let form_pattern = |path: &str| -> String {
         let mut ids = 0;
@@ -614,3 +617,32 @@ async fn password_reset_by_email(t: &TestDb) {
     assert_eq!(c.sign_in(seed::DEMO_MEMBER, "Neues-Passwort-2026").await.location(), "/");
 }
 http_both!(password_reset, password_reset_by_email);
+
+/// Failed mail is visible to whoever manages the organization's mail, and can be sent again.
+async fn failed_mail_is_listed_and_sent_again(t: &TestDb) {
+    seeded(t).await;
+    let clock = FixedClock::at(now());
+    let acme = t.db.with(|conn| orgs::by_slug(conn, "acme")).unwrap().unwrap();
+    let id = t.db.with(|c| {
+        let id = gatehouse_db::outbox::enqueue(
+            c,
+            &gatehouse_db::outbox::NewMail { org: Some(acme.id), to: "olga@acme.example", locale: "en", template: "test_message", subject: "Digest", text: "t", html: "h" },
+            gatehouse_domain::actor::Actor::System,
+            now(),
+        )?;
+        gatehouse_db::outbox::mark_failed(c, id, 9, "550 mailbox unavailable", now(), 10)?;
+        Ok(id)
+    }).unwrap();
+    let mut owner = Client { svc: test::init_service(gatehouse_server::http::app(state(t, &clock), options())).await, cookies: HashMap::new() };
+    owner.sign_in(seed::DEMO_OWNER, seed::DEMO_PASSWORD).await;
+    let page = owner.get("/o/acme/mail?status=failed").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("550 mailbox unavailable") && page.body.contains("olga@acme.example"), "why it failed is shown");
+    let r = owner.post(&format!("/o/acme/mail/{id}/retry"), &[("csrf_token", &page.csrf())]).await;
+    assert!(r.location().ends_with("done=1"), "{}", r.location());
+    assert_eq!(t.db.with(|c| gatehouse_db::outbox::status(c, id)).unwrap().0, "queued");
+    // Only failed mail is sent again; another organization's message does not exist here.
+    let again = owner.post(&format!("/o/acme/mail/{id}/retry"), &[("csrf_token", &page.csrf())]).await;
+    assert_eq!(again.status, StatusCode::NOT_FOUND);
+}
+http_both!(failed_mail, failed_mail_is_listed_and_sent_again);

@@ -2,6 +2,7 @@ pub mod access;
 pub mod account;
 pub mod content;
 pub mod dashboard;
+pub mod mail;
 pub mod member;
 pub mod members;
 pub mod orgs;

@@ -35,6 +35,7 @@ pub const ADMIN_PERMISSIONS: &[AdminPermission] = &[
     p("audit.view", "Read the audit log", "Das Prüfprotokoll lesen", true),
     p("audit.export", "Export the audit log", "Das Prüfprotokoll exportieren", true),
     p("settings.edit", "Change the organization's settings", "Die Einstellungen der Organisation ändern", false),
+    p("mail.manage", "See queued and failed mail and send it again", "Wartende und fehlgeschlagene E-Mails sehen und erneut senden", false),
     p("licenses.view", "See licenses and who holds them", "Lizenzen und ihre Inhaber sehen", false),
     p("licenses.assign", "Give and take licenses", "Lizenzen vergeben und entziehen", false),
     p("licenses.buy", "Change the number of seats", "Die Anzahl der Lizenzen ändern", false),
