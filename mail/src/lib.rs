@@ -248,6 +248,8 @@ impl Mailer {
         if let (Some(u), Some(p)) = (&cfg.username, &cfg.password) {
             builder = builder.credentials(Credentials::new(u.clone(), p.clone()));
         }
+        // One pooled connection per message sent in parallel by the outbox worker.
+        let builder = builder.pool_config(lettre::transport::smtp::PoolConfig::new().max_size(16));
         Ok(Mailer { transport: builder.build(), from })
     }
 
