@@ -227,6 +227,8 @@ pub struct SmtpConfig {
     pub username: Option<String>,
     pub password: Option<String>,
     pub from: String,
+    /// SMTP connections used at once (the outbox worker sends this many messages in parallel).
+    pub connections: u32,
 }
 
 /// A pooled SMTP connection to the configured server.
@@ -234,6 +236,7 @@ pub struct SmtpConfig {
 pub struct Mailer {
     transport: AsyncSmtpTransport<Tokio1Executor>,
     from: Mailbox,
+    connections: usize,
 }
 
 impl Mailer {
@@ -249,8 +252,14 @@ impl Mailer {
             builder = builder.credentials(Credentials::new(u.clone(), p.clone()));
         }
         // One pooled connection per message sent in parallel by the outbox worker.
-        let builder = builder.pool_config(lettre::transport::smtp::PoolConfig::new().max_size(16));
-        Ok(Mailer { transport: builder.build(), from })
+        let connections = cfg.connections.clamp(1, 256);
+        let builder = builder.pool_config(lettre::transport::smtp::PoolConfig::new().max_size(connections));
+        Ok(Mailer { transport: builder.build(), from, connections: connections as usize })
+    }
+
+    /// How many messages may be sent at once.
+    pub fn connections(&self) -> usize {
+        self.connections
     }
 
     /// Sends one message. `message_id` is stable per outbox row, so a retry is recognisable.

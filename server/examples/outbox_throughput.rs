@@ -48,7 +48,7 @@ fn main() {
         policies: Default::default(),
     };
     actix_web::rt::System::new().block_on(async move {
-        let mailer = Mailer::new(&SmtpConfig { host: "127.0.0.1".into(), port, tls: TlsMode::None, username: None, password: None, from: "Gatehouse <noreply@gatehouse.test>".into() }).unwrap();
+        let mailer = Mailer::new(&SmtpConfig { host: "127.0.0.1".into(), port, tls: TlsMode::None, username: None, password: None, from: "Gatehouse <noreply@gatehouse.test>".into(), connections: 32 }).unwrap();
         let start = std::time::Instant::now();
         let mut sent = 0;
         loop {

@@ -109,6 +109,9 @@ pub struct SmtpArgs {
     pub password: Option<String>,
     #[arg(long = "mail-from", env = "GATEHOUSE_MAIL_FROM", default_value = "Gatehouse <noreply@gatehouse.localhost>")]
     pub from: String,
+    /// SMTP connections used at once by the outbox worker.
+    #[arg(long = "smtp-connections", env = "GATEHOUSE_SMTP_CONNECTIONS", default_value_t = 32)]
+    pub connections: u32,
 }
 
 impl SmtpArgs {
@@ -120,6 +123,7 @@ impl SmtpArgs {
             username: self.user.clone(),
             password: self.password.clone(),
             from: self.from.clone(),
+            connections: self.connections,
         })
     }
 }

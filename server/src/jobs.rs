@@ -16,11 +16,6 @@ pub struct Delivery {
     pub failed: usize,
 }
 
-/// Messages sent at once: each over its own pooled SMTP connection. (lettre writes a message's
-/// body and its final dot separately, so one connection waits out the peer's delayed ACK — about
-/// 40 ms — per message; sending in parallel keeps the relay busy.)
-pub const PARALLEL: usize = 16;
-
 /// Sends every message that is due now. Database work runs on the blocking pool.
 pub async fn deliver_due(state: &AppState, mailer: &Mailer) -> Result<Delivery, String> {
     let now = state.clock.now();
@@ -33,7 +28,10 @@ pub async fn deliver_due(state: &AppState, mailer: &Mailer) -> Result<Delivery, 
     let mut queue = claimed.into_iter();
     let mut running = tokio::task::JoinSet::new();
     loop {
-        while running.len() < PARALLEL {
+        // Messages go out in parallel, each over its own pooled SMTP connection (`--smtp-connections`):
+        // lettre writes a message's body and its final dot separately, so one connection waits
+        // out the peer's delayed ACK (about 40 ms) per message.
+        while running.len() < mailer.connections() {
             let Some(m) = queue.next() else { break };
             let (state, mailer) = (state.clone(), mailer.clone());
             running.spawn_local(async move { deliver_one(&state, &mailer, m).await });

@@ -24,7 +24,7 @@ fn capture() -> Option<(u16, std::path::PathBuf)> {
 }
 
 fn mailer(port: u16) -> Mailer {
-    Mailer::new(&SmtpConfig { host: "127.0.0.1".into(), port, tls: TlsMode::None, username: None, password: None, from: "Gatehouse <noreply@gatehouse.test>".into() }).unwrap()
+    Mailer::new(&SmtpConfig { host: "127.0.0.1".into(), port, tls: TlsMode::None, username: None, password: None, from: "Gatehouse <noreply@gatehouse.test>".into(), connections: 32 }).unwrap()
 }
 
 /// Captured messages that carry this Message-ID.
