@@ -25,6 +25,10 @@ pub enum DbError {
     Domain(#[from] DomainError),
     #[error("refused: {0:?}")]
     Denied(gatehouse_domain::authz::Denial),
+    /// Something about a person being added (already a member, a bad row …), in the
+    /// domain's terms so the caller can say it in the reader's language.
+    #[error("person: {0:?}")]
+    Person(gatehouse_domain::people::Problem),
     #[error("database: {0}")]
     Query(diesel::result::Error),
 }

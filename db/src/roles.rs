@@ -331,8 +331,29 @@ pub fn assign_checked(
     actor: Actor,
     now: DateTime<Utc>,
 ) -> Result<i64, DbError> {
-    use gatehouse_domain::authz::Roles;
     conn.transaction(|conn| {
+        bump(conn, org, Some(policy.version))?;
+        assign_decided(conn, org, policy, by, member, role, anchor, ends_at, actor, now)
+    })
+}
+
+/// [`assign_checked`] without the check that `policy` is still current: for callers that make
+/// that check once for many changes in one transaction (an import batch).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn assign_decided(
+    conn: &mut Conn<'_>,
+    org: OrgId,
+    policy: &Policy,
+    by: MembershipId,
+    member: MembershipId,
+    role: RoleId,
+    anchor: Option<UnitId>,
+    ends_at: Option<DateTime<Utc>>,
+    actor: Actor,
+    now: DateTime<Utc>,
+) -> Result<i64, DbError> {
+    use gatehouse_domain::authz::Roles;
+    {
         let units = member_units(conn, org, member)?;
         let d = detail(conn, org, role)?;
         let engine_role = policy.role(role).ok_or(DbError::NotFound)?;
@@ -348,9 +369,8 @@ pub fn assign_checked(
             return Err(DomainError::InvalidValue { field: "ends_at", value: ends_at.map(|e| e.to_rfc3339()).unwrap_or_default() }.into());
         }
         escalation::may_assign(&policy.subject(by), member, &units, engine_role, anchor, policy, &policy.tree, now).map_err(|x| DbError::Denied(Denial::Escalation(x)))?;
-        bump(conn, org, Some(policy.version))?;
         assign(conn, org, member, role, anchor, ends_at, actor, now)
-    })
+    }
 }
 
 /// Removes an assignment (the audit log keeps it).

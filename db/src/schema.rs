@@ -47,6 +47,9 @@ diesel::table! {
         updated_by_id -> Nullable<BigInt>,
         authz_version -> BigInt,
         template_key -> Nullable<Text>,
+        phone_region -> Nullable<Text>,
+        invitation_valid_days -> Integer,
+        invitation_reminder_days -> Integer,
     }
 }
 
@@ -319,7 +322,58 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    invitations (id) {
+        id -> BigInt,
+        org_id -> BigInt,
+        membership_id -> BigInt,
+        email -> Text,
+        new_identity -> Bool,
+        invited_by -> Nullable<BigInt>,
+        import_id -> Nullable<BigInt>,
+        sent_at -> Timestamp,
+        sends -> Integer,
+        expires_at -> Timestamp,
+        reminded_at -> Nullable<Timestamp>,
+        expired_at -> Nullable<Timestamp>,
+        accepted_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+        updated_by_kind -> Text,
+        updated_by_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    member_imports (id) {
+        id -> BigInt,
+        org_id -> BigInt,
+        created_by -> BigInt,
+        file_name -> Text,
+        csv_text -> Nullable<Text>,
+        status -> Text,
+        rows_total -> Integer,
+        rows_invalid -> Integer,
+        next_row -> Integer,
+        invited -> Integer,
+        skipped -> Integer,
+        failed -> Integer,
+        report -> Nullable<Text>,
+        lease_until -> Nullable<Timestamp>,
+        finished_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+        updated_by_kind -> Text,
+        updated_by_id -> Nullable<BigInt>,
+    }
+}
+
 diesel::joinable!(memberships -> users (user_id));
+diesel::joinable!(invitations -> memberships (membership_id));
+diesel::joinable!(invitations -> organizations (org_id));
 diesel::joinable!(memberships -> organizations (org_id));
 diesel::joinable!(units -> organizations (org_id));
 diesel::joinable!(membership_units -> memberships (membership_id));
@@ -358,4 +412,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     items,
     item_assignees,
     access_tokens,
+    invitations,
+    member_imports,
 );

@@ -51,7 +51,11 @@ pub fn issue(
     valid_for: Duration,
     now: DateTime<Utc>,
 ) -> Result<String, DbError> {
-    if let Some(u) = user {
+    // An invitation's link belongs to its membership (a person may be invited to several
+    // organizations at once); other links to the person.
+    if let (Purpose::Invitation, Some(m)) = (purpose, membership) {
+        kill_for_membership(conn, purpose, m, now)?;
+    } else if let Some(u) = user {
         on!(conn, c => diesel::update(at::table.filter(at::purpose.eq(purpose.as_str())).filter(at::user_id.eq(u.0)).filter(at::used_at.is_null()))
             .set(at::used_at.eq(Some(to_db(now))))
             .execute(c))?;
@@ -69,6 +73,13 @@ pub fn issue(
     );
     on!(conn, c => diesel::insert_into(at::table).values(values).execute(c))?;
     Ok(raw)
+}
+
+/// Ends every unused token of this purpose for a membership (a revoked invitation).
+pub fn kill_for_membership(conn: &mut Conn<'_>, purpose: Purpose, membership: MembershipId, now: DateTime<Utc>) -> Result<usize, DbError> {
+    Ok(on!(conn, c => diesel::update(at::table.filter(at::purpose.eq(purpose.as_str())).filter(at::membership_id.eq(membership.0)).filter(at::used_at.is_null()))
+        .set(at::used_at.eq(Some(to_db(now))))
+        .execute(c))?)
 }
 
 type Row = (i64, Option<i64>, Option<i64>, Option<i64>, Option<String>, chrono::NaiveDateTime, chrono::NaiveDateTime);

@@ -12,6 +12,7 @@ pub mod locale;
 pub mod member;
 pub mod members_query;
 pub mod org_role;
+pub mod people;
 pub mod session;
 pub mod staff;
 pub mod throttle;

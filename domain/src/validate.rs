@@ -34,6 +34,36 @@ pub fn normalize_e164(input: &str) -> Result<String, DomainError> {
     }
 }
 
+/// A mobile phone number as people type it ("0151 1234 5678" with the organization's region,
+/// or "+49 151 …"), checked against the numbering plan (the `phonenumber` crate, libphonenumber's
+/// metadata) and returned in E.164. `region` is an ISO 3166 code such as `DE`; without one,
+/// only international numbers are understood.
+#[cfg(feature = "people")]
+pub fn normalize_phone(input: &str, region: Option<&str>) -> Result<String, DomainError> {
+    let input = input.trim();
+    if input.is_empty() || input.len() > 40 {
+        return Err(DomainError::InvalidPhone);
+    }
+    let region = region.and_then(|r| r.trim().to_ascii_uppercase().parse::<phonenumber::country::Id>().ok());
+    let region = if input.starts_with('+') || input.starts_with("00") { None } else { region };
+    let input = match input.strip_prefix("00") {
+        Some(rest) => format!("+{rest}"),
+        None => input.to_string(),
+    };
+    let n = phonenumber::parse(region, &input).map_err(|_| DomainError::InvalidPhone)?;
+    if !phonenumber::is_valid(&n) {
+        return Err(DomainError::InvalidPhone);
+    }
+    Ok(n.format().mode(phonenumber::Mode::E164).to_string())
+}
+
+/// Is this an ISO 3166 region the phone metadata knows (for the organization's setting)?
+#[cfg(feature = "people")]
+pub fn phone_region(input: &str) -> Result<String, DomainError> {
+    let r = input.trim().to_ascii_uppercase();
+    r.parse::<phonenumber::country::Id>().map(|_| r.clone()).map_err(|_| DomainError::InvalidValue { field: "phone_region", value: input.to_string() })
+}
+
 /// An IANA time zone name such as `Europe/Berlin`.
 pub fn time_zone(input: &str) -> Result<chrono_tz::Tz, DomainError> {
     input.trim().parse::<chrono_tz::Tz>().map_err(|_| DomainError::InvalidTimeZone(input.to_string()))
@@ -88,6 +118,20 @@ mod tests {
         for bad in ["015112345678", "+0151234567", "+49", "+49abc12345678", "+1234567890123456"] {
             assert!(normalize_e164(bad).is_err(), "{bad:?}");
         }
+    }
+
+    #[cfg(feature = "people")]
+    #[test]
+    fn phones_are_parsed_with_the_region_and_stored_as_e164() {
+        assert_eq!(normalize_phone("0151 1234 5678", Some("DE")).unwrap(), "+4915112345678");
+        assert_eq!(normalize_phone("+49 (151) 1234-5678", None).unwrap(), "+4915112345678");
+        assert_eq!(normalize_phone("0049 151 12345678", Some("us")).unwrap(), "+4915112345678");
+        assert_eq!(normalize_phone("(415) 555-2671", Some("US")).unwrap(), "+14155552671");
+        for (bad, region) in [("0151 1234 5678", None), ("12", Some("DE")), ("+49 000", None), ("call me", Some("DE")), ("", Some("DE"))] {
+            assert_eq!(normalize_phone(bad, region), Err(DomainError::InvalidPhone), "{bad:?}");
+        }
+        assert_eq!(phone_region("de").unwrap(), "DE");
+        assert!(phone_region("XX").is_err());
     }
 
     #[test]

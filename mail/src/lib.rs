@@ -36,6 +36,50 @@ pub enum Mail {
     /// A link to choose a new password (single use, expiring). Sent only to known addresses;
     /// the page that asks for it answers the same either way.
     PasswordReset { name: String, link: String, valid_hours: i64 },
+    /// An invitation to join an organization. `existing_identity`: the person already has a
+    /// Gatehouse account and accepts by signing in with it.
+    Invitation { name: String, inviter: String, org: String, link: String, expires: String, existing_identity: bool },
+    /// The background user's reminder of an open invitation (a fresh link, same expiry).
+    InvitationReminder { name: String, org: String, link: String, expires: String, existing_identity: bool },
+    /// Sent to the new address: confirm it to make it the account's address.
+    EmailChangeConfirm { name: String, new_email: String, link: String, valid_hours: i64 },
+    /// Sent to the old address when a change is asked for, with a link that cancels it.
+    EmailChangeRequested { name: String, new_email: String, link: String },
+    /// Sent to the old address once the change is done.
+    EmailChanged { name: String, new_email: String },
+}
+
+impl Mail {
+    /// One example of every message in the catalog (snapshot tests render each in every
+    /// language; a new message without an example fails them).
+    pub fn examples() -> Vec<Mail> {
+        let link = |p: &str| format!("https://gatehouse.example/{p}?token=TOKEN");
+        vec![
+            Mail::TestMessage { requested_by: "Olga Operator <ops@acme.test>".into() },
+            Mail::PasswordReset { name: "Ada Lovelace".into(), link: link("reset-password"), valid_hours: 2 },
+            Mail::Invitation {
+                name: "Ada Lovelace".into(),
+                inviter: "Grace Hopper".into(),
+                org: "Acme".into(),
+                link: link("invitation"),
+                expires: "2026-12-01 09:00 UTC".into(),
+                existing_identity: false,
+            },
+            Mail::Invitation {
+                name: "Ada Lovelace".into(),
+                inviter: "Grace Hopper".into(),
+                org: "Acme".into(),
+                link: link("invitation"),
+                expires: "2026-12-01 09:00 UTC".into(),
+                existing_identity: true,
+            },
+            Mail::InvitationReminder { name: "Ada Lovelace".into(), org: "Acme".into(), link: link("invitation"), expires: "2026-12-01 09:00 UTC".into(), existing_identity: false },
+            Mail::InvitationReminder { name: "Ada Lovelace".into(), org: "Acme".into(), link: link("invitation"), expires: "2026-12-01 09:00 UTC".into(), existing_identity: true },
+            Mail::EmailChangeConfirm { name: "Ada Lovelace".into(), new_email: "ada@new.example".into(), link: link("confirm-email"), valid_hours: 24 },
+            Mail::EmailChangeRequested { name: "Ada Lovelace".into(), new_email: "ada@new.example".into(), link: link("cancel-email-change") },
+            Mail::EmailChanged { name: "Ada Lovelace".into(), new_email: "ada@new.example".into() },
+        ]
+    }
 }
 
 /// A message with one call to action (heading, greeting, text, a button link, a note).
@@ -195,6 +239,127 @@ pub fn render(mail: &Mail, locale: Locale, public_url: &str) -> Result<Rendered,
                 },
             };
             action("password_reset", a, link, locale, public_url)
+        }
+        Mail::Invitation { name, inviter, org, link, expires, existing_identity } => {
+            let a = match locale {
+                Locale::En => Action {
+                    subject: format!("{inviter} invites you to {org} on Gatehouse"),
+                    heading: format!("Join {org}"),
+                    greeting: format!("Hello {name},"),
+                    body: format!("{inviter} invites you to join {org} on Gatehouse, where {org} manages who may do what."),
+                    link_label: "Accept the invitation".into(),
+                    note: if *existing_identity {
+                        format!("You already have a Gatehouse account with this address: accept by signing in with it. The link works once, until {expires}.")
+                    } else {
+                        format!("You will choose your password when you accept. The link works once, until {expires}.")
+                    },
+                },
+                Locale::De => Action {
+                    subject: format!("{inviter} lädt Sie zu {org} auf Gatehouse ein"),
+                    heading: format!("{org} beitreten"),
+                    greeting: format!("Hallo {name},"),
+                    body: format!("{inviter} lädt Sie ein, {org} auf Gatehouse beizutreten. Dort verwaltet {org}, wer was darf."),
+                    link_label: "Einladung annehmen".into(),
+                    note: if *existing_identity {
+                        format!("Sie haben mit dieser Adresse bereits ein Gatehouse-Konto: Sie nehmen an, indem Sie sich damit anmelden. Der Link funktioniert einmal, bis {expires}.")
+                    } else {
+                        format!("Ihr Passwort legen Sie beim Annehmen fest. Der Link funktioniert einmal, bis {expires}.")
+                    },
+                },
+            };
+            action("invitation", a, link, locale, public_url)
+        }
+        Mail::InvitationReminder { name, org, link, expires, existing_identity } => {
+            let a = match locale {
+                Locale::En => Action {
+                    subject: format!("Reminder: your invitation to {org}"),
+                    heading: format!("Your invitation to {org} is waiting"),
+                    greeting: format!("Hello {name},"),
+                    body: format!("you were invited to join {org} on Gatehouse and have not accepted yet."),
+                    link_label: "Accept the invitation".into(),
+                    note: if *existing_identity {
+                        format!("Accept by signing in with your Gatehouse account. This link replaces the earlier one and works once, until {expires}.")
+                    } else {
+                        format!("This link replaces the earlier one and works once, until {expires}.")
+                    },
+                },
+                Locale::De => Action {
+                    subject: format!("Erinnerung: Ihre Einladung zu {org}"),
+                    heading: format!("Ihre Einladung zu {org} wartet"),
+                    greeting: format!("Hallo {name},"),
+                    body: format!("Sie wurden eingeladen, {org} auf Gatehouse beizutreten, und haben noch nicht angenommen."),
+                    link_label: "Einladung annehmen".into(),
+                    note: if *existing_identity {
+                        format!("Sie nehmen an, indem Sie sich mit Ihrem Gatehouse-Konto anmelden. Dieser Link ersetzt den früheren und funktioniert einmal, bis {expires}.")
+                    } else {
+                        format!("Dieser Link ersetzt den früheren und funktioniert einmal, bis {expires}.")
+                    },
+                },
+            };
+            action("invitation_reminder", a, link, locale, public_url)
+        }
+        Mail::EmailChangeConfirm { name, new_email, link, valid_hours } => {
+            let a = match locale {
+                Locale::En => Action {
+                    subject: "Confirm your new Gatehouse email address".into(),
+                    heading: "Confirm your new address".into(),
+                    greeting: format!("Hello {name},"),
+                    body: format!("you asked to use {new_email} for your Gatehouse account. Confirm it with the link below; until then your old address stays in use."),
+                    link_label: "Confirm this address".into(),
+                    note: format!("The link works once and for {valid_hours} hours. If you did not ask for this, ignore this message."),
+                },
+                Locale::De => Action {
+                    subject: "Neue E-Mail-Adresse für Gatehouse bestätigen".into(),
+                    heading: "Neue Adresse bestätigen".into(),
+                    greeting: format!("Hallo {name},"),
+                    body: format!("Sie möchten {new_email} für Ihr Gatehouse-Konto verwenden. Bestätigen Sie die Adresse über den folgenden Link; bis dahin bleibt Ihre bisherige Adresse gültig."),
+                    link_label: "Adresse bestätigen".into(),
+                    note: format!("Der Link funktioniert einmal und {valid_hours} Stunden lang. Wenn Sie das nicht angefordert haben, ignorieren Sie diese Nachricht."),
+                },
+            };
+            action("email_change_confirm", a, link, locale, public_url)
+        }
+        Mail::EmailChangeRequested { name, new_email, link } => {
+            let a = match locale {
+                Locale::En => Action {
+                    subject: "Your Gatehouse email address is about to change".into(),
+                    heading: "Email address change requested".into(),
+                    greeting: format!("Hello {name},"),
+                    body: format!("someone signed in to your Gatehouse account asked to change its address to {new_email}. The change happens once the new address is confirmed."),
+                    link_label: "This was not me: cancel the change".into(),
+                    note: "If it was you, there is nothing to do here.".into(),
+                },
+                Locale::De => Action {
+                    subject: "Ihre Gatehouse-E-Mail-Adresse soll geändert werden".into(),
+                    heading: "Änderung der E-Mail-Adresse angefordert".into(),
+                    greeting: format!("Hallo {name},"),
+                    body: format!("In Ihrem angemeldeten Gatehouse-Konto wurde angefordert, die Adresse auf {new_email} zu ändern. Die Änderung erfolgt, sobald die neue Adresse bestätigt ist."),
+                    link_label: "Das war ich nicht: Änderung abbrechen".into(),
+                    note: "Wenn Sie es waren, ist hier nichts zu tun.".into(),
+                },
+            };
+            action("email_change_requested", a, link, locale, public_url)
+        }
+        Mail::EmailChanged { name, new_email } => {
+            let a = match locale {
+                Locale::En => Action {
+                    subject: "Your Gatehouse email address was changed".into(),
+                    heading: "Email address changed".into(),
+                    greeting: format!("Hello {name},"),
+                    body: format!("your Gatehouse account now uses {new_email}. This address no longer signs in."),
+                    link_label: "Open Gatehouse".into(),
+                    note: "If you did not make this change, contact your organization's administrators at once.".into(),
+                },
+                Locale::De => Action {
+                    subject: "Ihre Gatehouse-E-Mail-Adresse wurde geändert".into(),
+                    heading: "E-Mail-Adresse geändert".into(),
+                    greeting: format!("Hallo {name},"),
+                    body: format!("Ihr Gatehouse-Konto verwendet jetzt {new_email}. Mit dieser Adresse ist keine Anmeldung mehr möglich."),
+                    link_label: "Gatehouse öffnen".into(),
+                    note: "Wenn Sie diese Änderung nicht vorgenommen haben, wenden Sie sich sofort an die Verwaltung Ihrer Organisation.".into(),
+                },
+            };
+            action("email_changed", a, public_url, locale, public_url)
         }
     }
 }
