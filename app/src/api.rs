@@ -19,6 +19,8 @@ pub struct Menu {
     /// The organization declares content modules.
     pub content: bool,
     pub mail: bool,
+    /// members.invite somewhere.
+    pub invitations: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -223,6 +225,7 @@ pub mod server {
                 }
                 DbError::Domain(d) => fail(AppError::BadRequest(crate::i18n::invalid_input(self.c.locale, &d))),
                 DbError::Conflict(m) => fail(AppError::Refused(m)),
+                DbError::Person(p) => fail(AppError::Refused(crate::i18n::problem(self.c.locale, &p))),
                 DbError::NotFound => fail(AppError::NotFound),
                 other => {
                     tracing::error!(error = %other, "database error");
@@ -265,6 +268,7 @@ pub mod server {
             org_roles: anywhere("roles.view") || policy.subject(m).org_roles.iter().any(|r| matches!(r, OrgRole::Owner | OrgRole::CoOwner | OrgRole::PaymentUser)),
             content: !policy.modules.is_empty(),
             mail: org_wide("mail.manage"),
+            invitations: anywhere("members.invite"),
         }
     }
 }

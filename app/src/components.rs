@@ -213,6 +213,7 @@ pub fn OrgLayout() -> impl IntoView {
                         <ul>
                             {current.menu.dashboard.then(|| view! { <li><A href=format!("{base}/dashboard")>{t(locale, Msg::Dashboard)}</A></li> })}
                             {current.menu.members.then(|| view! { <li><A href=format!("{base}/members")>{t(locale, Msg::Members)}</A></li> })}
+                            {current.menu.invitations.then(|| view! { <li><A href=format!("{base}/invitations")>{t(locale, Msg::Invitations)}</A></li> })}
                             {current.menu.units.then(|| view! { <li><A href=format!("{base}/units")>{t(locale, Msg::Units)}</A></li> })}
                             {current.menu.roles.then(|| view! { <li><A href=format!("{base}/roles")>{t(locale, Msg::Roles)}</A></li> })}
                             {(current.menu.org_roles && !current.menu.roles).then(|| view! { <li><A href=format!("{base}/org-roles")>{t(locale, Msg::OrgRoles)}</A></li> })}
@@ -245,4 +246,16 @@ pub fn Header(locale: Locale, csrf: String, user_name: String) -> impl IntoView 
             </div>
         </header>
     }
+}
+
+/// Percent-encodes a value for a URL's query (unreserved characters and `/` kept).
+pub fn url_encode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => out.push(b as char),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
 }

@@ -323,6 +323,78 @@ messages! {
     AuditRoleCreated => "created a role", "hat eine Rolle angelegt";
     AuditRoleAssigned => "assigned a role", "hat eine Rolle zugewiesen";
     AuditTagCreated => "created a tag", "hat ein Schlagwort angelegt";
+    AuditMemberInvited => "invited a person", "hat eine Person eingeladen";
+    AuditInvitationAccepted => "accepted an invitation", "hat eine Einladung angenommen";
+    AuditInvitationResent => "sent an invitation again", "hat eine Einladung erneut gesendet";
+    AuditInvitationRevoked => "withdrew an invitation", "hat eine Einladung zurückgezogen";
+    AuditInvitationReminded => "reminded of an invitation", "hat an eine Einladung erinnert";
+    AuditInvitationExpired => "noted an expired invitation", "hat eine abgelaufene Einladung vermerkt";
+    Invitations => "Invitations", "Einladungen";
+    InvitePeople => "Invite people", "Personen einladen";
+    InvitationsHelp => "Invited people get a link by email. It works once and until it expires; sending it again replaces it. People who already have a Gatehouse account accept by signing in with it.", "Eingeladene erhalten einen Link per E-Mail. Er funktioniert einmal und bis zum Ablauf; erneutes Senden ersetzt ihn. Wer bereits ein Gatehouse-Konto hat, nimmt an, indem er sich damit anmeldet.";
+    AddPerson => "Add a person", "Person hinzufügen";
+    PhoneHint => "With country code (+49 151 …) or as dialled in {region}.", "Mit Ländervorwahl (+49 151 …) oder wie in {region} gewählt.";
+    PhoneHintIntl => "With country code, e.g. +49 151 12345678.", "Mit Ländervorwahl, z. B. +49 151 12345678.";
+    Required => "required", "Pflichtfeld";
+    Optional => "optional", "optional";
+    InitialRole => "Initial role", "Anfangsrolle";
+    InitialRoleHint => "Given at the first unit chosen, or organization-wide without units.", "Wird an der ersten gewählten Einheit vergeben, ohne Einheit organisationsweit.";
+    NoRole => "No role", "Keine Rolle";
+    SendInvitation => "Send invitation", "Einladung senden";
+    InvitationSent => "Invitation sent.", "Einladung gesendet.";
+    OpenInvitations => "Waiting for an answer", "Offene Einladungen";
+    ClosedInvitations => "Accepted or withdrawn", "Angenommen oder zurückgezogen";
+    NoInvitations => "No invitations here.", "Hier gibt es keine Einladungen.";
+    SentAt => "Sent", "Gesendet";
+    ExpiresAt => "Expires", "Läuft ab";
+    InvitedBy => "Invited by", "Eingeladen von";
+    TimesSent => "sent {n}×", "{n}× gesendet";
+    RemindedAt => "reminded {at}", "erinnert {at}";
+    Withdraw => "Withdraw", "Zurückziehen";
+    InvStateOpen => "waiting", "offen";
+    InvStateExpired => "expired", "abgelaufen";
+    InvStateAccepted => "accepted", "angenommen";
+    InvStateRevoked => "withdrawn", "zurückgezogen";
+    InvitationSettings => "Invitation settings", "Einstellungen für Einladungen";
+    PhoneRegion => "Region of national phone numbers (ISO code, e.g. DE)", "Region nationaler Telefonnummern (ISO-Code, z. B. DE)";
+    PhoneRequired => "Mobile phone required", "Mobiltelefon erforderlich";
+    ValidDays => "Links work for (days)", "Links gelten (Tage)";
+    ReminderDays => "Remind after (days, 0: never)", "Erinnern nach (Tagen, 0: nie)";
+    ImportCsv => "Import CSV", "CSV importieren";
+    ExportMembersCsv => "Export members (CSV)", "Mitglieder exportieren (CSV)";
+    InvalidEmailText => "The email address is not valid.", "Die E-Mail-Adresse ist ungültig.";
+    InvalidPhoneText => "The mobile phone number is not valid.", "Die Mobilfunknummer ist ungültig.";
+    ProblemMissingEmail => "The email address is missing.", "Die E-Mail-Adresse fehlt.";
+    ProblemBadEmail => "“{value}” is not an email address.", "„{value}“ ist keine E-Mail-Adresse.";
+    ProblemMissingName => "The name is missing.", "Der Name fehlt.";
+    ProblemBadPhone => "“{value}” is not a valid mobile phone number.", "„{value}“ ist keine gültige Mobilfunknummer.";
+    ProblemPhoneRequired => "This organization requires a mobile phone number.", "Diese Organisation verlangt eine Mobilfunknummer.";
+    ProblemBadLocale => "Language “{value}” is not offered (en, de).", "Die Sprache „{value}“ wird nicht angeboten (en, de).";
+    ProblemBadKind => "“{value}” is not a kind of member (employee, partner, auditor, external).", "„{value}“ ist keine Art der Mitgliedschaft (employee, partner, auditor, external).";
+    ProblemUnknownUnit => "There is no unit “{value}”.", "Es gibt keine Einheit „{value}“.";
+    ProblemAmbiguousUnit => "Several units are called “{value}”: write its path, e.g. Sales / North.", "Mehrere Einheiten heißen „{value}“: Geben Sie den Pfad an, z. B. Vertrieb / Nord.";
+    ProblemUnknownTag => "There is no tag “{value}”.", "Es gibt kein Schlagwort „{value}“.";
+    ProblemUnknownRole => "There is no role “{value}”.", "Es gibt keine Rolle „{value}“.";
+    ProblemDuplicate => "The same address is already on line {value}.", "Dieselbe Adresse steht bereits in Zeile {value}.";
+    ProblemFormerMember => "This person was a member and left; their ended membership keeps its history.", "Diese Person war Mitglied und ist ausgeschieden; die beendete Mitgliedschaft behält ihre Geschichte.";
+    ProblemAlreadyMember => "This person is already a member of the organization.", "Diese Person ist bereits Mitglied der Organisation.";
+    ProblemAlreadyInvited => "This person is already invited. To send the link again, use “Send again” in the list of invitations.", "Diese Person ist bereits eingeladen. Um den Link erneut zu senden, nutzen Sie „Erneut senden“ in der Liste der Einladungen.";
+    ProblemRevoked => "This invitation was withdrawn.", "Diese Einladung wurde zurückgezogen.";
+    ProblemMissingColumn => "The file has no column “{value}”.", "Der Datei fehlt die Spalte „{value}“.";
+    ProblemUnknownColumn => "Unknown column “{value}”. The columns are: email, name, mobile_phone, locale, kind, tags, units, roles.", "Unbekannte Spalte „{value}“. Die Spalten sind: email, name, mobile_phone, locale, kind, tags, units, roles.";
+    ProblemUnreadable => "The file cannot be read as CSV: {value}", "Die Datei lässt sich nicht als CSV lesen: {value}";
+    ProblemTooManyRows => "The file has more than {value} rows; split it.", "Die Datei hat mehr als {value} Zeilen; bitte aufteilen.";
+    ProblemNoRows => "The file has no rows.", "Die Datei enthält keine Zeilen.";
+    JoinOrg => "Join {org}", "{org} beitreten";
+    InvitationIntro => "{inviter} invited {email} to join {org}.", "{inviter} hat {email} eingeladen, {org} beizutreten.";
+    InvitationIntroNoInviter => "{email} is invited to join {org}.", "{email} ist eingeladen, {org} beizutreten.";
+    ChoosePasswordToJoin => "Choose the password of your new Gatehouse account.", "Legen Sie das Passwort Ihres neuen Gatehouse-Kontos fest.";
+    SignInToAccept => "You already have a Gatehouse account with {email}. Accept by signing in with it.", "Sie haben mit {email} bereits ein Gatehouse-Konto. Nehmen Sie an, indem Sie sich damit anmelden.";
+    SignInToAcceptButton => "Sign in to accept", "Anmelden und annehmen";
+    AcceptAndJoin => "Accept and join", "Annehmen und beitreten";
+    SignedInAsOther => "You are signed in as {email}, but this invitation is for {invited}. Sign out, then open the link again.", "Sie sind als {email} angemeldet, diese Einladung gilt aber für {invited}. Melden Sie sich ab und öffnen Sie den Link erneut.";
+    InvitationInvalid => "This invitation link no longer works: it was used, withdrawn, replaced by a newer one or it expired. Ask the person who invited you to send it again.", "Dieser Einladungslink funktioniert nicht mehr: Er wurde benutzt, zurückgezogen, durch einen neueren ersetzt oder ist abgelaufen. Bitten Sie die einladende Person, ihn erneut zu senden.";
+    LinkExpiresAt => "The link works until {at}.", "Der Link gilt bis {at}.";
 }
 
 pub fn t(locale: Locale, msg: Msg) -> &'static str {
@@ -385,9 +457,44 @@ pub fn audit_action_label(locale: Locale, action: &str) -> String {
         "role.created" => Msg::AuditRoleCreated,
         "role.assigned" => Msg::AuditRoleAssigned,
         "tag.created" => Msg::AuditTagCreated,
+        "member.invited" => Msg::AuditMemberInvited,
+        "invitation.accepted" => Msg::AuditInvitationAccepted,
+        "invitation.resent" => Msg::AuditInvitationResent,
+        "invitation.revoked" => Msg::AuditInvitationRevoked,
+        "invitation.reminded" => Msg::AuditInvitationReminded,
+        "invitation.expired" => Msg::AuditInvitationExpired,
         other => return other.to_string(),
     };
     t(locale, m).to_string()
+}
+
+/// Something wrong with a person being added, in the reader's words.
+pub fn problem(locale: Locale, p: &gatehouse_domain::people::Problem) -> String {
+    use gatehouse_domain::people::Problem as P;
+    let (m, v): (Msg, String) = match p {
+        P::MissingEmail => (Msg::ProblemMissingEmail, String::new()),
+        P::BadEmail(v) => (Msg::ProblemBadEmail, v.clone()),
+        P::MissingName => (Msg::ProblemMissingName, String::new()),
+        P::BadPhone(v) => (Msg::ProblemBadPhone, v.clone()),
+        P::PhoneRequired => (Msg::ProblemPhoneRequired, String::new()),
+        P::BadLocale(v) => (Msg::ProblemBadLocale, v.clone()),
+        P::BadKind(v) => (Msg::ProblemBadKind, v.clone()),
+        P::UnknownUnit(v) => (Msg::ProblemUnknownUnit, v.clone()),
+        P::AmbiguousUnit(v) => (Msg::ProblemAmbiguousUnit, v.clone()),
+        P::UnknownTag(v) => (Msg::ProblemUnknownTag, v.clone()),
+        P::UnknownRole(v) => (Msg::ProblemUnknownRole, v.clone()),
+        P::Duplicate { line } => (Msg::ProblemDuplicate, line.to_string()),
+        P::FormerMember => (Msg::ProblemFormerMember, String::new()),
+        P::AlreadyMember => (Msg::ProblemAlreadyMember, String::new()),
+        P::AlreadyInvited => (Msg::ProblemAlreadyInvited, String::new()),
+        P::Revoked => (Msg::ProblemRevoked, String::new()),
+        P::MissingColumn(v) => (Msg::ProblemMissingColumn, v.clone()),
+        P::UnknownColumn(v) => (Msg::ProblemUnknownColumn, v.clone()),
+        P::Unreadable(v) => (Msg::ProblemUnreadable, v.clone()),
+        P::TooManyRows(n) => (Msg::ProblemTooManyRows, n.to_string()),
+        P::NoRows => (Msg::ProblemNoRows, String::new()),
+    };
+    tf(locale, m, &[("value", &v)])
 }
 
 /// A domain validation error in the reader's words.
@@ -405,6 +512,9 @@ pub fn invalid_input(locale: Locale, e: &gatehouse_domain::DomainError) -> Strin
                 "title" => t(locale, Msg::FieldTitle),
                 "actions" => t(locale, Msg::ModuleActions),
                 "module" => t(locale, Msg::FieldKey),
+                "phone_region" => t(locale, Msg::PhoneRegion),
+                "valid_days" => t(locale, Msg::ValidDays),
+                "reminder_days" => t(locale, Msg::ReminderDays),
                 other => other,
             };
             if value.trim().is_empty() {
@@ -413,6 +523,8 @@ pub fn invalid_input(locale: Locale, e: &gatehouse_domain::DomainError) -> Strin
                 tf(locale, Msg::InvalidValueOf, &[("value", value), ("field", f)])
             }
         }
+        E::InvalidEmail => t(locale, Msg::InvalidEmailText).to_string(),
+        E::InvalidPhone => t(locale, Msg::InvalidPhoneText).to_string(),
         other => tf(locale, Msg::InvalidInputOther, &[("detail", &other.to_string())]),
     }
 }

@@ -10,6 +10,7 @@ pub mod error;
 pub mod explain;
 pub mod i18n;
 pub mod pages;
+pub mod people;
 #[cfg(feature = "ssr")]
 pub mod state;
 
@@ -88,6 +89,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/orgs") view=pages::orgs::OrgsPage ssr=SsrMode::Async />
                 <Route path=path!("/forgot-password") view=pages::account::ForgotPasswordPage ssr=SsrMode::Async />
                 <Route path=path!("/reset-password") view=pages::account::ResetPasswordPage ssr=SsrMode::Async />
+                <Route path=path!("/invitation") view=pages::people::InvitationPage ssr=SsrMode::Async />
                 <ParentRoute path=path!("/o/:org") view=components::OrgLayout ssr=SsrMode::Async>
                     <Route path=path!("dashboard") view=pages::dashboard::DashboardPage ssr=SsrMode::Async />
                     <Route path=path!("members") view=pages::members::MembersPage ssr=SsrMode::Async />
@@ -101,6 +103,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("org-roles") view=pages::access::OrgRolesPage ssr=SsrMode::Async />
                     <Route path=path!("content") view=pages::content::ContentPage ssr=SsrMode::Async />
                     <Route path=path!("mail") view=pages::mail::MailPage ssr=SsrMode::Async />
+                    <Route path=path!("invitations") view=pages::people::InvitationsPage ssr=SsrMode::Async />
                     <Route path=path!("content/:module") view=pages::content::ContentPage ssr=SsrMode::Async />
                 </ParentRoute>
             </Routes>

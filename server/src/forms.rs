@@ -39,6 +39,10 @@ pub const ORG_FORMS: &[(&str, &str)] = &[
     ("POST", "/o/{org}/content/{module}/{id}/delete"),
     ("POST", "/o/{org}/content/{module}/{id}/invite"),
     ("POST", "/o/{org}/mail/{id}/retry"),
+    ("POST", "/o/{org}/invitations"),
+    ("POST", "/o/{org}/invitations/settings"),
+    ("POST", "/o/{org}/invitations/{id}/resend"),
+    ("POST", "/o/{org}/invitations/{id}/revoke"),
 ];
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -60,34 +64,35 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/o/{org}/content/{module}/{id}/delete", web::post().to(item_delete))
         .route("/o/{org}/content/{module}/{id}/invite", web::post().to(item_invite))
         .route("/o/{org}/mail/{id}/retry", web::post().to(mail_retry));
+    crate::people::configure(cfg);
 }
 
-type Form = web::Form<Vec<(String, String)>>;
+pub(crate) type Form = web::Form<Vec<(String, String)>>;
 
-struct Caller {
-    state: web::Data<AppState>,
-    org: OrgRow,
-    m: MembershipCtx,
-    locale: Locale,
-    now: DateTime<Utc>,
-    actor: Actor,
+pub(crate) struct Caller {
+    pub(crate) state: web::Data<AppState>,
+    pub(crate) org: OrgRow,
+    pub(crate) m: MembershipCtx,
+    pub(crate) locale: Locale,
+    pub(crate) now: DateTime<Utc>,
+    pub(crate) actor: Actor,
 }
 
-fn fields(form: &Form) -> HashMap<String, String> {
+pub(crate) fn fields(form: &Form) -> HashMap<String, String> {
     form.0.iter().cloned().collect()
 }
 
-fn see_other(location: &str) -> HttpResponse {
+pub(crate) fn see_other(location: &str) -> HttpResponse {
     HttpResponse::SeeOther().insert_header((header::LOCATION, location.to_string())).finish()
 }
 
-fn status_page(code: actix_web::http::StatusCode, text: &str) -> HttpResponse {
+pub(crate) fn status_page(code: actix_web::http::StatusCode, text: &str) -> HttpResponse {
     HttpResponse::build(code).content_type("text/plain; charset=utf-8").body(text.to_string())
 }
 
 /// The signed-in caller's active membership in `slug`; 404 for anyone else (another
 /// organization's pages do not exist for them).
-async fn caller(req: &HttpRequest, state: &web::Data<AppState>, slug: String) -> Result<Caller, HttpResponse> {
+pub(crate) async fn caller(req: &HttpRequest, state: &web::Data<AppState>, slug: String) -> Result<Caller, HttpResponse> {
     let Some(session) = req.extensions().get::<RequestSession>().cloned() else {
         return Err(status_page(actix_web::http::StatusCode::UNAUTHORIZED, "Sign-in required."));
     };
@@ -115,7 +120,7 @@ async fn caller(req: &HttpRequest, state: &web::Data<AppState>, slug: String) ->
 impl Caller {
     /// Runs a change decided on the current policy; when the policy moved on in between, decides
     /// again once on the fresh one.
-    async fn change<T: Send + 'static>(
+    pub(crate) async fn change<T: Send + 'static>(
         &self,
         f: impl Fn(&mut Conn<'_>, &Policy) -> Result<T, DbError> + Send + Sync + 'static,
     ) -> Result<(T, Arc<Policy>), (DbError, Arc<Policy>)> {
@@ -150,6 +155,7 @@ impl Caller {
             DbError::Stale { changed_by, at } => tf(self.locale, Msg::ChangedBy, &[("name", changed_by), ("at", at)]),
             DbError::Domain(d) => gatehouse_app::i18n::invalid_input(self.locale, d),
             DbError::Conflict(m) => m.clone(),
+            DbError::Person(p) => gatehouse_app::i18n::problem(self.locale, p),
             DbError::NotFound => t(self.locale, Msg::NotFoundText).to_string(),
             DbError::Outdated => t(self.locale, Msg::TryAgain).to_string(),
             other => {
@@ -160,7 +166,7 @@ impl Caller {
     }
 
     /// Back to the form's page: saved, or refused with why and the entered values.
-    fn back<T>(&self, back: &str, r: Result<(T, Arc<Policy>), (DbError, Arc<Policy>)>, keep: &[(&str, String)]) -> HttpResponse {
+    pub(crate) fn back<T>(&self, back: &str, r: Result<(T, Arc<Policy>), (DbError, Arc<Policy>)>, keep: &[(&str, String)]) -> HttpResponse {
         let base = crate::auth::safe_next(Some(back));
         let base = if base.starts_with(&format!("/o/{}/", self.org.slug)) { base } else { format!("/o/{}/me", self.org.slug) };
         let sep = if base.contains('?') { '&' } else { '?' };

@@ -68,3 +68,29 @@ async fn deliver_one(state: &AppState, mailer: &Mailer, m: outbox::Claimed) -> R
     .map_err(|e| e.to_string())?;
     Ok(ok)
 }
+
+/// What one round of scheduled work did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Scheduled {
+    pub reminders: usize,
+    pub expired: usize,
+}
+
+/// The background users' scheduled work that is due now: invitation reminders (with a fresh
+/// link, written to the outbox) and expiries. Safe to run on every instance at once.
+pub async fn scheduled(state: &AppState) -> Result<Scheduled, String> {
+    let now = state.clock.now();
+    let (db, url) = (state.db.clone(), state.public_url.clone());
+    let r = web::block(move || -> Result<Scheduled, gatehouse_db::DbError> {
+        let reminders = db.with(|c| gatehouse_db::invitations::remind_due(c, &url, now))?;
+        let expired = db.with(|c| gatehouse_db::invitations::expire_due(c, now))?;
+        Ok(Scheduled { reminders, expired })
+    })
+    .await
+    .map_err(|e| e.to_string())?
+    .map_err(|e| e.to_string())?;
+    if r.reminders + r.expired > 0 {
+        tracing::info!(reminders = r.reminders, expired = r.expired, "scheduled work done");
+    }
+    Ok(r)
+}

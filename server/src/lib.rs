@@ -8,5 +8,6 @@ pub mod forms;
 pub mod http;
 pub mod jobs;
 pub mod middleware;
+pub mod people;
 
 pub use gatehouse_app::state::AppState;

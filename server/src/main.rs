@@ -181,6 +181,19 @@ fn serve(database_url: &str, args: ServeArgs) -> Result<(), String> {
                 }
             }
         });
+        // Scheduled work of the organizations' background users (invitation reminders and
+        // expiries): every minute; each item is claimed by one instance's update, so several
+        // instances never send a reminder twice.
+        let sched_state = state.clone();
+        actix_web::rt::spawn(async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+            loop {
+                tick.tick().await;
+                if let Err(e) = gatehouse_server::jobs::scheduled(&sched_state).await {
+                    tracing::error!(error = %e, "scheduled work failed");
+                }
+            }
+        });
         // The outbox worker: every two seconds, whatever is due.
         let mailer = gatehouse_mail::Mailer::new(&smtp).map_err(|e| e.to_string())?;
         let mail_state = state.clone();

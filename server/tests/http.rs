@@ -351,6 +351,24 @@ async fn every_route_refuses_the_unpermitted_and_strangers(t: &TestDb) {
         let owner = gatehouse_domain::ids::MembershipId(other);
         t.db.with(|c| gatehouse_db::items::create(c, acme.id, &p, owner, "tournaments", "Owner's cup", None, None, gatehouse_domain::actor::Actor::System, now())).unwrap()
     };
+    // An open invitation, made by the owner, for the resend/withdraw cases.
+    let invitation = {
+        let p = t.db.with(|c| gatehouse_db::authz::load_policy(c, acme.id)).unwrap();
+        let who = gatehouse_domain::people::Invitee {
+            email: "invitee@example.test".into(),
+            name: "Ina Invitee".into(),
+            mobile_phone: None,
+            locale: gatehouse_domain::locale::Locale::En,
+            kind: gatehouse_domain::member::MemberKind::Employee,
+            tags: vec![],
+            units: vec![],
+            roles: vec![],
+            existing_identity: false,
+        };
+        let owner = gatehouse_domain::ids::MembershipId(other);
+        t.db.with(|c| gatehouse_db::invitations::invite_checked(c, acme.id, &p, owner, &who, "http://127.0.0.1:3000", gatehouse_domain::actor::Actor::System, now())).unwrap();
+        t.db.with(|c| gatehouse_db::invitations::list(c, acme.id, false, now(), 5)).unwrap()[0].id
+    };
 
     // How to call each thing, with a member of acme who holds no admin permission (`member`)
     // and with the owner of another organization (`stranger`). Own-data endpoints say so.
@@ -371,9 +389,11 @@ async fn every_route_refuses_the_unpermitted_and_strangers(t: &TestDb) {
         // The content browser lists what the engine lets the member see (checked below).
         ("/api/content", "org=acme&module=tournaments".into(), true),
         ("/api/mail", "org=acme".into(), false),
+        ("/api/invitations", "org=acme".into(), false),
     ];
-    // Not about an organization's data: the signed-in person's own identity and memberships.
-    let not_org_data = ["/api/viewer", "/api/reset-link"];
+    // Not about an organization's data: the signed-in person's own identity and memberships,
+    // and the pages behind emailed links (which show only what the link itself carries).
+    let not_org_data = ["/api/viewer", "/api/reset-link", "/api/invitation-link"];
     let mut registered: Vec<&str> = leptos::server_fn::actix::server_fn_paths().map(|(p, _)| p).collect();
     registered.sort();
     for p in &registered {
@@ -393,6 +413,7 @@ async fn every_route_refuses_the_unpermitted_and_strangers(t: &TestDb) {
         ("/o/acme/content".into(), true),
         ("/o/acme/content/tournaments".into(), true),
         ("/o/acme/mail".into(), false),
+        ("/o/acme/invitations".into(), false),
     ];
     let pattern_of = |path: &str| -> String {
         path.split('/').map(|s| if s.chars().all(|c| c.is_ascii_digit()) && !s.is_empty() { "{id}" } else if s == "acme" { "{org}" } else if s == "tournaments" { "{module}" } else { s }).collect::<Vec<_>>().join("/")
@@ -421,6 +442,10 @@ async fn every_route_refuses_the_unpermitted_and_strangers(t: &TestDb) {
         ("POST", format!("/o/acme/content/tournaments/{cup}/delete"), vec![]),
         ("POST", format!("/o/acme/content/tournaments/{cup}/invite"), vec![("email", seed::DEMO_MEMBER.into())]),
         ("POST", "/o/acme/mail/1/retry".into(), vec![]),
+        ("POST", "/o/acme/invitations".into(), vec![("email", "sneaky@example.test".into()), ("name", "Sneaky".into())]),
+        ("POST", "/o/acme/invitations/settings".into(), vec![("valid_days", "30".into()), ("reminder_days", "0".into())]),
+        ("POST", format!("/o/acme/invitations/{invitation}/resend"), vec![]),
+        ("POST", format!("/o/acme/invitations/{invitation}/revoke"), vec![]),
     ];
     let form_pattern = |path: &str| -> String {
         let mut ids = 0;
@@ -646,3 +671,90 @@ async fn failed_mail_is_listed_and_sent_again(t: &TestDb) {
     assert_eq!(again.status, StatusCode::NOT_FOUND);
 }
 http_both!(failed_mail, failed_mail_is_listed_and_sent_again);
+
+/// An owner invites a person through the form; the person follows the link from the mail,
+/// chooses a password and lands in the organization. Refusals come back in the admin's words
+/// with what they typed.
+async fn invitation_from_form_to_membership(t: &TestDb) {
+    seeded(t).await;
+    let clock = FixedClock::at(now());
+    let mut owner = Client { svc: test::init_service(gatehouse_server::http::app(state(t, &clock), options())).await, cookies: HashMap::new() };
+    owner.sign_in(seed::DEMO_OWNER, seed::DEMO_PASSWORD).await;
+    let page = owner.get("/o/acme/invitations").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("name=\"mobile_phone\"") && page.body.contains(">Send invitation<"));
+    let csrf = page.csrf();
+    // A bad phone number: refused, what was typed comes back.
+    let r = owner.post("/o/acme/invitations", &[("csrf_token", &csrf), ("email", "nina@example.test"), ("name", "Nina Neu"), ("mobile_phone", "12"), ("locale", "de"), ("kind", "employee")]).await;
+    assert!(r.location().contains("error=") && r.location().contains("name=Nina%20Neu"), "{}", r.location());
+    let again = owner.get(r.location()).await;
+    assert!(again.body.contains("is not a valid mobile phone number") && again.body.contains("value=\"Nina Neu\""), "{}", again.body.len());
+    // Already a member: said so.
+    let r = owner.post("/o/acme/invitations", &[("csrf_token", &csrf), ("email", seed::DEMO_MEMBER), ("name", "Max")]).await;
+    assert!(owner.get(r.location()).await.body.contains("already a member of the organization"));
+    let r = owner.post("/o/acme/invitations", &[("csrf_token", &csrf), ("email", "nina@example.test"), ("name", "Nina Neu"), ("mobile_phone", "+49 151 2345 6789"), ("locale", "de"), ("kind", "partner")]).await;
+    assert!(r.location().ends_with("done=1"), "{}", r.location());
+    let list = owner.get("/o/acme/invitations").await;
+    assert!(list.body.contains("nina@example.test") && list.body.contains(">waiting<"), "the open invitation is listed");
+    let mail = t.db.with(|conn| gatehouse_db::outbox::latest(conn, 1)).unwrap().remove(0);
+    assert_eq!((mail.to.as_str(), mail.subject.as_str()), ("nina@example.test", "Dana Demo lädt Sie zu Acme Logistics auf Gatehouse ein"));
+    let body = mail.text.unwrap();
+    let link = body.lines().find(|l| l.starts_with("http://127.0.0.1:3000/invitation?token=")).expect("an absolute link");
+    let path = link.trim_start_matches("http://127.0.0.1:3000");
+    let token = path.split("token=").nth(1).unwrap();
+    let mut nina = Client { svc: test::init_service(gatehouse_server::http::app(state(t, &clock), options())).await, cookies: HashMap::new() };
+    let form = nina.get(path).await;
+    assert!(form.body.contains("name=\"password2\"") && form.body.contains("Dana Demo"), "the link opens the form");
+    let csrf = form.csrf();
+    let weak = nina.post("/auth/invitation", &[("csrf_token", &csrf), ("token", token), ("password", "weakweak"), ("password2", "weakweak")]).await;
+    assert!(weak.location().contains("error=weak"));
+    let r = nina.post("/auth/invitation", &[("csrf_token", &csrf), ("token", token), ("password", "Ninas-Passwort-2026"), ("password2", "Ninas-Passwort-2026")]).await;
+    assert_eq!(r.location(), "/o/acme", "lands in the organization, signed in");
+    assert_eq!(nina.get("/o/acme/me").await.status, StatusCode::OK);
+    let used = nina.get(path).await;
+    assert!(used.body.contains("funktioniert nicht mehr"), "single use, in Nina's language: {} {}", used.status, used.body);
+    let closed = owner.get("/o/acme/invitations?show=closed").await;
+    assert!(closed.body.contains("nina@example.test") && closed.body.contains(">accepted<"));
+    let acme = t.db.with(|conn| orgs::by_slug(conn, "acme")).unwrap().unwrap();
+    let m = t.db.with(|conn| members::by_email(conn, acme.id, "nina@example.test")).unwrap().unwrap().0;
+    let detail = owner.get(&format!("/api/member?org=acme&id={m}")).await;
+    assert!(detail.body.contains("+4915123456789") && detail.body.contains("\"partner\""), "{}", detail.body);
+}
+http_both!(invitations, invitation_from_form_to_membership);
+
+/// Scheduled work runs on every instance, yet each reminder goes out once: two instances on
+/// one PostgreSQL run the same round at the same moment.
+#[actix_web::test]
+async fn two_instances_send_each_reminder_once_on_postgres() {
+    let Some(t) = TestDb::postgres() else { return };
+    seeded(&t).await;
+    let acme = t.db.with(|conn| orgs::by_slug(conn, "acme")).unwrap().unwrap();
+    let owner = t.db.with(|conn| members::by_email(conn, acme.id, seed::DEMO_OWNER)).unwrap().unwrap().0;
+    let p = t.db.with(|c| gatehouse_db::authz::load_policy(c, acme.id)).unwrap();
+    for i in 0..20 {
+        let who = gatehouse_domain::people::Invitee {
+            email: format!("wait{i}@example.test"),
+            name: format!("Waiting {i}"),
+            mobile_phone: None,
+            locale: gatehouse_domain::locale::Locale::En,
+            kind: gatehouse_domain::member::MemberKind::Employee,
+            tags: vec![],
+            units: vec![],
+            roles: vec![],
+            existing_identity: false,
+        };
+        let p = t.db.with(|c| gatehouse_db::authz::load_policy(c, acme.id)).unwrap_or(p.clone());
+        t.db.with(|c| gatehouse_db::invitations::invite_checked(c, acme.id, &p, gatehouse_domain::ids::MembershipId(owner), &who, "http://x", gatehouse_domain::actor::Actor::System, now())).unwrap();
+    }
+    let mails = t.count("email_outbox");
+    let later = FixedClock::at(now() + chrono::Duration::days(4));
+    let a = state(&t, &later);
+    let mut b = state(&t, &later);
+    b.db = gatehouse_db::Db::connect(&t.url, 4).unwrap();
+    let (ra, rb) = tokio::join!(gatehouse_server::jobs::scheduled(&a), gatehouse_server::jobs::scheduled(&b));
+    let (ra, rb) = (ra.unwrap(), rb.unwrap());
+    assert_eq!(ra.reminders + rb.reminders, 20, "every reminder once: {ra:?} {rb:?}");
+    assert_eq!(t.count("email_outbox"), mails + 20);
+    let again = gatehouse_server::jobs::scheduled(&a).await.unwrap();
+    assert_eq!(again.reminders, 0);
+}

@@ -6,6 +6,7 @@ pub mod mail;
 pub mod member;
 pub mod members;
 pub mod orgs;
+pub mod people;
 pub mod roles;
 pub mod sign_in;
 pub mod units;

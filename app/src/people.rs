@@ -1,0 +1,142 @@
+//! Server functions for adding people: the invitations screen (form options, open and closed
+//! invitations, settings) and the invitation link a person opens from their mail.
+use crate::error::AppError;
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+use leptos::server_fn::codec::GetUrl;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InviteOptions {
+    /// Units the viewer may invite into: id and path.
+    pub units: Vec<(i64, String)>,
+    pub tags: Vec<(i64, String)>,
+    pub roles: Vec<(i64, String)>,
+    /// The viewer may invite people without a unit (members.invite organization-wide).
+    pub organization_wide: bool,
+    pub phone_required: bool,
+    pub phone_region: Option<String>,
+    pub valid_days: i32,
+    pub reminder_days: i32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvitationRow {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub invited_by: Option<String>,
+    pub sent_at: DateTime<Utc>,
+    pub sends: i32,
+    pub expires_at: DateTime<Utc>,
+    pub reminded_at: Option<DateTime<Utc>>,
+    pub state: String,
+    pub closed_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvitationsView {
+    pub options: InviteOptions,
+    pub rows: Vec<InvitationRow>,
+    pub closed: bool,
+    pub may_export: bool,
+}
+
+/// The invitations screen: for whoever holds members.invite anywhere.
+#[server(input = GetUrl, endpoint = "invitations")]
+pub async fn get_invitations(org: String, show: Option<String>) -> Result<InvitationsView, AppError> {
+    use gatehouse_domain::authz::Target;
+    let x = crate::api::server::in_org(org).await?;
+    x.reach_any("members.invite").await?;
+    let closed = show.as_deref() == Some("closed");
+    let (org_id, now, me, policy) = (x.org.id, x.now, x.m.id, x.policy.clone());
+    let (dir, settings, rows) = crate::api::server::db(&x.c.state, move |conn| {
+        let dir = gatehouse_db::invitations::directory(conn, org_id, &[])?;
+        let settings = gatehouse_db::invitations::settings(conn, org_id)?;
+        let rows = gatehouse_db::invitations::list(conn, org_id, closed, now, 500)?;
+        Ok((dir, settings, rows))
+    })
+    .await?;
+    let units = dir.units.iter().filter(|u| policy.check(me, "members.invite", &Target::Unit(u.0), now).allowed).map(|u| (u.0 .0, u.2.clone())).collect();
+    Ok(InvitationsView {
+        options: InviteOptions {
+            units,
+            tags: dir.tags.iter().map(|t| (t.0 .0, t.1.clone())).collect(),
+            roles: dir.roles.iter().map(|r| (r.0 .0, r.2.clone())).collect(),
+            organization_wide: policy.check(me, "members.invite", &Target::Organization, now).allowed,
+            phone_required: settings.phone_required,
+            phone_region: settings.phone_region,
+            valid_days: settings.valid_days,
+            reminder_days: settings.reminder_days,
+        },
+        rows: rows
+            .into_iter()
+            .map(|r| InvitationRow {
+                id: r.id,
+                email: r.email,
+                name: r.name,
+                invited_by: r.invited_by,
+                sent_at: r.sent_at,
+                sends: r.sends,
+                expires_at: r.expires_at,
+                reminded_at: r.reminded_at,
+                state: r.state,
+                closed_at: r.closed_at,
+            })
+            .collect(),
+        closed,
+        may_export: policy.check(me, "members.export", &Target::Organization, now).allowed,
+    })
+}
+
+/// What the invitation page shows; says nothing about the invitation when the link is bad.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvitationLink {
+    pub valid: bool,
+    pub org_name: String,
+    pub email: String,
+    pub name: String,
+    pub inviter: Option<String>,
+    pub needs_password: bool,
+    pub expires_at: Option<DateTime<Utc>>,
+    /// Signed in right now as: (email, is the invited person).
+    pub signed_in: Option<(String, bool)>,
+}
+
+#[server(input = GetUrl, endpoint = "invitation-link")]
+pub async fn get_invitation_link(token: String) -> Result<InvitationLink, AppError> {
+    let c = crate::api::server::caller().await?;
+    let now = c.state.clock.now();
+    let session_user = c.session.as_ref().map(|s| s.user);
+    let (info, me) = crate::api::server::db(&c.state, move |conn| {
+        let info = gatehouse_db::invitations::link(conn, &token, now)?;
+        let me = match session_user {
+            Some(u) => Some(gatehouse_db::users::get(conn, u)?),
+            None => None,
+        };
+        Ok((info, me))
+    })
+    .await?;
+    Ok(match info {
+        Some(i) => InvitationLink {
+            valid: true,
+            signed_in: me.map(|m| (m.email, m.id == i.user)),
+            org_name: i.org_name,
+            email: i.email,
+            name: i.name,
+            inviter: i.inviter,
+            needs_password: i.needs_password,
+            expires_at: Some(i.expires_at),
+        },
+        None => InvitationLink {
+            valid: false,
+            org_name: String::new(),
+            email: String::new(),
+            name: String::new(),
+            inviter: None,
+            needs_password: false,
+            expires_at: None,
+            signed_in: me.map(|m| (m.email, false)),
+        },
+    })
+}
