@@ -62,14 +62,15 @@ else
   e2e_db="$logdir/e2e.db"
   e2e_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
   DATABASE_URL="$e2e_db" "$bin" seed-demo --members 300 >"$logdir/seed.log" 2>&1
-  DATABASE_URL="$e2e_db" GATEHOUSE_LOG=warn "$bin" serve --addr "127.0.0.1:$e2e_port" --site-root "$root/target/site" >"$logdir/e2e-server.log" 2>&1 &
+  # The server sends its mail to the capture server; the tests read it from the maildir.
+  DATABASE_URL="$e2e_db" GATEHOUSE_LOG=warn GATEHOUSE_SMTP_HOST=127.0.0.1 GATEHOUSE_SMTP_PORT="$smtp_port" "$bin" serve --addr "127.0.0.1:$e2e_port" --site-root "$root/target/site" >"$logdir/e2e-server.log" 2>&1 &
   server_pid=$!
   cleanup() { kill "$server_pid" "$smtp_pid" 2>/dev/null || true; bash "$here/pg.sh" stop "$pgdir" || true; rm -rf "$pgdir"; }
   for _ in $(seq 1 100); do curl -fsS "http://127.0.0.1:$e2e_port/health" >/dev/null 2>&1 && break; sleep 0.2; done
   stage "end-to-end (Playwright + Chromium) against 127.0.0.1:$e2e_port"
   ln -sfn "$GATEHOUSE_NODE/node_modules" "$root/end2end/node_modules"
   rc=0
-  (cd "$root/end2end" && GATEHOUSE_E2E_URL="http://127.0.0.1:$e2e_port" npx playwright test) 2>&1 | tee "$logdir/e2e.log" || rc=$?
+  (cd "$root/end2end" && GATEHOUSE_E2E_URL="http://127.0.0.1:$e2e_port" GATEHOUSE_E2E_MAILDIR="$GATEHOUSE_TEST_MAILDIR" npx playwright test) 2>&1 | tee "$logdir/e2e.log" || rc=$?
   p=$({ grep -Eo '^ *[0-9]+ passed' "$logdir/e2e.log" || true; } | awk '{s+=$1} END {print s+0}')
   f=$({ grep -Eo '^ *[0-9]+ failed' "$logdir/e2e.log" || true; } | awk '{s+=$1} END {print s+0}')
   passed=$((passed + p)); failed=$((failed + f))

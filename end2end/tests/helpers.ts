@@ -29,3 +29,41 @@ export async function expectAccessible(page: Page) {
   const summary = results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
   expect(summary, `axe violations on ${page.url()}`).toEqual([]);
 }
+
+import * as fs from 'fs';
+import * as path from 'path';
+
+/** Decodes one MIME part's body by its Content-Transfer-Encoding. */
+function decodePart(headers: string, body: string): string {
+  const enc = (/content-transfer-encoding:\s*([\w-]+)/i.exec(headers)?.[1] ?? '7bit').toLowerCase();
+  if (enc === 'base64') return Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8');
+  if (enc === 'quoted-printable') {
+    const bytes = body.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/gi, (_, h) => String.fromCharCode(parseInt(h, 16)));
+    return Buffer.from(bytes, 'latin1').toString('utf8');
+  }
+  return body;
+}
+
+/** The text part of the newest mail captured for `to` by the test SMTP server
+ * (scripts/smtp_capture.py writes one file per message into GATEHOUSE_E2E_MAILDIR). */
+export async function mailTo(to: string, timeoutMs = 30_000): Promise<string> {
+  const dir = process.env.GATEHOUSE_E2E_MAILDIR;
+  if (!dir) throw new Error('GATEHOUSE_E2E_MAILDIR is not set: the server must send to the capture server');
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.eml')).sort().reverse() : [];
+    for (const f of files) {
+      const raw = fs.readFileSync(path.join(dir, f), 'utf8');
+      const envelope = /^X-Envelope-To: (.*)$/m.exec(raw)?.[1] ?? '';
+      if (!envelope.split(',').map((s) => s.trim().toLowerCase()).includes(to.toLowerCase())) continue;
+      const boundary = /boundary="?([^";\r\n]+)"?/i.exec(raw)?.[1];
+      const parts = boundary ? raw.split('--' + boundary) : [raw];
+      for (const p of parts) {
+        const [headers, ...rest] = p.split(/\r?\n\r?\n/);
+        if (/content-type:\s*text\/plain/i.test(headers)) return decodePart(headers, rest.join('\n\n'));
+      }
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`no mail to ${to} within ${timeoutMs} ms`);
+}

@@ -129,6 +129,7 @@ async fn accept(req: HttpRequest, state: web::Data<AppState>, form: web::Form<Ac
     let db = state.db.clone();
     let (token, password) = (f.token.clone(), f.password.clone().unwrap_or_default());
     let user = session.as_ref().map(|s| s.user);
+    let policies = state.policies.clone();
     let r = web::block(move || {
         db.with(|c| {
             let proof = match user {
@@ -141,13 +142,23 @@ async fn accept(req: HttpRequest, state: web::Data<AppState>, form: web::Form<Ac
                 (Ok((u, _)), None) => Some(gatehouse_db::sessions::create(c, *u, now)?.0),
                 _ => None,
             };
-            Ok((r, session))
+            // Where the new member lands: the dashboard when they may see it, else their page.
+            let landing = match &r {
+                Ok((u, slug)) => {
+                    let org = gatehouse_db::orgs::by_slug(c, slug)?.ok_or(DbError::NotFound)?;
+                    let m = gatehouse_db::members::active_membership(c, *u, org.id)?.ok_or(DbError::NotFound)?;
+                    let dashboard = policies.get(c, org.id)?.check(m.id, "members.view", &gatehouse_domain::authz::Target::Organization, now).allowed;
+                    format!("/o/{slug}/{}", if dashboard { "dashboard" } else { "me" })
+                }
+                Err(_) => String::new(),
+            };
+            Ok((r.map(|_| landing), session))
         })
     })
     .await;
     match r {
-        Ok(Ok((Ok((_, slug)), session))) => {
-            let mut resp = see_other(&format!("/o/{slug}"));
+        Ok(Ok((Ok(landing), session))) => {
+            let mut resp = see_other(&landing);
             if let Some(token) = session {
                 let _ = resp.add_cookie(&crate::middleware::cookie(&state, crate::middleware::SESSION_COOKIE, token));
             }

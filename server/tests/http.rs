@@ -709,7 +709,7 @@ async fn invitation_from_form_to_membership(t: &TestDb) {
     let weak = nina.post("/auth/invitation", &[("csrf_token", &csrf), ("token", token), ("password", "weakweak"), ("password2", "weakweak")]).await;
     assert!(weak.location().contains("error=weak"));
     let r = nina.post("/auth/invitation", &[("csrf_token", &csrf), ("token", token), ("password", "Ninas-Passwort-2026"), ("password2", "Ninas-Passwort-2026")]).await;
-    assert_eq!(r.location(), "/o/acme", "lands in the organization, signed in");
+    assert_eq!(r.location(), "/o/acme/me", "lands in the organization (her own page: no dashboard rights), signed in");
     assert_eq!(nina.get("/o/acme/me").await.status, StatusCode::OK);
     let used = nina.get(path).await;
     assert!(used.body.contains("funktioniert nicht mehr"), "single use, in Nina's language: {} {}", used.status, used.body);

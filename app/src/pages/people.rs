@@ -62,10 +62,6 @@ pub fn InvitationsPage() -> impl IntoView {
                 <Title text=t(locale, Msg::Invitations) />
                 <h1>{t(locale, Msg::Invitations)}</h1>
                 <p class="muted">{t(locale, Msg::InvitationsHelp)}</p>
-                <p class="actions">
-                    <a class="button secondary" href=format!("/o/{}/imports", org.get_untracked())>{t(locale, Msg::ImportCsv)}</a>
-                    {d.may_export.then(|| view! { <a class="button secondary" href=format!("/o/{}/members.csv", org.get_untracked()) download>{t(locale, Msg::ExportMembersCsv)}</a> })}
-                </p>
                 <FormOutcome locale />
                 <section class="card">
                     <h2>{t(locale, Msg::AddPerson)}</h2>

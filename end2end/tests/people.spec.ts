@@ -1,0 +1,58 @@
+import { test, expect } from '@playwright/test';
+// Invites go to nordwind (Dana is its administrator): acme's member counts stay as the other specs expect.
+import { DEMO, signIn, hydrated, expectAccessible, watchConsole, mailTo } from './helpers';
+
+test('an admin invites a person, who follows the link from the mail, sets a password and signs in', async ({ page, browser }) => {
+  const errors = watchConsole(page);
+  const email = `nina.${Date.now()}@example.test`;
+  await signIn(page, DEMO, '/o/nordwind/invitations');
+  await expect(page.getByRole('heading', { name: 'Invitations', exact: true })).toBeVisible();
+  await hydrated(page);
+  await expectAccessible(page);
+  await page.getByLabel(/^Email/).fill(email);
+  await page.getByRole('textbox', { name: 'Name', exact: true }).fill('Nina Neumann');
+  await page.getByLabel(/^Mobile phone/).fill('+49 151 2345 6789');
+  await page.getByRole('combobox', { name: 'Kind' }).selectOption('partner');
+  await page.getByRole('button', { name: 'Send invitation' }).click();
+  await expect(page.getByRole('status')).toHaveText('Saved.');
+  await expect(page.getByRole('row', { name: new RegExp(email.replace('.', '\\.')) })).toContainText('waiting');
+  // A typo is refused in words, with what was typed kept.
+  await page.getByLabel(/^Email/).fill('not-an-address');
+  await page.getByRole('textbox', { name: 'Name', exact: true }).fill('Typo Tom');
+  await page.getByLabel(/^Mobile phone/).fill('+49 151 1111 2222');
+  await page.getByLabel(/^Email/).evaluate((e: HTMLInputElement) => (e.type = 'text'));
+  await page.getByRole('button', { name: 'Send invitation' }).click();
+  await expect(page.getByRole('alert')).toContainText('is not an email address');
+  await expect(page.getByRole('textbox', { name: 'Name', exact: true })).toHaveValue('Typo Tom');
+
+  // The invitation as it arrived at the SMTP server.
+  const text = await mailTo(email);
+  expect(text).toContain('Dana Demo invites you to join Nordwind Energie GmbH');
+  const link = /(https?:\/\/\S+\/invitation\?token=\S+)/.exec(text)?.[1];
+  expect(link, text).toBeTruthy();
+
+  const invitee = await browser.newContext({ locale: 'en-US' });
+  const p2 = await invitee.newPage();
+  const errors2 = watchConsole(p2);
+  await p2.goto(link!);
+  await expect(p2.getByRole('heading', { name: 'Join Nordwind Energie GmbH' })).toBeVisible();
+  await hydrated(p2);
+  await expectAccessible(p2);
+  await p2.getByLabel('New password', { exact: true }).fill('Ninas-Passwort-2026');
+  await p2.getByLabel('Repeat the new password').fill('Ninas-Passwort-2026');
+  await p2.getByRole('button', { name: 'Accept and join' }).click();
+  await expect(p2).toHaveURL(/\/o\/nordwind\//);
+  // Signed in: sign out and back in with the new password.
+  await p2.getByRole('button', { name: 'Sign out' }).click();
+  await signIn(p2, { email, password: 'Ninas-Passwort-2026' });
+  await expect(p2).toHaveURL(/\/o\/nordwind\//);
+  // The link worked once.
+  await p2.goto(link!);
+  await expect(p2.getByRole('alert')).toContainText('no longer works');
+  await invitee.close();
+
+  await page.goto('/o/nordwind/invitations?show=closed');
+  await expect(page.getByRole('row', { name: new RegExp(email.replace('.', '\\.')) })).toContainText('accepted');
+  expect(errors).toEqual([]);
+  expect(errors2).toEqual([]);
+});
