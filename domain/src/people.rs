@@ -153,10 +153,6 @@ pub enum Verdict {
     Invalid(Vec<Problem>),
 }
 
-fn split_list(s: &str) -> Vec<String> {
-    s.split(';').map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect()
-}
-
 #[cfg(feature = "people")]
 fn kind(s: &str) -> Result<MemberKind, Problem> {
     match s.trim().to_lowercase().as_str() {
@@ -382,11 +378,6 @@ pub fn write_csv(people: &[PersonInput]) -> String {
         ]);
     }
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
-}
-
-/// Splits a form field's list (`a; b`).
-pub fn list(s: &str) -> Vec<String> {
-    split_list(s)
 }
 
 #[cfg(all(test, feature = "people"))]

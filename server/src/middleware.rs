@@ -253,14 +253,7 @@ pub async fn session(mut req: ServiceRequest, next: Next<impl MessageBody + 'sta
 }
 
 pub fn encode(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => out.push(b as char),
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
+    gatehouse_app::components::url_encode(s)
 }
 
 /// Headers on every response. A page's own CSP (with its nonce) takes precedence.
