@@ -240,7 +240,7 @@ pub fn Header(locale: Locale, csrf: String, user_name: String) -> impl IntoView 
         <header class="topbar">
             <a class="brand" href="/">{t(locale, Msg::AppName)}</a>
             <div class="topbar-right">
-                <span class="user-name">{user_name}</span>
+                <a class="user-name" href="/account" title=t(locale, Msg::YourAccount)>{user_name}</a>
                 <LanguageSwitcher locale csrf=csrf.clone() />
                 <SignOutButton locale csrf />
             </div>

@@ -90,6 +90,9 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/forgot-password") view=pages::account::ForgotPasswordPage ssr=SsrMode::Async />
                 <Route path=path!("/reset-password") view=pages::account::ResetPasswordPage ssr=SsrMode::Async />
                 <Route path=path!("/invitation") view=pages::people::InvitationPage ssr=SsrMode::Async />
+                <Route path=path!("/account") view=pages::account::AccountPage ssr=SsrMode::Async />
+                <Route path=path!("/confirm-email") view=|| view! { <pages::account::EmailLinkPage confirm=true /> } ssr=SsrMode::Async />
+                <Route path=path!("/cancel-email-change") view=|| view! { <pages::account::EmailLinkPage confirm=false /> } ssr=SsrMode::Async />
                 <ParentRoute path=path!("/o/:org") view=components::OrgLayout ssr=SsrMode::Async>
                     <Route path=path!("dashboard") view=pages::dashboard::DashboardPage ssr=SsrMode::Async />
                     <Route path=path!("members") view=pages::members::MembersPage ssr=SsrMode::Async />
@@ -104,6 +107,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("content") view=pages::content::ContentPage ssr=SsrMode::Async />
                     <Route path=path!("mail") view=pages::mail::MailPage ssr=SsrMode::Async />
                     <Route path=path!("invitations") view=pages::people::InvitationsPage ssr=SsrMode::Async />
+                    <Route path=path!("imports/:id") view=pages::people::ImportPage ssr=SsrMode::Async />
                     <Route path=path!("content/:module") view=pages::content::ContentPage ssr=SsrMode::Async />
                 </ParentRoute>
             </Routes>

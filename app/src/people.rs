@@ -40,6 +40,87 @@ pub struct InvitationsView {
     pub rows: Vec<InvitationRow>,
     pub closed: bool,
     pub may_export: bool,
+    pub imports: Vec<ImportLine>,
+}
+
+/// An upload in the list of recent imports.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportLine {
+    pub id: i64,
+    pub file_name: String,
+    /// preview, running, done or discarded
+    pub status: String,
+    pub rows_total: i32,
+    pub invited: i32,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A row not (to be) invited, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportReportLine {
+    pub line: usize,
+    pub email: String,
+    pub name: String,
+    pub skipped: bool,
+    pub problems: Vec<gatehouse_domain::people::Problem>,
+}
+
+/// An import's page: its preview, progress or result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportView {
+    pub id: i64,
+    pub file_name: String,
+    pub status: String,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub rows_total: i32,
+    pub rows_invalid: i32,
+    pub next_row: i32,
+    pub invited: i32,
+    pub skipped: i32,
+    pub failed: i32,
+    pub ready: i32,
+    /// Rows with errors (at most [`REPORT_ROWS`] shown) and how many there are.
+    pub errors: Vec<ImportReportLine>,
+    pub error_count: usize,
+    /// Rows skipped because the person is already there (at most [`REPORT_ROWS`]).
+    pub skipped_rows: Vec<ImportReportLine>,
+    pub skipped_count: usize,
+}
+
+/// Report rows sent to the page per kind.
+pub const REPORT_ROWS: usize = 1000;
+
+/// An import of the organization: for whoever may invite (members.invite anywhere).
+#[server(input = GetUrl, endpoint = "import")]
+pub async fn get_import(org: String, id: i64) -> Result<ImportView, AppError> {
+    let x = crate::api::server::in_org(org).await?;
+    x.reach_any("members.invite").await?;
+    let (org_id, now, me, policy) = (x.org.id, x.now, x.m.id, x.policy.clone());
+    let i = crate::api::server::db(&x.c.state, move |conn| gatehouse_db::imports::get(conn, org_id, &policy, me, id, now)).await?;
+    let line = |r: &gatehouse_db::imports::ReportLine| ImportReportLine { line: r.line, email: r.email.clone(), name: r.name.clone(), skipped: r.skipped, problems: r.problems.clone() };
+    let errors: Vec<_> = i.report.iter().filter(|r| !r.skipped).collect();
+    let skipped: Vec<_> = i.report.iter().filter(|r| r.skipped).collect();
+    Ok(ImportView {
+        id: i.id,
+        file_name: i.file_name,
+        status: i.status.as_str().to_string(),
+        created_by: i.created_by,
+        created_at: i.created_at,
+        finished_at: i.finished_at,
+        rows_total: i.rows_total,
+        rows_invalid: i.rows_invalid,
+        next_row: i.next_row,
+        invited: i.invited,
+        skipped: i.skipped,
+        failed: i.failed,
+        ready: i.ready,
+        error_count: errors.len(),
+        errors: errors.iter().take(REPORT_ROWS).map(|r| line(r)).collect(),
+        skipped_count: skipped.len(),
+        skipped_rows: skipped.iter().take(REPORT_ROWS).map(|r| line(r)).collect(),
+    })
 }
 
 /// The invitations screen: for whoever holds members.invite anywhere.
@@ -50,11 +131,12 @@ pub async fn get_invitations(org: String, show: Option<String>) -> Result<Invita
     x.reach_any("members.invite").await?;
     let closed = show.as_deref() == Some("closed");
     let (org_id, now, me, policy) = (x.org.id, x.now, x.m.id, x.policy.clone());
-    let (dir, settings, rows) = crate::api::server::db(&x.c.state, move |conn| {
+    let (dir, settings, rows, imports) = crate::api::server::db(&x.c.state, move |conn| {
         let dir = gatehouse_db::invitations::directory(conn, org_id, &[])?;
         let settings = gatehouse_db::invitations::settings(conn, org_id)?;
         let rows = gatehouse_db::invitations::list(conn, org_id, closed, now, 500)?;
-        Ok((dir, settings, rows))
+        let imports = gatehouse_db::imports::recent(conn, org_id, 10)?;
+        Ok((dir, settings, rows, imports))
     })
     .await?;
     let units = dir.units.iter().filter(|u| policy.check(me, "members.invite", &Target::Unit(u.0), now).allowed).map(|u| (u.0 .0, u.2.clone())).collect();
@@ -85,7 +167,11 @@ pub async fn get_invitations(org: String, show: Option<String>) -> Result<Invita
             })
             .collect(),
         closed,
-        may_export: policy.check(me, "members.export", &Target::Organization, now).allowed,
+        may_export: policy.reach(me, "members.export", now) != gatehouse_domain::authz::policy::Reach::Nothing,
+        imports: imports
+            .into_iter()
+            .map(|i| ImportLine { id: i.id, file_name: i.file_name, status: i.status.as_str().to_string(), rows_total: i.rows_total, invited: i.invited, created_at: i.created_at })
+            .collect(),
     })
 }
 

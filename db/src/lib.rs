@@ -8,6 +8,7 @@ pub mod account;
 pub mod audit;
 pub mod authz;
 pub mod error;
+pub mod imports;
 pub mod invitations;
 pub mod items;
 pub mod members;

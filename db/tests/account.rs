@@ -77,3 +77,67 @@ both!(sent_mail_bodies_are_purged_after_their_days, |t: &TestDb| {
     assert_eq!((line.text, line.status.as_str(), line.to.as_str()), (None, "sent", "olga@acme.test"), "the row stays, its content goes");
     assert_eq!(t.db.with(|c| gatehouse_db::outbox::purge_sent_bodies(c, now() + Duration::days(1))).unwrap(), 0, "idempotent");
 });
+
+/// (to, subject, first link token) of every mail, newest first.
+fn mails(t: &TestDb) -> Vec<(String, String, Option<String>)> {
+    t.db.with(|c| {
+        use diesel::prelude::*;
+        use gatehouse_db::schema::email_outbox as eo;
+        Ok(gatehouse_db::on!(c, c => eo::table.order(eo::id.desc()).select((eo::to_address, eo::subject, eo::body_text)).load::<(String, String, Option<String>)>(c))?)
+    })
+    .unwrap()
+    .into_iter()
+    .map(|(to, subject, body)| {
+        let token = body.and_then(|b| b.find("token=").map(|i| b[i + 6..].split_whitespace().next().unwrap().to_string()));
+        (to, subject, token)
+    })
+    .collect()
+}
+
+both!(email_change_is_confirmed_by_the_new_address_and_cancellable_from_the_old, |t: &TestDb| {
+    use account::EmailChangeRefusal as R;
+    let hash = gatehouse_db::password::hash("old-password-123");
+    t.db.with(|c| seed::create_org_with_owner(c, "acme", "Acme", "UTC", "olga@acme.test", "Olga", Some(&hash), "default", now())).unwrap();
+    t.db.with(|c| seed::create_org_with_owner(c, "beta", "Beta", "UTC", "bo@beta.test", "Bo", Some(&hash), "default", now())).unwrap();
+    let olga = t.db.with(|c| users::find_by_email(c, "olga@acme.test")).unwrap().unwrap().id;
+    let url = "https://gh.example";
+    let ask = |new: &str, pw: &str| t.db.with(|c| account::request_email_change(c, olga, new, pw, url, now())).unwrap();
+    assert_eq!(ask("olga@new.test", "wrong-password"), Err(R::WrongPassword));
+    assert_eq!(ask("not an address", "old-password-123"), Err(R::BadAddress));
+    assert_eq!(ask("OLGA@acme.test", "old-password-123"), Err(R::SameAddress));
+    assert_eq!(ask("bo@beta.test", "old-password-123"), Err(R::Taken));
+    assert!(mails(t).is_empty(), "a refused request sends nothing");
+
+    // Asked, then cancelled from the old address: the confirmation link dies.
+    assert_eq!(ask("olga@first.test", "old-password-123"), Ok(()));
+    let m = mails(t);
+    assert_eq!((m[0].0.as_str(), m[1].0.as_str()), ("olga@acme.test", "olga@first.test"), "the old address is told, the new one asked to confirm");
+    let (cancel, first_confirm) = (m[0].2.clone().unwrap(), m[1].2.clone().unwrap());
+    assert_eq!(t.db.with(|c| account::pending_email_change(c, olga, now())).unwrap().map(|p| p.0), Some("olga@first.test".into()));
+    assert_eq!(t.db.with(|c| account::email_change_link(c, false, &cancel, now())).unwrap(), Some(("olga@acme.test".into(), "olga@first.test".into())));
+    assert!(t.db.with(|c| account::cancel_email_change(c, &cancel, now())).unwrap());
+    assert!(!t.db.with(|c| account::cancel_email_change(c, &cancel, now())).unwrap(), "a link works once");
+    assert_eq!(t.db.with(|c| account::confirm_email_change(c, &first_confirm, url, now())).unwrap(), Err(R::LinkInvalid));
+    assert_eq!(t.db.with(|c| account::pending_email_change(c, olga, now())).unwrap(), None);
+
+    // Asked again and confirmed: the account signs in with the new address only.
+    assert_eq!(ask("olga@second.test", "old-password-123"), Ok(()));
+    let confirm = mails(t)[1].2.clone().unwrap();
+    let late = now() + Duration::hours(account::EMAIL_CHANGE_VALID_HOURS + 1);
+    assert_eq!(t.db.with(|c| account::confirm_email_change(c, &confirm, url, late)).unwrap(), Err(R::LinkInvalid), "expired");
+    assert_eq!(t.db.with(|c| account::confirm_email_change(c, &confirm, url, now())).unwrap(), Ok(olga));
+    assert_eq!(users_ext::get_email(t, olga), "olga@second.test");
+    assert!(t.db.with(|c| users::password_hash_for(c, "olga@acme.test")).unwrap().is_none());
+    assert!(t.db.with(|c| users::password_hash_for(c, "olga@second.test")).unwrap().is_some());
+    let last = &mails(t)[0];
+    assert_eq!((last.0.as_str(), last.1.as_str()), ("olga@acme.test", "Your Gatehouse email address was changed"), "the old address hears of it");
+    assert_eq!(t.db.with(|c| account::confirm_email_change(c, &confirm, url, now())).unwrap(), Err(R::LinkInvalid), "once");
+});
+
+mod users_ext {
+    use gatehouse_db::testing::TestDb;
+    use gatehouse_domain::ids::UserId;
+    pub fn get_email(t: &TestDb, id: UserId) -> String {
+        t.db.with(|c| gatehouse_db::users::get(c, id)).unwrap().email
+    }
+}

@@ -37,6 +37,8 @@ pub enum Problem {
     AlreadyInvited,
     /// The invitation was withdrawn.
     Revoked,
+    /// The person doing the import may not invite into this unit or give this role.
+    NotAllowed,
     /// The file itself: a required column is missing.
     MissingColumn(String),
     UnknownColumn(String),
@@ -335,24 +337,34 @@ pub fn read_csv(text: &str) -> Result<Vec<CsvRow>, Problem> {
 /// The preview of an upload: every row's verdict, duplicates within the file included.
 #[cfg(feature = "people")]
 pub fn preview(rows: &[CsvRow], dir: &Directory) -> Vec<(usize, Verdict)> {
-    let mut seen: HashMap<String, usize> = HashMap::new();
-    rows.iter()
+    preview_range(rows, dir, 0..rows.len())
+}
+
+/// The verdicts of `rows[range]`, judged as part of the whole file (a row repeating an address
+/// of an earlier row, in or before the range, is a duplicate). An import checks one batch at a
+/// time this way; `dir` needs the standing of the range's addresses only.
+#[cfg(feature = "people")]
+pub fn preview_range(rows: &[CsvRow], dir: &Directory, range: std::ops::Range<usize>) -> Vec<(usize, Verdict)> {
+    let mut first: HashMap<String, usize> = HashMap::new();
+    for row in &rows[..range.end.min(rows.len())] {
+        if let Ok(k) = crate::validate::normalize_email(&row.person.email) {
+            first.entry(k).or_insert(row.line);
+        }
+    }
+    rows[range.start.min(rows.len())..range.end.min(rows.len())]
+        .iter()
         .map(|row| {
             let mut v = check(&row.person, dir);
-            let key = crate::validate::normalize_email(&row.person.email).ok();
-            if let Some(k) = key {
-                if let Some(first) = seen.get(&k) {
-                    let dup = Problem::Duplicate { line: *first };
-                    v = match v {
-                        Verdict::Invalid(mut ps) => {
-                            ps.insert(0, dup);
-                            Verdict::Invalid(ps)
-                        }
-                        _ => Verdict::Invalid(vec![dup]),
-                    };
-                } else {
-                    seen.insert(k, row.line);
-                }
+            let earlier = crate::validate::normalize_email(&row.person.email).ok().and_then(|k| first.get(&k).copied()).filter(|l| *l != row.line);
+            if let Some(line) = earlier {
+                let dup = Problem::Duplicate { line };
+                v = match v {
+                    Verdict::Invalid(mut ps) => {
+                        ps.insert(0, dup);
+                        Verdict::Invalid(ps)
+                    }
+                    _ => Verdict::Invalid(vec![dup]),
+                };
             }
             (row.line, v)
         })
@@ -481,6 +493,7 @@ mod tests {
         let p = preview(&rows, &dir());
         assert!(matches!(p[0].1, Verdict::Ready(_)) && matches!(p[1].1, Verdict::Ready(_)));
         assert_eq!(p[2], (5, Verdict::Invalid(vec![Problem::Duplicate { line: 2 }])));
+        assert_eq!(preview_range(&rows, &dir(), 1..3), p[1..3].to_vec(), "a batch is judged as part of the whole file");
 
         let de = "email;name;units;tags\nada@x.test;Ada;Sales, Ops;Remote\n";
         assert_eq!(read_csv(de).unwrap()[0].person.units, vec!["Sales", "Ops"]);

@@ -2,7 +2,7 @@ import { test, expect } from '@playwright/test';
 // Invites go to nordwind (Dana is its administrator): acme's member counts stay as the other specs expect.
 import { DEMO, signIn, hydrated, expectAccessible, watchConsole, mailTo } from './helpers';
 
-test('an admin invites a person, who follows the link from the mail, sets a password and signs in', async ({ page, browser }) => {
+test('an admin invites a person, who follows the link from the mail, sets a password, signs in and changes their email address', async ({ page, browser }) => {
   const errors = watchConsole(page);
   const email = `nina.${Date.now()}@example.test`;
   await signIn(page, DEMO, '/o/nordwind/invitations');
@@ -49,6 +49,33 @@ test('an admin invites a person, who follows the link from the mail, sets a pass
   // The link worked once.
   await p2.goto(link!);
   await expect(p2.getByRole('alert')).toContainText('no longer works');
+
+  // Nina changes her email address from her account page: the new address confirms from its
+  // mail, the old address is told, and she signs in with the new one.
+  const newEmail = `nina.new.${Date.now()}@example.test`;
+  await p2.goto('/o/nordwind/me');
+  await p2.getByRole('link', { name: 'Nina Neumann' }).click();
+  await expect(p2.getByRole('heading', { name: 'Your account' })).toBeVisible();
+  await hydrated(p2);
+  await expectAccessible(p2);
+  await p2.getByLabel('New email address').fill(newEmail);
+  await p2.getByLabel('Current password').fill('Ninas-Passwort-2026');
+  await p2.getByRole('button', { name: 'Send the confirmation link' }).click();
+  await expect(p2.getByRole('status')).toContainText('Check the new address');
+  await expect(p2.getByText(`Waiting for confirmation: ${newEmail}`)).toBeVisible();
+  const confirmMail = await mailTo(newEmail);
+  const confirmLink = /(https?:\/\/\S+\/confirm-email\?token=\S+)/.exec(confirmMail)?.[1];
+  expect(confirmLink, confirmMail).toBeTruthy();
+  await p2.goto(confirmLink!);
+  await expect(p2.getByRole('heading', { name: 'Confirm your new email address' })).toBeVisible();
+  await expectAccessible(p2);
+  await p2.getByRole('button', { name: 'Confirm the new address' }).click();
+  await expect(p2.getByRole('status')).toContainText('Your email address was changed');
+  await expect.poll(() => mailTo(email), { timeout: 30_000 }).toContain(`now uses ${newEmail}`);
+  await p2.goto('/orgs');
+  await p2.getByRole('button', { name: 'Sign out' }).click();
+  await signIn(p2, { email: newEmail, password: 'Ninas-Passwort-2026' });
+  await expect(p2).toHaveURL(/\/o\/nordwind\//);
   await invitee.close();
 
   await page.goto('/o/nordwind/invitations?show=closed');

@@ -43,6 +43,10 @@ pub const ORG_FORMS: &[(&str, &str)] = &[
     ("POST", "/o/{org}/invitations/settings"),
     ("POST", "/o/{org}/invitations/{id}/resend"),
     ("POST", "/o/{org}/invitations/{id}/revoke"),
+    ("GET", "/o/{org}/members.csv"),
+    ("POST", "/o/{org}/imports"),
+    ("POST", "/o/{org}/imports/{id}/start"),
+    ("POST", "/o/{org}/imports/{id}/discard"),
 ];
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -65,6 +69,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/o/{org}/content/{module}/{id}/invite", web::post().to(item_invite))
         .route("/o/{org}/mail/{id}/retry", web::post().to(mail_retry));
     crate::people::configure(cfg);
+    crate::imports::configure(cfg);
 }
 
 pub(crate) type Form = web::Form<Vec<(String, String)>>;

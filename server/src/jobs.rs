@@ -7,6 +7,9 @@ use gatehouse_app::state::AppState;
 use gatehouse_db::outbox;
 use gatehouse_mail::{Mailer, Rendered};
 
+/// Messages claimed per round of [`deliver_due`]; a full round means more may be waiting.
+pub const CLAIM_BATCH: i64 = 64;
+
 /// Attempts before a message is marked failed (backoff 30 s doubling, capped at one hour).
 pub const MAX_ATTEMPTS: i32 = 10;
 
@@ -20,7 +23,7 @@ pub struct Delivery {
 pub async fn deliver_due(state: &AppState, mailer: &Mailer) -> Result<Delivery, String> {
     let now = state.clock.now();
     let db = state.db.clone();
-    let claimed = web::block(move || db.tx(|c| outbox::claim_due(c, now, 64, Duration::minutes(5))))
+    let claimed = web::block(move || db.tx(|c| outbox::claim_due(c, now, CLAIM_BATCH, Duration::minutes(5))))
         .await
         .map_err(|e| e.to_string())?
         .map_err(|e| e.to_string())?;
@@ -74,6 +77,8 @@ async fn deliver_one(state: &AppState, mailer: &Mailer, m: outbox::Claimed) -> R
 pub struct Scheduled {
     pub reminders: usize,
     pub expired: usize,
+    /// Imports resumed after their driver stopped (its instance died) and run to the end.
+    pub imports: usize,
 }
 
 /// The background users' scheduled work that is due now: invitation reminders (with a fresh
@@ -84,13 +89,14 @@ pub async fn scheduled(state: &AppState) -> Result<Scheduled, String> {
     let r = web::block(move || -> Result<Scheduled, gatehouse_db::DbError> {
         let reminders = db.with(|c| gatehouse_db::invitations::remind_due(c, &url, now))?;
         let expired = db.with(|c| gatehouse_db::invitations::expire_due(c, now))?;
-        Ok(Scheduled { reminders, expired })
+        Ok(Scheduled { reminders, expired, imports: 0 })
     })
     .await
     .map_err(|e| e.to_string())?
     .map_err(|e| e.to_string())?;
-    if r.reminders + r.expired > 0 {
-        tracing::info!(reminders = r.reminders, expired = r.expired, "scheduled work done");
+    let r = Scheduled { imports: crate::imports::drive(state, None).await?, ..r };
+    if r.reminders + r.expired + r.imports > 0 {
+        tracing::info!(reminders = r.reminders, expired = r.expired, imports = r.imports, "scheduled work done");
     }
     Ok(r)
 }

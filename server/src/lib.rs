@@ -2,10 +2,12 @@
 //! and the command line. Handlers are thin: they call the db crate and the domain.
 #![recursion_limit = "256"]
 
+pub mod account;
 pub mod auth;
 pub mod cli;
 pub mod forms;
 pub mod http;
+pub mod imports;
 pub mod jobs;
 pub mod middleware;
 pub mod people;

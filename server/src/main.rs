@@ -194,18 +194,24 @@ fn serve(database_url: &str, args: ServeArgs) -> Result<(), String> {
                 }
             }
         });
-        // The outbox worker: every two seconds, whatever is due.
+        // The outbox worker: whatever is due, round after round while rounds come back full (an
+        // import queues thousands at once), then every two seconds.
         let mailer = gatehouse_mail::Mailer::new(&smtp).map_err(|e| e.to_string())?;
         let mail_state = state.clone();
-        actix_web::rt::spawn(async move {
-            let mut tick = tokio::time::interval(std::time::Duration::from_secs(2));
+        let mail_worker = actix_web::rt::spawn(async move {
             loop {
-                tick.tick().await;
-                if let Err(e) = gatehouse_server::jobs::deliver_due(&mail_state, &mailer).await {
-                    tracing::error!(error = %e, "outbox delivery failed");
+                match gatehouse_server::jobs::deliver_due(&mail_state, &mailer).await {
+                    Ok(d) if (d.sent + d.failed) as i64 >= gatehouse_server::jobs::CLAIM_BATCH => continue,
+                    Ok(_) => {}
+                    Err(e) => tracing::error!(error = %e, "outbox delivery failed"),
                 }
+                tokio::time::sleep(std::time::Duration::from_secs(2)).await;
             }
         });
-        server.run().await.map_err(|e| e.to_string())
+        let r = server.run().await.map_err(|e| e.to_string());
+        // The SMTP pool is dropped while the runtime still runs (its drop needs the runtime).
+        mail_worker.abort();
+        let _ = mail_worker.await;
+        r
     })
 }

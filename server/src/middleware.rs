@@ -81,7 +81,7 @@ fn removal(state: &AppState, name: &'static str) -> Cookie<'static> {
 }
 
 fn page_needs_session(method: &Method, path: &str) -> bool {
-    method == Method::GET && (path == "/" || path == "/orgs" || path.starts_with("/o/"))
+    method == Method::GET && (path == "/" || path == "/orgs" || path == "/account" || path.starts_with("/o/"))
 }
 
 /// A page in the reader's language for a refused form (stale or forged CSRF token).
@@ -98,23 +98,28 @@ fn csrf_refused(locale: Locale) -> HttpResponse {
 }
 
 /// Reads the CSRF token of an unsafe request: the `X-CSRF-Token` header, or the `csrf_token`
-/// field of a url-encoded form (the body is put back for the handler).
+/// field of a url-encoded or multipart form (the body is put back for the handler).
 async fn provided_csrf(req: &mut ServiceRequest) -> Option<String> {
     if let Some(v) = req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok()) {
         return Some(v.to_string());
     }
-    let is_form = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
+    let ct = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    let is_form = ct.starts_with("application/x-www-form-urlencoded");
+    let is_upload = ct.starts_with("multipart/form-data");
+    if !is_form && !is_upload {
         return None;
     }
     let bytes = req.extract::<web::Bytes>().await.ok()?;
-    let token = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
-        .ok()
-        .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == CSRF_FIELD).map(|(_, v)| v));
+    let token = if is_upload {
+        // A file upload: the token is the form's `csrf_token` part.
+        crate::imports::multipart(&ct, &bytes)
+            .and_then(|parts| parts.into_iter().find(|p| p.name == CSRF_FIELD))
+            .and_then(|p| String::from_utf8(p.data).ok())
+    } else {
+        serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
+            .ok()
+            .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == CSRF_FIELD).map(|(_, v)| v))
+    };
     let (_, mut payload) = actix_http::h1::Payload::create(true);
     payload.unread_data(bytes);
     req.set_payload(payload.into());

@@ -79,6 +79,15 @@ where
     async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Resp {
         self.send(test::TestRequest::post().uri(path).set_form(form.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<Vec<_>>())).await
     }
+    /// A browser's file upload: the form's fields, then the file.
+    async fn upload(&mut self, path: &str, fields: &[(&str, &str)], file_name: &str, file: &str) -> Resp {
+        let mut body = String::new();
+        for (k, v) in fields {
+            body.push_str(&format!("--XyZbound\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"));
+        }
+        body.push_str(&format!("--XyZbound\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: text/csv\r\n\r\n{file}\r\n--XyZbound--\r\n"));
+        self.send(test::TestRequest::post().uri(path).insert_header((header::CONTENT_TYPE, "multipart/form-data; boundary=XyZbound")).set_payload(body)).await
+    }
     async fn sign_in(&mut self, email: &str, password: &str) -> Resp {
         let mut page = self.get("/sign-in").await;
         if page.status == StatusCode::SEE_OTHER {
@@ -369,6 +378,12 @@ async fn every_route_refuses_the_unpermitted_and_strangers(t: &TestDb) {
         t.db.with(|c| gatehouse_db::invitations::invite_checked(c, acme.id, &p, owner, &who, "http://127.0.0.1:3000", gatehouse_domain::actor::Actor::System, now())).unwrap();
         t.db.with(|c| gatehouse_db::invitations::list(c, acme.id, false, now(), 5)).unwrap()[0].id
     };
+    // An uploaded file waiting in its preview, for the import cases.
+    let import = {
+        let p = t.db.with(|c| gatehouse_db::authz::load_policy(c, acme.id)).unwrap();
+        let owner = gatehouse_domain::ids::MembershipId(other);
+        t.db.with(|c| gatehouse_db::imports::upload(c, acme.id, &p, owner, "p.csv", "email,name\nimp@example.test,Imp\n", gatehouse_domain::actor::Actor::System, now())).unwrap()
+    };
 
     // How to call each thing, with a member of acme who holds no admin permission (`member`)
     // and with the owner of another organization (`stranger`). Own-data endpoints say so.
@@ -390,10 +405,11 @@ async fn every_route_refuses_the_unpermitted_and_strangers(t: &TestDb) {
         ("/api/content", "org=acme&module=tournaments".into(), true),
         ("/api/mail", "org=acme".into(), false),
         ("/api/invitations", "org=acme".into(), false),
+        ("/api/import", format!("org=acme&id={import}"), false),
     ];
     // Not about an organization's data: the signed-in person's own identity and memberships,
     // and the pages behind emailed links (which show only what the link itself carries).
-    let not_org_data = ["/api/viewer", "/api/reset-link", "/api/invitation-link"];
+    let not_org_data = ["/api/viewer", "/api/reset-link", "/api/invitation-link", "/api/account", "/api/email-change-link"];
     let mut registered: Vec<&str> = leptos::server_fn::actix::server_fn_paths().map(|(p, _)| p).collect();
     registered.sort();
     for p in &registered {
@@ -414,6 +430,7 @@ async fn every_route_refuses_the_unpermitted_and_strangers(t: &TestDb) {
         ("/o/acme/content/tournaments".into(), true),
         ("/o/acme/mail".into(), false),
         ("/o/acme/invitations".into(), false),
+        (format!("/o/acme/imports/{import}"), false),
     ];
     let pattern_of = |path: &str| -> String {
         path.split('/').map(|s| if s.chars().all(|c| c.is_ascii_digit()) && !s.is_empty() { "{id}" } else if s == "acme" { "{org}" } else if s == "tournaments" { "{module}" } else { s }).collect::<Vec<_>>().join("/")
@@ -446,6 +463,10 @@ async fn every_route_refuses_the_unpermitted_and_strangers(t: &TestDb) {
         ("POST", "/o/acme/invitations/settings".into(), vec![("valid_days", "30".into()), ("reminder_days", "0".into())]),
         ("POST", format!("/o/acme/invitations/{invitation}/resend"), vec![]),
         ("POST", format!("/o/acme/invitations/{invitation}/revoke"), vec![]),
+        ("GET", "/o/acme/members.csv".into(), vec![]),
+        ("POST", "/o/acme/imports".into(), vec![]),
+        ("POST", format!("/o/acme/imports/{import}/start"), vec![]),
+        ("POST", format!("/o/acme/imports/{import}/discard"), vec![]),
     ];
     let form_pattern = |path: &str| -> String {
         let mut ids = 0;
@@ -504,6 +525,8 @@ async fn every_route_refuses_the_unpermitted_and_strangers(t: &TestDb) {
         for (who, csrf) in [(&mut member, &member_csrf), (&mut stranger, &stranger_csrf)] {
             let r = if *method == "GET" {
                 who.get(path).await
+            } else if path.ends_with("/imports") {
+                who.upload(path, &[("csrf_token", csrf)], "sneaky.csv", "email,name\nsneaky@example.test,Sneaky\n").await
             } else {
                 let mut form: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
                 form.push(("csrf_token", csrf));
@@ -721,6 +744,131 @@ async fn invitation_from_form_to_membership(t: &TestDb) {
     assert!(detail.body.contains("+4915123456789") && detail.body.contains("\"partner\""), "{}", detail.body);
 }
 http_both!(invitations, invitation_from_form_to_membership);
+
+/// An owner uploads a CSV: the preview names the bad rows and writes nothing; starting it
+/// invites the rest in the background while the page shows the progress; the same file again
+/// skips everyone; the members export reads back as an import file.
+async fn csv_import_and_export(t: &TestDb) {
+    seeded(t).await;
+    let clock = FixedClock::at(now());
+    let mut owner = Client { svc: test::init_service(gatehouse_server::http::app(state(t, &clock), options())).await, cookies: HashMap::new() };
+    owner.sign_in(seed::DEMO_OWNER, seed::DEMO_PASSWORD).await;
+    let page = owner.get("/o/acme/invitations").await;
+    assert!(page.body.contains("enctype=\"multipart/form-data\"") && page.body.contains("/o/acme/members.csv"));
+    let csrf = page.csrf();
+    let mut file = String::from("email,name,mobile_phone,kind\n");
+    for i in 0..230 {
+        match i {
+            7 => file.push_str("broken,Broken Address,,employee\n"),
+            100 => file.push_str("row100@example.test,Bad Kind,,boss\n"),
+            _ => file.push_str(&format!("row{i}@example.test,Row {i},,employee\n")),
+        }
+    }
+    let memberships_before = t.count("memberships");
+    // Without the token: refused before anything is read.
+    assert_eq!(owner.upload("/o/acme/imports", &[], "people.csv", &file).await.status, StatusCode::FORBIDDEN);
+    // Not a CSV at all: back with the reason.
+    let r = owner.upload("/o/acme/imports", &[("csrf_token", &csrf)], "photo.csv", "name\nOnly a name\n").await;
+    assert!(owner.get(r.location()).await.body.contains("The file has no column “email”."), "{}", r.location());
+    let r = owner.upload("/o/acme/imports", &[("csrf_token", &csrf)], "people.csv", &file).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let at = r.location().to_string();
+    assert!(at.starts_with("/o/acme/imports/"), "{at}");
+    let id: i64 = at.rsplit('/').next().unwrap().parse().unwrap();
+    let preview = owner.get(&at).await;
+    assert_eq!(preview.status, StatusCode::OK);
+    assert!(preview.body.contains("230 rows: 228 ready to invite, 0 already there, 2 with errors."), "{}", preview.body);
+    assert!(preview.body.contains("“broken” is not an email address.") && preview.body.contains("“boss” is not a kind of member"));
+    assert!(preview.body.contains(">Invite 228 people<"));
+    assert_eq!(t.count("memberships"), memberships_before, "the preview writes nothing");
+
+    let r = owner.post(&format!("{at}/start"), &[("csrf_token", &csrf)]).await;
+    assert!(r.location().ends_with("done=1"), "{}", r.location());
+    let mut status = String::new();
+    for _ in 0..600 {
+        let v: serde_json::Value = serde_json::from_str(&owner.get(&format!("/api/import?org=acme&id={id}")).await.body).unwrap();
+        status = v["status"].as_str().unwrap_or("").to_string();
+        if status == "done" {
+            assert_eq!((v["invited"].as_i64(), v["failed"].as_i64(), v["error_count"].as_i64()), (Some(228), Some(2), Some(2)));
+            break;
+        }
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(status, "done", "the import ran to its end in the background");
+    let done = owner.get(&at).await;
+    assert!(done.body.contains("Import finished: 228 invited, 0 skipped, 2 not imported."), "{}", done.body);
+    assert_eq!(t.count("memberships"), memberships_before + 228);
+    // Starting twice is refused in words; nothing runs again.
+    let r = owner.post(&format!("{at}/start"), &[("csrf_token", &csrf)]).await;
+    assert!(r.location().contains("error="), "{}", r.location());
+
+    // The same file again: everyone is already there.
+    let r = owner.upload("/o/acme/imports", &[("csrf_token", &csrf)], "people.csv", &file).await;
+    let again = owner.get(r.location()).await;
+    assert!(again.body.contains("230 rows: 0 ready to invite, 228 already there, 2 with errors.") && again.body.contains("No row is ready to invite."), "{}", again.body);
+    let r = owner.post(&format!("{}/discard", r.location()), &[("csrf_token", &csrf)]).await;
+    assert!(r.location().starts_with("/o/acme/invitations") && r.location().ends_with("done=1"), "{}", r.location());
+
+    let csv = owner.get("/o/acme/members.csv").await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(csv.headers.get(header::CONTENT_TYPE).unwrap().to_str().unwrap().starts_with("text/csv"));
+    assert!(csv.body.starts_with("email,name,mobile_phone,locale,kind,tags,units,roles\n"));
+    let acme = t.db.with(|conn| orgs::by_slug(conn, "acme")).unwrap().unwrap();
+    let active = t.db.with(|c| gatehouse_db::imports::export(c, acme.id, now())).unwrap().len();
+    let rows = gatehouse_domain::people::read_csv(&csv.body).unwrap();
+    assert_eq!(rows.len(), active, "every active member, once");
+    assert!(rows.iter().any(|r| r.person.email == seed::DEMO_MEMBER && !r.person.units.is_empty()));
+}
+http_both!(csv_import, csv_import_and_export);
+
+/// A member changes their email address from their account page: the new address confirms
+/// from its mail link, the old one is told; a wrong password changes nothing.
+async fn email_change_from_the_account_page(t: &TestDb) {
+    seeded(t).await;
+    let clock = FixedClock::at(now());
+    let mut max = Client { svc: test::init_service(gatehouse_server::http::app(state(t, &clock), options())).await, cookies: HashMap::new() };
+    assert_eq!(max.get("/account").await.location(), "/sign-in?next=/account", "signed out: to sign-in");
+    max.sign_in(seed::DEMO_MEMBER, seed::DEMO_PASSWORD).await;
+    let page = max.get("/account").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains(seed::DEMO_MEMBER) && page.body.contains("name=\"new_email\""));
+    let csrf = page.csrf();
+    let mails_before = t.count("email_outbox");
+    let r = max.post("/auth/email-change", &[("csrf_token", &csrf), ("new_email", "max@neu.example"), ("password", "falsch-falsch-1")]).await;
+    assert_eq!(r.location(), "/account?error=password&new_email=max%40neu.example");
+    assert!(max.get(r.location()).await.body.contains("Das Passwort stimmt nicht."), "in Max's language");
+    assert_eq!(t.count("email_outbox"), mails_before);
+    let r = max.post("/auth/email-change", &[("csrf_token", &csrf), ("new_email", "Max@Neu.example"), ("password", seed::DEMO_PASSWORD)]).await;
+    assert_eq!(r.location(), "/account?done=requested");
+    assert!(max.get("/account").await.body.contains("Wartet auf Bestätigung: max@neu.example"));
+    let mails = t.db.with(|conn| gatehouse_db::outbox::latest(conn, 2)).unwrap();
+    let confirm = mails.iter().find(|m| m.to == "max@neu.example").expect("a confirmation to the new address");
+    assert!(mails.iter().any(|m| m.to == seed::DEMO_MEMBER), "the old address is told");
+    let body = confirm.text.clone().unwrap();
+    let link = body.lines().find(|l| l.starts_with("http://127.0.0.1:3000/confirm-email?token=")).expect("an absolute link");
+    let path = link.trim_start_matches("http://127.0.0.1:3000").to_string();
+    let token = path.split("token=").nth(1).unwrap().to_string();
+    // Opened in another browser, signed out: opening changes nothing, the button does.
+    let mut other = Client { svc: test::init_service(gatehouse_server::http::app(state(t, &clock), options())).await, cookies: HashMap::new() };
+    let open = other.get(&path).await;
+    assert_eq!(open.status, StatusCode::OK);
+    assert!(open.body.contains("max@neu.example") && open.body.contains("action=\"/auth/confirm-email\""), "{}", open.body);
+    assert!(t.db.with(|c| users::find_by_email(c, seed::DEMO_MEMBER)).unwrap().is_some());
+    let r = other.post("/auth/confirm-email", &[("csrf_token", &open.csrf()), ("token", &token)]).await;
+    assert_eq!(r.location(), "/confirm-email?done=1");
+    assert!(t.db.with(|c| users::find_by_email(c, "max@neu.example")).unwrap().is_some());
+    assert!(t.db.with(|c| users::find_by_email(c, seed::DEMO_MEMBER)).unwrap().is_none());
+    let told = t.db.with(|conn| gatehouse_db::outbox::latest(conn, 1)).unwrap().remove(0);
+    assert_eq!((told.to.as_str(), told.subject.as_str()), (seed::DEMO_MEMBER, "Ihre Gatehouse-E-Mail-Adresse wurde geändert"));
+    let again = other.get(&path).await;
+    assert!(again.body.contains("no longer works"), "the link worked once");
+    // The new address signs in; the old one does not.
+    let mut fresh = Client { svc: test::init_service(gatehouse_server::http::app(state(t, &clock), options())).await, cookies: HashMap::new() };
+    assert_eq!(fresh.sign_in(seed::DEMO_MEMBER, seed::DEMO_PASSWORD).await.location().contains("error"), true);
+    assert_eq!(fresh.sign_in("max@neu.example", seed::DEMO_PASSWORD).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(fresh.get("/account").await.status, StatusCode::OK);
+}
+http_both!(email_change, email_change_from_the_account_page);
 
 /// Scheduled work runs on every instance, yet each reminder goes out once: two instances on
 /// one PostgreSQL run the same round at the same moment.

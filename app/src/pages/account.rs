@@ -1,8 +1,12 @@
-//! Pages that work without a session: asking for a password reset link, and choosing a new
-//! password through it. Plain forms (they work before the WASM has loaded).
-use crate::components::{viewer, LanguageSwitcher, Loading};
+//! The person's own account (changing the email address) and the pages behind account mail
+//! links, which work without a session: asking for a password reset link, choosing a new
+//! password through it, confirming or cancelling an email change. Plain forms (they work
+//! before the WASM has loaded).
+use crate::components::{viewer, ErrorView, Header, LanguageSwitcher, Loading};
 use crate::error::AppError;
-use crate::i18n::{t, Msg};
+use crate::i18n::{datetime, t, tf, Msg};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 use leptos_meta::Title;
@@ -94,6 +98,161 @@ pub fn ResetPasswordPage() -> impl IntoView {
                             view! {
                                 <p class="flash error" role="alert">{t(locale, Msg::ResetLinkInvalid)}</p>
                                 <p><a href="/forgot-password">{t(locale, Msg::SendResetLink)}</a></p>
+                            }.into_any()
+                        }}
+                    </section>
+                    <LanguageSwitcher locale csrf />
+                </main>
+            }
+        })
+    };
+    view! { <Suspense fallback=Loading>{body}</Suspense> }
+}
+
+/// The signed-in person's account page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountView {
+    pub name: String,
+    pub email: String,
+    /// A change waiting for confirmation: the new address and until when its link works.
+    pub pending: Option<(String, DateTime<Utc>)>,
+}
+
+/// The signed-in person's own identity (nothing of any organization).
+#[server(input = GetUrl, endpoint = "account")]
+pub async fn get_account() -> Result<AccountView, AppError> {
+    let c = crate::api::server::caller().await?;
+    let user = c.session.as_ref().map(|s| s.user).ok_or(AppError::Unauthenticated)?;
+    let now = c.state.clock.now();
+    crate::api::server::db(&c.state, move |conn| {
+        let u = gatehouse_db::users::get(conn, user)?;
+        let pending = gatehouse_db::account::pending_email_change(conn, user, now)?;
+        Ok(AccountView { name: u.display_name, email: u.email, pending })
+    })
+    .await
+}
+
+/// The change an email link stands for while it works: (current address, new address).
+#[server(input = GetUrl, endpoint = "email-change-link")]
+pub async fn get_email_change_link(token: String, confirm: bool) -> Result<Option<(String, String)>, AppError> {
+    let c = crate::api::server::caller().await?;
+    let now = c.state.clock.now();
+    crate::api::server::db(&c.state, move |conn| gatehouse_db::account::email_change_link(conn, confirm, &token, now)).await
+}
+
+fn email_refusal(locale: gatehouse_domain::locale::Locale, code: &str) -> Option<&'static str> {
+    Some(t(
+        locale,
+        match code {
+            "password" => Msg::WrongPassword,
+            "address" => Msg::InvalidEmailText,
+            "same" => Msg::SameAddress,
+            "taken" => Msg::AddressTaken,
+            "invalid" => Msg::EmailLinkInvalid,
+            _ => return None,
+        },
+    ))
+}
+
+#[component]
+pub fn AccountPage() -> impl IntoView {
+    let query = use_query_map();
+    let data = Resource::new(|| (), |_| get_account());
+    let body = move || {
+        let q = query.get();
+        Suspend::new(async move {
+            let v = match viewer().await {
+                Ok(v) => v,
+                Err(e) => return view! { <ErrorView locale=Default::default() error=e /> }.into_any(),
+            };
+            let locale = v.locale;
+            let a = match data.await {
+                Ok(a) => a,
+                Err(e) => return view! { <main id="main"><ErrorView locale error=e /></main> }.into_any(),
+            };
+            let error = q.get("error").and_then(|c| email_refusal(locale, &c));
+            let sent = q.get("done").as_deref() == Some("requested");
+            view! {
+                <Title text=format!("{} · Gatehouse", t(locale, Msg::YourAccount)) />
+                <Header locale csrf=v.csrf.clone() user_name=a.name.clone() />
+                <main id="main" class="narrow">
+                    <h1>{t(locale, Msg::YourAccount)}</h1>
+                    <p class="muted">{t(locale, Msg::AccountHelp)}</p>
+                    <dl class="facts">
+                        <dt>{t(locale, Msg::Name)}</dt><dd>{a.name.clone()}</dd>
+                        <dt>{t(locale, Msg::EmailAddress)}</dt><dd>{a.email.clone()}</dd>
+                    </dl>
+                    <section class="card" aria-labelledby="change-email">
+                        <h2 id="change-email">{t(locale, Msg::ChangeEmail)}</h2>
+                        {sent.then(|| view! { <p class="flash info" role="status">{t(locale, Msg::EmailChangeSent)}</p> })}
+                        {error.map(|e| view! { <p class="flash error" role="alert">{e}</p> })}
+                        {a.pending.clone().map(|(email, until)| view! {
+                            <p class="muted">{tf(locale, Msg::EmailChangePending, &[("email", &email), ("at", &datetime(locale, until))])}</p>
+                        })}
+                        <p class="muted small">{t(locale, Msg::ChangeEmailHelp)}</p>
+                        <form method="post" action="/auth/email-change" class="stack">
+                            <input type="hidden" name="csrf_token" value=v.csrf.clone() />
+                            <label for="new-email">{t(locale, Msg::NewEmail)}</label>
+                            <input id="new-email" name="new_email" type="email" required autocomplete="email" value=q.get("new_email").unwrap_or_default() />
+                            <label for="current-password">{t(locale, Msg::CurrentPassword)}</label>
+                            <input id="current-password" name="password" type="password" required autocomplete="current-password" />
+                            <button type="submit">{t(locale, Msg::SendConfirmation)}</button>
+                        </form>
+                    </section>
+                </main>
+            }
+            .into_any()
+        })
+    };
+    view! { <Suspense fallback=Loading>{body}</Suspense> }
+}
+
+/// The page behind an email-change link: `confirm` (sent to the new address) or cancel (sent
+/// to the old one). Opening it changes nothing (mail scanners open links); the button does.
+#[component]
+pub fn EmailLinkPage(confirm: bool) -> impl IntoView {
+    let query = use_query_map();
+    let token = Memo::new(move |_| query.read().get("token").unwrap_or_default());
+    let link = Resource::new(move || token.get(), move |tok| get_email_change_link(tok, confirm));
+    let body = move || {
+        let q = query.get();
+        Suspend::new(async move {
+            let v = viewer().await.ok();
+            let locale = v.as_ref().map(|v| v.locale).unwrap_or_default();
+            let csrf = v.as_ref().map(|v| v.csrf.clone()).unwrap_or_default();
+            let (title, done_text, button, action) = if confirm {
+                (Msg::ConfirmEmailTitle, Msg::EmailChangedText, Msg::ConfirmEmailButton, "/auth/confirm-email")
+            } else {
+                (Msg::CancelEmailTitle, Msg::EmailChangeCancelled, Msg::CancelEmailButton, "/auth/cancel-email-change")
+            };
+            let done = q.get("done").is_some();
+            let error = q.get("error").and_then(|c| email_refusal(locale, &c));
+            let l = if done { None } else { link.await.ok().flatten() };
+            view! {
+                <Title text=format!("{} · Gatehouse", t(locale, title)) />
+                <main id="main" class="sign-in">
+                    <section class="card sign-in-card">
+                        <h1>{t(locale, title)}</h1>
+                        {if done {
+                            view! {
+                                <p class="flash info" role="status">{t(locale, done_text)}</p>
+                                <p><a href="/">{t(locale, Msg::BackToSignIn)}</a></p>
+                            }.into_any()
+                        } else if let Some((old, new)) = l {
+                            let text = if confirm { Msg::ConfirmEmailText } else { Msg::CancelEmailText };
+                            view! {
+                                {error.map(|e| view! { <p class="flash error" role="alert">{e}</p> })}
+                                <p>{tf(locale, text, &[("old", &old), ("new", &new)])}</p>
+                                <form method="post" action=action class="stack">
+                                    <input type="hidden" name="csrf_token" value=csrf.clone() />
+                                    <input type="hidden" name="token" value=token.get_untracked() />
+                                    <button type="submit">{t(locale, button)}</button>
+                                </form>
+                            }.into_any()
+                        } else {
+                            view! {
+                                <p class="flash error" role="alert">{error.unwrap_or(t(locale, Msg::EmailLinkInvalid))}</p>
+                                <p><a href="/">{t(locale, Msg::BackToSignIn)}</a></p>
                             }.into_any()
                         }}
                     </section>

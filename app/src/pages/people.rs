@@ -3,7 +3,7 @@
 //! opens from their invitation mail. Plain forms: they work before the WASM has loaded.
 use crate::components::{org_param, use_locale, viewer, CsrfField, ErrorView, FormOutcome, LanguageSwitcher, Loading};
 use crate::i18n::{datetime, t, tf, Msg};
-use crate::people::{get_invitation_link, get_invitations};
+use crate::people::{get_import, get_invitation_link, get_invitations, ImportReportLine};
 use gatehouse_domain::locale::Locale;
 use gatehouse_domain::member::MemberKind;
 use leptos::prelude::*;
@@ -30,6 +30,18 @@ fn state_label(locale: Locale, s: &str) -> &'static str {
             "accepted" => Msg::InvStateAccepted,
             "revoked" => Msg::InvStateRevoked,
             _ => Msg::InvStateOpen,
+        },
+    )
+}
+
+fn import_state(locale: Locale, s: &str) -> &'static str {
+    t(
+        locale,
+        match s {
+            "running" => Msg::ImportStateRunning,
+            "done" => Msg::ImportStateDone,
+            "discarded" => Msg::ImportStateDiscarded,
+            _ => Msg::ImportStatePreview,
         },
     )
 }
@@ -104,6 +116,30 @@ pub fn InvitationsPage() -> impl IntoView {
                         <p id="inv-role-hint" class="muted small">{t(locale, Msg::InitialRoleHint)}</p>
                         <button type="submit">{t(locale, Msg::SendInvitation)}</button>
                     </form>
+                </section>
+                <section class="card" aria-labelledby="import-title">
+                    <h2 id="import-title">{t(locale, Msg::ImportTitle)}</h2>
+                    <p class="muted small">{t(locale, Msg::ImportHelp)}</p>
+                    <form method="post" action=format!("/o/{}/imports", org.get_untracked()) enctype="multipart/form-data" class="row-form">
+                        <CsrfField />
+                        <label>{t(locale, Msg::CsvFile)}<input type="file" name="file" accept=".csv,text/csv" required /></label>
+                        <button type="submit">{t(locale, Msg::UploadAndCheck)}</button>
+                    </form>
+                    {d.may_export.then(|| view! {
+                        <p><a href=format!("/o/{}/members.csv", org.get_untracked()) download="">{t(locale, Msg::ExportMembersCsv)}</a></p>
+                    })}
+                    {(!d.imports.is_empty()).then(|| view! {
+                        <h3>{t(locale, Msg::RecentImports)}</h3>
+                        <ul class="imports">
+                            {d.imports.iter().map(|i| view! {
+                                <li>
+                                    <a href=format!("/o/{}/imports/{}", org.get_untracked(), i.id)>{i.file_name.clone()}</a>
+                                    " · "{datetime(locale, i.created_at)}" · "{import_state(locale, &i.status)}
+                                    " · "{tf(locale, Msg::InvitedOfRows, &[("invited", &i.invited.to_string()), ("total", &i.rows_total.to_string())])}
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                    })}
                 </section>
                 <nav aria-label=t(locale, Msg::Invitations) class="sub-nav">
                     <ul>
@@ -266,6 +302,107 @@ pub fn InvitationPage() -> impl IntoView {
                     <LanguageSwitcher locale csrf />
                 </main>
             }
+        })
+    };
+    view! { <Suspense fallback=Loading>{body}</Suspense> }
+}
+
+fn report_table(locale: Locale, caption: &'static str, rows: Vec<ImportReportLine>, total: usize) -> impl IntoView {
+    let more = total.saturating_sub(rows.len());
+    view! {
+        <table class="import-report">
+            <caption>{format!("{caption} ({total})")}</caption>
+            <thead><tr>
+                <th scope="col">{t(locale, Msg::CsvLine)}</th>
+                <th scope="col">{t(locale, Msg::Email)}</th>
+                <th scope="col">{t(locale, Msg::Name)}</th>
+                <th scope="col">{t(locale, Msg::CsvProblems)}</th>
+            </tr></thead>
+            <tbody>
+                {rows.into_iter().map(|r| view! {
+                    <tr>
+                        <td>{r.line}</td>
+                        <td>{r.email}</td>
+                        <td>{r.name}</td>
+                        <td><ul class="problems">{r.problems.iter().map(|p| view! { <li>{crate::i18n::problem(locale, p)}</li> }).collect_view()}</ul></td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+        {(more > 0).then(|| view! { <p class="muted small">{format!("… +{more}")}</p> })}
+    }
+}
+
+/// An import: the preview of an upload (every row that will not be invited, and why, before
+/// anything is written), its progress while it runs (the page refreshes itself), its result.
+#[component]
+pub fn ImportPage() -> impl IntoView {
+    let org = org_param();
+    let params = leptos_router::hooks::use_params_map();
+    let id = Memo::new(move |_| params.read().get("id").and_then(|s| s.parse::<i64>().ok()).unwrap_or(0));
+    let data = Resource::new(move || (org.get(), id.get()), |(o, i)| get_import(o, i));
+    let body = move || {
+        Suspend::new(async move {
+            let locale = use_locale();
+            let d = match data.await {
+                Ok(d) => d,
+                Err(e) => return view! { <ErrorView locale error=e /> }.into_any(),
+            };
+            let base = format!("/o/{}/imports/{}", org.get_untracked(), d.id);
+            let invitations = format!("/o/{}/invitations", org.get_untracked());
+            let n = |v: i32| v.to_string();
+            let state = match d.status.as_str() {
+                "preview" => view! {
+                    <p class="import-summary">{tf(locale, Msg::ImportSummary, &[("total", &n(d.rows_total)), ("ready", &n(d.ready)), ("skip", &d.skipped_count.to_string()), ("invalid", &d.error_count.to_string())])}</p>
+                    <div class="actions">
+                        {if d.ready > 0 {
+                            view! {
+                                <form method="post" action=format!("{base}/start") class="inline">
+                                    <CsrfField />
+                                    <button type="submit">{tf(locale, Msg::ImportStart, &[("n", &n(d.ready))])}</button>
+                                </form>
+                            }.into_any()
+                        } else {
+                            view! { <p class="muted">{t(locale, Msg::ImportNothingReady)}</p> }.into_any()
+                        }}
+                        <form method="post" action=format!("{base}/discard") class="inline">
+                            <CsrfField />
+                            <button type="submit" class="secondary">{t(locale, Msg::ImportDiscard)}</button>
+                        </form>
+                    </div>
+                }.into_any(),
+                "running" => view! {
+                    <leptos_meta::Meta http_equiv="refresh" content="2" />
+                    <label class="progress" for="import-progress">{tf(locale, Msg::ImportProgress, &[("done", &n(d.next_row)), ("total", &n(d.rows_total))])}</label>
+                    <progress id="import-progress" max=n(d.rows_total) value=n(d.next_row)>{format!("{} / {}", d.next_row, d.rows_total)}</progress>
+                }.into_any(),
+                "done" => view! {
+                    <progress max=n(d.rows_total) value=n(d.rows_total) aria-label=t(locale, Msg::ImportStateDone)></progress>
+                    <p role="status" class="import-summary">{tf(locale, Msg::ImportDone, &[("invited", &n(d.invited)), ("skipped", &n(d.skipped)), ("failed", &n(d.failed))])}</p>
+                }.into_any(),
+                _ => view! { <p role="status">{t(locale, Msg::ImportDiscarded)}</p> }.into_any(),
+            };
+            let errors_caption = if d.status == "preview" { t(locale, Msg::RowsWithErrors) } else { t(locale, Msg::ImportReport) };
+            view! {
+                <Title text=t(locale, Msg::ImportTitle) />
+                <h1>{t(locale, Msg::ImportTitle)}</h1>
+                <p class="muted">
+                    {t(locale, Msg::FileLabel)}": "<strong>{d.file_name.clone()}</strong>" · "
+                    {tf(locale, Msg::UploadedBy, &[("name", &d.created_by), ("at", &datetime(locale, d.created_at))])}
+                    " · "{import_state(locale, &d.status)}
+                </p>
+                <FormOutcome locale />
+                <section class="card">{state}</section>
+                {(d.error_count > 0).then(|| report_table(locale, errors_caption, d.errors.clone(), d.error_count))}
+                {(d.skipped_count > 0).then(|| view! {
+                    <details>
+                        <summary>{format!("{} ({})", t(locale, Msg::RowsSkipped), d.skipped_count)}</summary>
+                        {report_table(locale, t(locale, Msg::RowsSkipped), d.skipped_rows.clone(), d.skipped_count)}
+                    </details>
+                })}
+                <p><a href=invitations>{t(locale, Msg::BackToInvitations)}</a></p>
+            }
+            .into_any()
         })
     };
     view! { <Suspense fallback=Loading>{body}</Suspense> }
