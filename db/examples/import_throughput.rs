@@ -59,7 +59,18 @@ fn main() {
     let t = Instant::now();
     let lease = Duration::minutes(2);
     db.with(|c| imports::claim(c, Some(id), lease, now)).expect("claim").expect("claimed");
-    imports::run(&db, id, "https://gatehouse.example", lease, Utc::now).expect("run");
+    if std::env::var("BATCH_TIMES").is_ok() {
+        let mut k = 0;
+        loop {
+            let t = Instant::now();
+            let more = db.with(|c| imports::run_batch(c, id, "https://gatehouse.example", lease, Utc::now())).unwrap();
+            if k % 10 == 0 { eprintln!("batch {k}: {:.1} ms", t.elapsed().as_secs_f64() * 1000.0); }
+            k += 1;
+            if !more { break; }
+        }
+    } else {
+        imports::run(&db, id, "https://gatehouse.example", lease, Utc::now).expect("run");
+    }
     let secs = t.elapsed().as_secs_f64();
     let done = db
         .with(|c| {

@@ -344,6 +344,22 @@ pub fn claim(conn: &mut Conn<'_>, only: Option<i64>, lease: Duration, now: DateT
 /// renewed. Returns whether rows remain. Two drivers on one import cannot both run a batch:
 /// the first statement locks the import's row.
 pub fn run_batch(conn: &mut Conn<'_>, id: i64, public_url: &str, lease: Duration, now: DateTime<Utc>) -> Result<bool, DbError> {
+    run_batch_with(conn, id, public_url, lease, now, &mut Driver::default())
+}
+
+/// What a driver keeps between the batches of one import: the parsed file and the policy.
+#[derive(Default)]
+struct Driver {
+    rows: Option<std::sync::Arc<Vec<CsvRow>>>,
+    policy: Option<Policy>,
+}
+
+/// [`run_batch`] reusing the parsed file and the policy the previous batch of this driver
+/// decided on. The batch
+/// moves the authorization version from the policy's version; when anyone else moved it in
+/// between, the policy is loaded afresh. What the batch itself adds (invited people and their
+/// initial roles) does not change what the uploader may do, so the policy stays valid for them.
+fn run_batch_with(conn: &mut Conn<'_>, id: i64, public_url: &str, lease: Duration, now: DateTime<Utc>, cached: &mut Driver) -> Result<bool, DbError> {
     conn.transaction(|conn| {
         let locked = on!(conn, c => diesel::update(mi::table.filter(mi::id.eq(id)).filter(mi::status.eq(Status::Running.as_str())))
             .set((mi::lease_until.eq(Some(to_db(now + lease))), mi::updated_at.eq(to_db(now))))
@@ -361,16 +377,26 @@ pub fn run_batch(conn: &mut Conn<'_>, id: i64, public_url: &str, lease: Duration
             // The uploader's identity was anonymized meanwhile: the import still runs on their membership.
             None => Actor::System,
         };
-        let text = r.3.clone().unwrap_or_default();
-        let rows = people::read_csv(&text).map_err(DbError::Person)?;
+        let rows = match &cached.rows {
+            Some(rows) => rows.clone(),
+            None => {
+                let text = r.3.clone().unwrap_or_default();
+                let rows = std::sync::Arc::new(people::read_csv(&text).map_err(DbError::Person)?);
+                cached.rows = Some(rows.clone());
+                rows
+            }
+        };
         let start = (r.7.max(0) as usize).min(rows.len());
         let end = (start + BATCH_ROWS).min(rows.len());
         let mut report: Vec<ReportLine> = r.11.as_deref().and_then(|s| serde_json::from_str(s).ok()).unwrap_or_default();
         let (mut invited, mut skipped, mut failed) = (r.8, r.9, r.10);
         if start < end {
-            let policy = crate::authz::load_policy(conn, org)?;
             // Invitations change who holds what: the version moves once per batch.
-            crate::authz::bump(conn, org, Some(policy.version))?;
+            let mut policy = match cached.policy.take() {
+                Some(p) if p.version == crate::authz::version(conn, org)? => p,
+                _ => crate::authz::load_policy(conn, org)?,
+            };
+            policy.version = crate::authz::bump(conn, org, Some(policy.version))?;
             let settings = crate::invitations::settings(conn, org)?;
             let verdicts = judge(conn, org, &policy, by, &rows, start..end, now)?;
             for (row, (_, v)) in rows[start..end].iter().zip(verdicts) {
@@ -395,6 +421,7 @@ pub fn run_batch(conn: &mut Conn<'_>, id: i64, public_url: &str, lease: Duration
                     }
                 }
             }
+            cached.policy = Some(policy);
         }
         let more = end < rows.len();
         let report_text = serde_json::to_string(&report).map_err(|e| DbError::Config(e.to_string()))?;
@@ -433,8 +460,9 @@ pub fn run_batch(conn: &mut Conn<'_>, id: i64, public_url: &str, lease: Duration
 /// transaction. A batch decided on a policy that moved on meanwhile is run again.
 pub fn run(db: &crate::Db, id: i64, public_url: &str, lease: Duration, now: impl Fn() -> DateTime<Utc>) -> Result<(), DbError> {
     let mut outdated = 0;
+    let mut driver = Driver::default();
     loop {
-        match db.with(|c| run_batch(c, id, public_url, lease, now())) {
+        match db.with(|c| run_batch_with(c, id, public_url, lease, now(), &mut driver)) {
             Ok(true) => outdated = 0,
             Ok(false) => return Ok(()),
             Err(DbError::Outdated) if outdated < 5 => outdated += 1,

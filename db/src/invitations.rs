@@ -144,13 +144,17 @@ pub fn directory(conn: &mut Conn<'_>, org: OrgId, emails: &[String]) -> Result<D
     let mut standing = HashMap::new();
     let wanted: Vec<String> = emails.iter().filter_map(|e| gatehouse_domain::validate::normalize_email(e).ok()).collect();
     for chunk in wanted.chunks(500) {
-        let members: Vec<(String, String, Option<chrono::NaiveDateTime>)> = on!(conn, c => m::table
-            .inner_join(u::table)
+        // By the addresses' users first (the email index), then their memberships here (the
+        // user index): the cost follows the chunk, not the organization's size.
+        let users: Vec<(i64, String, bool)> = on!(conn, c => u::table.filter(u::email.eq_any(chunk)).select((u::id, u::email, u::is_system)).load(c))?;
+        let ids: Vec<i64> = users.iter().map(|u| u.0).collect();
+        let members: Vec<(Option<i64>, String, Option<chrono::NaiveDateTime>)> = on!(conn, c => m::table
+            .filter(m::user_id.eq_any(&ids))
             .filter(m::org_id.eq(org.0))
-            .filter(u::email.eq_any(chunk))
-            .select((u::email, m::status, m::joined_at))
+            .select((m::user_id, m::status, m::joined_at))
             .load(c))?;
-        for (email, status, joined) in members {
+        for (user, status, joined) in members {
+            let Some(email) = users.iter().find(|u| Some(u.0) == user).map(|u| u.1.clone()) else { continue };
             let st = match status.as_str() {
                 "active" => Standing::Member,
                 "invited" => Standing::Invited,
@@ -159,9 +163,10 @@ pub fn directory(conn: &mut Conn<'_>, org: OrgId, emails: &[String]) -> Result<D
             };
             standing.insert(email, st);
         }
-        let users: Vec<String> = on!(conn, c => u::table.filter(u::email.eq_any(chunk)).filter(u::is_system.eq(false)).select(u::email).load(c))?;
-        for email in users {
-            standing.entry(email).or_insert(Standing::Elsewhere);
+        for (_, email, system) in users {
+            if !system {
+                standing.entry(email).or_insert(Standing::Elsewhere);
+            }
         }
     }
     Ok(Directory {

@@ -1,0 +1,1 @@
+DROP INDEX access_tokens_membership;
