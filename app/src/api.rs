@@ -226,6 +226,7 @@ pub mod server {
                 DbError::Domain(d) => fail(AppError::BadRequest(crate::i18n::invalid_input(self.c.locale, &d))),
                 DbError::Conflict(m) => fail(AppError::Refused(m)),
                 DbError::Person(p) => fail(AppError::Refused(crate::i18n::problem(self.c.locale, &p))),
+                DbError::Request(r) => fail(AppError::Refused(crate::i18n::request_refusal(self.c.locale, r))),
                 DbError::NotFound => fail(AppError::NotFound),
                 other => {
                     tracing::error!(error = %other, "database error");

@@ -434,6 +434,17 @@ messages! {
     ProblemUnreadable => "The file cannot be read as CSV: {value}", "Die Datei lässt sich nicht als CSV lesen: {value}";
     ProblemTooManyRows => "The file has more than {value} rows; split it.", "Die Datei hat mehr als {value} Zeilen; bitte aufteilen.";
     ProblemNoRows => "The file has no rows.", "Die Datei enthält keine Zeilen.";
+    ReqClosedApproved => "This request was already approved (someone decided first). Nothing was changed.", "Diese Anfrage wurde bereits genehmigt (jemand hat zuerst entschieden). Es wurde nichts geändert.";
+    ReqClosedDenied => "This request was already denied (someone decided first). Nothing was changed.", "Diese Anfrage wurde bereits abgelehnt (jemand hat zuerst entschieden). Es wurde nichts geändert.";
+    ReqClosedExpired => "This request expired before anyone decided it. Nothing was changed.", "Diese Anfrage ist abgelaufen, bevor jemand entschieden hat. Es wurde nichts geändert.";
+    ReqClosedWithdrawn => "This request was withdrawn. Nothing was changed.", "Diese Anfrage wurde zurückgezogen. Es wurde nichts geändert.";
+    ReqOwn => "You cannot decide your own request.", "Sie können nicht über Ihre eigene Anfrage entscheiden.";
+    ReqNotApprover => "You may not decide requests at this scope.", "Sie dürfen über Anfragen in diesem Bereich nicht entscheiden.";
+    ReqNotRequester => "Only the person who asked can withdraw a request.", "Nur wer gefragt hat, kann eine Anfrage zurückziehen.";
+    ReqEndInPast => "The end date must be in the future.", "Das Enddatum muss in der Zukunft liegen.";
+    ReqAlreadyHeld => "You already have this.", "Das haben Sie bereits.";
+    ReqAlreadyAsked => "You already asked for this; your request is waiting for a decision.", "Danach haben Sie bereits gefragt; Ihre Anfrage wartet auf eine Entscheidung.";
+    ReqNotRequestable => "This cannot be requested in this organization.", "Das kann in dieser Organisation nicht angefragt werden.";
     JoinOrg => "Join {org}", "{org} beitreten";
     InvitationIntro => "{inviter} invited {email} to join {org}.", "{inviter} hat {email} eingeladen, {org} beizutreten.";
     InvitationIntroNoInviter => "{email} is invited to join {org}.", "{email} ist eingeladen, {org} beizutreten.";
@@ -545,6 +556,25 @@ pub fn problem(locale: Locale, p: &gatehouse_domain::people::Problem) -> String 
         P::NoRows => (Msg::ProblemNoRows, String::new()),
     };
     tf(locale, m, &[("value", &v)])
+}
+
+/// Why an access request cannot be made or moved, in the reader's words.
+pub fn request_refusal(locale: Locale, r: gatehouse_domain::requests::Refusal) -> String {
+    use gatehouse_domain::requests::{Refusal as R, Status};
+    let m = match r {
+        R::AlreadyClosed(Status::Approved) => Msg::ReqClosedApproved,
+        R::AlreadyClosed(Status::Denied) => Msg::ReqClosedDenied,
+        R::AlreadyClosed(Status::Expired) => Msg::ReqClosedExpired,
+        R::AlreadyClosed(_) => Msg::ReqClosedWithdrawn,
+        R::OwnRequest => Msg::ReqOwn,
+        R::NotApprover => Msg::ReqNotApprover,
+        R::NotRequester => Msg::ReqNotRequester,
+        R::EndInPast => Msg::ReqEndInPast,
+        R::AlreadyHeld => Msg::ReqAlreadyHeld,
+        R::AlreadyAsked => Msg::ReqAlreadyAsked,
+        R::NotRequestable => Msg::ReqNotRequestable,
+    };
+    t(locale, m).to_string()
 }
 
 /// A domain validation error in the reader's words.

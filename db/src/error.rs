@@ -27,6 +27,9 @@ pub enum DbError {
     Denied(gatehouse_domain::authz::Denial),
     /// Something about a person being added (already a member, a bad row …), in the
     /// domain's terms so the caller can say it in the reader's language.
+    /// An access request that cannot be made or moved, in the domain's terms.
+    #[error("request: {0:?}")]
+    Request(gatehouse_domain::requests::Refusal),
     #[error("person: {0:?}")]
     Person(gatehouse_domain::people::Problem),
     #[error("database: {0}")]

@@ -15,6 +15,7 @@ pub mod members;
 pub mod orgs;
 pub mod outbox;
 pub mod password;
+pub mod requests;
 pub mod roles;
 pub mod schema;
 pub mod seed;

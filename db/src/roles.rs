@@ -352,6 +352,25 @@ pub(crate) fn assign_decided(
     actor: Actor,
     now: DateTime<Utc>,
 ) -> Result<i64, DbError> {
+    assign_via(conn, org, policy, by, "roles.assign", member, role, anchor, ends_at, actor, now)
+}
+
+/// [`assign_decided`] handed out through `via` (`roles.assign`, or `access_requests.decide`
+/// when an approver grants a requested role); the no-escalation rule is the same.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn assign_via(
+    conn: &mut Conn<'_>,
+    org: OrgId,
+    policy: &Policy,
+    by: MembershipId,
+    via: &str,
+    member: MembershipId,
+    role: RoleId,
+    anchor: Option<UnitId>,
+    ends_at: Option<DateTime<Utc>>,
+    actor: Actor,
+    now: DateTime<Utc>,
+) -> Result<i64, DbError> {
     use gatehouse_domain::authz::Roles;
     {
         let units = member_units(conn, org, member)?;
@@ -368,7 +387,7 @@ pub(crate) fn assign_decided(
         if ends_at.is_some_and(|e| e <= now) {
             return Err(DomainError::InvalidValue { field: "ends_at", value: ends_at.map(|e| e.to_rfc3339()).unwrap_or_default() }.into());
         }
-        escalation::may_assign(&policy.subject(by), member, &units, engine_role, anchor, policy, &policy.tree, now).map_err(|x| DbError::Denied(Denial::Escalation(x)))?;
+        escalation::may_assign_via(&policy.subject(by), via, member, &units, engine_role, anchor, policy, &policy.tree, now).map_err(|x| DbError::Denied(Denial::Escalation(x)))?;
         assign(conn, org, member, role, anchor, ends_at, actor, now)
     }
 }

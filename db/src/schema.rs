@@ -50,6 +50,8 @@ diesel::table! {
         phone_region -> Nullable<Text>,
         invitation_valid_days -> Integer,
         invitation_reminder_days -> Integer,
+        request_reminder_days -> Integer,
+        request_expiry_days -> Integer,
     }
 }
 
@@ -371,6 +373,32 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    access_requests (id) {
+        id -> BigInt,
+        org_id -> BigInt,
+        requester_id -> BigInt,
+        kind -> Text,
+        role_id -> Nullable<BigInt>,
+        permission -> Nullable<Text>,
+        unit_id -> Nullable<BigInt>,
+        justification -> Text,
+        ends_at -> Nullable<Timestamp>,
+        status -> Text,
+        decided_by -> Nullable<BigInt>,
+        decided_at -> Nullable<Timestamp>,
+        decision_comment -> Nullable<Text>,
+        granted_id -> Nullable<BigInt>,
+        reminded_at -> Nullable<Timestamp>,
+        closed_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+        updated_by_kind -> Text,
+        updated_by_id -> Nullable<BigInt>,
+    }
+}
+
 diesel::joinable!(memberships -> users (user_id));
 diesel::joinable!(invitations -> memberships (membership_id));
 diesel::joinable!(invitations -> organizations (org_id));
@@ -388,6 +416,7 @@ diesel::joinable!(content_actions -> content_modules (module_id));
 diesel::joinable!(role_grants -> roles (role_id));
 diesel::joinable!(member_adjustments -> memberships (membership_id));
 diesel::joinable!(item_assignees -> items (item_id));
+diesel::joinable!(access_requests -> organizations (org_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     platform_staff,
@@ -414,4 +443,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     access_tokens,
     invitations,
     member_imports,
+    access_requests,
 );

@@ -13,6 +13,7 @@ pub mod member;
 pub mod members_query;
 pub mod org_role;
 pub mod people;
+pub mod requests;
 pub mod session;
 pub mod staff;
 pub mod throttle;

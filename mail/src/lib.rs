@@ -47,6 +47,14 @@ pub enum Mail {
     EmailChangeRequested { name: String, new_email: String, link: String },
     /// Sent to the old address once the change is done.
     EmailChanged { name: String, new_email: String },
+    /// To each approver of a new access request; the link opens the request after sign-in.
+    AccessRequested { approver: String, requester: String, org: String, what: String, justification: String, ends: Option<String>, link: String },
+    /// The background user's reminder of a request still undecided.
+    AccessRequestReminder { approver: String, requester: String, org: String, what: String, expires: String, link: String },
+    /// To the requester: approved or denied, by whom, with the approver's comment.
+    AccessRequestDecided { name: String, org: String, what: String, approved: bool, decided_by: String, comment: Option<String>, link: String },
+    /// To the requester: nobody decided in time.
+    AccessRequestExpired { name: String, org: String, what: String, link: String },
 }
 
 impl Mail {
@@ -78,6 +86,42 @@ impl Mail {
             Mail::EmailChangeConfirm { name: "Ada Lovelace".into(), new_email: "ada@new.example".into(), link: link("confirm-email"), valid_hours: 24 },
             Mail::EmailChangeRequested { name: "Ada Lovelace".into(), new_email: "ada@new.example".into(), link: link("cancel-email-change") },
             Mail::EmailChanged { name: "Ada Lovelace".into(), new_email: "ada@new.example".into() },
+            Mail::AccessRequested {
+                approver: "Dana Demo".into(),
+                requester: "Max Mitglied".into(),
+                org: "Acme Logistics".into(),
+                what: "Role “Developer” at Sales".into(),
+                justification: "I take over the route planning from January.".into(),
+                ends: Some("2027-03-31".into()),
+                link: "https://gatehouse.example/o/acme/requests/7".into(),
+            },
+            Mail::AccessRequestReminder {
+                approver: "Dana Demo".into(),
+                requester: "Max Mitglied".into(),
+                org: "Acme Logistics".into(),
+                what: "Role “Developer” at Sales".into(),
+                expires: "2026-12-14 09:00 (Europe/Berlin)".into(),
+                link: "https://gatehouse.example/o/acme/requests/7".into(),
+            },
+            Mail::AccessRequestDecided {
+                name: "Max Mitglied".into(),
+                org: "Acme Logistics".into(),
+                what: "Role “Developer” at Sales".into(),
+                approved: true,
+                decided_by: "Dana Demo".into(),
+                comment: Some("Welcome to the team.".into()),
+                link: "https://gatehouse.example/o/acme/requests/7".into(),
+            },
+            Mail::AccessRequestDecided {
+                name: "Max Mitglied".into(),
+                org: "Acme Logistics".into(),
+                what: "Role “Developer” at Sales".into(),
+                approved: false,
+                decided_by: "Dana Demo".into(),
+                comment: None,
+                link: "https://gatehouse.example/o/acme/requests/7".into(),
+            },
+            Mail::AccessRequestExpired { name: "Max Mitglied".into(), org: "Acme Logistics".into(), what: "Role “Developer” at Sales".into(), link: "https://gatehouse.example/o/acme/requests/7".into() },
         ]
     }
 }
@@ -339,6 +383,112 @@ pub fn render(mail: &Mail, locale: Locale, public_url: &str) -> Result<Rendered,
                 },
             };
             action("email_change_requested", a, link, locale, public_url)
+        }
+        Mail::AccessRequested { approver, requester, org, what, justification, ends, link } => {
+            let a = match locale {
+                Locale::En => Action {
+                    subject: format!("{requester} asks for access in {org}"),
+                    heading: "An access request to decide".into(),
+                    greeting: format!("Hello {approver},"),
+                    body: format!(
+                        "{requester} asks for: {what}{}. Their reason: “{justification}”\n\nYou are one of the people who can decide it; the first decision counts.",
+                        ends.as_ref().map(|e| format!(", until {e}")).unwrap_or_default()
+                    ),
+                    link_label: "Open the request".into(),
+                    note: "The link opens the request after you sign in; it decides nothing by itself.".into(),
+                },
+                Locale::De => Action {
+                    subject: format!("{requester} bittet um Zugriff in {org}"),
+                    heading: "Eine Zugriffsanfrage zur Entscheidung".into(),
+                    greeting: format!("Hallo {approver},"),
+                    body: format!(
+                        "{requester} bittet um: {what}{}. Begründung: „{justification}“\n\nSie gehören zu denen, die darüber entscheiden können; die erste Entscheidung gilt.",
+                        ends.as_ref().map(|e| format!(", bis {e}")).unwrap_or_default()
+                    ),
+                    link_label: "Anfrage öffnen".into(),
+                    note: "Der Link öffnet die Anfrage nach der Anmeldung; er entscheidet nichts von selbst.".into(),
+                },
+            };
+            action("access_requested", a, link, locale, public_url)
+        }
+        Mail::AccessRequestReminder { approver, requester, org, what, expires, link } => {
+            let a = match locale {
+                Locale::En => Action {
+                    subject: format!("Reminder: {requester} is waiting for a decision in {org}"),
+                    heading: "An access request is still open".into(),
+                    greeting: format!("Hello {approver},"),
+                    body: format!("{requester} still waits for a decision on: {what}. Without one, the request expires on {expires}."),
+                    link_label: "Open the request".into(),
+                    note: "The link opens the request after you sign in; it decides nothing by itself.".into(),
+                },
+                Locale::De => Action {
+                    subject: format!("Erinnerung: {requester} wartet auf eine Entscheidung in {org}"),
+                    heading: "Eine Zugriffsanfrage ist noch offen".into(),
+                    greeting: format!("Hallo {approver},"),
+                    body: format!("{requester} wartet noch auf eine Entscheidung über: {what}. Ohne Entscheidung läuft die Anfrage am {expires} ab."),
+                    link_label: "Anfrage öffnen".into(),
+                    note: "Der Link öffnet die Anfrage nach der Anmeldung; er entscheidet nichts von selbst.".into(),
+                },
+            };
+            action("access_request_reminder", a, link, locale, public_url)
+        }
+        Mail::AccessRequestDecided { name, org, what, approved, decided_by, comment, link } => {
+            let a = match (locale, approved) {
+                (Locale::En, true) => Action {
+                    subject: format!("Your access request in {org} was approved"),
+                    heading: "Request approved".into(),
+                    greeting: format!("Hello {name},"),
+                    body: format!("{decided_by} approved your request for: {what}. It applies from now on.{}", comment.as_ref().map(|c| format!(" Comment: “{c}”")).unwrap_or_default()),
+                    link_label: "See your request".into(),
+                    note: String::new(),
+                },
+                (Locale::En, false) => Action {
+                    subject: format!("Your access request in {org} was denied"),
+                    heading: "Request denied".into(),
+                    greeting: format!("Hello {name},"),
+                    body: format!("{decided_by} denied your request for: {what}.{}", comment.as_ref().map(|c| format!(" Comment: “{c}”")).unwrap_or_default()),
+                    link_label: "See your request".into(),
+                    note: "You may ask again with more detail.".into(),
+                },
+                (Locale::De, true) => Action {
+                    subject: format!("Ihre Zugriffsanfrage in {org} wurde genehmigt"),
+                    heading: "Anfrage genehmigt".into(),
+                    greeting: format!("Hallo {name},"),
+                    body: format!("{decided_by} hat Ihre Anfrage genehmigt: {what}. Sie gilt ab sofort.{}", comment.as_ref().map(|c| format!(" Kommentar: „{c}“")).unwrap_or_default()),
+                    link_label: "Anfrage ansehen".into(),
+                    note: String::new(),
+                },
+                (Locale::De, false) => Action {
+                    subject: format!("Ihre Zugriffsanfrage in {org} wurde abgelehnt"),
+                    heading: "Anfrage abgelehnt".into(),
+                    greeting: format!("Hallo {name},"),
+                    body: format!("{decided_by} hat Ihre Anfrage abgelehnt: {what}.{}", comment.as_ref().map(|c| format!(" Kommentar: „{c}“")).unwrap_or_default()),
+                    link_label: "Anfrage ansehen".into(),
+                    note: "Sie können mit mehr Details erneut fragen.".into(),
+                },
+            };
+            action("access_request_decided", a, link, locale, public_url)
+        }
+        Mail::AccessRequestExpired { name, org, what, link } => {
+            let a = match locale {
+                Locale::En => Action {
+                    subject: format!("Your access request in {org} expired"),
+                    heading: "Request expired".into(),
+                    greeting: format!("Hello {name},"),
+                    body: format!("Nobody decided your request for {what} in time, so it expired. It was not denied: you may ask again."),
+                    link_label: "See your request".into(),
+                    note: String::new(),
+                },
+                Locale::De => Action {
+                    subject: format!("Ihre Zugriffsanfrage in {org} ist abgelaufen"),
+                    heading: "Anfrage abgelaufen".into(),
+                    greeting: format!("Hallo {name},"),
+                    body: format!("Über Ihre Anfrage ({what}) hat niemand rechtzeitig entschieden, daher ist sie abgelaufen. Sie wurde nicht abgelehnt: Sie können erneut fragen."),
+                    link_label: "Anfrage ansehen".into(),
+                    note: String::new(),
+                },
+            };
+            action("access_request_expired", a, link, locale, public_url)
         }
         Mail::EmailChanged { name, new_email } => {
             let a = match locale {

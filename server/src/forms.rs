@@ -161,6 +161,7 @@ impl Caller {
             DbError::Domain(d) => gatehouse_app::i18n::invalid_input(self.locale, d),
             DbError::Conflict(m) => m.clone(),
             DbError::Person(p) => gatehouse_app::i18n::problem(self.locale, p),
+            DbError::Request(r) => gatehouse_app::i18n::request_refusal(self.locale, *r),
             DbError::NotFound => t(self.locale, Msg::NotFoundText).to_string(),
             DbError::Outdated => t(self.locale, Msg::TryAgain).to_string(),
             other => {

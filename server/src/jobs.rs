@@ -77,26 +77,39 @@ async fn deliver_one(state: &AppState, mailer: &Mailer, m: outbox::Claimed) -> R
 pub struct Scheduled {
     pub reminders: usize,
     pub expired: usize,
+    /// Access requests reminded and expired.
+    pub request_reminders: usize,
+    pub requests_expired: usize,
     /// Imports resumed after their driver stopped (its instance died) and run to the end.
     pub imports: usize,
 }
 
 /// The background users' scheduled work that is due now: invitation reminders (with a fresh
-/// link, written to the outbox) and expiries. Safe to run on every instance at once.
+/// link, written to the outbox) and expiries, access request reminders and expiries, and
+/// imports whose driver stopped. Safe to run on every instance at once.
 pub async fn scheduled(state: &AppState) -> Result<Scheduled, String> {
     let now = state.clock.now();
     let (db, url) = (state.db.clone(), state.public_url.clone());
     let r = web::block(move || -> Result<Scheduled, gatehouse_db::DbError> {
         let reminders = db.with(|c| gatehouse_db::invitations::remind_due(c, &url, now))?;
         let expired = db.with(|c| gatehouse_db::invitations::expire_due(c, now))?;
-        Ok(Scheduled { reminders, expired, imports: 0 })
+        let request_reminders = db.with(|c| gatehouse_db::requests::remind_due(c, &url, now))?;
+        let requests_expired = db.with(|c| gatehouse_db::requests::expire_due(c, &url, now))?;
+        Ok(Scheduled { reminders, expired, request_reminders, requests_expired, imports: 0 })
     })
     .await
     .map_err(|e| e.to_string())?
     .map_err(|e| e.to_string())?;
     let r = Scheduled { imports: crate::imports::drive(state, None).await?, ..r };
-    if r.reminders + r.expired + r.imports > 0 {
-        tracing::info!(reminders = r.reminders, expired = r.expired, imports = r.imports, "scheduled work done");
+    if r.reminders + r.expired + r.imports + r.request_reminders + r.requests_expired > 0 {
+        tracing::info!(
+            reminders = r.reminders,
+            expired = r.expired,
+            imports = r.imports,
+            request_reminders = r.request_reminders,
+            requests_expired = r.requests_expired,
+            "scheduled work done"
+        );
     }
     Ok(r)
 }

@@ -47,6 +47,24 @@ pub fn landing(grant: &RoleGrant, anchor: Option<UnitId>) -> Scope {
 /// May `actor` assign `role` to `member` (placed in `member_units`) at `anchor`?
 #[allow(clippy::too_many_arguments)]
 pub fn may_assign(actor: &Subject, member: MembershipId, member_units: &[UnitId], role: &Role, anchor: Option<UnitId>, roles: &impl Roles, tree: &UnitTree, now: DateTime<Utc>) -> Result<(), Refusal> {
+    may_assign_via(actor, "roles.assign", member, member_units, role, anchor, roles, tree, now)
+}
+
+/// [`may_assign`] for a role handed out through `via` — `roles.assign`, or
+/// `access_requests.decide` when an approver grants a requested role. The no-escalation rule is
+/// the same either way: admin permissions only as far as the approver holds them.
+#[allow(clippy::too_many_arguments)]
+pub fn may_assign_via(
+    actor: &Subject,
+    via: &str,
+    member: MembershipId,
+    member_units: &[UnitId],
+    role: &Role,
+    anchor: Option<UnitId>,
+    roles: &impl Roles,
+    tree: &UnitTree,
+    now: DateTime<Utc>,
+) -> Result<(), Refusal> {
     if actor.membership == member {
         return Err(Refusal::OwnAccess);
     }
@@ -54,8 +72,8 @@ pub fn may_assign(actor: &Subject, member: MembershipId, member_units: &[UnitId]
         return Err(Refusal::RetiredRole);
     }
     let at = anchor.map_or(Scope::Organization, Scope::Unit);
-    if !check(actor, "roles.assign", &target_of(at, member, member_units), roles, tree, now).allowed {
-        return Err(Refusal::Missing { permission: "roles.assign".into(), at });
+    if !check(actor, via, &target_of(at, member, member_units), roles, tree, now).allowed {
+        return Err(Refusal::Missing { permission: via.into(), at });
     }
     for g in role.grants.iter().filter(|g| catalog::is_admin_permission(&g.permission)) {
         let lands = landing(g, anchor);

@@ -1,0 +1,536 @@
+//! Access requests: a member asks for a requestable role (at a unit) or membership of a unit;
+//! the approvers — whoever may decide it at that scope, the requester excluded — are mailed a
+//! link that opens the request after sign-in; the first decision wins (a conditional update),
+//! an approval creates the grant in the same transaction; the requester is mailed the outcome.
+//! The background user reminds and then expires undecided requests, claimed per row.
+use crate::audit::{self, AuditEntry};
+use crate::outbox::{self, NewMail};
+use crate::schema::{access_requests as ar, membership_units as mu, memberships as m, organizations as o, users as u};
+use crate::{from_db, on, to_db, Conn, DbError};
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use gatehouse_domain::actor::Actor;
+use gatehouse_domain::authz::policy::Policy;
+use gatehouse_domain::ids::{MembershipId, OrgId, RoleId, UnitId, UserId};
+use gatehouse_domain::locale::Locale;
+use gatehouse_domain::requests::{self as dr, Asked, Event, Refusal, Settings, Status};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+/// Longest justification or comment kept.
+pub const MAX_TEXT: usize = 2000;
+
+pub fn settings(conn: &mut Conn<'_>, org: OrgId) -> Result<Settings, DbError> {
+    let (reminder_days, expiry_days): (i32, i32) = on!(conn, c => o::table.find(org.0).select((o::request_reminder_days, o::request_expiry_days)).first(c))?;
+    Ok(Settings { reminder_days, expiry_days })
+}
+
+/// A person as mail needs them.
+struct Person {
+    name: String,
+    email: String,
+    locale: Locale,
+}
+
+fn person(conn: &mut Conn<'_>, member: MembershipId) -> Result<Option<Person>, DbError> {
+    let r: Option<(String, String, String)> =
+        on!(conn, c => m::table.inner_join(u::table).filter(m::id.eq(member.0)).select((u::display_name, u::email, u::locale)).first(c).optional())?;
+    Ok(r.map(|(name, email, locale)| Person { name, email, locale: Locale::parse(&locale).unwrap_or_default() }))
+}
+
+/// One request as its pages show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestRow {
+    pub id: i64,
+    pub requester: MembershipId,
+    pub requester_name: String,
+    pub asked: Asked,
+    pub role_name: Option<String>,
+    pub unit_name: Option<String>,
+    pub justification: String,
+    pub ends_at: Option<DateTime<Utc>>,
+    pub status: Status,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub comment: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub closed_at: Option<DateTime<Utc>>,
+}
+
+impl RequestRow {
+    /// What was asked for, in words.
+    pub fn what(&self, locale: Locale) -> String {
+        describe(locale, &self.asked, self.role_name.as_deref(), self.unit_name.as_deref())
+    }
+}
+
+/// What was asked for, in the reader's words.
+pub fn describe(locale: Locale, asked: &Asked, role: Option<&str>, unit: Option<&str>) -> String {
+    let at = |u: Option<&str>| match (locale, u) {
+        (Locale::En, Some(u)) => format!(" at {u}"),
+        (Locale::De, Some(u)) => format!(" in {u}"),
+        (Locale::En, None) => " organization-wide".to_string(),
+        (Locale::De, None) => " organisationsweit".to_string(),
+    };
+    match (asked, locale) {
+        (Asked::Role { .. }, Locale::En) => format!("role “{}”{}", role.unwrap_or("?"), at(unit)),
+        (Asked::Role { .. }, Locale::De) => format!("Rolle „{}“{}", role.unwrap_or("?"), at(unit)),
+        (Asked::Permission { permission, .. }, Locale::En) => format!("permission “{permission}”{}", at(unit)),
+        (Asked::Permission { permission, .. }, Locale::De) => format!("Berechtigung „{permission}“{}", at(unit)),
+        (Asked::Unit { .. }, Locale::En) => format!("membership of {}", unit.unwrap_or("?")),
+        (Asked::Unit { .. }, Locale::De) => format!("Mitgliedschaft in {}", unit.unwrap_or("?")),
+    }
+}
+
+#[allow(clippy::type_complexity)]
+type Row = (
+    i64,
+    i64,
+    String,
+    Option<i64>,
+    Option<String>,
+    Option<i64>,
+    String,
+    Option<chrono::NaiveDateTime>,
+    String,
+    Option<i64>,
+    Option<chrono::NaiveDateTime>,
+    Option<String>,
+    chrono::NaiveDateTime,
+    Option<chrono::NaiveDateTime>,
+);
+
+fn asked_of(kind: &str, role: Option<i64>, permission: Option<String>, unit: Option<i64>) -> Asked {
+    match kind {
+        "role" => Asked::Role { role: RoleId(role.unwrap_or_default()), unit: unit.map(UnitId) },
+        "permission" => Asked::Permission { permission: permission.unwrap_or_default(), unit: unit.map(UnitId) },
+        _ => Asked::Unit { unit: UnitId(unit.unwrap_or_default()) },
+    }
+}
+
+fn rows(conn: &mut Conn<'_>, org: OrgId, only: Option<i64>, status: Option<Status>, requester: Option<MembershipId>, limit: i64) -> Result<Vec<RequestRow>, DbError> {
+    // The macro writes the body once per backend, so each boxes its own query.
+    let raw: Vec<Row> = on!(conn, c => {
+        let mut q = ar::table
+            .filter(ar::org_id.eq(org.0))
+            .select((
+                ar::id,
+                ar::requester_id,
+                ar::kind,
+                ar::role_id,
+                ar::permission,
+                ar::unit_id,
+                ar::justification,
+                ar::ends_at,
+                ar::status,
+                ar::decided_by,
+                ar::decided_at,
+                ar::decision_comment,
+                ar::created_at,
+                ar::closed_at,
+            ))
+            .order(ar::id.desc())
+            .limit(limit)
+            .into_boxed();
+        if let Some(id) = only {
+            q = q.filter(ar::id.eq(id));
+        }
+        if let Some(s) = status {
+            q = q.filter(ar::status.eq(s.as_str()));
+        }
+        if let Some(r) = requester {
+            q = q.filter(ar::requester_id.eq(r.0));
+        }
+        q.load(c)
+    })?;
+    let tree = crate::units::tree(conn, org)?;
+    let mut out = Vec::with_capacity(raw.len());
+    for r in raw {
+        let asked = asked_of(&r.2, r.3, r.4.clone(), r.5);
+        let role_name = match &asked {
+            Asked::Role { role, .. } => Some(crate::roles::detail(conn, org, *role)?.name),
+            _ => None,
+        };
+        let unit_name = asked.unit().and_then(|u| tree.get(u)).map(|n| n.name.clone());
+        let requester_name = person(conn, MembershipId(r.1))?.map(|p| p.name).unwrap_or_default();
+        let decided_by = match r.9 {
+            Some(d) => person(conn, MembershipId(d))?.map(|p| p.name),
+            None => None,
+        };
+        out.push(RequestRow {
+            id: r.0,
+            requester: MembershipId(r.1),
+            requester_name,
+            asked,
+            role_name,
+            unit_name,
+            justification: r.6,
+            ends_at: r.7.map(from_db),
+            status: Status::parse(&r.8).unwrap_or(Status::Pending),
+            decided_by,
+            decided_at: r.10.map(from_db),
+            comment: r.11,
+            created_at: from_db(r.12),
+            closed_at: r.13.map(from_db),
+        });
+    }
+    Ok(out)
+}
+
+/// One request of `org`.
+pub fn get(conn: &mut Conn<'_>, org: OrgId, id: i64) -> Result<RequestRow, DbError> {
+    rows(conn, org, Some(id), None, None, 1)?.into_iter().next().ok_or(DbError::NotFound)
+}
+
+/// The organization's requests, newest first (optionally one status, one requester).
+pub fn list(conn: &mut Conn<'_>, org: OrgId, status: Option<Status>, requester: Option<MembershipId>, limit: i64) -> Result<Vec<RequestRow>, DbError> {
+    rows(conn, org, None, status, requester, limit)
+}
+
+/// The roles a member may ask for: requestable, not retired.
+pub fn requestable_roles(conn: &mut Conn<'_>, org: OrgId) -> Result<Vec<(RoleId, String, Option<String>)>, DbError> {
+    use crate::schema::roles as r;
+    let rows: Vec<(i64, String, Option<String>)> = on!(conn, c => r::table
+        .filter(r::org_id.eq(org.0))
+        .filter(r::requestable.eq(true))
+        .filter(r::retired_at.is_null())
+        .order(r::name.asc())
+        .select((r::id, r::name, r::anchor_kind))
+        .load(c))?;
+    Ok(rows.into_iter().map(|(id, n, k)| (RoleId(id), n, k)).collect())
+}
+
+fn refused(r: Refusal) -> DbError {
+    DbError::Request(r)
+}
+
+fn link(public_url: &str, slug: &str, id: i64) -> String {
+    format!("{}/o/{slug}/requests/{id}", public_url.trim_end_matches('/'))
+}
+
+/// A member asks. Checked: what may be asked (a requestable live role whose anchor fits, a unit
+/// of the organization; single permissions come later), an end date in the future, a reason,
+/// nothing already held or already asked. Every approver is mailed.
+#[allow(clippy::too_many_arguments)]
+pub fn create(
+    conn: &mut Conn<'_>,
+    org: OrgId,
+    policy: &Policy,
+    requester: MembershipId,
+    asked: &Asked,
+    justification: &str,
+    ends_at: Option<DateTime<Utc>>,
+    public_url: &str,
+    actor: Actor,
+    now: DateTime<Utc>,
+) -> Result<i64, DbError> {
+    let justification = justification.trim();
+    if justification.is_empty() || justification.chars().count() > MAX_TEXT {
+        return Err(gatehouse_domain::DomainError::InvalidValue { field: "justification", value: String::new() }.into());
+    }
+    dr::check_end(ends_at, now).map_err(refused)?;
+    if let Some(u) = asked.unit() {
+        policy.tree.get(u).ok_or(DbError::NotFound)?;
+    }
+    let subject = policy.subject(requester);
+    match asked {
+        Asked::Role { role, unit } => {
+            let d = crate::roles::detail(conn, org, *role)?;
+            if !d.requestable || d.retired {
+                return Err(refused(Refusal::NotRequestable));
+            }
+            match (&d.anchor_kind, unit) {
+                (Some(kind), Some(u)) if policy.tree.get(*u).is_some_and(|n| &n.kind != kind) => {
+                    return Err(DbError::Denied(gatehouse_domain::authz::Denial::AnchorKind { expected: kind.clone() }))
+                }
+                (Some(kind), None) => return Err(DbError::Denied(gatehouse_domain::authz::Denial::AnchorKind { expected: kind.clone() })),
+                _ => {}
+            }
+            let held = subject.assignments.iter().any(|a| a.role == *role && a.anchor == *unit && a.ends_at.is_none_or(|e| e > now));
+            if held {
+                return Err(refused(Refusal::AlreadyHeld));
+            }
+        }
+        Asked::Unit { unit } => {
+            let units = crate::authz::member_units(conn, org, requester)?;
+            if units.contains(unit) {
+                return Err(refused(Refusal::AlreadyHeld));
+            }
+        }
+        Asked::Permission { .. } => return Err(refused(Refusal::NotRequestable)),
+    }
+    let (role_id, permission, unit_id) = match asked {
+        Asked::Role { role, unit } => (Some(role.0), None, unit.map(|u| u.0)),
+        Asked::Permission { permission, unit } => (None, Some(permission.clone()), unit.map(|u| u.0)),
+        Asked::Unit { unit } => (None, None, Some(unit.0)),
+    };
+    conn.transaction(|conn| {
+        let open: Vec<(String, Option<i64>, Option<i64>)> = on!(conn, c => ar::table
+            .filter(ar::org_id.eq(org.0))
+            .filter(ar::requester_id.eq(requester.0))
+            .filter(ar::status.eq(Status::Pending.as_str()))
+            .select((ar::kind, ar::role_id, ar::unit_id))
+            .load(c))?;
+        let open = open.iter().filter(|(k, r, u)| k == asked.kind() && *r == role_id && *u == unit_id).count();
+        if open > 0 {
+            return Err(refused(Refusal::AlreadyAsked));
+        }
+        let id: i64 = on!(conn, c => diesel::insert_into(ar::table)
+            .values((
+                ar::org_id.eq(org.0),
+                ar::requester_id.eq(requester.0),
+                ar::kind.eq(asked.kind()),
+                ar::role_id.eq(role_id),
+                ar::permission.eq(permission.as_deref()),
+                ar::unit_id.eq(unit_id),
+                ar::justification.eq(justification),
+                ar::ends_at.eq(ends_at.map(to_db)),
+                ar::status.eq(Status::Pending.as_str()),
+                ar::created_at.eq(to_db(now)),
+                ar::updated_at.eq(to_db(now)),
+                ar::updated_by_kind.eq(actor.kind()),
+                ar::updated_by_id.eq(actor.id()),
+            ))
+            .returning(ar::id)
+            .get_result(c))?;
+        let row = get(conn, org, id)?;
+        let s = crate::invitations::settings(conn, org)?;
+        let requester_name = row.requester_name.clone();
+        for approver in dr::approvers(policy, requester, asked, now) {
+            let Some(p) = person(conn, approver)? else { continue };
+            let mail = gatehouse_mail::Mail::AccessRequested {
+                approver: p.name.clone(),
+                requester: requester_name.clone(),
+                org: s.name.clone(),
+                what: row.what(p.locale),
+                justification: justification.to_string(),
+                ends: ends_at.map(|e| date_text(&s.time_zone, e)),
+                link: link(public_url, &s.slug, id),
+            };
+            send(conn, org, &p, &mail, public_url, actor, now)?;
+        }
+        audit::record(
+            conn,
+            now,
+            &AuditEntry::new(Some(org), actor, "access_request.created", "access_request", Some(id))
+                .unit(asked.unit())
+                .after(json!({"kind": asked.kind(), "role": role_id, "unit": unit_id, "ends_at": ends_at, "requester": requester.0})),
+        )?;
+        Ok(id)
+    })
+}
+
+fn date_text(time_zone: &str, at: DateTime<Utc>) -> String {
+    match gatehouse_domain::validate::time_zone(time_zone) {
+        Ok(tz) => format!("{} ({time_zone})", at.with_timezone(&tz).format("%Y-%m-%d %H:%M")),
+        Err(_) => format!("{} UTC", at.format("%Y-%m-%d %H:%M")),
+    }
+}
+
+fn send(conn: &mut Conn<'_>, org: OrgId, to: &Person, mail: &gatehouse_mail::Mail, public_url: &str, actor: Actor, now: DateTime<Utc>) -> Result<(), DbError> {
+    let r = gatehouse_mail::render(mail, to.locale, public_url).map_err(|e| DbError::Config(e.to_string()))?;
+    outbox::enqueue(conn, &NewMail { org: Some(org), to: &to.email, locale: to.locale.code(), template: r.template, subject: &r.subject, text: &r.text, html: &r.html }, actor, now)?;
+    Ok(())
+}
+
+/// Closes a pending request with `to` — only if it is still pending (the conditional update
+/// is what makes two approvers deciding at once safe: one wins, the other is told how it ended).
+fn close(conn: &mut Conn<'_>, org: OrgId, id: i64, to: Status, by: Option<MembershipId>, comment: Option<&str>, actor: Actor, now: DateTime<Utc>) -> Result<(), DbError> {
+    let decided = matches!(to, Status::Approved | Status::Denied);
+    let n = on!(conn, c => diesel::update(ar::table.filter(ar::id.eq(id)).filter(ar::org_id.eq(org.0)).filter(ar::status.eq(Status::Pending.as_str())))
+        .set((
+            ar::status.eq(to.as_str()),
+            ar::decided_by.eq(by.filter(|_| decided).map(|b| b.0)),
+            ar::decided_at.eq(decided.then(|| to_db(now))),
+            ar::decision_comment.eq(comment),
+            ar::closed_at.eq(Some(to_db(now))),
+            ar::updated_at.eq(to_db(now)),
+            ar::version.eq(ar::version + 1),
+            ar::updated_by_kind.eq(actor.kind()),
+            ar::updated_by_id.eq(actor.id()),
+        ))
+        .execute(c))?;
+    if n == 0 {
+        let now_status = get(conn, org, id)?.status;
+        return Err(refused(Refusal::AlreadyClosed(now_status)));
+    }
+    Ok(())
+}
+
+/// An approver decides. Approving creates the grant (with the requested end date) in the same
+/// transaction, handed out through `access_requests.decide` under the no-escalation rule; the
+/// requester is mailed either way.
+#[allow(clippy::too_many_arguments)]
+pub fn decide(
+    conn: &mut Conn<'_>,
+    org: OrgId,
+    policy: &Policy,
+    by: MembershipId,
+    id: i64,
+    approve: bool,
+    comment: Option<&str>,
+    public_url: &str,
+    actor: Actor,
+    now: DateTime<Utc>,
+) -> Result<Status, DbError> {
+    let comment = comment.map(str::trim).filter(|c| !c.is_empty());
+    if comment.is_some_and(|c| c.chars().count() > MAX_TEXT) {
+        return Err(gatehouse_domain::DomainError::InvalidValue { field: "comment", value: String::new() }.into());
+    }
+    conn.transaction(|conn| {
+        let row = get(conn, org, id)?;
+        dr::transition(row.status, if approve { Event::Approve } else { Event::Deny }).map_err(refused)?;
+        dr::may_decide(policy, by, row.requester, &row.asked, now).map_err(refused)?;
+        let to = if approve { Status::Approved } else { Status::Denied };
+        close(conn, org, id, to, Some(by), comment, actor, now)?;
+        let mut granted = None;
+        if approve {
+            crate::authz::bump(conn, org, Some(policy.version))?;
+            if row.ends_at.is_some_and(|e| e <= now) {
+                return Err(refused(Refusal::EndInPast));
+            }
+            granted = match &row.asked {
+                Asked::Role { role, unit } => Some(crate::roles::assign_via(conn, org, policy, by, dr::DECIDE, row.requester, *role, *unit, row.ends_at, actor, now)?),
+                Asked::Unit { unit } => {
+                    on!(conn, c => diesel::insert_into(mu::table).values((mu::membership_id.eq(row.requester.0), mu::unit_id.eq(unit.0))).execute(c))?;
+                    None
+                }
+                Asked::Permission { .. } => return Err(refused(Refusal::NotRequestable)),
+            };
+            on!(conn, c => diesel::update(ar::table.find(id)).set(ar::granted_id.eq(granted)).execute(c))?;
+        }
+        let s = crate::invitations::settings(conn, org)?;
+        let decided_by = person(conn, by)?.map(|p| p.name).unwrap_or_default();
+        if let Some(p) = person(conn, row.requester)? {
+            let mail = gatehouse_mail::Mail::AccessRequestDecided {
+                name: p.name.clone(),
+                org: s.name.clone(),
+                what: row.what(p.locale),
+                approved: approve,
+                decided_by,
+                comment: comment.map(str::to_string),
+                link: link(public_url, &s.slug, id),
+            };
+            send(conn, org, &p, &mail, public_url, actor, now)?;
+        }
+        audit::record(
+            conn,
+            now,
+            &AuditEntry::new(Some(org), actor, if approve { "access_request.approved" } else { "access_request.denied" }, "access_request", Some(id))
+                .unit(row.asked.unit())
+                .after(json!({"requester": row.requester.0, "comment": comment, "granted": granted})),
+        )?;
+        Ok(to)
+    })
+}
+
+/// The requester takes a pending request back.
+pub fn withdraw(conn: &mut Conn<'_>, org: OrgId, by: MembershipId, id: i64, actor: Actor, now: DateTime<Utc>) -> Result<(), DbError> {
+    conn.transaction(|conn| {
+        let row = get(conn, org, id)?;
+        if row.requester != by {
+            return Err(refused(Refusal::NotRequester));
+        }
+        dr::transition(row.status, Event::Withdraw).map_err(refused)?;
+        close(conn, org, id, Status::Withdrawn, None, None, actor, now)?;
+        audit::record(conn, now, &AuditEntry::new(Some(org), actor, "access_request.withdrawn", "access_request", Some(id)))?;
+        Ok(())
+    })
+}
+
+fn pending_due(conn: &mut Conn<'_>, reminders: bool, now: DateTime<Utc>) -> Result<Vec<(i64, i64, chrono::NaiveDateTime, i32, i32, i64)>, DbError> {
+    // Candidates: pending requests with their organization's settings and background user.
+    let rows: Vec<(i64, i64, chrono::NaiveDateTime, i32, i32, i64)> = on!(conn, c => {
+        let mut q = ar::table
+            .inner_join(o::table)
+            .filter(ar::status.eq(Status::Pending.as_str()))
+            .select((ar::id, ar::org_id, ar::created_at, o::request_reminder_days, o::request_expiry_days, o::background_user_id))
+            .into_boxed();
+        if reminders {
+            q = q.filter(ar::reminded_at.is_null());
+        }
+        q.load(c)
+    })?;
+    Ok(rows
+        .into_iter()
+        .filter(|r| {
+            let s = Settings { reminder_days: r.3, expiry_days: r.4 };
+            let asked = from_db(r.2);
+            if reminders {
+                s.remind_at(asked).is_some_and(|t| t <= now) && s.expires_at(asked) > now
+            } else {
+                s.expires_at(asked) <= now
+            }
+        })
+        .collect())
+}
+
+/// The background users remind the approvers of requests undecided after the organization's
+/// reminder days, once each (claimed per row). Returns how many requests were reminded.
+pub fn remind_due(conn: &mut Conn<'_>, public_url: &str, now: DateTime<Utc>) -> Result<usize, DbError> {
+    let mut n = 0;
+    for (id, org, asked, reminder_days, expiry_days, background) in pending_due(conn, true, now)? {
+        let org = OrgId(org);
+        let actor = Actor::Background { user: UserId(background) };
+        let done = conn.transaction(|conn| {
+            let claimed = on!(conn, c => diesel::update(ar::table.filter(ar::id.eq(id)).filter(ar::status.eq(Status::Pending.as_str())).filter(ar::reminded_at.is_null()))
+                .set((ar::reminded_at.eq(Some(to_db(now))), ar::updated_at.eq(to_db(now)), ar::updated_by_kind.eq(actor.kind()), ar::updated_by_id.eq(actor.id())))
+                .execute(c))?;
+            if claimed == 0 {
+                return Ok(false);
+            }
+            let row = get(conn, org, id)?;
+            let policy = crate::authz::load_policy(conn, org)?;
+            let s = crate::invitations::settings(conn, org)?;
+            let expires = Settings { reminder_days, expiry_days }.expires_at(from_db(asked));
+            for approver in dr::approvers(&policy, row.requester, &row.asked, now) {
+                let Some(p) = person(conn, approver)? else { continue };
+                let mail = gatehouse_mail::Mail::AccessRequestReminder {
+                    approver: p.name.clone(),
+                    requester: row.requester_name.clone(),
+                    org: s.name.clone(),
+                    what: row.what(p.locale),
+                    expires: date_text(&s.time_zone, expires),
+                    link: link(public_url, &s.slug, id),
+                };
+                send(conn, org, &p, &mail, public_url, actor, now)?;
+            }
+            audit::record(conn, now, &AuditEntry::new(Some(org), actor, "access_request.reminded", "access_request", Some(id)))?;
+            Ok(true)
+        })?;
+        n += usize::from(done);
+    }
+    Ok(n)
+}
+
+/// The background users expire requests nobody decided within the organization's expiry days
+/// (expired, not denied), and tell the requester. Returns how many expired.
+pub fn expire_due(conn: &mut Conn<'_>, public_url: &str, now: DateTime<Utc>) -> Result<usize, DbError> {
+    let mut n = 0;
+    for (id, org, _, _, _, background) in pending_due(conn, false, now)? {
+        let org = OrgId(org);
+        let actor = Actor::Background { user: UserId(background) };
+        let done = conn.transaction(|conn| {
+            match close(conn, org, id, Status::Expired, None, None, actor, now) {
+                Ok(()) => {}
+                Err(DbError::Request(Refusal::AlreadyClosed(_))) => return Ok(false),
+                Err(e) => return Err(e),
+            }
+            let row = get(conn, org, id)?;
+            let s = crate::invitations::settings(conn, org)?;
+            if let Some(p) = person(conn, row.requester)? {
+                let mail = gatehouse_mail::Mail::AccessRequestExpired { name: p.name.clone(), org: s.name.clone(), what: row.what(p.locale), link: link(public_url, &s.slug, id) };
+                send(conn, org, &p, &mail, public_url, actor, now)?;
+            }
+            audit::record(conn, now, &AuditEntry::new(Some(org), actor, "access_request.expired", "access_request", Some(id)))?;
+            Ok(true)
+        })?;
+        n += usize::from(done);
+    }
+    Ok(n)
+}
+
+/// How long until a pending request expires (for pages).
+pub fn expires_at(s: &Settings, created: DateTime<Utc>) -> DateTime<Utc> {
+    s.expires_at(created)
+}

@@ -1,0 +1,194 @@
+//! Access requests on SQLite and PostgreSQL: asking, approvers, one decision wins, the grant
+//! in the same transaction with its end date, refusals, reminders and expiry by the
+//! background user.
+use chrono::{Duration, TimeZone, Utc};
+use gatehouse_db::testing::TestDb;
+use gatehouse_db::{authz, both, members, requests, roles, seed, units, DbError};
+use gatehouse_domain::actor::Actor;
+use gatehouse_domain::authz::Target;
+use gatehouse_domain::ids::{MembershipId, OrgId, RoleId, UnitId};
+use gatehouse_domain::member::{MemberKind, MemberStatus};
+use gatehouse_domain::requests::{Asked, Refusal, Status};
+
+const URL: &str = "https://gh.example";
+
+fn now() -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 30, 9, 0, 0).unwrap()
+}
+
+struct Org {
+    id: OrgId,
+    owner: MembershipId,
+    sales: UnitId,
+    max: MembershipId,
+    eve: MembershipId,
+}
+
+fn member(t: &TestDb, org: OrgId, email: &str, name: &str, unit: Option<UnitId>) -> MembershipId {
+    t.db.tx(|c| {
+        let user = gatehouse_db::users::create(
+            c,
+            &gatehouse_db::users::NewUser { email, display_name: name, locale: gatehouse_domain::locale::Locale::De, password_hash: None, is_system: false },
+            Actor::System,
+            now(),
+        )?;
+        let units: Vec<UnitId> = unit.into_iter().collect();
+        members::add(
+            c,
+            &members::NewMember {
+                org,
+                user,
+                kind: MemberKind::Employee,
+                status: MemberStatus::Active,
+                mobile_phone: None,
+                job_title: None,
+                end_date: None,
+                role_holder_only: false,
+                units: &units,
+                tags: &[],
+            },
+            Actor::System,
+            now(),
+        )
+    })
+    .unwrap()
+}
+
+fn setup(t: &TestDb) -> Org {
+    let (org, owner) = t.db.with(|c| seed::create_org_with_owner(c, "acme", "Acme", "Europe/Berlin", "olga@acme.test", "Olga Owner", None, "default", now())).unwrap();
+    let sales = t.db.with(|c| units::create(c, org.id, None, "Sales", "team", Actor::System, now())).unwrap();
+    let max = member(t, org.id, "max@acme.test", "Max Mitglied", Some(sales));
+    let eve = member(t, org.id, "eve@acme.test", "Eve Else", None);
+    Org { id: org.id, owner, sales, max, eve }
+}
+
+fn role(t: &TestDb, org: OrgId, key: &str) -> RoleId {
+    t.db.with(|c| roles::list(c, org)).unwrap().into_iter().find(|r| r.key == key).unwrap().id
+}
+
+fn mails(t: &TestDb) -> Vec<(String, String)> {
+    t.db.with(|c| {
+        use diesel::prelude::*;
+        use gatehouse_db::schema::email_outbox as eo;
+        Ok(gatehouse_db::on!(c, c => eo::table.order(eo::id.asc()).select((eo::to_address, eo::subject)).load::<(String, String)>(c))?)
+    })
+    .unwrap()
+}
+
+fn ask(t: &TestDb, o: &Org, who: MembershipId, asked: &Asked, ends: Option<chrono::DateTime<Utc>>, at: chrono::DateTime<Utc>) -> Result<i64, DbError> {
+    t.db.with(|c| {
+        let p = authz::load_policy(c, o.id)?;
+        requests::create(c, o.id, &p, who, asked, "Ich übernehme die Tourenplanung.", ends, URL, Actor::System, at)
+    })
+}
+
+fn decide(t: &TestDb, o: &Org, by: MembershipId, id: i64, approve: bool, at: chrono::DateTime<Utc>) -> Result<Status, DbError> {
+    t.db.with(|c| {
+        let p = authz::load_policy(c, o.id)?;
+        requests::decide(c, o.id, &p, by, id, approve, Some("Willkommen"), URL, Actor::System, at)
+    })
+}
+
+both!(a_requested_role_is_granted_once_with_its_end_date_and_the_requester_is_told, |t: &TestDb| {
+    let o = setup(t);
+    let manager = role(t, o.id, "unit_manager");
+    let asked = Asked::Role { role: manager, unit: Some(o.sales) };
+    let ends = now() + Duration::days(30);
+    // Refusals first: nothing is written.
+    assert!(matches!(ask(t, &o, o.max, &asked, Some(now() - Duration::hours(1)), now()), Err(DbError::Request(Refusal::EndInPast))));
+    let admin_role = role(t, o.id, "auditor");
+    assert!(matches!(ask(t, &o, o.max, &Asked::Role { role: admin_role, unit: None }, None, now()), Err(DbError::Request(Refusal::NotRequestable))), "only requestable roles");
+    assert!(matches!(ask(t, &o, o.max, &Asked::Unit { unit: o.sales }, None, now()), Err(DbError::Request(Refusal::AlreadyHeld))), "already in Sales");
+    assert!(mails(t).is_empty());
+
+    let id = ask(t, &o, o.max, &asked, Some(ends), now()).unwrap();
+    assert!(matches!(ask(t, &o, o.max, &asked, Some(ends), now()), Err(DbError::Request(Refusal::AlreadyAsked))));
+    let m = mails(t);
+    assert_eq!(m, vec![("olga@acme.test".to_string(), "Max Mitglied asks for access in Acme".to_string())], "the approver (the owner) is mailed");
+    let row = t.db.with(|c| requests::get(c, o.id, id)).unwrap();
+    assert_eq!((row.status, row.ends_at, row.role_name.as_deref(), row.unit_name.as_deref()), (Status::Pending, Some(ends), Some("Unit manager"), Some("Sales")));
+
+    // Neither the requester nor someone without the decide permission decides.
+    assert!(matches!(decide(t, &o, o.max, id, true, now()), Err(DbError::Request(Refusal::OwnRequest))));
+    assert!(matches!(decide(t, &o, o.eve, id, true, now()), Err(DbError::Request(Refusal::NotApprover))));
+    let before = t.db.with(|c| authz::load_policy(c, o.id)).unwrap();
+    assert!(!before.check(o.max, "members.view", &Target::Unit(o.sales), now()).allowed);
+
+    assert_eq!(decide(t, &o, o.owner, id, true, now()).unwrap(), Status::Approved);
+    assert!(matches!(decide(t, &o, o.owner, id, false, now()), Err(DbError::Request(Refusal::AlreadyClosed(Status::Approved)))), "decided once");
+    let after = t.db.with(|c| authz::load_policy(c, o.id)).unwrap();
+    assert!(after.check(o.max, "members.view", &Target::Unit(o.sales), now()).allowed, "the grant exists");
+    assert!(!after.check(o.max, "members.view", &Target::Unit(o.sales), ends + Duration::minutes(1)).allowed, "and ends by itself");
+    let last = mails(t).pop().unwrap();
+    assert_eq!(last, ("max@acme.test".to_string(), "Ihre Zugriffsanfrage in Acme wurde genehmigt".to_string()), "the requester is told, in German");
+    let row = t.db.with(|c| requests::get(c, o.id, id)).unwrap();
+    assert_eq!((row.decided_by.as_deref(), row.comment.as_deref()), (Some("Olga Owner"), Some("Willkommen")));
+
+    // Denied and withdrawn are their own ends.
+    let join = ask(t, &o, o.eve, &Asked::Unit { unit: o.sales }, None, now()).unwrap();
+    assert_eq!(decide(t, &o, o.owner, join, false, now()).unwrap(), Status::Denied);
+    let again = ask(t, &o, o.eve, &Asked::Unit { unit: o.sales }, None, now()).unwrap();
+    assert!(matches!(t.db.with(|c| requests::withdraw(c, o.id, o.max, again, Actor::System, now())), Err(DbError::Request(Refusal::NotRequester))));
+    t.db.with(|c| requests::withdraw(c, o.id, o.eve, again, Actor::System, now())).unwrap();
+    let statuses: Vec<Status> = t.db.with(|c| requests::list(c, o.id, None, Some(o.eve), 10)).unwrap().into_iter().map(|r| r.status).collect();
+    assert_eq!(statuses, vec![Status::Withdrawn, Status::Denied]);
+});
+
+both!(two_approvers_at_once_grant_once, |t: &TestDb| {
+    let o = setup(t);
+    // A second approver: an administrator.
+    let ada = member(t, o.id, "ada@acme.test", "Ada Admin", None);
+    t.db.with(|c| members::grant_org_role(c, o.id, ada, gatehouse_domain::org_role::OrgRole::Administrator, Actor::System, now())).unwrap();
+    let manager = role(t, o.id, "unit_manager");
+    let id = ask(t, &o, o.max, &Asked::Role { role: manager, unit: Some(o.sales) }, None, now()).unwrap();
+    assert_eq!(mails(t).len(), 2, "both approvers are mailed");
+    let results: Vec<Result<Status, DbError>> = std::thread::scope(|s| {
+        let a = s.spawn(|| decide(t, &o, o.owner, id, true, now()));
+        let b = s.spawn(|| decide(t, &o, ada, id, true, now()));
+        vec![a.join().unwrap(), b.join().unwrap()]
+    });
+    let won = results.iter().filter(|r| matches!(r, Ok(Status::Approved))).count();
+    assert_eq!(won, 1, "one wins: {results:?}");
+    for r in &results {
+        if let Err(e) = r {
+            assert!(matches!(e, DbError::Request(Refusal::AlreadyClosed(Status::Approved)) | DbError::Outdated), "the other is told it was decided: {e:?}");
+        }
+    }
+    let grants: i64 = t
+        .db
+        .with(|c| {
+            use diesel::prelude::*;
+            use gatehouse_db::schema::role_assignments as ra;
+            Ok(gatehouse_db::on!(c, c => ra::table.filter(ra::membership_id.eq(o.max.0)).filter(ra::role_id.eq(manager.0)).count().get_result(c))?)
+        })
+        .unwrap();
+    assert_eq!(grants, 1, "no double grant");
+});
+
+both!(undecided_requests_are_reminded_then_expire_as_the_background_user, |t: &TestDb| {
+    let o = setup(t);
+    let manager = role(t, o.id, "unit_manager");
+    let id = ask(t, &o, o.max, &Asked::Role { role: manager, unit: Some(o.sales) }, None, now()).unwrap();
+    let n0 = mails(t).len();
+    assert_eq!(t.db.with(|c| requests::remind_due(c, URL, now() + Duration::days(2))).unwrap(), 0, "not yet");
+    assert_eq!(t.db.with(|c| requests::remind_due(c, URL, now() + Duration::days(3))).unwrap(), 1);
+    assert_eq!(t.db.with(|c| requests::remind_due(c, URL, now() + Duration::days(4))).unwrap(), 0, "once");
+    let m = mails(t);
+    assert_eq!(m.len(), n0 + 1);
+    assert_eq!(m.last().unwrap(), &("olga@acme.test".to_string(), "Reminder: Max Mitglied is waiting for a decision in Acme".to_string()));
+    assert_eq!(t.db.with(|c| requests::expire_due(c, URL, now() + Duration::days(13))).unwrap(), 0);
+    assert_eq!(t.db.with(|c| requests::expire_due(c, URL, now() + Duration::days(14))).unwrap(), 1);
+    assert_eq!(t.db.with(|c| requests::expire_due(c, URL, now() + Duration::days(15))).unwrap(), 0);
+    assert_eq!(mails(t).last().unwrap(), &("max@acme.test".to_string(), "Ihre Zugriffsanfrage in Acme ist abgelaufen".to_string()));
+    assert_eq!(t.db.with(|c| requests::get(c, o.id, id)).unwrap().status, Status::Expired, "expired, not denied");
+    assert!(matches!(decide(t, &o, o.owner, id, true, now() + Duration::days(15)), Err(DbError::Request(Refusal::AlreadyClosed(Status::Expired)))));
+    let actors: Vec<String> = t
+        .db
+        .with(|c| {
+            use diesel::prelude::*;
+            use gatehouse_db::schema::audit_events as ae;
+            Ok(gatehouse_db::on!(c, c => ae::table.filter(ae::action.eq_any(["access_request.reminded", "access_request.expired"])).select(ae::actor_kind).load::<String>(c))?)
+        })
+        .unwrap();
+    assert_eq!(actors, vec!["background", "background"], "audited as the background user");
+});
