@@ -21,6 +21,8 @@ pub struct Menu {
     pub mail: bool,
     /// members.invite somewhere.
     pub invitations: bool,
+    /// Access requests: every member may ask (and sees what they may decide).
+    pub requests: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -270,6 +272,7 @@ pub mod server {
             content: !policy.modules.is_empty(),
             mail: org_wide("mail.manage"),
             invitations: anywhere("members.invite"),
+            requests: true,
         }
     }
 }

@@ -11,6 +11,7 @@ pub mod explain;
 pub mod i18n;
 pub mod pages;
 pub mod people;
+pub mod requests;
 #[cfg(feature = "ssr")]
 pub mod state;
 
@@ -108,6 +109,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("mail") view=pages::mail::MailPage ssr=SsrMode::Async />
                     <Route path=path!("invitations") view=pages::people::InvitationsPage ssr=SsrMode::Async />
                     <Route path=path!("imports/:id") view=pages::people::ImportPage ssr=SsrMode::Async />
+                    <Route path=path!("requests") view=pages::requests::RequestsPage ssr=SsrMode::Async />
+                    <Route path=path!("requests/:id") view=pages::requests::RequestPage ssr=SsrMode::Async />
                     <Route path=path!("content/:module") view=pages::content::ContentPage ssr=SsrMode::Async />
                 </ParentRoute>
             </Routes>

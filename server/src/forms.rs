@@ -47,6 +47,9 @@ pub const ORG_FORMS: &[(&str, &str)] = &[
     ("POST", "/o/{org}/imports"),
     ("POST", "/o/{org}/imports/{id}/start"),
     ("POST", "/o/{org}/imports/{id}/discard"),
+    ("POST", "/o/{org}/requests"),
+    ("POST", "/o/{org}/requests/{id}/decide"),
+    ("POST", "/o/{org}/requests/{id}/withdraw"),
 ];
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -70,6 +73,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/o/{org}/mail/{id}/retry", web::post().to(mail_retry));
     crate::people::configure(cfg);
     crate::imports::configure(cfg);
+    crate::requests::configure(cfg);
 }
 
 pub(crate) type Form = web::Form<Vec<(String, String)>>;

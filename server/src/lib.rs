@@ -11,5 +11,6 @@ pub mod imports;
 pub mod jobs;
 pub mod middleware;
 pub mod people;
+pub mod requests;
 
 pub use gatehouse_app::state::AppState;

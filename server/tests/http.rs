@@ -378,6 +378,19 @@ async fn every_route_refuses_the_unpermitted_and_strangers(t: &TestDb) {
         t.db.with(|c| gatehouse_db::invitations::invite_checked(c, acme.id, &p, owner, &who, "http://127.0.0.1:3000", gatehouse_domain::actor::Actor::System, now())).unwrap();
         t.db.with(|c| gatehouse_db::invitations::list(c, acme.id, false, now(), 5)).unwrap()[0].id
     };
+    // A pending request by the owner (to join a unit she is not in), for the request cases.
+    let request = {
+        let p = t.db.with(|c| gatehouse_db::authz::load_policy(c, acme.id)).unwrap();
+        let owner = gatehouse_domain::ids::MembershipId(other);
+        let units = t.db.with(|c| gatehouse_db::units::list(c, acme.id)).unwrap();
+        units
+            .iter()
+            .find_map(|u| {
+                let asked = gatehouse_domain::requests::Asked::Unit { unit: u.id };
+                t.db.with(|c| gatehouse_db::requests::create(c, acme.id, &p, owner, &asked, "Cover for a colleague", None, "http://127.0.0.1:3000", gatehouse_domain::actor::Actor::System, now())).ok()
+            })
+            .expect("a unit the owner is not in")
+    };
     // An uploaded file waiting in its preview, for the import cases.
     let import = {
         let p = t.db.with(|c| gatehouse_db::authz::load_policy(c, acme.id)).unwrap();
@@ -406,6 +419,9 @@ async fn every_route_refuses_the_unpermitted_and_strangers(t: &TestDb) {
         ("/api/mail", "org=acme".into(), false),
         ("/api/invitations", "org=acme".into(), false),
         ("/api/import", format!("org=acme&id={import}"), false),
+        // Every member asks and sees their own requests; the owner's request is not theirs.
+        ("/api/requests", "org=acme".into(), true),
+        ("/api/request", format!("org=acme&id={request}"), false),
     ];
     // Not about an organization's data: the signed-in person's own identity and memberships,
     // and the pages behind emailed links (which show only what the link itself carries).
@@ -431,6 +447,8 @@ async fn every_route_refuses_the_unpermitted_and_strangers(t: &TestDb) {
         ("/o/acme/mail".into(), false),
         ("/o/acme/invitations".into(), false),
         (format!("/o/acme/imports/{import}"), false),
+        ("/o/acme/requests".into(), true),
+        (format!("/o/acme/requests/{request}"), false),
     ];
     let pattern_of = |path: &str| -> String {
         path.split('/').map(|s| if s.chars().all(|c| c.is_ascii_digit()) && !s.is_empty() { "{id}" } else if s == "acme" { "{org}" } else if s == "tournaments" { "{module}" } else { s }).collect::<Vec<_>>().join("/")
@@ -467,6 +485,9 @@ async fn every_route_refuses_the_unpermitted_and_strangers(t: &TestDb) {
         ("POST", "/o/acme/imports".into(), vec![]),
         ("POST", format!("/o/acme/imports/{import}/start"), vec![]),
         ("POST", format!("/o/acme/imports/{import}/discard"), vec![]),
+        ("POST", "/o/acme/requests".into(), vec![("kind", "role".into()), ("role", role.to_string()), ("justification", "Please".into())]),
+        ("POST", format!("/o/acme/requests/{request}/decide"), vec![("decision", "approve".into())]),
+        ("POST", format!("/o/acme/requests/{request}/withdraw"), vec![]),
     ];
     let form_pattern = |path: &str| -> String {
         let mut ids = 0;
@@ -500,7 +521,10 @@ async fn every_route_refuses_the_unpermitted_and_strangers(t: &TestDb) {
     for (path, query, own) in &api_cases {
         let url = format!("{path}?{query}");
         let r = member.get(&url).await;
-        if *own && path.ends_with("/content") {
+        if *own && path.ends_with("/requests") {
+            assert_eq!(r.status, StatusCode::OK, "{url}: own requests");
+            assert!(r.body.contains("\"mine\":[]") && r.body.contains("\"to_decide\":[]") && !r.body.contains("Dana Demo"), "{url}: nothing of the owner's: {}", r.body);
+        } else if *own && path.ends_with("/content") {
             assert_eq!(r.status, StatusCode::OK, "{url}: filtered by the engine");
             assert!(r.body.contains("\"items\":[]") && r.body.contains("\"can_create\":false"), "{url}: a developer sees none of the others' tournaments: {}", r.body);
         } else if *own {
@@ -869,6 +893,81 @@ async fn email_change_from_the_account_page(t: &TestDb) {
     assert_eq!(fresh.get("/account").await.status, StatusCode::OK);
 }
 http_both!(email_change, email_change_from_the_account_page);
+
+/// A member of nordwind asks for a requestable role; the administrator is mailed a link that
+/// opens the request after sign-in, approves it; the role works at once and the requester is
+/// mailed. A second decision is refused in words; nothing is granted twice.
+async fn access_request_from_ask_to_grant(t: &TestDb) {
+    seeded(t).await;
+    let clock = FixedClock::at(now());
+    let nordwind = t.db.with(|conn| orgs::by_slug(conn, "nordwind")).unwrap().unwrap();
+    let max_user = t.db.with(|conn| users::find_by_email(conn, seed::DEMO_MEMBER)).unwrap().unwrap().id;
+    let max = t
+        .db
+        .with(|c| {
+            members::add(
+                c,
+                &members::NewMember {
+                    org: nordwind.id,
+                    user: max_user,
+                    kind: gatehouse_domain::member::MemberKind::Employee,
+                    status: gatehouse_domain::member::MemberStatus::Active,
+                    mobile_phone: Some("+4915112345678"),
+                    job_title: None,
+                    end_date: None,
+                    role_holder_only: false,
+                    units: &[],
+                    tags: &[],
+                },
+                gatehouse_domain::actor::Actor::System,
+                now(),
+            )
+        })
+        .unwrap();
+    let sec = t.db.with(|c| gatehouse_db::roles::list(c, nordwind.id)).unwrap().into_iter().find(|r| r.key == "sec_manager").unwrap().id.0;
+    let mut m = Client { svc: test::init_service(gatehouse_server::http::app(state(t, &clock), options())).await, cookies: HashMap::new() };
+    m.sign_in(seed::DEMO_MEMBER, seed::DEMO_PASSWORD).await;
+    let page = m.get("/o/nordwind/requests").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Sec Manager") && !page.body.contains(">Org Admin<"), "only requestable roles are offered");
+    let csrf = page.csrf();
+    // No reason: refused in Max's words, what he chose kept.
+    let r = m.post("/o/nordwind/requests", &[("csrf_token", &csrf), ("kind", "role"), ("role", &sec.to_string()), ("justification", " "), ("ends_on", "2027-01-31")]).await;
+    assert!(r.location().contains("error=") && r.location().contains("ends_on=2027-01-31"), "{}", r.location());
+    let r = m.post("/o/nordwind/requests", &[("csrf_token", &csrf), ("kind", "role"), ("role", &sec.to_string()), ("justification", "Ich vertrete die Leitstelle."), ("ends_on", "2027-01-31")]).await;
+    assert!(r.location().starts_with("/o/nordwind/requests/") && r.location().ends_with("?done=1"), "{}", r.location());
+    let id: i64 = r.location().trim_start_matches("/o/nordwind/requests/").trim_end_matches("?done=1").parse().unwrap();
+    let own = m.get(&format!("/o/nordwind/requests/{id}")).await;
+    assert!(own.body.contains("wartet") && own.body.contains("Anfrage zurückziehen") && !own.body.contains(">Genehmigen<"), "the requester sees it waiting and may withdraw, not decide");
+
+    let mail = t.db.with(|conn| gatehouse_db::outbox::latest(conn, 20)).unwrap().into_iter().find(|m| m.to == seed::DEMO_OWNER).expect("the administrator is mailed");
+    assert_eq!(mail.subject, "Max Mitglied asks for access in Nordwind Energie GmbH");
+    let body = mail.text.unwrap();
+    let link = body.lines().find(|l| l.starts_with("http://127.0.0.1:3000/o/nordwind/requests/")).expect("a link to the request");
+    let path = link.trim_start_matches("http://127.0.0.1:3000").to_string();
+    // The link needs a sign-in first, then opens the request.
+    let mut dana = Client { svc: test::init_service(gatehouse_server::http::app(state(t, &clock), options())).await, cookies: HashMap::new() };
+    let r = dana.get(&path).await;
+    assert!(r.location().starts_with("/sign-in?next="), "{}", r.location());
+    dana.sign_in(seed::DEMO_OWNER, seed::DEMO_PASSWORD).await;
+    let open = dana.get(&path).await;
+    assert_eq!(open.status, StatusCode::OK);
+    assert!(open.body.contains("Ich vertrete die Leitstelle.") && open.body.contains(">Approve<"));
+    let before = t.db.with(|c| gatehouse_db::authz::load_policy(c, nordwind.id)).unwrap();
+    assert!(!before.check(max, "alerts.create", &gatehouse_domain::authz::Target::Organization, now()).allowed);
+    let r = dana.post(&format!("{path}/decide"), &[("csrf_token", &open.csrf()), ("decision", "approve"), ("comment", "Viel Erfolg")]).await;
+    assert!(r.location().ends_with("done=1"), "{}", r.location());
+    let after = t.db.with(|c| gatehouse_db::authz::load_policy(c, nordwind.id)).unwrap();
+    assert!(after.check(max, "alerts.create", &gatehouse_domain::authz::Target::Organization, now()).allowed, "the role works at once");
+    let told = t.db.with(|conn| gatehouse_db::outbox::latest(conn, 1)).unwrap().remove(0);
+    assert_eq!((told.to.as_str(), told.subject.as_str()), (seed::DEMO_MEMBER, "Ihre Zugriffsanfrage in Nordwind Energie GmbH wurde genehmigt"));
+    // Decided again: refused in words, nothing granted twice.
+    let r = dana.post(&format!("{path}/decide"), &[("csrf_token", &open.csrf()), ("decision", "deny")]).await;
+    assert!(dana.get(r.location()).await.body.contains("already approved"), "{}", r.location());
+    let done = m.get(&format!("/o/nordwind/requests/{id}")).await;
+    assert!(done.body.contains("genehmigt") && done.body.contains("Viel Erfolg"));
+}
+http_both!(access_requests, access_request_from_ask_to_grant);
 
 /// Scheduled work runs on every instance, yet each reminder goes out once: two instances on
 /// one PostgreSQL run the same round at the same moment.

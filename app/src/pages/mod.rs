@@ -7,6 +7,7 @@ pub mod member;
 pub mod members;
 pub mod orgs;
 pub mod people;
+pub mod requests;
 pub mod roles;
 pub mod sign_in;
 pub mod units;

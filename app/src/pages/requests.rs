@@ -1,0 +1,177 @@
+//! Access requests: ask for a role or a unit with a reason and an optional end date; the
+//! requests one may decide; one's own requests; a request's page where an approver approves or
+//! denies (with a comment) and the requester may withdraw. Plain forms.
+use crate::components::{org_param, use_locale, CsrfField, ErrorView, FormOutcome, Loading};
+use crate::i18n::{datetime, t, Msg};
+use crate::requests::{get_request, get_requests, RequestItem};
+use gatehouse_domain::locale::Locale;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+pub fn status_label(locale: Locale, s: &str) -> &'static str {
+    t(
+        locale,
+        match s {
+            "approved" => Msg::ReqStatusApproved,
+            "denied" => Msg::ReqStatusDenied,
+            "expired" => Msg::ReqStatusExpired,
+            "withdrawn" => Msg::ReqStatusWithdrawn,
+            _ => Msg::ReqStatusPending,
+        },
+    )
+}
+
+fn table(locale: Locale, org: String, rows: Vec<RequestItem>, with_requester: bool) -> impl IntoView {
+    view! {
+        <table class="requests">
+            <thead><tr>
+                {with_requester.then(|| view! { <th scope="col">{t(locale, Msg::ReqRequester)}</th> })}
+                <th scope="col">{t(locale, Msg::ReqWhat)}</th>
+                <th scope="col">{t(locale, Msg::ReqAskedAt)}</th>
+                <th scope="col">{t(locale, Msg::Status)}</th>
+                <th scope="col"><span class="sr-only">{t(locale, Msg::Actions)}</span></th>
+            </tr></thead>
+            <tbody>
+                {rows.into_iter().map(|r| {
+                    let href = format!("/o/{org}/requests/{}", r.id);
+                    let label = format!("{} — {}", t(locale, Msg::ReqOpen), r.what);
+                    view! {
+                        <tr>
+                            {with_requester.then(|| view! { <td>{r.requester.clone()}</td> })}
+                            <td>{r.what.clone()}</td>
+                            <td>{datetime(locale, r.created_at)}</td>
+                            <td><span class=format!("req-state req-{}", r.status)>{status_label(locale, &r.status)}</span></td>
+                            <td><a href=href aria-label=label>{t(locale, Msg::ReqOpen)}</a></td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+#[component]
+pub fn RequestsPage() -> impl IntoView {
+    let org = org_param();
+    let data = Resource::new(move || org.get(), get_requests);
+    let body = move || {
+        Suspend::new(async move {
+            let locale = use_locale();
+            let d = match data.await {
+                Ok(d) => d,
+                Err(e) => return view! { <ErrorView locale error=e /> }.into_any(),
+            };
+            let q = use_query_map().get_untracked();
+            let kept = |k: &str| q.get(k).unwrap_or_default();
+            let (kept_role, kept_unit, kept_kind) = (kept("role"), kept("unit"), kept("kind"));
+            let slug = org.get_untracked();
+            view! {
+                <Title text=t(locale, Msg::AccessRequests) />
+                <h1>{t(locale, Msg::AccessRequests)}</h1>
+                <FormOutcome locale />
+                {(!d.to_decide.is_empty()).then(|| view! {
+                    <section aria-labelledby="to-decide">
+                        <h2 id="to-decide">{t(locale, Msg::ReqToDecide)}</h2>
+                        {table(locale, slug.clone(), d.to_decide.clone(), true)}
+                    </section>
+                })}
+                <section class="card" aria-labelledby="ask">
+                    <h2 id="ask">{t(locale, Msg::ReqAsk)}</h2>
+                    <p class="muted small">{t(locale, Msg::ReqAskHelp)}</p>
+                    <form method="post" action=format!("/o/{slug}/requests") class="stack">
+                        <CsrfField />
+                        <fieldset>
+                            <legend>{t(locale, Msg::ReqKind)}</legend>
+                            <label class="check"><input type="radio" name="kind" value="role" checked=kept_kind != "unit" />" "{t(locale, Msg::ReqKindRole)}</label>
+                            <label class="check"><input type="radio" name="kind" value="unit" checked=kept_kind == "unit" />" "{t(locale, Msg::ReqKindUnit)}</label>
+                        </fieldset>
+                        <label for="req-role">{t(locale, Msg::ReqRole)}</label>
+                        <select id="req-role" name="role">
+                            <option value="">"—"</option>
+                            {d.roles.iter().map(|(id, name)| view! { <option value=id.to_string() selected=kept_role == id.to_string()>{name.clone()}</option> }).collect_view()}
+                        </select>
+                        <label for="req-unit">{t(locale, Msg::ReqUnit)}</label>
+                        <select id="req-unit" name="unit">
+                            <option value="">{t(locale, Msg::ReqWholeOrg)}</option>
+                            {d.units.iter().map(|(id, path)| view! { <option value=id.to_string() selected=kept_unit == id.to_string()>{path.clone()}</option> }).collect_view()}
+                        </select>
+                        <label for="req-why">{t(locale, Msg::ReqJustification)}</label>
+                        <textarea id="req-why" name="justification" required maxlength="2000" rows="3">{kept("justification")}</textarea>
+                        <label for="req-ends">{t(locale, Msg::ReqEndsOn)}" "<span class="muted small">"("{t(locale, Msg::Optional)}")"</span></label>
+                        <input id="req-ends" name="ends_on" type="date" value=kept("ends_on") />
+                        <button type="submit">{t(locale, Msg::ReqSend)}</button>
+                    </form>
+                </section>
+                <section aria-labelledby="mine">
+                    <h2 id="mine">{t(locale, Msg::ReqMine)}</h2>
+                    {if d.mine.is_empty() {
+                        view! { <p class="muted">{t(locale, Msg::ReqNone)}</p> }.into_any()
+                    } else {
+                        table(locale, slug.clone(), d.mine.clone(), false).into_any()
+                    }}
+                </section>
+            }
+            .into_any()
+        })
+    };
+    view! { <Suspense fallback=Loading>{body}</Suspense> }
+}
+
+#[component]
+pub fn RequestPage() -> impl IntoView {
+    let org = org_param();
+    let params = use_params_map();
+    let id = Memo::new(move |_| params.read().get("id").and_then(|s| s.parse::<i64>().ok()).unwrap_or(0));
+    let data = Resource::new(move || (org.get(), id.get()), |(o, i)| get_request(o, i));
+    let body = move || {
+        Suspend::new(async move {
+            let locale = use_locale();
+            let d = match data.await {
+                Ok(d) => d,
+                Err(e) => return view! { <ErrorView locale error=e /> }.into_any(),
+            };
+            let r = d.item.clone();
+            let base = format!("/o/{}/requests/{}", org.get_untracked(), r.id);
+            view! {
+                <Title text=t(locale, Msg::AccessRequest) />
+                <h1>{t(locale, Msg::AccessRequest)}</h1>
+                <FormOutcome locale />
+                <dl class="facts">
+                    <dt>{t(locale, Msg::ReqRequester)}</dt><dd>{r.requester.clone()}</dd>
+                    <dt>{t(locale, Msg::ReqWhat)}</dt><dd>{r.what.clone()}</dd>
+                    <dt>{t(locale, Msg::ReqJustification)}</dt><dd>{r.justification.clone()}</dd>
+                    <dt>{t(locale, Msg::ReqEndsOn)}</dt><dd>{r.ends_at.map(|e| datetime(locale, e)).unwrap_or_else(|| t(locale, Msg::ReqNoEnd).to_string())}</dd>
+                    <dt>{t(locale, Msg::ReqAskedAt)}</dt><dd>{datetime(locale, r.created_at)}</dd>
+                    <dt>{t(locale, Msg::Status)}</dt><dd><span class=format!("req-state req-{}", r.status)>{status_label(locale, &r.status)}</span></dd>
+                    {(r.status == "pending").then(|| view! { <dt>{t(locale, Msg::ReqExpires)}</dt><dd>{datetime(locale, r.expires_at)}</dd> })}
+                    {r.decided_by.clone().map(|b| view! { <dt>{t(locale, Msg::ReqDecidedBy)}</dt><dd>{b}" · "{r.decided_at.map(|a| datetime(locale, a)).unwrap_or_default()}</dd> })}
+                    {r.comment.clone().map(|c| view! { <dt>{t(locale, Msg::ReqComment)}</dt><dd>{c}</dd> })}
+                </dl>
+                {d.may_decide.then(|| view! {
+                    <section class="card" aria-labelledby="decide">
+                        <h2 id="decide">{t(locale, Msg::ReqDecide)}</h2>
+                        <form method="post" action=format!("{base}/decide") class="stack">
+                            <CsrfField />
+                            <label for="req-comment">{t(locale, Msg::ReqComment)}" "<span class="muted small">"("{t(locale, Msg::Optional)}")"</span></label>
+                            <textarea id="req-comment" name="comment" maxlength="2000" rows="2"></textarea>
+                            <div class="actions">
+                                <button type="submit" name="decision" value="approve">{t(locale, Msg::ReqApprove)}</button>
+                                <button type="submit" name="decision" value="deny" class="danger">{t(locale, Msg::ReqDeny)}</button>
+                            </div>
+                        </form>
+                    </section>
+                })}
+                {d.may_withdraw.then(|| view! {
+                    <form method="post" action=format!("{base}/withdraw")>
+                        <CsrfField />
+                        <button type="submit" class="secondary">{t(locale, Msg::ReqWithdraw)}</button>
+                    </form>
+                })}
+                <p><a href=format!("/o/{}/requests", org.get_untracked())>{t(locale, Msg::ReqBack)}</a></p>
+            }
+            .into_any()
+        })
+    };
+    view! { <Suspense fallback=Loading>{body}</Suspense> }
+}

@@ -1,0 +1,96 @@
+//! Server functions for access requests: the requests screen (ask for access, requests to
+//! decide, one's own requests) and one request's page. Every list is filtered by the engine:
+//! a member sees their own requests and those they may decide at their scope.
+use crate::error::AppError;
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+use leptos::server_fn::codec::GetUrl;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestItem {
+    pub id: i64,
+    pub requester: String,
+    /// What was asked for, in the viewer's words.
+    pub what: String,
+    pub justification: String,
+    pub ends_at: Option<DateTime<Utc>>,
+    /// pending, approved, denied, expired or withdrawn
+    pub status: String,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub comment: Option<String>,
+    pub created_at: DateTime<Utc>,
+    /// When a pending request expires undecided.
+    pub expires_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestsView {
+    /// Roles that may be asked for: id, name.
+    pub roles: Vec<(i64, String)>,
+    /// Units: id, path.
+    pub units: Vec<(i64, String)>,
+    pub to_decide: Vec<RequestItem>,
+    pub mine: Vec<RequestItem>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestView {
+    pub item: RequestItem,
+    pub may_decide: bool,
+    pub may_withdraw: bool,
+}
+
+#[cfg(feature = "ssr")]
+fn item(r: &gatehouse_db::requests::RequestRow, locale: gatehouse_domain::locale::Locale, s: &gatehouse_domain::requests::Settings) -> RequestItem {
+    RequestItem {
+        id: r.id,
+        requester: r.requester_name.clone(),
+        what: r.what(locale),
+        justification: r.justification.clone(),
+        ends_at: r.ends_at,
+        status: r.status.as_str().to_string(),
+        decided_by: r.decided_by.clone(),
+        decided_at: r.decided_at,
+        comment: r.comment.clone(),
+        created_at: r.created_at,
+        expires_at: s.expires_at(r.created_at),
+    }
+}
+
+/// The requests screen: for every member of the organization.
+#[server(input = GetUrl, endpoint = "requests")]
+pub async fn get_requests(org: String) -> Result<RequestsView, AppError> {
+    use gatehouse_domain::requests::{Status, DECIDE};
+    let x = crate::api::server::in_org(org).await?;
+    let (org_id, now, me, policy, locale) = (x.org.id, x.now, x.m.id, x.policy.clone(), x.c.locale);
+    crate::api::server::db(&x.c.state, move |conn| {
+        let s = gatehouse_db::requests::settings(conn, org_id)?;
+        let roles = gatehouse_db::requests::requestable_roles(conn, org_id)?.into_iter().map(|(id, name, _)| (id.0, name)).collect();
+        let dir = gatehouse_db::invitations::directory(conn, org_id, &[])?;
+        let pending = gatehouse_db::requests::list(conn, org_id, Some(Status::Pending), None, 500)?;
+        let to_decide = pending
+            .iter()
+            .filter(|r| r.requester != me && policy.check(me, DECIDE, &r.asked.target(), now).allowed)
+            .map(|r| item(r, locale, &s))
+            .collect();
+        let mine = gatehouse_db::requests::list(conn, org_id, None, Some(me), 100)?.iter().map(|r| item(r, locale, &s)).collect();
+        Ok(RequestsView { roles, units: dir.units.iter().map(|u| (u.0 .0, u.2.clone())).collect(), to_decide, mine })
+    })
+    .await
+}
+
+/// One request: for its requester and for whoever may decide it.
+#[server(input = GetUrl, endpoint = "request")]
+pub async fn get_request(org: String, id: i64) -> Result<RequestView, AppError> {
+    use gatehouse_domain::requests::{Status, DECIDE};
+    let x = crate::api::server::in_org(org).await?;
+    let (org_id, locale) = (x.org.id, x.c.locale);
+    let (row, s) = crate::api::server::db(&x.c.state, move |conn| Ok((gatehouse_db::requests::get(conn, org_id, id)?, gatehouse_db::requests::settings(conn, org_id)?))).await?;
+    let mine = row.requester == x.m.id;
+    if !mine {
+        x.require(DECIDE, &row.asked.target()).await?;
+    }
+    Ok(RequestView { item: item(&row, locale, &s), may_decide: !mine && row.status == Status::Pending, may_withdraw: mine && row.status == Status::Pending })
+}

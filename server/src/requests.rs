@@ -1,0 +1,90 @@
+//! Form posts for access requests: ask, decide (approve or deny with a comment), withdraw.
+//! Thin: the db crate checks (requestable, approvers, first decision wins) and writes.
+use crate::forms::{caller, fields, see_other, Form};
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::{NaiveDate, TimeZone};
+use gatehouse_app::i18n::{t, Msg};
+use gatehouse_app::state::AppState;
+use gatehouse_db::requests;
+use gatehouse_domain::ids::{RoleId, UnitId};
+use gatehouse_domain::requests::Asked;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/o/{org}/requests", web::post().to(ask))
+        .route("/o/{org}/requests/{id}/decide", web::post().to(decide))
+        .route("/o/{org}/requests/{id}/withdraw", web::post().to(withdraw));
+}
+
+/// Asks for a role (at a unit or organization-wide) or to join a unit.
+async fn ask(req: HttpRequest, state: web::Data<AppState>, path: web::Path<String>, form: Form) -> HttpResponse {
+    let c = match caller(&req, &state, path.into_inner()).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let f = fields(&form);
+    let get = |k: &str| f.get(k).map(|v| v.trim().to_string()).unwrap_or_default();
+    let back = format!("/o/{}/requests", c.org.slug);
+    let keep = vec![("kind", get("kind")), ("role", get("role")), ("unit", get("unit")), ("justification", get("justification")), ("ends_on", get("ends_on"))];
+    let refuse = |m: Msg| see_other(&{
+        let mut url = format!("{back}?error={}", crate::middleware::encode(t(c.locale, m)));
+        for (k, v) in &keep {
+            url.push_str(&format!("&{k}={}", crate::middleware::encode(v)));
+        }
+        url
+    });
+    let unit = get("unit").parse::<i64>().ok().map(UnitId);
+    let asked = match get("kind").as_str() {
+        "unit" => match unit {
+            Some(unit) => Asked::Unit { unit },
+            None => return refuse(Msg::ReqChooseUnit),
+        },
+        _ => match get("role").parse::<i64>() {
+            Ok(role) => Asked::Role { role: RoleId(role), unit },
+            Err(_) => return refuse(Msg::ReqChooseRole),
+        },
+    };
+    // The end date is the end of that day in the organization's time zone.
+    let ends_at = match get("ends_on").as_str() {
+        "" => None,
+        d => match NaiveDate::parse_from_str(d, "%Y-%m-%d") {
+            Ok(day) => {
+                let end = day.and_hms_opt(23, 59, 59).unwrap_or_default();
+                let tz = gatehouse_domain::validate::time_zone(&c.org.time_zone).unwrap_or(chrono_tz::UTC);
+                Some(tz.from_local_datetime(&end).earliest().map(|t| t.with_timezone(&chrono::Utc)).unwrap_or_else(|| chrono::Utc.from_utc_datetime(&end)))
+            }
+            Err(_) => return refuse(Msg::ReqBadDate),
+        },
+    };
+    let justification = get("justification");
+    let (org, me, actor, now, url) = (c.org.id, c.m.id, c.actor, c.now, state.public_url.clone());
+    let r = c.change(move |conn, p| requests::create(conn, org, p, me, &asked, &justification, ends_at, &url, actor, now)).await;
+    match r {
+        Ok((id, _)) => see_other(&format!("/o/{}/requests/{id}?done=1", c.org.slug)),
+        Err(e) => c.back::<i64>(&back, Err(e), &keep),
+    }
+}
+
+async fn decide(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(String, i64)>, form: Form) -> HttpResponse {
+    let (slug, id) = path.into_inner();
+    let c = match caller(&req, &state, slug).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let f = fields(&form);
+    let approve = f.get("decision").map(String::as_str) == Some("approve");
+    let comment = f.get("comment").cloned().unwrap_or_default();
+    let (org, me, actor, now, url) = (c.org.id, c.m.id, c.actor, c.now, state.public_url.clone());
+    let r = c.change(move |conn, p| requests::decide(conn, org, p, me, id, approve, Some(&comment), &url, actor, now)).await;
+    c.back(&format!("/o/{}/requests/{id}", c.org.slug), r, &[])
+}
+
+async fn withdraw(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(String, i64)>) -> HttpResponse {
+    let (slug, id) = path.into_inner();
+    let c = match caller(&req, &state, slug).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let (org, me, actor, now) = (c.org.id, c.m.id, c.actor, c.now);
+    let r = c.change(move |conn, _| requests::withdraw(conn, org, me, id, actor, now)).await;
+    c.back(&format!("/o/{}/requests/{id}", c.org.slug), r, &[])
+}
