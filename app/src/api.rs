@@ -305,8 +305,19 @@ pub async fn get_dashboard(org: String) -> Result<Dashboard, AppError> {
     let x = server::in_org(org).await?;
     // Organization-wide figures: members.view across the organization (aggregate is enough).
     x.require("members.view", &Target::Organization).await?;
-    let org = x.org.id;
-    server::db(&x.c.state, move |conn| gatehouse_db::views::dashboard::dashboard(conn, org)).await
+    let (org, me, now, policy, locale) = (x.org.id, x.m.id, x.now, x.policy.clone(), x.c.locale);
+    server::db(&x.c.state, move |conn| {
+        use gatehouse_domain::requests::{Status, DECIDE};
+        let mut d = gatehouse_db::views::dashboard::dashboard(conn, org)?;
+        d.pending_requests = gatehouse_db::requests::list(conn, org, Some(Status::Pending), None, 200)?
+            .into_iter()
+            .filter(|r| r.requester != me && policy.check(me, DECIDE, &r.asked.target(), now).allowed)
+            .map(|r| gatehouse_domain::views::PendingRequest { id: r.id, requester: r.requester_name.clone(), what: r.what(locale), created_at: r.created_at })
+            .collect();
+        d.expiring = gatehouse_db::views::dashboard::expiring(conn, org, now, now + chrono::Duration::days(14), 20)?;
+        Ok(d)
+    })
+    .await
 }
 
 #[server(input = GetUrl, endpoint = "units")]

@@ -88,11 +88,14 @@ pub fn ErrorView(locale: Locale, error: AppError) -> impl IntoView {
         .into_any(),
         AppError::Forbidden { why, contacts } => {
             let names = contacts.join(", ");
+            // Inside an organization, the refusal offers to ask for access.
+            let org = leptos_router::hooks::use_params_map().get_untracked().get("org");
             view! {
                 <section class="notice refused">
                     <h1>{t(locale, Msg::Forbidden)}</h1>
                     <ul class="why">{why.into_iter().map(|w| view! { <li>{w}</li> }).collect_view()}</ul>
                     {(!names.is_empty()).then(|| view! { <p class="contact">{tf(locale, Msg::ContactOwners, &[("names", &names)])}</p> })}
+                    {org.map(|o| view! { <p><a href=format!("/o/{o}/requests") class="request-access">{t(locale, Msg::RequestAccess)}</a></p> })}
                 </section>
             }
             .into_any()

@@ -446,6 +446,11 @@ messages! {
     ReqAlreadyAsked => "You already asked for this; your request is waiting for a decision.", "Danach haben Sie bereits gefragt; Ihre Anfrage wartet auf eine Entscheidung.";
     ReqNotRequestable => "This cannot be requested in this organization.", "Das kann in dieser Organisation nicht angefragt werden.";
     AccessRequests => "Access requests", "Zugriffsanfragen";
+    ReqSettings => "Request settings", "Einstellungen für Anfragen";
+    ReqReminderDays => "Remind approvers after (days, 0: never)", "Entscheidende erinnern nach (Tagen, 0: nie)";
+    ReqExpiryDays => "Undecided requests expire after (days)", "Unentschiedene Anfragen laufen ab nach (Tagen)";
+    ExpiringSoon => "Access ending within 14 days", "Zugriffe, die in 14 Tagen enden";
+    RequestAccess => "Request access", "Zugriff anfragen";
     AccessRequest => "Access request", "Zugriffsanfrage";
     ReqToDecide => "Waiting for your decision", "Warten auf Ihre Entscheidung";
     ReqAsk => "Ask for access", "Zugriff anfragen";
@@ -632,6 +637,7 @@ pub fn invalid_input(locale: Locale, e: &gatehouse_domain::DomainError) -> Strin
                 "phone_region" => t(locale, Msg::PhoneRegion),
                 "valid_days" => t(locale, Msg::ValidDays),
                 "reminder_days" => t(locale, Msg::ReminderDays),
+                "expiry_days" => t(locale, Msg::ReqExpiryDays),
                 other => other,
             };
             if value.trim().is_empty() {

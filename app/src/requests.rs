@@ -33,6 +33,8 @@ pub struct RequestsView {
     pub units: Vec<(i64, String)>,
     pub to_decide: Vec<RequestItem>,
     pub mine: Vec<RequestItem>,
+    /// The organization's reminder and expiry days, for whoever may change them.
+    pub settings: Option<(i32, i32)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -76,7 +78,14 @@ pub async fn get_requests(org: String) -> Result<RequestsView, AppError> {
             .map(|r| item(r, locale, &s))
             .collect();
         let mine = gatehouse_db::requests::list(conn, org_id, None, Some(me), 100)?.iter().map(|r| item(r, locale, &s)).collect();
-        Ok(RequestsView { roles, units: dir.units.iter().map(|u| (u.0 .0, u.2.clone())).collect(), to_decide, mine })
+        let may_edit = policy.check(me, "settings.edit", &gatehouse_domain::authz::Target::Organization, now).allowed;
+        Ok(RequestsView {
+            roles,
+            units: dir.units.iter().map(|u| (u.0 .0, u.2.clone())).collect(),
+            to_decide,
+            mine,
+            settings: may_edit.then_some((s.reminder_days, s.expiry_days)),
+        })
     })
     .await
 }

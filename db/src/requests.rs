@@ -534,3 +534,39 @@ pub fn expire_due(conn: &mut Conn<'_>, public_url: &str, now: DateTime<Utc>) -> 
 pub fn expires_at(s: &Settings, created: DateTime<Utc>) -> DateTime<Utc> {
     s.expires_at(created)
 }
+
+/// Changes the organization's request settings (settings.edit organization-wide): reminder
+/// after 0–90 days (0: never), expiry after 1–180 days.
+pub fn update_settings(conn: &mut Conn<'_>, org: OrgId, policy: &Policy, by: MembershipId, s: Settings, actor: Actor, now: DateTime<Utc>) -> Result<(), DbError> {
+    let d = policy.check(by, "settings.edit", &gatehouse_domain::authz::Target::Organization, now);
+    if !d.allowed {
+        return Err(DbError::Denied(gatehouse_domain::authz::Denial::NotPermitted { permission: "settings.edit".into(), reasons: d.reasons }));
+    }
+    if !(0..=90).contains(&s.reminder_days) {
+        return Err(gatehouse_domain::DomainError::InvalidValue { field: "reminder_days", value: s.reminder_days.to_string() }.into());
+    }
+    if !(1..=180).contains(&s.expiry_days) {
+        return Err(gatehouse_domain::DomainError::InvalidValue { field: "expiry_days", value: s.expiry_days.to_string() }.into());
+    }
+    conn.transaction(|conn| {
+        let before = settings(conn, org)?;
+        on!(conn, c => diesel::update(o::table.find(org.0))
+            .set((
+                o::request_reminder_days.eq(s.reminder_days),
+                o::request_expiry_days.eq(s.expiry_days),
+                o::updated_at.eq(to_db(now)),
+                o::version.eq(o::version + 1),
+                o::updated_by_kind.eq(actor.kind()),
+                o::updated_by_id.eq(actor.id()),
+            ))
+            .execute(c))?;
+        audit::record(
+            conn,
+            now,
+            &AuditEntry::new(Some(org), actor, "organization.request_settings", "organization", Some(org.0))
+                .before(json!({"reminder_days": before.reminder_days, "expiry_days": before.expiry_days}))
+                .after(json!({"reminder_days": s.reminder_days, "expiry_days": s.expiry_days})),
+        )?;
+        Ok(())
+    })
+}

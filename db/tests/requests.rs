@@ -119,6 +119,10 @@ both!(a_requested_role_is_granted_once_with_its_end_date_and_the_requester_is_to
     let after = t.db.with(|c| authz::load_policy(c, o.id)).unwrap();
     assert!(after.check(o.max, "members.view", &Target::Unit(o.sales), now()).allowed, "the grant exists");
     assert!(!after.check(o.max, "members.view", &Target::Unit(o.sales), ends + Duration::minutes(1)).allowed, "and ends by itself");
+    // Listed as ending soon once it is within the window, not before.
+    assert!(t.db.with(|c| gatehouse_db::views::dashboard::expiring(c, o.id, now(), now() + Duration::days(14), 20)).unwrap().is_empty());
+    let soon = t.db.with(|c| gatehouse_db::views::dashboard::expiring(c, o.id, now() + Duration::days(20), now() + Duration::days(34), 20)).unwrap();
+    assert_eq!(soon.iter().map(|g| (g.member_name.as_str(), g.role.as_str(), g.unit.as_deref(), g.ends_at)).collect::<Vec<_>>(), vec![("Max Mitglied", "Unit manager", Some("Sales"), ends)]);
     let last = mails(t).pop().unwrap();
     assert_eq!(last, ("max@acme.test".to_string(), "Ihre Zugriffsanfrage in Acme wurde genehmigt".to_string()), "the requester is told, in German");
     let row = t.db.with(|c| requests::get(c, o.id, id)).unwrap();

@@ -35,6 +35,30 @@ pub struct Dashboard {
     pub roles: i64,
     pub tags: i64,
     pub recent: Vec<AuditLine>,
+    /// Access requests waiting for this viewer's decision (filled per viewer by the engine).
+    #[serde(default)]
+    pub pending_requests: Vec<PendingRequest>,
+    /// Role assignments that end within the next days (they stop by themselves at their end).
+    #[serde(default)]
+    pub expiring: Vec<ExpiringGrant>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingRequest {
+    pub id: i64,
+    pub requester: String,
+    /// What was asked for, in the viewer's words.
+    pub what: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExpiringGrant {
+    pub member: i64,
+    pub member_name: String,
+    pub role: String,
+    pub unit: Option<String>,
+    pub ends_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

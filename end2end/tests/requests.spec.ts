@@ -37,6 +37,10 @@ test('an employee requests a role; the approver opens the mail link, signs in an
   await expect(p2.getByRole('status')).toHaveText('Saved.');
   await expect(p2.locator('.req-state')).toHaveText('waiting');
 
+  // Dana's dashboard lists it as waiting for her decision.
+  await page.goto('/o/nordwind/dashboard');
+  await expect(page.getByRole('region', { name: /Waiting for your decision/ })).toContainText('Ella Employee: role “Sec Manager” organization-wide');
+
   // Dana reads the mail, opens the link in a fresh browser, signs in, lands on the request.
   const mail = await mailTo(DEMO.email);
   expect(mail).toContain('Ella Employee asks for: role “Sec Manager” organization-wide');

@@ -48,6 +48,7 @@ pub const ORG_FORMS: &[(&str, &str)] = &[
     ("POST", "/o/{org}/imports/{id}/start"),
     ("POST", "/o/{org}/imports/{id}/discard"),
     ("POST", "/o/{org}/requests"),
+    ("POST", "/o/{org}/requests/settings"),
     ("POST", "/o/{org}/requests/{id}/decide"),
     ("POST", "/o/{org}/requests/{id}/withdraw"),
 ];

@@ -11,6 +11,7 @@ use gatehouse_domain::requests::Asked;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/o/{org}/requests", web::post().to(ask))
+        .route("/o/{org}/requests/settings", web::post().to(update_settings))
         .route("/o/{org}/requests/{id}/decide", web::post().to(decide))
         .route("/o/{org}/requests/{id}/withdraw", web::post().to(withdraw));
 }
@@ -87,4 +88,17 @@ async fn withdraw(req: HttpRequest, state: web::Data<AppState>, path: web::Path<
     let (org, me, actor, now) = (c.org.id, c.m.id, c.actor, c.now);
     let r = c.change(move |conn, _| requests::withdraw(conn, org, me, id, actor, now)).await;
     c.back(&format!("/o/{}/requests/{id}", c.org.slug), r, &[])
+}
+
+async fn update_settings(req: HttpRequest, state: web::Data<AppState>, path: web::Path<String>, form: Form) -> HttpResponse {
+    let c = match caller(&req, &state, path.into_inner()).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let f = fields(&form);
+    let days = |k: &str| f.get(k).and_then(|v| v.trim().parse::<i32>().ok()).unwrap_or(-1);
+    let s = gatehouse_domain::requests::Settings { reminder_days: days("reminder_days"), expiry_days: days("expiry_days") };
+    let (org, me, actor, now) = (c.org.id, c.m.id, c.actor, c.now);
+    let r = c.change(move |conn, p| requests::update_settings(conn, org, p, me, s, actor, now)).await;
+    c.back(&format!("/o/{}/requests", c.org.slug), r, &[])
 }

@@ -486,6 +486,7 @@ async fn every_route_refuses_the_unpermitted_and_strangers(t: &TestDb) {
         ("POST", format!("/o/acme/imports/{import}/start"), vec![]),
         ("POST", format!("/o/acme/imports/{import}/discard"), vec![]),
         ("POST", "/o/acme/requests".into(), vec![("kind", "role".into()), ("role", role.to_string()), ("justification", "Please".into())]),
+        ("POST", "/o/acme/requests/settings".into(), vec![("reminder_days", "1".into()), ("expiry_days", "2".into())]),
         ("POST", format!("/o/acme/requests/{request}/decide"), vec![("decision", "approve".into())]),
         ("POST", format!("/o/acme/requests/{request}/withdraw"), vec![]),
     ];
@@ -966,6 +967,14 @@ async fn access_request_from_ask_to_grant(t: &TestDb) {
     assert!(dana.get(r.location()).await.body.contains("already approved"), "{}", r.location());
     let done = m.get(&format!("/o/nordwind/requests/{id}")).await;
     assert!(done.body.contains("genehmigt") && done.body.contains("Viel Erfolg"));
+    // The administrator sets the reminder and expiry days; a bad value is refused in words.
+    let page = dana.get("/o/nordwind/requests").await;
+    assert!(page.body.contains("name=\"expiry_days\"") && !m.get("/o/nordwind/requests").await.body.contains("name=\"expiry_days\""), "settings for settings.edit only");
+    let r = dana.post("/o/nordwind/requests/settings", &[("csrf_token", &page.csrf()), ("reminder_days", "2"), ("expiry_days", "0")]).await;
+    assert!(r.location().contains("error="), "{}", r.location());
+    let r = dana.post("/o/nordwind/requests/settings", &[("csrf_token", &page.csrf()), ("reminder_days", "2"), ("expiry_days", "10")]).await;
+    assert!(r.location().ends_with("done=1"), "{}", r.location());
+    assert_eq!(t.db.with(|c| gatehouse_db::requests::settings(c, nordwind.id)).unwrap(), gatehouse_domain::requests::Settings { reminder_days: 2, expiry_days: 10 });
 }
 http_both!(access_requests, access_request_from_ask_to_grant);
 

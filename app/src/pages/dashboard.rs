@@ -34,6 +34,36 @@ pub fn DashboardPage() -> impl IntoView {
                     <Breakdown title=t(locale, Msg::MembersByStatus) rows=d.by_status.clone() total param="status" base=base.clone() label=move |k| status_label(locale, k) />
                     <Breakdown title=t(locale, Msg::MembersByKind) rows=d.by_kind.clone() total param="kind" base=base.clone() label=move |k| kind_label(locale, k) />
                 </div>
+                {(!d.pending_requests.is_empty()).then(|| {
+                    let slug = org.get_untracked();
+                    view! {
+                        <section class="card" aria-labelledby="dash-requests">
+                            <h2 id="dash-requests">{format!("{} ({})", t(locale, Msg::ReqToDecide), d.pending_requests.len())}</h2>
+                            <ul class="plain">
+                                {d.pending_requests.iter().map(|r| view! {
+                                    <li><a href=format!("/o/{slug}/requests/{}", r.id)>{format!("{}: {}", r.requester, r.what)}</a>" · "<span class="muted small">{datetime(locale, r.created_at)}</span></li>
+                                }).collect_view()}
+                            </ul>
+                        </section>
+                    }
+                })}
+                {(!d.expiring.is_empty()).then(|| {
+                    let slug = org.get_untracked();
+                    view! {
+                        <section class="card" aria-labelledby="dash-expiring">
+                            <h2 id="dash-expiring">{t(locale, Msg::ExpiringSoon)}</h2>
+                            <ul class="plain">
+                                {d.expiring.iter().map(|g| view! {
+                                    <li>
+                                        <a href=format!("/o/{slug}/members/{}", g.member)>{g.member_name.clone()}</a>
+                                        {format!(": {}{} · ", g.role, g.unit.as_ref().map(|u| format!(" ({u})")).unwrap_or_default())}
+                                        <span class="muted small">{datetime(locale, g.ends_at)}</span>
+                                    </li>
+                                }).collect_view()}
+                            </ul>
+                        </section>
+                    }
+                })}
                 <section class="card">
                     <h2>{t(locale, Msg::RecentActivity)}</h2>
                     <AuditList locale lines=d.recent.clone() />

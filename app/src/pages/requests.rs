@@ -111,6 +111,17 @@ pub fn RequestsPage() -> impl IntoView {
                         table(locale, slug.clone(), d.mine.clone(), false).into_any()
                     }}
                 </section>
+                {d.settings.map(|(remind, expire)| view! {
+                    <section class="card" aria-labelledby="req-settings">
+                        <h2 id="req-settings">{t(locale, Msg::ReqSettings)}</h2>
+                        <form method="post" action=format!("/o/{slug}/requests/settings") class="row-form">
+                            <CsrfField />
+                            <label>{t(locale, Msg::ReqReminderDays)}<input name="reminder_days" type="number" min="0" max="90" value=remind.to_string() /></label>
+                            <label>{t(locale, Msg::ReqExpiryDays)}<input name="expiry_days" type="number" min="1" max="180" value=expire.to_string() /></label>
+                            <button type="submit">{t(locale, Msg::Save)}</button>
+                        </form>
+                    </section>
+                })}
             }
             .into_any()
         })

@@ -53,7 +53,33 @@ pub fn dashboard(conn: &mut Conn<'_>, org: OrgId) -> Result<Dashboard, DbError> 
         roles,
         tags,
         recent: recent_audit(conn, org, None, 10)?,
+        pending_requests: Vec::new(),
+        expiring: Vec::new(),
     })
+}
+
+/// Role assignments of active members ending between `now` and `until`, soonest first.
+pub fn expiring(conn: &mut Conn<'_>, org: OrgId, now: chrono::DateTime<chrono::Utc>, until: chrono::DateTime<chrono::Utc>, limit: i64) -> Result<Vec<gatehouse_domain::views::ExpiringGrant>, DbError> {
+    use crate::schema::{memberships as m, role_assignments as ra, roles as r, units as un, users as u};
+    #[allow(clippy::type_complexity)]
+    let rows: Vec<(i64, Option<String>, String, Option<String>, Option<chrono::NaiveDateTime>)> = crate::on!(conn, c => ra::table
+        .inner_join(r::table)
+        .inner_join(m::table.left_join(u::table))
+        .left_join(un::table.on(un::id.nullable().eq(ra::unit_id)))
+        .filter(ra::org_id.eq(org.0))
+        .filter(m::status.eq("active"))
+        .filter(ra::ends_at.gt(crate::to_db(now)))
+        .filter(ra::ends_at.le(crate::to_db(until)))
+        .order(ra::ends_at.asc())
+        .limit(limit)
+        .select((m::id, u::display_name.nullable(), r::name, un::name.nullable(), ra::ends_at))
+        .load(c))?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(member, name, role, unit, ends)| {
+            Some(gatehouse_domain::views::ExpiringGrant { member, member_name: name.unwrap_or_default(), role, unit, ends_at: crate::from_db(ends?) })
+        })
+        .collect())
 }
 
 /// Recent audit events of the organization (optionally only those about one membership), with
