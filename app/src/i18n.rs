@@ -444,6 +444,8 @@ messages! {
     ReqEndInPast => "The end date must be in the future.", "Das Enddatum muss in der Zukunft liegen.";
     ReqAlreadyHeld => "You already have this.", "Das haben Sie bereits.";
     ReqAlreadyAsked => "You already asked for this; your request is waiting for a decision.", "Danach haben Sie bereits gefragt; Ihre Anfrage wartet auf eine Entscheidung.";
+    ReqChooseDecision => "Choose approve or deny.", "Wählen Sie Genehmigen oder Ablehnen.";
+    ReqNotMember => "The person who asked is no longer an active member.", "Die anfragende Person ist kein aktives Mitglied mehr.";
     ReqNotRequestable => "This cannot be requested in this organization.", "Das kann in dieser Organisation nicht angefragt werden.";
     AccessRequests => "Access requests", "Zugriffsanfragen";
     ReqSettings => "Request settings", "Einstellungen für Anfragen";
@@ -615,6 +617,7 @@ pub fn request_refusal(locale: Locale, r: gatehouse_domain::requests::Refusal) -
         R::AlreadyHeld => Msg::ReqAlreadyHeld,
         R::AlreadyAsked => Msg::ReqAlreadyAsked,
         R::NotRequestable => Msg::ReqNotRequestable,
+        R::NotMember => Msg::ReqNotMember,
     };
     t(locale, m).to_string()
 }

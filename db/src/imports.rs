@@ -90,6 +90,18 @@ fn require_any(policy: &Policy, by: MembershipId, now: DateTime<Utc>) -> Result<
     Ok(())
 }
 
+/// An import is handled (seen, started, discarded) by its uploader, or by someone who may invite
+/// organization-wide: an inviter of one unit does not act on another person's upload.
+fn may_handle(policy: &Policy, by: MembershipId, uploader: MembershipId, now: DateTime<Utc>) -> Result<(), DbError> {
+    require_any(policy, by, now)?;
+    let d = policy.check(by, "members.invite", &Target::Organization, now);
+    if by == uploader || d.allowed {
+        Ok(())
+    } else {
+        Err(DbError::Denied(gatehouse_domain::authz::Denial::NotPermitted { permission: "members.invite".into(), reasons: d.reasons }))
+    }
+}
+
 /// Whether `by` may invite this person: members.invite at each of their units (organization-wide
 /// without units) and, for roles, the no-escalation rule the write applies again.
 fn allowed(policy: &Policy, by: MembershipId, who: &people::Invitee, now: DateTime<Utc>) -> bool {
@@ -221,6 +233,7 @@ fn load(conn: &mut Conn<'_>, org: OrgId, id: i64) -> Result<Row, DbError> {
 pub fn get(conn: &mut Conn<'_>, org: OrgId, policy: &Policy, viewer: MembershipId, id: i64, now: DateTime<Utc>) -> Result<Import, DbError> {
     require_any(policy, viewer, now)?;
     let r = load(conn, org, id)?;
+    may_handle(policy, viewer, MembershipId(r.1), now)?;
     let created_by: Option<String> = on!(conn, c => m::table.inner_join(u::table).filter(m::id.eq(r.1)).select(u::display_name).first(c).optional())?;
     let status = Status::parse(&r.4);
     let (report, ready) = match (status, &r.3) {
@@ -296,6 +309,7 @@ fn transition(conn: &mut Conn<'_>, org: OrgId, id: i64, to: Status, extra_null_t
 pub fn start(conn: &mut Conn<'_>, org: OrgId, policy: &Policy, by: MembershipId, id: i64, actor: Actor, now: DateTime<Utc>) -> Result<(), DbError> {
     require_any(policy, by, now)?;
     conn.transaction(|conn| {
+        may_handle(policy, by, MembershipId(load(conn, org, id)?.1), now)?;
         transition(conn, org, id, Status::Running, false, actor, now)?;
         audit::record(conn, now, &AuditEntry::new(Some(org), actor, "member_import.started", "member_import", Some(id)))?;
         Ok(())
@@ -306,6 +320,7 @@ pub fn start(conn: &mut Conn<'_>, org: OrgId, policy: &Policy, by: MembershipId,
 pub fn discard(conn: &mut Conn<'_>, org: OrgId, policy: &Policy, by: MembershipId, id: i64, actor: Actor, now: DateTime<Utc>) -> Result<(), DbError> {
     require_any(policy, by, now)?;
     conn.transaction(|conn| {
+        may_handle(policy, by, MembershipId(load(conn, org, id)?.1), now)?;
         transition(conn, org, id, Status::Discarded, true, actor, now)?;
         audit::record(conn, now, &AuditEntry::new(Some(org), actor, "member_import.discarded", "member_import", Some(id)))?;
         Ok(())

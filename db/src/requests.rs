@@ -292,7 +292,12 @@ pub fn create(
                 ar::updated_by_id.eq(actor.id()),
             ))
             .returning(ar::id)
-            .get_result(c))?;
+            .get_result(c))
+        // Two identical asks at once: the partial unique index lets one in.
+        .map_err(|e| match DbError::from(e) {
+            DbError::Conflict(_) => refused(Refusal::AlreadyAsked),
+            other => other,
+        })?;
         let row = get(conn, org, id)?;
         let s = crate::invitations::settings(conn, org)?;
         let requester_name = row.requester_name.clone();
@@ -388,6 +393,29 @@ pub fn decide(
             crate::authz::bump(conn, org, Some(policy.version))?;
             if row.ends_at.is_some_and(|e| e <= now) {
                 return Err(refused(Refusal::EndInPast));
+            }
+            // What held when it was asked is checked again now: still a member, the role
+            // still offered, not granted meanwhile by another way.
+            let active: Option<String> = on!(conn, c => m::table.filter(m::id.eq(row.requester.0)).filter(m::org_id.eq(org.0)).select(m::status).first(c).optional())?;
+            if active.as_deref() != Some("active") {
+                return Err(refused(Refusal::NotMember));
+            }
+            match &row.asked {
+                Asked::Role { role, unit } => {
+                    let d = crate::roles::detail(conn, org, *role)?;
+                    if !d.requestable || d.retired {
+                        return Err(refused(Refusal::NotRequestable));
+                    }
+                    if policy.subject(row.requester).assignments.iter().any(|a| a.role == *role && a.anchor == *unit && a.ends_at.is_none_or(|e| e > now)) {
+                        return Err(refused(Refusal::AlreadyHeld));
+                    }
+                }
+                Asked::Unit { unit } => {
+                    if crate::authz::member_units(conn, org, row.requester)?.contains(unit) {
+                        return Err(refused(Refusal::AlreadyHeld));
+                    }
+                }
+                Asked::Permission { .. } => {}
             }
             granted = match &row.asked {
                 Asked::Role { role, unit } => Some(crate::roles::assign_via(conn, org, policy, by, dr::DECIDE, row.requester, *role, *unit, row.ends_at, actor, now)?),
@@ -497,8 +525,13 @@ pub fn remind_due(conn: &mut Conn<'_>, public_url: &str, now: DateTime<Utc>) -> 
             }
             audit::record(conn, now, &AuditEntry::new(Some(org), actor, "access_request.reminded", "access_request", Some(id)))?;
             Ok(true)
-        })?;
-        n += usize::from(done);
+        });
+        // One request that cannot be reminded (its transaction rolled back) does not stop the
+        // others; it is tried again next round.
+        match done {
+            Ok(done) => n += usize::from(done),
+            Err(e) => tracing::error!(request = id, error = %e, "reminding an access request failed"),
+        }
     }
     Ok(n)
 }
@@ -524,8 +557,11 @@ pub fn expire_due(conn: &mut Conn<'_>, public_url: &str, now: DateTime<Utc>) -> 
             }
             audit::record(conn, now, &AuditEntry::new(Some(org), actor, "access_request.expired", "access_request", Some(id)))?;
             Ok(true)
-        })?;
-        n += usize::from(done);
+        });
+        match done {
+            Ok(done) => n += usize::from(done),
+            Err(e) => tracing::error!(request = id, error = %e, "expiring an access request failed"),
+        }
     }
     Ok(n)
 }

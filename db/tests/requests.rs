@@ -128,6 +128,32 @@ both!(a_requested_role_is_granted_once_with_its_end_date_and_the_requester_is_to
     let row = t.db.with(|c| requests::get(c, o.id, id)).unwrap();
     assert_eq!((row.decided_by.as_deref(), row.comment.as_deref()), (Some("Olga Owner"), Some("Willkommen")));
 
+    // Checked again at the decision: joined meanwhile another way, or no longer a member.
+    let join = ask(t, &o, o.eve, &Asked::Unit { unit: o.sales }, None, now()).unwrap();
+    t.db.with(|c| {
+        use diesel::prelude::*;
+        use gatehouse_db::schema::membership_units as mu;
+        Ok(gatehouse_db::on!(c, c => diesel::insert_into(mu::table).values((mu::membership_id.eq(o.eve.0), mu::unit_id.eq(o.sales.0))).execute(c))?)
+    })
+    .unwrap();
+    assert!(matches!(decide(t, &o, o.owner, join, true, now()), Err(DbError::Request(Refusal::AlreadyHeld))));
+    t.db.with(|c| {
+        use diesel::prelude::*;
+        use gatehouse_db::schema::{membership_units as mu, memberships as ms};
+        gatehouse_db::on!(c, c => diesel::delete(mu::table.filter(mu::membership_id.eq(o.eve.0))).execute(c))?;
+        Ok(gatehouse_db::on!(c, c => diesel::update(ms::table.find(o.eve.0)).set(ms::status.eq("terminated")).execute(c))?)
+    })
+    .unwrap();
+    assert!(matches!(decide(t, &o, o.owner, join, true, now()), Err(DbError::Request(Refusal::NotMember))));
+    assert_eq!(t.db.with(|c| requests::get(c, o.id, join)).unwrap().status, Status::Pending, "a refused approval changes nothing");
+    t.db.with(|c| {
+        use diesel::prelude::*;
+        use gatehouse_db::schema::memberships as ms;
+        Ok(gatehouse_db::on!(c, c => diesel::update(ms::table.find(o.eve.0)).set(ms::status.eq("active")).execute(c))?)
+    })
+    .unwrap();
+    t.db.with(|c| requests::withdraw(c, o.id, o.eve, join, Actor::System, now())).unwrap();
+
     // Denied and withdrawn are their own ends.
     let join = ask(t, &o, o.eve, &Asked::Unit { unit: o.sales }, None, now()).unwrap();
     assert_eq!(decide(t, &o, o.owner, join, false, now()).unwrap(), Status::Denied);
@@ -135,7 +161,7 @@ both!(a_requested_role_is_granted_once_with_its_end_date_and_the_requester_is_to
     assert!(matches!(t.db.with(|c| requests::withdraw(c, o.id, o.max, again, Actor::System, now())), Err(DbError::Request(Refusal::NotRequester))));
     t.db.with(|c| requests::withdraw(c, o.id, o.eve, again, Actor::System, now())).unwrap();
     let statuses: Vec<Status> = t.db.with(|c| requests::list(c, o.id, None, Some(o.eve), 10)).unwrap().into_iter().map(|r| r.status).collect();
-    assert_eq!(statuses, vec![Status::Withdrawn, Status::Denied]);
+    assert_eq!(statuses, vec![Status::Withdrawn, Status::Denied, Status::Withdrawn]);
 });
 
 both!(two_approvers_at_once_grant_once, |t: &TestDb| {
@@ -167,6 +193,20 @@ both!(two_approvers_at_once_grant_once, |t: &TestDb| {
         })
         .unwrap();
     assert_eq!(grants, 1, "no double grant");
+});
+
+both!(two_identical_asks_at_once_make_one_request, |t: &TestDb| {
+    let o = setup(t);
+    let manager = role(t, o.id, "unit_manager");
+    let asked = Asked::Role { role: manager, unit: Some(o.sales) };
+    let results: Vec<Result<i64, DbError>> = std::thread::scope(|s| {
+        let a = s.spawn(|| ask(t, &o, o.max, &asked, None, now()));
+        let b = s.spawn(|| ask(t, &o, o.max, &asked, None, now()));
+        vec![a.join().unwrap(), b.join().unwrap()]
+    });
+    assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1, "{results:?}");
+    assert!(results.iter().any(|r| matches!(r, Err(DbError::Request(Refusal::AlreadyAsked)))), "{results:?}");
+    assert_eq!(t.db.with(|c| requests::list(c, o.id, Some(Status::Pending), None, 10)).unwrap().len(), 1);
 });
 
 both!(undecided_requests_are_reminded_then_expire_as_the_background_user, |t: &TestDb| {

@@ -105,6 +105,8 @@ pub enum Refusal {
     AlreadyAsked,
     /// The role is not offered for requests (or retired).
     NotRequestable,
+    /// The requester's membership is no longer active.
+    NotMember,
 }
 
 /// The next state, or why not.

@@ -72,7 +72,12 @@ async fn decide(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(S
         Err(r) => return r,
     };
     let f = fields(&form);
-    let approve = f.get("decision").map(String::as_str) == Some("approve");
+    let approve = match f.get("decision").map(String::as_str) {
+        Some("approve") => true,
+        Some("deny") => false,
+        // A decision is final: nothing but an explicit choice decides.
+        _ => return see_other(&format!("/o/{}/requests/{id}?error={}", c.org.slug, crate::middleware::encode(t(c.locale, Msg::ReqChooseDecision)))),
+    };
     let comment = f.get("comment").cloned().unwrap_or_default();
     let (org, me, actor, now, url) = (c.org.id, c.m.id, c.actor, c.now, state.public_url.clone());
     let r = c.change(move |conn, p| requests::decide(conn, org, p, me, id, approve, Some(&comment), &url, actor, now)).await;

@@ -956,6 +956,10 @@ async fn access_request_from_ask_to_grant(t: &TestDb) {
     assert!(open.body.contains("Ich vertrete die Leitstelle.") && open.body.contains(">Approve<"));
     let before = t.db.with(|c| gatehouse_db::authz::load_policy(c, nordwind.id)).unwrap();
     assert!(!before.check(max, "alerts.create", &gatehouse_domain::authz::Target::Organization, now()).allowed);
+    // Without an explicit choice nothing is decided.
+    let r = dana.post(&format!("{path}/decide"), &[("csrf_token", &open.csrf()), ("comment", "hm")]).await;
+    assert!(r.location().contains("error="), "{}", r.location());
+    assert!(dana.get(&path).await.body.contains(">Approve<"), "still waiting");
     let r = dana.post(&format!("{path}/decide"), &[("csrf_token", &open.csrf()), ("decision", "approve"), ("comment", "Viel Erfolg")]).await;
     assert!(r.location().ends_with("done=1"), "{}", r.location());
     let after = t.db.with(|c| gatehouse_db::authz::load_policy(c, nordwind.id)).unwrap();

@@ -32,3 +32,5 @@ CREATE TABLE access_requests (
 );
 CREATE INDEX access_requests_org_status ON access_requests (org_id, status, created_at);
 CREATE INDEX access_requests_requester ON access_requests (requester_id, status);
+-- One waiting request per person and thing asked: two identical asks at once let one in.
+CREATE UNIQUE INDEX access_requests_one_pending ON access_requests (org_id, requester_id, kind, COALESCE(role_id, 0), COALESCE(unit_id, 0), COALESCE(permission, '')) WHERE status = 'pending';
