@@ -179,10 +179,10 @@ pub fn directory(conn: &mut Conn<'_>, org: OrgId, emails: &[String]) -> Result<D
     })
 }
 
-/// When a link stops working, as the recipient reads it (the organization's time zone).
-fn expiry_text(s: &OrgSettings, at: DateTime<Utc>) -> String {
-    match gatehouse_domain::validate::time_zone(&s.time_zone) {
-        Ok(tz) => format!("{} ({})", at.with_timezone(&tz).format("%Y-%m-%d %H:%M"), s.time_zone),
+/// A moment as the organization's people read it: local time in its time zone, zone named.
+pub(crate) fn local_time(time_zone: &str, at: DateTime<Utc>) -> String {
+    match gatehouse_domain::validate::time_zone(time_zone) {
+        Ok(tz) => format!("{} ({time_zone})", at.with_timezone(&tz).format("%Y-%m-%d %H:%M")),
         Err(_) => format!("{} UTC", at.format("%Y-%m-%d %H:%M")),
     }
 }
@@ -214,7 +214,7 @@ fn send_link(
     let link = format!("{}/invitation?token={raw}", public_url.trim_end_matches('/'));
     let person = crate::users::get(conn, user)?;
     let existing_identity = has_password(conn, user)?;
-    let expires = expiry_text(s, expires_at);
+    let expires = local_time(&s.time_zone, expires_at);
     let mail = match inviter {
         Some(inviter) => gatehouse_mail::Mail::Invitation { name: person.display_name.clone(), inviter, org: s.name.clone(), link, expires, existing_identity },
         None => gatehouse_mail::Mail::InvitationReminder { name: person.display_name.clone(), org: s.name.clone(), link, expires, existing_identity },

@@ -143,38 +143,38 @@ fn rows(conn: &mut Conn<'_>, org: OrgId, only: Option<i64>, status: Option<Statu
         }
         q.load(c)
     })?;
+    // Names in three queries for the whole page, not per request (the dashboard reads this).
     let tree = crate::units::tree(conn, org)?;
-    let mut out = Vec::with_capacity(raw.len());
-    for r in raw {
-        let asked = asked_of(&r.2, r.3, r.4.clone(), r.5);
-        let role_name = match &asked {
-            Asked::Role { role, .. } => Some(crate::roles::detail(conn, org, *role)?.name),
-            _ => None,
-        };
-        let unit_name = asked.unit().and_then(|u| tree.get(u)).map(|n| n.name.clone());
-        let requester_name = person(conn, MembershipId(r.1))?.map(|p| p.name).unwrap_or_default();
-        let decided_by = match r.9 {
-            Some(d) => person(conn, MembershipId(d))?.map(|p| p.name),
-            None => None,
-        };
-        out.push(RequestRow {
-            id: r.0,
-            requester: MembershipId(r.1),
-            requester_name,
-            asked,
-            role_name,
-            unit_name,
-            justification: r.6,
-            ends_at: r.7.map(from_db),
-            status: Status::parse(&r.8).unwrap_or(Status::Pending),
-            decided_by,
-            decided_at: r.10.map(from_db),
-            comment: r.11,
-            created_at: from_db(r.12),
-            closed_at: r.13.map(from_db),
-        });
-    }
-    Ok(out)
+    let role_ids: Vec<i64> = raw.iter().filter_map(|r| r.3).collect();
+    let roles: std::collections::HashMap<i64, String> = {
+        use crate::schema::roles as ro;
+        on!(conn, c => ro::table.filter(ro::org_id.eq(org.0)).filter(ro::id.eq_any(&role_ids)).select((ro::id, ro::name)).load::<(i64, String)>(c))?.into_iter().collect()
+    };
+    let member_ids: Vec<i64> = raw.iter().flat_map(|r| [Some(r.1), r.9]).flatten().collect();
+    let names: std::collections::HashMap<i64, String> =
+        on!(conn, c => m::table.inner_join(u::table).filter(m::id.eq_any(&member_ids)).select((m::id, u::display_name)).load::<(i64, String)>(c))?.into_iter().collect();
+    Ok(raw
+        .into_iter()
+        .map(|r| {
+            let asked = asked_of(&r.2, r.3, r.4.clone(), r.5);
+            RequestRow {
+                id: r.0,
+                requester: MembershipId(r.1),
+                requester_name: names.get(&r.1).cloned().unwrap_or_default(),
+                role_name: r.3.and_then(|id| roles.get(&id).cloned()),
+                unit_name: asked.unit().and_then(|u| tree.get(u)).map(|n| n.name.clone()),
+                asked,
+                justification: r.6,
+                ends_at: r.7.map(from_db),
+                status: Status::parse(&r.8).unwrap_or(Status::Pending),
+                decided_by: r.9.and_then(|d| names.get(&d).cloned()),
+                decided_at: r.10.map(from_db),
+                comment: r.11,
+                created_at: from_db(r.12),
+                closed_at: r.13.map(from_db),
+            }
+        })
+        .collect())
 }
 
 /// One request of `org`.
@@ -309,7 +309,7 @@ pub fn create(
                 org: s.name.clone(),
                 what: row.what(p.locale),
                 justification: justification.to_string(),
-                ends: ends_at.map(|e| date_text(&s.time_zone, e)),
+                ends: ends_at.map(|e| crate::invitations::local_time(&s.time_zone, e)),
                 link: link(public_url, &s.slug, id),
             };
             send(conn, org, &p, &mail, public_url, actor, now)?;
@@ -325,12 +325,6 @@ pub fn create(
     })
 }
 
-fn date_text(time_zone: &str, at: DateTime<Utc>) -> String {
-    match gatehouse_domain::validate::time_zone(time_zone) {
-        Ok(tz) => format!("{} ({time_zone})", at.with_timezone(&tz).format("%Y-%m-%d %H:%M")),
-        Err(_) => format!("{} UTC", at.format("%Y-%m-%d %H:%M")),
-    }
-}
 
 fn send(conn: &mut Conn<'_>, org: OrgId, to: &Person, mail: &gatehouse_mail::Mail, public_url: &str, actor: Actor, now: DateTime<Utc>) -> Result<(), DbError> {
     let r = gatehouse_mail::render(mail, to.locale, public_url).map_err(|e| DbError::Config(e.to_string()))?;
@@ -518,7 +512,7 @@ pub fn remind_due(conn: &mut Conn<'_>, public_url: &str, now: DateTime<Utc>) -> 
                     requester: row.requester_name.clone(),
                     org: s.name.clone(),
                     what: row.what(p.locale),
-                    expires: date_text(&s.time_zone, expires),
+                    expires: crate::invitations::local_time(&s.time_zone, expires),
                     link: link(public_url, &s.slug, id),
                 };
                 send(conn, org, &p, &mail, public_url, actor, now)?;
@@ -566,10 +560,6 @@ pub fn expire_due(conn: &mut Conn<'_>, public_url: &str, now: DateTime<Utc>) -> 
     Ok(n)
 }
 
-/// How long until a pending request expires (for pages).
-pub fn expires_at(s: &Settings, created: DateTime<Utc>) -> DateTime<Utc> {
-    s.expires_at(created)
-}
 
 /// Changes the organization's request settings (settings.edit organization-wide): reminder
 /// after 0–90 days (0: never), expiry after 1–180 days.
