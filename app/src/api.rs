@@ -23,6 +23,9 @@ pub struct Menu {
     pub invitations: bool,
     /// Access requests: every member may ask (and sees what they may decide).
     pub requests: bool,
+    /// Former members and their anonymization (compliance.view_links).
+    #[serde(default)]
+    pub compliance: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -273,6 +276,7 @@ pub mod server {
             mail: org_wide("mail.manage"),
             invitations: anywhere("members.invite"),
             requests: true,
+            compliance: org_wide("compliance.view_links"),
         }
     }
 }
@@ -315,6 +319,13 @@ pub async fn get_dashboard(org: String) -> Result<Dashboard, AppError> {
             .map(|r| gatehouse_domain::views::PendingRequest { id: r.id, requester: r.requester_name.clone(), what: r.what(locale), created_at: r.created_at })
             .collect();
         d.expiring = gatehouse_db::views::dashboard::expiring(conn, org, now, now + chrono::Duration::days(14), 20)?;
+        if policy.check(me, "compliance.view_links", &Target::Organization, now).allowed {
+            d.compliance_cases = gatehouse_db::compliance::cases(conn, org, true, 20)?
+                .into_iter()
+                .map(|c| gatehouse_domain::views::OpenCase { id: c.id, name: c.name, ended_at: c.ended_at, remind_on: c.remind_on })
+                .collect();
+            d.compliance_open = Some(gatehouse_db::compliance::open_count(conn, org)?);
+        }
         Ok(d)
     })
     .await

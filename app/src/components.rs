@@ -218,6 +218,7 @@ pub fn OrgLayout() -> impl IntoView {
                             {current.menu.members.then(|| view! { <li><A href=format!("{base}/members")>{t(locale, Msg::Members)}</A></li> })}
                             {current.menu.invitations.then(|| view! { <li><A href=format!("{base}/invitations")>{t(locale, Msg::Invitations)}</A></li> })}
                             {current.menu.requests.then(|| view! { <li><A href=format!("{base}/requests")>{t(locale, Msg::AccessRequests)}</A></li> })}
+                            {current.menu.compliance.then(|| view! { <li><A href=format!("{base}/compliance")>{t(locale, Msg::Compliance)}</A></li> })}
                             {current.menu.units.then(|| view! { <li><A href=format!("{base}/units")>{t(locale, Msg::Units)}</A></li> })}
                             {current.menu.roles.then(|| view! { <li><A href=format!("{base}/roles")>{t(locale, Msg::Roles)}</A></li> })}
                             {(current.menu.org_roles && !current.menu.roles).then(|| view! { <li><A href=format!("{base}/org-roles")>{t(locale, Msg::OrgRoles)}</A></li> })}

@@ -488,6 +488,66 @@ messages! {
     ReqStatusWithdrawn => "withdrawn", "zurückgezogen";
     ReqChooseRole => "Choose the role you ask for.", "Wählen Sie die Rolle, die Sie anfragen.";
     ReqChooseUnit => "Choose the unit you want to join.", "Wählen Sie die Einheit, der Sie beitreten möchten.";
+    Compliance => "Compliance", "Compliance";
+    CompOpenCases => "Former members waiting for anonymization", "Ehemalige Mitglieder, die auf die Anonymisierung warten";
+    CompNoOpen => "Nobody is waiting for anonymization.", "Niemand wartet auf die Anonymisierung.";
+    CompAnonymizedCases => "Anonymized", "Anonymisiert";
+    CompPerson => "Person", "Person";
+    CompEnded => "Left", "Ausgetreten";
+    CompRemindOn => "Reminder on", "Erinnerung am";
+    CompAutoAt => "Anonymized automatically on", "Automatische Anonymisierung am";
+    CompAnonymizedAt => "Anonymized", "Anonymisiert";
+    CompAnonymizedBy => "By", "Von";
+    CompCase => "Former member: {name}", "Ehemaliges Mitglied: {name}";
+    CompLinked => "Everything linked to this person", "Alles, was mit dieser Person verknüpft ist";
+    CompLinkedHelp => "Every row that names this membership. They all stay after anonymization and then name the pseudonym.", "Jede Zeile, die diese Mitgliedschaft nennt. Alle bleiben nach der Anonymisierung erhalten und nennen dann das Pseudonym.";
+    CompShown => "the newest {shown} of {count}", "die neuesten {shown} von {count}";
+    CompNothing => "nothing", "nichts";
+    CompAnonymize => "Anonymize", "Anonymisieren";
+    CompAnonymizeNow => "Anonymize now", "Jetzt anonymisieren";
+    CompAnonymizeHelp => "Name, email address, mobile phone and job title are replaced by the pseudonym everywhere in this organization — in the audit log and in stored mail as well; tags are removed and sessions in this organization end. Without another membership, the account itself is anonymized too. This cannot be undone.", "Name, E-Mail-Adresse, Mobilnummer und Tätigkeit werden überall in dieser Organisation durch das Pseudonym ersetzt – auch im Audit-Protokoll und in gespeicherten E-Mails; Tags werden entfernt und Sitzungen in dieser Organisation beendet. Ohne weitere Mitgliedschaft wird auch das Konto selbst anonymisiert. Das kann nicht rückgängig gemacht werden.";
+    CompPseudonymIs => "Pseudonym", "Pseudonym";
+    CompConfirm => "Type the pseudonym to confirm", "Geben Sie zur Bestätigung das Pseudonym ein";
+    CompMayNotAnonymize => "Only a compliance manager (or an owner) anonymizes.", "Anonymisieren dürfen nur Compliance-Verantwortliche (oder Eigentümer).";
+    CompRemind => "Remind me on a date", "An einem Datum erinnern";
+    CompRemindHelp => "On that day the email about this person comes again.", "An diesem Tag kommt die E-Mail zu dieser Person erneut.";
+    CompSetReminder => "Set reminder", "Erinnerung setzen";
+    CompDay => "Day", "Tag";
+    CompSettings => "Automatic anonymization", "Automatische Anonymisierung";
+    CompAutoDays => "Anonymize automatically after (days; empty: off)", "Automatisch anonymisieren nach (Tagen; leer: aus)";
+    CompAutoOff => "Off: former members are anonymized by a compliance manager only.", "Aus: Ehemalige werden nur von Compliance-Verantwortlichen anonymisiert.";
+    CompAutoOn => "On: {days} days after leaving.", "An: {days} Tage nach dem Austritt.";
+    CompBack => "Back to compliance", "Zurück zu Compliance";
+    CompOwn => "Nobody ends or anonymizes their own membership.", "Niemand beendet oder anonymisiert die eigene Mitgliedschaft.";
+    CompLastOwner => "The owner cannot leave or be anonymized: transfer the ownership first.", "Der Eigentümer kann nicht austreten oder anonymisiert werden: Übertragen Sie zuerst das Eigentum.";
+    CompStaff => "Platform staff are not anonymized through an organization.", "Plattform-Mitarbeitende werden nicht über eine Organisation anonymisiert.";
+    CompNotActive => "This membership is not active.", "Diese Mitgliedschaft ist nicht aktiv.";
+    CompNotEnded => "Only a former member can be anonymized: end the membership first.", "Nur ehemalige Mitglieder können anonymisiert werden: Beenden Sie zuerst die Mitgliedschaft.";
+    CompAlready => "Already anonymized.", "Bereits anonymisiert.";
+    CompMismatch => "That is not the pseudonym {pseudonym}. Nothing was changed.", "Das ist nicht das Pseudonym {pseudonym}. Es wurde nichts geändert.";
+    CompReminderPast => "Choose a day after today.", "Wählen Sie einen Tag nach heute.";
+    CompEndPast => "The end date must not lie in the past.", "Das Enddatum darf nicht in der Vergangenheit liegen.";
+    CompBadDays => "Enter a number of days from 1 to 3650, or leave it empty to turn it off.", "Geben Sie 1 bis 3650 Tage ein oder lassen Sie das Feld leer, um es auszuschalten.";
+    CompBadDate => "Enter a date.", "Geben Sie ein Datum ein.";
+    LeaveTitle => "End of membership", "Ende der Mitgliedschaft";
+    LeaveHelp => "Ending the membership ends the person's roles and organization roles at once and mails the compliance managers, who decide about anonymization.", "Das Beenden der Mitgliedschaft beendet sofort die Rollen und Organisationsrollen der Person und benachrichtigt die Compliance-Verantwortlichen, die über die Anonymisierung entscheiden.";
+    LeaveNow => "End membership now", "Mitgliedschaft jetzt beenden";
+    LeaveOn => "Last day", "Letzter Tag";
+    LeaveSetDate => "Set last day", "Letzten Tag setzen";
+    LeaveClearDate => "Remove the end date", "Enddatum entfernen";
+    LeaveScheduled => "The membership ends after {date}.", "Die Mitgliedschaft endet nach dem {date}.";
+    LeaveEnded => "This membership has ended.", "Diese Mitgliedschaft ist beendet.";
+    LeaveOpenCase => "Open the compliance case", "Compliance-Fall öffnen";
+    LinkItemsCreated => "Items created", "Erstellte Einträge";
+    LinkItemsOwned => "Items owned", "Verantwortete Einträge";
+    LinkItemsAssigned => "Items assigned", "Zugewiesene Einträge";
+    LinkRoleAssignments => "Role assignments", "Rollenzuweisungen";
+    LinkAdjustments => "Personal permission changes", "Persönliche Berechtigungsänderungen";
+    LinkRequestsMade => "Access requests made", "Gestellte Zugriffsanfragen";
+    LinkRequestsDecided => "Access requests decided", "Entschiedene Zugriffsanfragen";
+    LinkInvitationsSent => "Invitations sent", "Versandte Einladungen";
+    LinkMails => "Mail sent to them", "E-Mails an die Person";
+    LinkAuditEvents => "Audit events naming them", "Audit-Ereignisse zur Person";
     ReqBadDate => "The end date is not a date.", "Das Enddatum ist kein Datum.";
     JoinOrg => "Join {org}", "{org} beitreten";
     InvitationIntro => "{inviter} invited {email} to join {org}.", "{inviter} hat {email} eingeladen, {org} beizutreten.";
@@ -600,6 +660,42 @@ pub fn problem(locale: Locale, p: &gatehouse_domain::people::Problem) -> String 
         P::NoRows => (Msg::ProblemNoRows, String::new()),
     };
     tf(locale, m, &[("value", &v)])
+}
+
+/// Why ending a membership, anonymizing or a reminder is refused, in the reader's words.
+pub fn compliance_refusal(locale: Locale, r: &gatehouse_domain::compliance::Refusal) -> String {
+    use gatehouse_domain::compliance::Refusal as R;
+    match r {
+        R::OwnMembership => t(locale, Msg::CompOwn).to_string(),
+        R::LastOwner => t(locale, Msg::CompLastOwner).to_string(),
+        R::PlatformStaff => t(locale, Msg::CompStaff).to_string(),
+        R::NotActive => t(locale, Msg::CompNotActive).to_string(),
+        R::NotEnded => t(locale, Msg::CompNotEnded).to_string(),
+        R::AlreadyAnonymized => t(locale, Msg::CompAlready).to_string(),
+        R::PseudonymMismatch(p) => tf(locale, Msg::CompMismatch, &[("pseudonym", p)]),
+        R::ReminderNotInFuture => t(locale, Msg::CompReminderPast).to_string(),
+        R::EndInPast => t(locale, Msg::CompEndPast).to_string(),
+        R::BadAutoDays => t(locale, Msg::CompBadDays).to_string(),
+    }
+}
+
+/// A kind of row linked to a person (compliance), in the reader's words.
+pub fn linked_kind(locale: Locale, kind: &str) -> &'static str {
+    t(
+        locale,
+        match kind {
+            "items_created" => Msg::LinkItemsCreated,
+            "items_owned" => Msg::LinkItemsOwned,
+            "items_assigned" => Msg::LinkItemsAssigned,
+            "role_assignments" => Msg::LinkRoleAssignments,
+            "adjustments" => Msg::LinkAdjustments,
+            "requests_made" => Msg::LinkRequestsMade,
+            "requests_decided" => Msg::LinkRequestsDecided,
+            "invitations_sent" => Msg::LinkInvitationsSent,
+            "mails" => Msg::LinkMails,
+            _ => Msg::LinkAuditEvents,
+        },
+    )
 }
 
 /// Why an access request cannot be made or moved, in the reader's words.

@@ -5,6 +5,7 @@
 pub mod access;
 pub mod api;
 pub mod components;
+pub mod compliance;
 pub mod error;
 #[cfg(feature = "ssr")]
 pub mod explain;
@@ -112,6 +113,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("requests") view=pages::requests::RequestsPage ssr=SsrMode::Async />
                     <Route path=path!("requests/:id") view=pages::requests::RequestPage ssr=SsrMode::Async />
                     <Route path=path!("content/:module") view=pages::content::ContentPage ssr=SsrMode::Async />
+                    <Route path=path!("compliance") view=pages::compliance::CompliancePage ssr=SsrMode::Async />
+                    <Route path=path!("compliance/:id") view=|| view! { <pages::compliance::CasePage mode=pages::compliance::CaseMode::Linked /> } ssr=SsrMode::Async />
+                    <Route path=path!("compliance/:id/anonymize") view=|| view! { <pages::compliance::CasePage mode=pages::compliance::CaseMode::Anonymize /> } ssr=SsrMode::Async />
+                    <Route path=path!("compliance/:id/remind") view=|| view! { <pages::compliance::CasePage mode=pages::compliance::CaseMode::Remind /> } ssr=SsrMode::Async />
                 </ParentRoute>
             </Routes>
         </Router>

@@ -30,6 +30,9 @@ pub enum DbError {
     /// An access request that cannot be made or moved, in the domain's terms.
     #[error("request: {0:?}")]
     Request(gatehouse_domain::requests::Refusal),
+    /// Ending a membership, anonymizing or a reminder refused, in the domain's terms.
+    #[error("compliance: {0:?}")]
+    Compliance(gatehouse_domain::compliance::Refusal),
     #[error("person: {0:?}")]
     Person(gatehouse_domain::people::Problem),
     #[error("database: {0}")]

@@ -7,6 +7,7 @@
 pub mod account;
 pub mod audit;
 pub mod authz;
+pub mod compliance;
 pub mod error;
 pub mod imports;
 pub mod invitations;

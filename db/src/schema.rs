@@ -52,6 +52,7 @@ diesel::table! {
         invitation_reminder_days -> Integer,
         request_reminder_days -> Integer,
         request_expiry_days -> Integer,
+        auto_anonymize_days -> Nullable<Integer>,
     }
 }
 
@@ -88,6 +89,7 @@ diesel::table! {
         version -> Integer,
         updated_by_kind -> Text,
         updated_by_id -> Nullable<BigInt>,
+        ended_at -> Nullable<Timestamp>,
     }
 }
 
@@ -399,7 +401,37 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    compliance_cases (id) {
+        id -> BigInt,
+        org_id -> BigInt,
+        membership_id -> BigInt,
+        status -> Text,
+        ended_at -> Timestamp,
+        remind_on -> Nullable<Date>,
+        reminded_at -> Nullable<Timestamp>,
+        pseudonym -> Nullable<Text>,
+        anonymized_at -> Nullable<Timestamp>,
+        anonymized_by_kind -> Nullable<Text>,
+        anonymized_by_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+        updated_by_kind -> Text,
+        updated_by_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    audit_redaction_permits (id) {
+        id -> BigInt,
+        org_id -> Nullable<BigInt>,
+    }
+}
+
 diesel::joinable!(memberships -> users (user_id));
+diesel::joinable!(compliance_cases -> memberships (membership_id));
+diesel::joinable!(compliance_cases -> organizations (org_id));
 diesel::joinable!(invitations -> memberships (membership_id));
 diesel::joinable!(invitations -> organizations (org_id));
 diesel::joinable!(memberships -> organizations (org_id));
@@ -444,4 +476,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     invitations,
     member_imports,
     access_requests,
+    compliance_cases,
+    audit_redaction_permits,
 );

@@ -70,7 +70,56 @@ impl TestDb {
             })
             .expect("count")
     }
+
+    /// Every (table, text column, rows) in the whole database whose value contains `needle`
+    /// (case-insensitive) — with `org`, only in rows of tables that carry an org_id and belong
+    /// to that organization. For the anonymization tests: a person's values must be nowhere.
+    pub fn grep(&self, needle: &str, org: Option<i64>) -> Vec<(String, String, i64)> {
+        crate::testing::grep(&self.db, needle, org).expect("grep")
+    }
 }
+
+/// See [`TestDb::grep`]; also used against databases a test did not create itself.
+pub fn grep(db: &Db, needle: &str, org: Option<i64>) -> Result<Vec<(String, String, i64)>, crate::DbError> {
+    use diesel::RunQueryDsl;
+    #[derive(diesel::QueryableByName)]
+    struct Col {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        t: String,
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        c: String,
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        ty: String,
+    }
+    #[derive(diesel::QueryableByName)]
+    struct N {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    db.with(|conn| {
+        let pg = conn.backend() == crate::Backend::Postgres;
+        let cols: Vec<Col> = on!(conn, c => diesel::sql_query(match pg {
+            true => "SELECT table_name::text AS t, column_name::text AS c, data_type::text AS ty FROM information_schema.columns WHERE table_schema = current_schema()",
+            false => "SELECT m.name AS t, p.name AS c, p.type AS ty FROM sqlite_master m JOIN pragma_table_info(m.name) p WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'",
+        }).load(c))?;
+        let with_org: std::collections::HashSet<String> = cols.iter().filter(|c| c.c == "org_id").map(|c| c.t.clone()).collect();
+        let mut hits = Vec::new();
+        for col in cols.iter().filter(|c| c.ty.eq_ignore_ascii_case("text")) {
+            let scope = match org {
+                Some(_) if !with_org.contains(&col.t) => continue,
+                Some(o) => format!(" AND org_id = {o}"),
+                None => String::new(),
+            };
+            let sql = format!("SELECT COUNT(*) AS n FROM {} WHERE LOWER({}) LIKE '%{}%'{scope}", col.t, col.c, needle.to_lowercase().replace('\'', "''"));
+            let n: N = on!(conn, c => diesel::sql_query(sql).get_result(c))?;
+            if n.n > 0 {
+                hits.push((col.t.clone(), col.c.clone(), n.n));
+            }
+        }
+        Ok(hits)
+    })
+}
+
 
 impl Drop for TestDb {
     fn drop(&mut self) {

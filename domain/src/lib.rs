@@ -6,6 +6,7 @@
 pub mod actor;
 pub mod authz;
 pub mod clock;
+pub mod compliance;
 pub mod error;
 pub mod ids;
 pub mod locale;

@@ -41,6 +41,20 @@ pub struct Dashboard {
     /// Role assignments that end within the next days (they stop by themselves at their end).
     #[serde(default)]
     pub expiring: Vec<ExpiringGrant>,
+    /// Former members waiting for anonymization (for whoever sees compliance cases): the
+    /// newest, and how many in all.
+    #[serde(default)]
+    pub compliance_cases: Vec<OpenCase>,
+    #[serde(default)]
+    pub compliance_open: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpenCase {
+    pub id: i64,
+    pub name: String,
+    pub ended_at: DateTime<Utc>,
+    pub remind_on: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -55,6 +55,10 @@ pub enum Mail {
     AccessRequestDecided { name: String, org: String, what: String, approved: bool, decided_by: String, comment: Option<String>, link: String },
     /// To the requester: nobody decided in time.
     AccessRequestExpired { name: String, org: String, what: String, link: String },
+    /// To each compliance manager when a membership ends (and again on the reminder date):
+    /// three links, each opening its page after sign-in — anonymize now, everything linked to
+    /// the person, remind me on a date.
+    MembershipEnded { manager: String, member: String, org: String, ended: String, reminder: bool, anonymize_link: String, linked_link: String, remind_link: String },
 }
 
 impl Mail {
@@ -122,6 +126,26 @@ impl Mail {
                 link: "https://gatehouse.example/o/acme/requests/7".into(),
             },
             Mail::AccessRequestExpired { name: "Max Mitglied".into(), org: "Acme Logistics".into(), what: "Role “Developer” at Sales".into(), link: "https://gatehouse.example/o/acme/requests/7".into() },
+            Mail::MembershipEnded {
+                manager: "Clara Compliance".into(),
+                member: "Max Mitglied".into(),
+                org: "Acme Logistics".into(),
+                ended: "2026-11-30 17:00 (Europe/Berlin)".into(),
+                reminder: false,
+                anonymize_link: "https://gatehouse.example/o/acme/compliance/3/anonymize".into(),
+                linked_link: "https://gatehouse.example/o/acme/compliance/3".into(),
+                remind_link: "https://gatehouse.example/o/acme/compliance/3/remind".into(),
+            },
+            Mail::MembershipEnded {
+                manager: "Clara Compliance".into(),
+                member: "Max Mitglied".into(),
+                org: "Acme Logistics".into(),
+                ended: "2026-11-30 17:00 (Europe/Berlin)".into(),
+                reminder: true,
+                anonymize_link: "https://gatehouse.example/o/acme/compliance/3/anonymize".into(),
+                linked_link: "https://gatehouse.example/o/acme/compliance/3".into(),
+                remind_link: "https://gatehouse.example/o/acme/compliance/3/remind".into(),
+            },
         ]
     }
 }
@@ -138,6 +162,7 @@ struct ActionHtml<'a> {
     link: &'a str,
     link_label: &'a str,
     link_hint: &'a str,
+    more: &'a [MoreLink],
     note: &'a str,
     footer: &'a str,
     public_url: &'a str,
@@ -151,9 +176,16 @@ struct ActionText<'a> {
     body: &'a str,
     link: &'a str,
     link_label: &'a str,
+    more: &'a [MoreLink],
     note: &'a str,
     footer: &'a str,
     public_url: &'a str,
+}
+
+/// A further link below the main button (a message that offers several things to do).
+struct MoreLink {
+    label: String,
+    href: String,
 }
 
 struct Action {
@@ -166,6 +198,10 @@ struct Action {
 }
 
 fn action(template: &'static str, a: Action, link: &str, locale: Locale, public_url: &str) -> Result<Rendered, MailError> {
+    action_with(template, a, link, &[], locale, public_url)
+}
+
+fn action_with(template: &'static str, a: Action, link: &str, more: &[MoreLink], locale: Locale, public_url: &str) -> Result<Rendered, MailError> {
     let err = |e: askama::Error| MailError::Render(e.to_string());
     let hint = match locale {
         Locale::En => "If the button does not work, copy this address into your browser:",
@@ -180,6 +216,7 @@ fn action(template: &'static str, a: Action, link: &str, locale: Locale, public_
         link,
         link_label: &a.link_label,
         link_hint: hint,
+        more,
         note: &a.note,
         footer: footer(locale),
         public_url,
@@ -192,6 +229,7 @@ fn action(template: &'static str, a: Action, link: &str, locale: Locale, public_
         body: &a.body,
         link,
         link_label: &a.link_label,
+        more,
         note: &a.note,
         footer: footer(locale),
         public_url,
@@ -468,6 +506,39 @@ pub fn render(mail: &Mail, locale: Locale, public_url: &str) -> Result<Rendered,
                 },
             };
             action("access_request_decided", a, link, locale, public_url)
+        }
+        Mail::MembershipEnded { manager, member, org, ended, reminder, anonymize_link, linked_link, remind_link } => {
+            let (a, more) = match locale {
+                Locale::En => (
+                    Action {
+                        subject: if *reminder { format!("Reminder: {member} left {org} — anonymize?") } else { format!("{member} left {org} — anonymize?") },
+                        heading: if *reminder { "A former member is still waiting for you".into() } else { "A membership ended".into() },
+                        greeting: format!("Hello {manager},"),
+                        body: format!("The membership of {member} in {org} ended on {ended}. As a compliance manager you decide when their personal data is replaced by a pseudonym."),
+                        link_label: "Anonymize now".into(),
+                        note: "Each link opens its page after you sign in; nothing happens until you confirm there.".into(),
+                    },
+                    vec![
+                        MoreLink { label: "Show everything linked to this person".into(), href: linked_link.clone() },
+                        MoreLink { label: "Remind me on a date".into(), href: remind_link.clone() },
+                    ],
+                ),
+                Locale::De => (
+                    Action {
+                        subject: if *reminder { format!("Erinnerung: {member} hat {org} verlassen – anonymisieren?") } else { format!("{member} hat {org} verlassen – anonymisieren?") },
+                        heading: if *reminder { "Ein ehemaliges Mitglied wartet noch auf Sie".into() } else { "Eine Mitgliedschaft wurde beendet".into() },
+                        greeting: format!("Hallo {manager},"),
+                        body: format!("Die Mitgliedschaft von {member} in {org} endete am {ended}. Als Compliance-Verantwortliche(r) entscheiden Sie, wann die personenbezogenen Daten durch ein Pseudonym ersetzt werden."),
+                        link_label: "Jetzt anonymisieren".into(),
+                        note: "Jeder Link öffnet seine Seite nach der Anmeldung; es geschieht nichts, bevor Sie dort bestätigen.".into(),
+                    },
+                    vec![
+                        MoreLink { label: "Alles anzeigen, was mit dieser Person verknüpft ist".into(), href: linked_link.clone() },
+                        MoreLink { label: "An einem Datum erinnern".into(), href: remind_link.clone() },
+                    ],
+                ),
+            };
+            action_with(if *reminder { "compliance_reminder" } else { "membership_ended" }, a, anonymize_link, &more, locale, public_url)
         }
         Mail::AccessRequestExpired { name, org, what, link } => {
             let a = match locale {

@@ -1,4 +1,4 @@
-//! The command line: `gatehouse serve | migrate | seed-demo | create-owner`.
+//! The command line: `gatehouse serve | migrate | seed-demo | create-owner | send-test-mail | anonymize`.
 use clap::{Parser, Subcommand};
 use std::net::SocketAddr;
 
@@ -63,6 +63,19 @@ pub enum Command {
         /// user-levels, isms or organization-roles.
         #[arg(long, default_value = "default")]
         template: String,
+    },
+    /// Anonymize a former member of an organization from the command line (an erasure request
+    /// handled by the operator). Without --confirm it only prints the pseudonym to confirm with.
+    Anonymize {
+        /// URL handle of the organization.
+        #[arg(long)]
+        org_slug: String,
+        /// The former member's email address.
+        #[arg(long)]
+        email: String,
+        /// The pseudonym printed by a first run, repeated to confirm.
+        #[arg(long)]
+        confirm: Option<String>,
     },
 }
 

@@ -51,6 +51,10 @@ pub const ORG_FORMS: &[(&str, &str)] = &[
     ("POST", "/o/{org}/requests/settings"),
     ("POST", "/o/{org}/requests/{id}/decide"),
     ("POST", "/o/{org}/requests/{id}/withdraw"),
+    ("POST", "/o/{org}/members/{id}/end"),
+    ("POST", "/o/{org}/compliance/settings"),
+    ("POST", "/o/{org}/compliance/{id}/anonymize"),
+    ("POST", "/o/{org}/compliance/{id}/remind"),
 ];
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -75,6 +79,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     crate::people::configure(cfg);
     crate::imports::configure(cfg);
     crate::requests::configure(cfg);
+    crate::compliance::configure(cfg);
 }
 
 pub(crate) type Form = web::Form<Vec<(String, String)>>;
@@ -167,6 +172,7 @@ impl Caller {
             DbError::Conflict(m) => m.clone(),
             DbError::Person(p) => gatehouse_app::i18n::problem(self.locale, p),
             DbError::Request(r) => gatehouse_app::i18n::request_refusal(self.locale, *r),
+            DbError::Compliance(r) => gatehouse_app::i18n::compliance_refusal(self.locale, r),
             DbError::NotFound => t(self.locale, Msg::NotFoundText).to_string(),
             DbError::Outdated => t(self.locale, Msg::TryAgain).to_string(),
             other => {

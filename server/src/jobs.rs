@@ -82,11 +82,17 @@ pub struct Scheduled {
     pub requests_expired: usize,
     /// Imports resumed after their driver stopped (its instance died) and run to the end.
     pub imports: usize,
+    /// Memberships ended on their end date, compliance reminders sent, former members
+    /// anonymized by their organization's automatic setting.
+    pub memberships_ended: usize,
+    pub compliance_reminders: usize,
+    pub auto_anonymized: usize,
 }
 
 /// The background users' scheduled work that is due now: invitation reminders (with a fresh
 /// link, written to the outbox) and expiries, access request reminders and expiries, and
-/// imports whose driver stopped. Safe to run on every instance at once.
+/// imports whose driver stopped; memberships past their end date, compliance reminders and
+/// automatic anonymization. Safe to run on every instance at once.
 pub async fn scheduled(state: &AppState) -> Result<Scheduled, String> {
     let now = state.clock.now();
     let (db, url) = (state.db.clone(), state.public_url.clone());
@@ -95,19 +101,25 @@ pub async fn scheduled(state: &AppState) -> Result<Scheduled, String> {
         let expired = db.with(|c| gatehouse_db::invitations::expire_due(c, now))?;
         let request_reminders = db.with(|c| gatehouse_db::requests::remind_due(c, &url, now))?;
         let requests_expired = db.with(|c| gatehouse_db::requests::expire_due(c, &url, now))?;
-        Ok(Scheduled { reminders, expired, request_reminders, requests_expired, imports: 0 })
+        let memberships_ended = db.with(|c| gatehouse_db::compliance::end_due(c, &url, now))?;
+        let compliance_reminders = db.with(|c| gatehouse_db::compliance::remind_due(c, &url, now))?;
+        let auto_anonymized = db.with(|c| gatehouse_db::compliance::auto_anonymize_due(c, now))?;
+        Ok(Scheduled { reminders, expired, request_reminders, requests_expired, imports: 0, memberships_ended, compliance_reminders, auto_anonymized })
     })
     .await
     .map_err(|e| e.to_string())?
     .map_err(|e| e.to_string())?;
     let r = Scheduled { imports: crate::imports::drive(state, None).await?, ..r };
-    if r.reminders + r.expired + r.imports + r.request_reminders + r.requests_expired > 0 {
+    if r.reminders + r.expired + r.imports + r.request_reminders + r.requests_expired + r.memberships_ended + r.compliance_reminders + r.auto_anonymized > 0 {
         tracing::info!(
             reminders = r.reminders,
             expired = r.expired,
             imports = r.imports,
             request_reminders = r.request_reminders,
             requests_expired = r.requests_expired,
+            memberships_ended = r.memberships_ended,
+            compliance_reminders = r.compliance_reminders,
+            auto_anonymized = r.auto_anonymized,
             "scheduled work done"
         );
     }

@@ -5,6 +5,7 @@
 pub mod account;
 pub mod auth;
 pub mod cli;
+pub mod compliance;
 pub mod forms;
 pub mod http;
 pub mod imports;

@@ -75,6 +75,33 @@ fn run(cli: Cli) -> Result<(), String> {
             println!("created organization {} ({}) with owner {}", org.name, org.slug, email.trim().to_lowercase());
             Ok(())
         }
+        Command::Anonymize { org_slug, email, confirm } => {
+            let db = open(&cli.database_url)?;
+            let now = SystemClock.now();
+            let org = db.with(|c| gatehouse_db::orgs::by_slug(c, &org_slug)).map_err(|e| e.to_string())?.ok_or_else(|| format!("no organization `{org_slug}`"))?;
+            let member = db
+                .with(|c| gatehouse_db::members::by_email(c, org.id, &email.trim().to_lowercase()))
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| format!("{email} is not a member of {org_slug}"))?;
+            let case = db
+                .with(|c| gatehouse_db::compliance::case_of(c, org.id, member))
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| "the membership has not ended: end it first (the member's page, or its end date)".to_string())?;
+            let pseudonym = db.with(|c| gatehouse_db::compliance::pseudonym_for(c, org.id, member)).map_err(|e| e.to_string())?;
+            match confirm {
+                None => {
+                    println!("{email} becomes \"{pseudonym}\" in {org_slug}. Run again with --confirm \"{pseudonym}\" to anonymize (irreversible).");
+                    Ok(())
+                }
+                Some(confirm) => {
+                    let done = db
+                        .with(|c| gatehouse_db::compliance::anonymize(c, org.id, None, case, &confirm, gatehouse_domain::actor::Actor::System, now))
+                        .map_err(|e| e.to_string())?;
+                    println!("anonymized as {} (identity anonymized too: {})", done.pseudonym, done.identity_anonymized);
+                    Ok(())
+                }
+            }
+        }
         Command::SendTestMail { to, locale, smtp, public_url } => {
             let db = open(&cli.database_url)?;
             let locale = gatehouse_domain::locale::Locale::parse(&locale).ok_or_else(|| format!("unknown language `{locale}` (en or de)"))?;

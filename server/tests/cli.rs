@@ -30,7 +30,7 @@ fn help_lists_every_command() {
     let o = gatehouse(&["--help"], &[]);
     assert!(o.status.success());
     let t = text(&o);
-    for cmd in ["serve", "migrate", "seed-demo", "create-owner", "send-test-mail"] {
+    for cmd in ["serve", "migrate", "seed-demo", "create-owner", "send-test-mail", "anonymize"] {
         assert!(t.contains(cmd), "{cmd} in --help: {t}");
     }
     assert!(gatehouse(&["create-owner", "--help"], &[]).status.success());
@@ -74,7 +74,7 @@ fn migrate_seed_and_create_owner() {
     let env = [("DATABASE_URL", db.as_str())];
     let o = gatehouse(&["migrate"], &env);
     assert!(o.status.success(), "{}", text(&o));
-    assert!(text(&o).contains("7 migration(s) applied on sqlite"));
+    assert!(text(&o).contains("8 migration(s) applied on sqlite"));
     assert!(text(&gatehouse(&["migrate"], &env)).contains("0 migration(s) applied"));
 
     let o = gatehouse(&["seed-demo", "--members", "350"], &env);
@@ -119,4 +119,103 @@ fn send_test_mail_delivers_or_says_why_not() {
         assert!(std::env::var_os("GATEHOUSE_REQUIRE_SMTP").is_none());
     }
     std::fs::remove_dir_all(dir).ok();
+}
+
+/// An anonymization killed in the middle of its transaction (the process gets SIGKILL while it
+/// waits inside, after the audit redaction and before the membership changes) leaves nothing
+/// changed; run again, it changes everything. On SQLite and on PostgreSQL.
+mod anonymization_is_all_or_nothing {
+    use super::*;
+    use chrono::Utc;
+    use gatehouse_db::testing::TestDb;
+    use gatehouse_domain::actor::Actor;
+    use gatehouse_domain::member::{MemberKind, MemberStatus};
+
+    const EMAIL: &str = "kim.killtest@acme.test";
+    const NAME: &str = "Kim Killtest";
+
+    fn fingerprint(t: &TestDb) -> (Vec<(String, String, i64)>, Vec<(String, String, i64)>, i64, i64) {
+        (t.grep(EMAIL, None), t.grep(NAME, None), t.count("audit_events"), t.count("audit_redaction_permits"))
+    }
+
+    fn run(t: &TestDb) {
+        let now = Utc::now();
+        let (org, _) = t.db.with(|c| gatehouse_db::seed::create_org_with_owner(c, "acme", "Acme", "UTC", "olga@acme.test", "Olga Owner", None, "default", now)).unwrap();
+        let kim = t
+            .db
+            .tx(|c| {
+                let user = gatehouse_db::users::create(
+                    c,
+                    &gatehouse_db::users::NewUser { email: EMAIL, display_name: NAME, locale: gatehouse_domain::locale::Locale::En, password_hash: None, is_system: false },
+                    Actor::System,
+                    now,
+                )?;
+                let m = gatehouse_db::members::add(
+                    c,
+                    &gatehouse_db::members::NewMember { org: org.id, user, kind: MemberKind::External, status: MemberStatus::Active, mobile_phone: Some("+491701234567"), job_title: None, end_date: None, role_holder_only: false, units: &[], tags: &[] },
+                    Actor::System,
+                    now,
+                )?;
+                for i in 0..50 {
+                    gatehouse_db::audit::record(c, now, &gatehouse_db::audit::AuditEntry::new(Some(org.id), Actor::System, "note", "membership", Some(m.0)).after(serde_json::json!({"name": NAME, "email": EMAIL, "i": i})))?;
+                }
+                Ok(m)
+            })
+            .unwrap();
+        t.db.with(|c| gatehouse_db::compliance::end_membership(c, org.id, None, kim, "http://x", Actor::System, now)).unwrap();
+        let pseudonym = t.db.with(|c| gatehouse_db::compliance::pseudonym_for(c, org.id, kim)).unwrap();
+        let before = fingerprint(t);
+        assert!(!before.0.is_empty() && !before.1.is_empty());
+
+        let dir = std::env::temp_dir().join(format!("gatehouse-kill-{}-{}", std::process::id(), rand_suffix()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let marker = dir.join("stalled");
+        let mut child = Command::new(env!("CARGO_BIN_EXE_gatehouse"))
+            .args(["anonymize", "--org-slug", "acme", "--email", EMAIL, "--confirm", &pseudonym])
+            .env("DATABASE_URL", &t.url)
+            .env("GATEHOUSE_LOG", "error")
+            .env("GATEHOUSE_FAULT_STALL_ANONYMIZE", &marker)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("start gatehouse anonymize");
+        let started = std::time::Instant::now();
+        while !marker.exists() {
+            assert!(started.elapsed() < std::time::Duration::from_secs(120), "the anonymization never reached its midpoint");
+            assert!(child.try_wait().unwrap().is_none(), "gatehouse anonymize exited before its midpoint");
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        child.kill().expect("kill");
+        child.wait().unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
+
+        // The database (after PostgreSQL notices the dead connection) is as it was.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            match t.db.with(|c| gatehouse_db::compliance::anonymize(c, org.id, None, 0, "", Actor::System, now)) {
+                Err(gatehouse_db::DbError::NotFound) => break,
+                _ if std::time::Instant::now() < deadline => std::thread::sleep(std::time::Duration::from_millis(100)),
+                other => panic!("the database stayed locked: {other:?}"),
+            }
+        }
+        assert_eq!(fingerprint(t), before, "killed in the middle: nothing changed");
+
+        let o = gatehouse(&["anonymize", "--org-slug", "acme", "--email", EMAIL, "--confirm", &pseudonym], &[("DATABASE_URL", &t.url)]);
+        assert!(o.status.success(), "{}", text(&o));
+        assert!(text(&o).contains(&format!("anonymized as {pseudonym}")), "{}", text(&o));
+        let after = fingerprint(t);
+        assert_eq!((after.0.len(), after.1.len(), after.2, after.3), (0, 0, before.2 + 1, 0), "run again: all of it");
+    }
+
+    #[test]
+    fn sqlite() {
+        run(&TestDb::sqlite());
+    }
+
+    #[test]
+    fn postgres() {
+        if let Some(t) = TestDb::postgres() {
+            run(&t);
+        }
+    }
 }

@@ -398,6 +398,40 @@ async fn every_route_refuses_the_unpermitted_and_strangers(t: &TestDb) {
         t.db.with(|c| gatehouse_db::imports::upload(c, acme.id, &p, owner, "p.csv", "email,name\nimp@example.test,Imp\n", gatehouse_domain::actor::Actor::System, now())).unwrap()
     };
 
+    // A former member waiting for anonymization, for the compliance cases.
+    let (case, pseudonym) = {
+        let left = t
+            .db
+            .tx(|c| {
+                let user = gatehouse_db::users::create(
+                    c,
+                    &gatehouse_db::users::NewUser { email: "left@example.test", display_name: "Lee Left", locale: gatehouse_domain::locale::Locale::En, password_hash: None, is_system: false },
+                    gatehouse_domain::actor::Actor::System,
+                    now(),
+                )?;
+                gatehouse_db::members::add(
+                    c,
+                    &gatehouse_db::members::NewMember {
+                        org: acme.id,
+                        user,
+                        kind: gatehouse_domain::member::MemberKind::Employee,
+                        status: gatehouse_domain::member::MemberStatus::Active,
+                        mobile_phone: None,
+                        job_title: None,
+                        end_date: None,
+                        role_holder_only: false,
+                        units: &[],
+                        tags: &[],
+                    },
+                    gatehouse_domain::actor::Actor::System,
+                    now(),
+                )
+            })
+            .unwrap();
+        let case = t.db.with(|c| gatehouse_db::compliance::end_membership(c, acme.id, None, left, "http://127.0.0.1:3000", gatehouse_domain::actor::Actor::System, now())).unwrap();
+        (case, t.db.with(|c| gatehouse_db::compliance::pseudonym_for(c, acme.id, left)).unwrap())
+    };
+
     // How to call each thing, with a member of acme who holds no admin permission (`member`)
     // and with the owner of another organization (`stranger`). Own-data endpoints say so.
     let api_cases: Vec<(&str, String, bool)> = vec![
@@ -422,6 +456,9 @@ async fn every_route_refuses_the_unpermitted_and_strangers(t: &TestDb) {
         // Every member asks and sees their own requests; the owner's request is not theirs.
         ("/api/requests", "org=acme".into(), true),
         ("/api/request", format!("org=acme&id={request}"), false),
+        ("/api/compliance", "org=acme".into(), false),
+        ("/api/compliance-case", format!("org=acme&id={case}"), false),
+        ("/api/member-leaving", format!("org=acme&id={other}"), false),
     ];
     // Not about an organization's data: the signed-in person's own identity and memberships,
     // and the pages behind emailed links (which show only what the link itself carries).
@@ -449,6 +486,10 @@ async fn every_route_refuses_the_unpermitted_and_strangers(t: &TestDb) {
         (format!("/o/acme/imports/{import}"), false),
         ("/o/acme/requests".into(), true),
         (format!("/o/acme/requests/{request}"), false),
+        ("/o/acme/compliance".into(), false),
+        (format!("/o/acme/compliance/{case}"), false),
+        (format!("/o/acme/compliance/{case}/anonymize"), false),
+        (format!("/o/acme/compliance/{case}/remind"), false),
     ];
     let pattern_of = |path: &str| -> String {
         path.split('/').map(|s| if s.chars().all(|c| c.is_ascii_digit()) && !s.is_empty() { "{id}" } else if s == "acme" { "{org}" } else if s == "tournaments" { "{module}" } else { s }).collect::<Vec<_>>().join("/")
@@ -489,6 +530,10 @@ async fn every_route_refuses_the_unpermitted_and_strangers(t: &TestDb) {
         ("POST", "/o/acme/requests/settings".into(), vec![("reminder_days", "1".into()), ("expiry_days", "2".into())]),
         ("POST", format!("/o/acme/requests/{request}/decide"), vec![("decision", "approve".into())]),
         ("POST", format!("/o/acme/requests/{request}/withdraw"), vec![]),
+        ("POST", format!("/o/acme/members/{other}/end"), vec![("when", "now".into())]),
+        ("POST", "/o/acme/compliance/settings".into(), vec![("auto_days", "1".into())]),
+        ("POST", format!("/o/acme/compliance/{case}/anonymize"), vec![("confirm", pseudonym.clone())]),
+        ("POST", format!("/o/acme/compliance/{case}/remind"), vec![("remind_on", "2030-01-01".into())]),
     ];
     let form_pattern = |path: &str| -> String {
         let mut ids = 0;

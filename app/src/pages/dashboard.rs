@@ -47,6 +47,22 @@ pub fn DashboardPage() -> impl IntoView {
                         </section>
                     }
                 })}
+                {d.compliance_open.filter(|n| *n > 0).map(|n| {
+                    let slug = org.get_untracked();
+                    view! {
+                        <section class="card" aria-labelledby="dash-compliance">
+                            <h2 id="dash-compliance"><a href=format!("/o/{slug}/compliance")>{format!("{} ({n})", t(locale, Msg::CompOpenCases))}</a></h2>
+                            <ul class="plain">
+                                {d.compliance_cases.iter().map(|c| view! {
+                                    <li>
+                                        <a href=format!("/o/{slug}/compliance/{}", c.id)>{c.name.clone()}</a>
+                                        " · "<span class="muted small">{datetime(locale, c.ended_at)}</span>
+                                    </li>
+                                }).collect_view()}
+                            </ul>
+                        </section>
+                    }
+                })}
                 {(!d.expiring.is_empty()).then(|| {
                     let slug = org.get_untracked();
                     view! {

@@ -30,7 +30,12 @@ pub fn MemberPage() -> impl IntoView {
                 Ok((d, access)) => {
                     let back = format!("/o/{}/members", org.get_untracked());
                     let base = format!("/o/{}", org.get_untracked());
-                    view! { <div class="member-page">{view! { <MemberDetailView locale d back=Some(back) /> }.into_any()}</div> <div class="access-wrap">{access.map(|d| view! { <AccessView locale d base /> }.into_any())}</div> }.into_any()
+                    let member = d.id.0;
+                    view! {
+                        <div class="member-page">{view! { <MemberDetailView locale d back=Some(back) /> }.into_any()}</div>
+                        <div class="access-wrap">{access.map(|d| view! { <AccessView locale d base /> }.into_any())}</div>
+                        <crate::pages::compliance::LeavingSection id=member />
+                    }.into_any()
                 }
                 Err(e) => {
                     if e == AppError::NotFound {

@@ -1,5 +1,6 @@
 pub mod access;
 pub mod account;
+pub mod compliance;
 pub mod content;
 pub mod dashboard;
 pub mod mail;

@@ -55,6 +55,8 @@ pub fn dashboard(conn: &mut Conn<'_>, org: OrgId) -> Result<Dashboard, DbError> 
         recent: recent_audit(conn, org, None, 10)?,
         pending_requests: Vec::new(),
         expiring: Vec::new(),
+        compliance_cases: Vec::new(),
+        compliance_open: None,
     })
 }
 

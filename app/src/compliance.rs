@@ -1,0 +1,145 @@
+//! Server functions for leaving and anonymization: the compliance page (open and anonymized
+//! cases, the automatic anonymization setting), one case (everything linked to the person, the
+//! pseudonym to confirm, the reminder) and the "end of membership" section of a member's page.
+//! compliance.view_links opens the pages; compliance.anonymize (reserved for compliance
+//! managers; owners hold everything) offers the anonymization.
+use crate::error::AppError;
+use chrono::{DateTime, NaiveDate, Utc};
+use leptos::prelude::*;
+use leptos::server_fn::codec::GetUrl;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseItem {
+    pub id: i64,
+    pub member: i64,
+    pub name: String,
+    pub anonymized: bool,
+    pub ended_at: DateTime<Utc>,
+    pub remind_on: Option<NaiveDate>,
+    pub anonymized_at: Option<DateTime<Utc>>,
+    pub anonymized_by: Option<String>,
+    pub auto_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CompliancePageView {
+    pub open: Vec<CaseItem>,
+    pub anonymized: Vec<CaseItem>,
+    pub auto_days: Option<i32>,
+    /// May change the automatic anonymization (compliance.anonymize organization-wide).
+    pub may_configure: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkedGroup {
+    pub kind: String,
+    pub count: i64,
+    /// (text, when)
+    pub lines: Vec<(String, Option<DateTime<Utc>>)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseView {
+    pub case: CaseItem,
+    pub linked: Vec<LinkedGroup>,
+    /// The pseudonym to type, for whoever may anonymize this open case.
+    pub pseudonym: Option<String>,
+    pub may_anonymize: bool,
+}
+
+/// The "end of membership" section of a member's page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeavingView {
+    pub status: String,
+    pub end_date: Option<NaiveDate>,
+    /// members.terminate for this member (never oneself), membership active.
+    pub may_end: bool,
+    /// The compliance case, for whoever may open it.
+    pub case: Option<i64>,
+}
+
+#[cfg(feature = "ssr")]
+fn item(r: &gatehouse_db::compliance::CaseRow) -> CaseItem {
+    CaseItem {
+        id: r.id,
+        member: r.membership.0,
+        name: r.name.clone(),
+        anonymized: r.anonymized,
+        ended_at: r.ended_at,
+        remind_on: r.remind_on,
+        anonymized_at: r.anonymized_at,
+        anonymized_by: r.anonymized_by.clone(),
+        auto_at: r.auto_at,
+    }
+}
+
+#[server(input = GetUrl, endpoint = "compliance")]
+pub async fn get_compliance(org: String) -> Result<CompliancePageView, AppError> {
+    use gatehouse_domain::authz::Target;
+    let x = crate::api::server::in_org(org).await?;
+    x.require("compliance.view_links", &Target::Organization).await?;
+    let may_configure = x.policy.check(x.m.id, "compliance.anonymize", &Target::Organization, x.now).allowed;
+    let org_id = x.org.id;
+    crate::api::server::db(&x.c.state, move |conn| {
+        Ok(CompliancePageView {
+            open: gatehouse_db::compliance::cases(conn, org_id, true, 500)?.iter().map(item).collect(),
+            anonymized: gatehouse_db::compliance::cases(conn, org_id, false, 100)?.iter().map(item).collect(),
+            auto_days: gatehouse_db::compliance::auto_days(conn, org_id)?,
+            may_configure,
+        })
+    })
+    .await
+}
+
+#[server(input = GetUrl, endpoint = "compliance-case")]
+pub async fn get_case(org: String, id: i64) -> Result<CaseView, AppError> {
+    use gatehouse_domain::authz::Target;
+    let x = crate::api::server::in_org(org).await?;
+    x.require("compliance.view_links", &Target::Organization).await?;
+    let (org_id, policy, me, now) = (x.org.id, x.policy.clone(), x.m.id, x.now);
+    crate::api::server::db(&x.c.state, move |conn| {
+        let row = gatehouse_db::compliance::case(conn, org_id, id)?;
+        let units = gatehouse_db::authz::member_units(conn, org_id, row.membership)?;
+        let may_anonymize = !row.anonymized
+            && row.membership != me
+            && policy.check(me, "compliance.anonymize", &Target::Member { id: row.membership, units }, now).allowed;
+        let pseudonym = if may_anonymize { Some(gatehouse_db::compliance::pseudonym_for(conn, org_id, row.membership)?) } else { None };
+        let linked = gatehouse_db::compliance::linked(conn, org_id, row.membership, 20)?
+            .into_iter()
+            .map(|k| LinkedGroup { kind: k.kind, count: k.count, lines: k.lines.into_iter().map(|l| (l.text, l.at)).collect() })
+            .collect();
+        Ok(CaseView { case: item(&row), linked, pseudonym, may_anonymize })
+    })
+    .await
+}
+
+#[server(input = GetUrl, endpoint = "member-leaving")]
+pub async fn get_leaving(org: String, id: i64) -> Result<LeavingView, AppError> {
+    use gatehouse_domain::authz::Target;
+    use gatehouse_domain::ids::MembershipId;
+    let x = crate::api::server::in_org(org).await?;
+    let (org_id, policy, me, now) = (x.org.id, x.policy.clone(), x.m.id, x.now);
+    let member = MembershipId(id);
+    // Whoever may see this member's page (or end the membership); others are refused as the
+    // member's page refuses them.
+    let (v, reasons) = crate::api::server::db(&x.c.state, move |conn| {
+        let Some((status, end_date)) = gatehouse_db::compliance::membership_state(conn, org_id, member)? else { return Ok((None, vec![])) };
+        let units = gatehouse_db::authz::member_units(conn, org_id, member)?;
+        let target = Target::Member { id: member, units };
+        let may_end = status == "active" && member != me && policy.check(me, "members.terminate", &target, now).allowed;
+        let view = policy.check(me, "members.view", &target, now);
+        if !(member == me || view.allowed || may_end) {
+            return Ok((None, view.reasons));
+        }
+        let sees_cases = policy.check(me, "compliance.view_links", &Target::Organization, now).allowed;
+        let case = if sees_cases { gatehouse_db::compliance::case_of(conn, org_id, member)? } else { None };
+        Ok((Some(LeavingView { status, end_date, may_end, case }), vec![]))
+    })
+    .await?;
+    match v {
+        Some(v) => Ok(v),
+        None if reasons.is_empty() => Err(AppError::NotFound),
+        None => Err(x.refuse("members.view", &reasons).await),
+    }
+}
