@@ -342,12 +342,16 @@ pub async fn get_member_access(org: String, id: i64) -> Result<MemberAccess, App
 /// A member's page in one call: details and, for whoever may see it, their access. (One server
 /// function per resource: a second call after an await would run without the request.)
 #[server(input = GetUrl, endpoint = "member-page")]
-pub async fn get_member_page(org: String, id: Option<i64>) -> Result<(gatehouse_domain::views::MemberDetail, Option<MemberAccess>), AppError> {
+pub async fn get_member_page(
+    org: String,
+    id: Option<i64>,
+) -> Result<(gatehouse_domain::views::MemberDetail, Option<MemberAccess>, Option<crate::compliance::LeavingView>), AppError> {
     let x = crate::api::server::in_org(org).await?;
     let member = id.map(gatehouse_domain::ids::MembershipId).unwrap_or(x.m.id);
     let detail = crate::api::server::member_detail(&x, member).await?;
     let access = member_access(&x, member.0).await.ok();
-    Ok((detail, access))
+    let leaving = crate::compliance::leaving(&x, member).await.ok();
+    Ok((detail, access, leaving))
 }
 
 #[cfg(feature = "ssr")]

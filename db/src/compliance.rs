@@ -630,7 +630,7 @@ pub fn anonymize(conn: &mut Conn<'_>, org: OrgId, policy: Option<(&Policy, Membe
                 sessions_ended += on!(conn, c => diesel::delete(s::table.filter(s::user_id.eq(user))).execute(c))?;
                 on!(conn, c => diesel::delete(at::table.filter(at::user_id.eq(user))).execute(c))?;
                 if let Some(e) = &email {
-                    on!(conn, c => diesel::delete(st::table.filter(st::key.eq(format!("email:{e}")))).execute(c))?;
+                    on!(conn, c => diesel::delete(st::table.filter(st::key.eq(crate::throttle::key("email", e)))).execute(c))?;
                 }
                 on!(conn, c => diesel::update(u::table.find(user))
                     .set((

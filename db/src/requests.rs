@@ -151,8 +151,8 @@ fn rows(conn: &mut Conn<'_>, org: OrgId, only: Option<i64>, status: Option<Statu
         on!(conn, c => ro::table.filter(ro::org_id.eq(org.0)).filter(ro::id.eq_any(&role_ids)).select((ro::id, ro::name)).load::<(i64, String)>(c))?.into_iter().collect()
     };
     let member_ids: Vec<i64> = raw.iter().flat_map(|r| [Some(r.1), r.9]).flatten().collect();
-    let names: std::collections::HashMap<i64, String> =
-        on!(conn, c => m::table.inner_join(u::table).filter(m::id.eq_any(&member_ids)).select((m::id, u::display_name)).load::<(i64, String)>(c))?.into_iter().collect();
+    // Anonymized members keep their place under their pseudonym.
+    let names = crate::compliance::names(conn, &member_ids)?;
     Ok(raw
         .into_iter()
         .map(|r| {

@@ -4,6 +4,12 @@ use crate::{from_db, on, to_db, Conn, DbError};
 use diesel::prelude::*;
 use gatehouse_domain::throttle::FailureRecord;
 
+/// The stored key for a sign-in address or a client address: a hash, so the throttle table
+/// holds no addresses (nothing to redact when a person is anonymized).
+pub fn key(kind: &str, value: &str) -> String {
+    format!("{kind}:{}", crate::sessions::token_hash(&format!("{kind}:{value}")))
+}
+
 pub fn get(conn: &mut Conn<'_>, key: &str) -> Result<Option<FailureRecord>, DbError> {
     let row: Option<(i32, chrono::NaiveDateTime, Option<chrono::NaiveDateTime>)> = on!(conn, c => st::table
         .find(key)

@@ -47,7 +47,7 @@ pub async fn sign_in(req: HttpRequest, state: web::Data<AppState>, form: web::Fo
     let form = form.into_inner();
     let email = form.email.trim().to_lowercase();
     let ip = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_else(|| "unknown".into());
-    let keys = [format!("email:{email}"), format!("ip:{ip}")];
+    let keys = [throttle::key("email", &email), throttle::key("ip", &ip.to_string())];
     let old_token = req.cookie(SESSION_COOKIE).map(|c| c.value().to_string());
     let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone());
     let now = state.clock.now();

@@ -3,7 +3,7 @@
 //! anonymize (confirmed by typing the pseudonym), remind me on a date — each opened from the
 //! compliance managers' mail after sign-in; and the "end of membership" section of a member's
 //! page. Plain forms: they work before the WASM has loaded.
-use crate::compliance::{get_case, get_compliance, get_leaving, CaseItem};
+use crate::compliance::{get_case, get_compliance, CaseItem, LeavingView};
 use crate::components::{org_param, use_locale, CsrfField, ErrorView, FormOutcome, Loading};
 use crate::i18n::{date, datetime, linked_kind, t, tf, Msg};
 use gatehouse_domain::locale::Locale;
@@ -231,40 +231,29 @@ pub fn CasePage(mode: CaseMode) -> impl IntoView {
 }
 
 /// The "end of membership" section of a member's page: end now or on a last day
-/// (members.terminate), and the compliance case once there is one.
-#[component]
-pub fn LeavingSection(id: i64) -> impl IntoView {
-    let org = org_param();
-    let data = Resource::new(move || (org.get(), id), |(o, i)| get_leaving(o, i));
-    let body = move || {
-        Suspend::new(async move {
-            let locale = use_locale();
-            let Ok(d) = data.await else { return ().into_any() };
-            let slug = org.get_untracked();
-            if !d.may_end && d.case.is_none() && d.end_date.is_none() {
-                return ().into_any();
-            }
-            let action = format!("/o/{slug}/members/{id}/end");
-            view! {
-                <section class="card" aria-labelledby="leaving">
-                    <h2 id="leaving">{t(locale, Msg::LeaveTitle)}</h2>
-                    {(d.status != "active").then(|| view! { <p>{t(locale, Msg::LeaveEnded)}</p> })}
-                    {(d.status == "active").then(|| d.end_date.map(|e| view! { <p>{tf(locale, Msg::LeaveScheduled, &[("date", &date(locale, e))])}</p> })).flatten()}
-                    {d.may_end.then(|| view! {
-                        <p class="muted small">{t(locale, Msg::LeaveHelp)}</p>
-                        <form method="post" action=action.clone() class="row-form">
-                            <CsrfField />
-                            <label>{t(locale, Msg::LeaveOn)}<input name="last_day" type="date" value=d.end_date.map(|e| e.to_string()).unwrap_or_default() /></label>
-                            <button type="submit" name="when" value="date" class="secondary">{t(locale, Msg::LeaveSetDate)}</button>
-                            {d.end_date.is_some().then(|| view! { <button type="submit" name="when" value="clear" class="secondary">{t(locale, Msg::LeaveClearDate)}</button> })}
-                            <button type="submit" name="when" value="now" class="danger">{t(locale, Msg::LeaveNow)}</button>
-                        </form>
-                    })}
-                    {d.case.map(|c| view! { <p><a href=format!("/o/{slug}/compliance/{c}")>{t(locale, Msg::LeaveOpenCase)}</a></p> })}
-                </section>
-            }
-            .into_any()
-        })
-    };
-    view! { <Suspense fallback=Loading>{body}</Suspense> }
+/// (members.terminate), and the compliance case once there is one. Nothing when none applies.
+pub fn leaving_section(locale: Locale, slug: String, id: i64, d: LeavingView) -> AnyView {
+    if !d.may_end && d.case.is_none() && d.end_date.is_none() && d.status == "active" {
+        return ().into_any();
+    }
+    let action = format!("/o/{slug}/members/{id}/end");
+    view! {
+        <section class="card" aria-labelledby="leaving">
+            <h2 id="leaving">{t(locale, Msg::LeaveTitle)}</h2>
+            {(d.status != "active").then(|| view! { <p>{t(locale, Msg::LeaveEnded)}</p> })}
+            {(d.status == "active").then(|| d.end_date.map(|e| view! { <p>{tf(locale, Msg::LeaveScheduled, &[("date", &date(locale, e))])}</p> })).flatten()}
+            {d.may_end.then(|| view! {
+                <p class="muted small">{t(locale, Msg::LeaveHelp)}</p>
+                <form method="post" action=action.clone() class="row-form">
+                    <CsrfField />
+                    <label>{t(locale, Msg::LeaveOn)}<input name="last_day" type="date" value=d.end_date.map(|e| e.to_string()).unwrap_or_default() /></label>
+                    <button type="submit" name="when" value="date" class="secondary">{t(locale, Msg::LeaveSetDate)}</button>
+                    {d.end_date.is_some().then(|| view! { <button type="submit" name="when" value="clear" class="secondary">{t(locale, Msg::LeaveClearDate)}</button> })}
+                    <button type="submit" name="when" value="now" class="danger">{t(locale, Msg::LeaveNow)}</button>
+                </form>
+            })}
+            {d.case.map(|c| view! { <p><a href=format!("/o/{slug}/compliance/{c}")>{t(locale, Msg::LeaveOpenCase)}</a></p> })}
+        </section>
+    }
+    .into_any()
 }

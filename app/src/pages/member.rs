@@ -27,14 +27,14 @@ pub fn MemberPage() -> impl IntoView {
         Suspend::new(async move {
             let locale = use_locale();
             match data.await {
-                Ok((d, access)) => {
+                Ok((d, access, leaving)) => {
                     let back = format!("/o/{}/members", org.get_untracked());
                     let base = format!("/o/{}", org.get_untracked());
                     let member = d.id.0;
                     view! {
                         <div class="member-page">{view! { <MemberDetailView locale d back=Some(back) /> }.into_any()}</div>
                         <div class="access-wrap">{access.map(|d| view! { <AccessView locale d base /> }.into_any())}</div>
-                        <crate::pages::compliance::LeavingSection id=member />
+                        <div class="leaving-wrap">{leaving.map(|d| crate::pages::compliance::leaving_section(locale, org.get_untracked(), member, d))}</div>
                     }.into_any()
                 }
                 Err(e) => {
@@ -58,7 +58,7 @@ pub fn MePage() -> impl IntoView {
         Suspend::new(async move {
             let locale = use_locale();
             match data.await {
-                Ok((d, access)) => {
+                Ok((d, access, _)) => {
                     let base = format!("/o/{}", org.get_untracked());
                     view! { <div class="member-page">{view! { <MemberDetailView locale d back=None /> }.into_any()}</div> <div class="access-wrap">{access.map(|d| view! { <AccessView locale d base /> }.into_any())}</div> }.into_any()
                 }
