@@ -105,6 +105,9 @@ pub struct AdjustmentView {
     pub label: String,
     pub scope: Option<String>,
     pub note: String,
+    /// An addition that ends (a permission granted through an access request until a date).
+    #[serde(default)]
+    pub ends_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -414,15 +417,16 @@ async fn member_access(x: &crate::api::server::Ctx, id: i64) -> Result<MemberAcc
             .into_iter()
             .map(|r| match r.adjustment {
                 Adjustment::Withdraw { permission } => {
-                    AdjustmentView { id: r.id, withdraw: true, label: crate::explain::permission_label(locale, p, &permission), permission, scope: None, note: r.note }
+                    AdjustmentView { id: r.id, withdraw: true, label: crate::explain::permission_label(locale, p, &permission), permission, scope: None, note: r.note, ends_at: None }
                 }
-                Adjustment::Add { permission, scope, .. } => AdjustmentView {
+                Adjustment::Add { permission, scope, ends_at, .. } => AdjustmentView {
                     id: r.id,
                     withdraw: false,
                     label: crate::explain::permission_label(locale, p, &permission),
                     permission,
                     scope: Some(crate::explain::scope_words(locale, p, scope)),
                     note: r.note,
+                    ends_at,
                 },
             })
             .collect(),

@@ -177,7 +177,7 @@ pub mod server {
             why.extend(crate::explain::reasons(self.c.locale, &self.policy, permission, reasons));
             let org_id = self.org.id;
             match db(&self.c.state, move |conn| gatehouse_db::members::owner_contacts(conn, org_id)).await {
-                Ok(contacts) => fail(AppError::Forbidden { why, contacts }),
+                Ok(contacts) => fail(AppError::Forbidden { why, contacts, permission: Some(permission.to_string()) }),
                 Err(e) => e,
             }
         }

@@ -60,7 +60,8 @@ pub struct LeavingView {
 }
 
 #[cfg(feature = "ssr")]
-fn item(r: &gatehouse_db::compliance::CaseRow) -> CaseItem {
+fn item(r: &gatehouse_db::compliance::CaseRow, locale: gatehouse_domain::locale::Locale) -> CaseItem {
+    use crate::i18n::{t, Msg};
     CaseItem {
         id: r.id,
         member: r.membership.0,
@@ -69,7 +70,11 @@ fn item(r: &gatehouse_db::compliance::CaseRow) -> CaseItem {
         ended_at: r.ended_at,
         remind_on: r.remind_on,
         anonymized_at: r.anonymized_at,
-        anonymized_by: r.anonymized_by.clone(),
+        anonymized_by: match r.anonymized_by_kind.as_deref() {
+            Some("background") => Some(t(locale, Msg::CompAutomatic).to_string()),
+            Some("system" | "staff") => Some(t(locale, Msg::CompOperator).to_string()),
+            _ => r.anonymized_by.clone(),
+        },
         auto_at: r.auto_at,
     }
 }
@@ -80,11 +85,11 @@ pub async fn get_compliance(org: String) -> Result<CompliancePageView, AppError>
     let x = crate::api::server::in_org(org).await?;
     x.require("compliance.view_links", &Target::Organization).await?;
     let may_configure = x.policy.check(x.m.id, "compliance.anonymize", &Target::Organization, x.now).allowed;
-    let org_id = x.org.id;
+    let (org_id, locale) = (x.org.id, x.c.locale);
     crate::api::server::db(&x.c.state, move |conn| {
         Ok(CompliancePageView {
-            open: gatehouse_db::compliance::cases(conn, org_id, true, 500)?.iter().map(item).collect(),
-            anonymized: gatehouse_db::compliance::cases(conn, org_id, false, 100)?.iter().map(item).collect(),
+            open: gatehouse_db::compliance::cases(conn, org_id, true, 500)?.iter().map(|r| item(r, locale)).collect(),
+            anonymized: gatehouse_db::compliance::cases(conn, org_id, false, 100)?.iter().map(|r| item(r, locale)).collect(),
             auto_days: gatehouse_db::compliance::auto_days(conn, org_id)?,
             may_configure,
         })
@@ -97,7 +102,7 @@ pub async fn get_case(org: String, id: i64) -> Result<CaseView, AppError> {
     use gatehouse_domain::authz::Target;
     let x = crate::api::server::in_org(org).await?;
     x.require("compliance.view_links", &Target::Organization).await?;
-    let (org_id, policy, me, now) = (x.org.id, x.policy.clone(), x.m.id, x.now);
+    let (org_id, policy, me, now, locale) = (x.org.id, x.policy.clone(), x.m.id, x.now, x.c.locale);
     crate::api::server::db(&x.c.state, move |conn| {
         let row = gatehouse_db::compliance::case(conn, org_id, id)?;
         let units = gatehouse_db::authz::member_units(conn, org_id, row.membership)?;
@@ -109,7 +114,7 @@ pub async fn get_case(org: String, id: i64) -> Result<CaseView, AppError> {
             .into_iter()
             .map(|k| LinkedGroup { kind: k.kind, count: k.count, lines: k.lines.into_iter().map(|l| (l.text, l.at)).collect() })
             .collect();
-        Ok(CaseView { case: item(&row), linked, pseudonym, may_anonymize })
+        Ok(CaseView { case: item(&row, locale), linked, pseudonym, may_anonymize })
     })
     .await
 }

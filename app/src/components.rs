@@ -86,7 +86,7 @@ pub fn ErrorView(locale: Locale, error: AppError) -> impl IntoView {
             </section>
         }
         .into_any(),
-        AppError::Forbidden { why, contacts } => {
+        AppError::Forbidden { why, contacts, permission } => {
             let names = contacts.join(", ");
             // Inside an organization, the refusal offers to ask for access.
             let org = leptos_router::hooks::use_params_map().get_untracked().get("org");
@@ -95,7 +95,13 @@ pub fn ErrorView(locale: Locale, error: AppError) -> impl IntoView {
                     <h1>{t(locale, Msg::Forbidden)}</h1>
                     <ul class="why">{why.into_iter().map(|w| view! { <li>{w}</li> }).collect_view()}</ul>
                     {(!names.is_empty()).then(|| view! { <p class="contact">{tf(locale, Msg::ContactOwners, &[("names", &names)])}</p> })}
-                    {org.map(|o| view! { <p><a href=format!("/o/{o}/requests") class="request-access">{t(locale, Msg::RequestAccess)}</a></p> })}
+                    {org.map(|o| {
+                        let href = match &permission {
+                            Some(p) => format!("/o/{o}/requests?kind=permission&permission={p}#ask"),
+                            None => format!("/o/{o}/requests"),
+                        };
+                        view! { <p><a href=href class="request-access">{t(locale, Msg::RequestAccess)}</a></p> }
+                    })}
                 </section>
             }
             .into_any()

@@ -10,9 +10,15 @@ pub enum AppError {
     Unauthenticated,
     #[error("not found")]
     NotFound,
-    /// Refused: why (the engine's reasons in the reader's words) and whom to ask.
+    /// Refused: why (the engine's reasons in the reader's words), whom to ask, and the
+    /// permission that was missing (the "request access" link asks for it).
     #[error("forbidden")]
-    Forbidden { why: Vec<String>, contacts: Vec<String> },
+    Forbidden {
+        why: Vec<String>,
+        contacts: Vec<String>,
+        #[serde(default)]
+        permission: Option<String>,
+    },
     /// A change refused by the rules (no escalation, appointment rules, a role in use …), or
     /// someone else's newer save: said in the reader's words; nothing was changed.
     #[error("refused: {0}")]

@@ -456,10 +456,17 @@ messages! {
     AccessRequest => "Access request", "Zugriffsanfrage";
     ReqToDecide => "Waiting for your decision", "Warten auf Ihre Entscheidung";
     ReqAsk => "Ask for access", "Zugriff anfragen";
-    ReqAskHelp => "Ask for a role (at a unit or organization-wide) or to join a unit. The people who may decide it are mailed; you are mailed their decision.", "Fragen Sie eine Rolle (in einer Einheit oder organisationsweit) oder die Aufnahme in eine Einheit an. Wer darüber entscheiden darf, bekommt eine E-Mail; Sie erhalten die Entscheidung per E-Mail.";
+    ReqAskHelp => "Ask for a role or a single permission (at a unit or organization-wide) or to join a unit. The people who may decide it are mailed; you are mailed their decision.", "Fragen Sie eine Rolle oder eine einzelne Berechtigung (in einer Einheit oder organisationsweit) oder die Aufnahme in eine Einheit an. Wer darüber entscheiden darf, bekommt eine E-Mail; Sie erhalten die Entscheidung per E-Mail.";
     ReqKind => "What you ask for", "Was Sie anfragen";
     ReqKindRole => "A role", "Eine Rolle";
     ReqKindUnit => "To join a unit", "Aufnahme in eine Einheit";
+    ReqHistory => "Requests you may decide", "Anfragen, über die Sie entscheiden dürfen";
+    ReqAllStatuses => "All statuses", "Alle Status";
+    ReqAllUnits => "All units", "Alle Einheiten";
+    ReqNoneFound => "No requests match.", "Keine passenden Anfragen.";
+    ReqKindPermission => "A single permission", "Eine einzelne Berechtigung";
+    ReqPermission => "Permission", "Berechtigung";
+    ReqChoosePermission => "Choose the permission you ask for.", "Wählen Sie die Berechtigung, die Sie anfragen.";
     ReqRole => "Role", "Rolle";
     ReqUnit => "Unit", "Einheit";
     ReqWholeOrg => "Whole organization", "Ganze Organisation";
@@ -529,6 +536,14 @@ messages! {
     CompEndPast => "The end date must not lie in the past.", "Das Enddatum darf nicht in der Vergangenheit liegen.";
     CompBadDays => "Enter a number of days from 1 to 3650, or leave it empty to turn it off.", "Geben Sie 1 bis 3650 Tage ein oder lassen Sie das Feld leer, um es auszuschalten.";
     CompBadDate => "Enter a date.", "Geben Sie ein Datum ein.";
+    AuditMembershipEnded => "Membership ended", "Mitgliedschaft beendet";
+    AuditMembershipEndDate => "Last day set", "Letzter Tag gesetzt";
+    AuditMembershipAnonymized => "Former member anonymized", "Ehemaliges Mitglied anonymisiert";
+    AuditComplianceReminderSet => "Compliance reminder set", "Compliance-Erinnerung gesetzt";
+    AuditComplianceReminded => "Compliance reminder sent", "Compliance-Erinnerung versandt";
+    AuditAutoAnonymize => "Automatic anonymization changed", "Automatische Anonymisierung geändert";
+    CompAutomatic => "Gatehouse (automatic, organization setting)", "Gatehouse (automatisch, Organisationseinstellung)";
+    CompOperator => "Gatehouse operator", "Gatehouse-Betrieb";
     LeaveTitle => "End of membership", "Ende der Mitgliedschaft";
     LeaveHelp => "Ending the membership ends the person's roles and organization roles at once and mails the compliance managers, who decide about anonymization.", "Das Beenden der Mitgliedschaft beendet sofort die Rollen und Organisationsrollen der Person und benachrichtigt die Compliance-Verantwortlichen, die über die Anonymisierung entscheiden.";
     LeaveNow => "End membership now", "Mitgliedschaft jetzt beenden";
@@ -627,6 +642,12 @@ pub fn audit_action_label(locale: Locale, action: &str) -> String {
         "invitation.revoked" => Msg::AuditInvitationRevoked,
         "invitation.reminded" => Msg::AuditInvitationReminded,
         "invitation.expired" => Msg::AuditInvitationExpired,
+        "membership.ended" => Msg::AuditMembershipEnded,
+        "membership.end_date" => Msg::AuditMembershipEndDate,
+        "membership.anonymized" => Msg::AuditMembershipAnonymized,
+        "compliance.reminder_set" => Msg::AuditComplianceReminderSet,
+        "compliance.reminded" => Msg::AuditComplianceReminded,
+        "organization.auto_anonymize" => Msg::AuditAutoAnonymize,
         other => return other.to_string(),
     };
     t(locale, m).to_string()

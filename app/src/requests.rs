@@ -29,12 +29,19 @@ pub struct RequestItem {
 pub struct RequestsView {
     /// Roles that may be asked for: id, name.
     pub roles: Vec<(i64, String)>,
+    /// Single permissions that may be asked for: key, label.
+    #[serde(default)]
+    pub permissions: Vec<(String, String)>,
     /// Units: id, path.
     pub units: Vec<(i64, String)>,
     pub to_decide: Vec<RequestItem>,
     pub mine: Vec<RequestItem>,
     /// The organization's reminder and expiry days, for whoever may change them.
     pub settings: Option<(i32, i32)>,
+    /// Every request the viewer may decide (any status), filtered by status and unit; None for
+    /// someone who decides nothing.
+    #[serde(default)]
+    pub history: Option<Vec<RequestItem>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -63,13 +70,25 @@ fn item(r: &gatehouse_db::requests::RequestRow, locale: gatehouse_domain::locale
 
 /// The requests screen: for every member of the organization.
 #[server(input = GetUrl, endpoint = "requests")]
-pub async fn get_requests(org: String) -> Result<RequestsView, AppError> {
+pub async fn get_requests(org: String, status: Option<String>, unit: Option<i64>) -> Result<RequestsView, AppError> {
     use gatehouse_domain::requests::{Status, DECIDE};
     let x = crate::api::server::in_org(org).await?;
+    let decides = x.policy.reach(x.m.id, DECIDE, x.now) != gatehouse_domain::authz::policy::Reach::Nothing;
+    let status = match status.as_deref() {
+        None | Some("") | Some("all") => None,
+        Some(s) => Some(Status::parse(s).ok_or_else(|| AppError::BadRequest(s.to_string()))?),
+    };
     let (org_id, now, me, policy, locale) = (x.org.id, x.now, x.m.id, x.policy.clone(), x.c.locale);
     crate::api::server::db(&x.c.state, move |conn| {
         let s = gatehouse_db::requests::settings(conn, org_id)?;
         let roles = gatehouse_db::requests::requestable_roles(conn, org_id)?.into_iter().map(|(id, name, _)| (id.0, name)).collect();
+        let permissions = gatehouse_db::requests::requestable_permissions(conn, org_id)?
+            .into_iter()
+            .map(|p| {
+                let label = crate::explain::permission_label(locale, &policy, &p);
+                (p, label)
+            })
+            .collect();
         let dir = gatehouse_db::invitations::directory(conn, org_id, &[])?;
         let pending = gatehouse_db::requests::list(conn, org_id, Some(Status::Pending), None, 500)?;
         let to_decide = pending
@@ -79,12 +98,27 @@ pub async fn get_requests(org: String) -> Result<RequestsView, AppError> {
             .collect();
         let mine = gatehouse_db::requests::list(conn, org_id, None, Some(me), 100)?.iter().map(|r| item(r, locale, &s)).collect();
         let may_edit = policy.check(me, "settings.edit", &gatehouse_domain::authz::Target::Organization, now).allowed;
+        let history = if decides {
+            let rows = gatehouse_db::requests::list(conn, org_id, status, None, 1000)?;
+            Some(
+                rows.iter()
+                    .filter(|r| r.requester != me && policy.check(me, DECIDE, &r.asked.target(), now).allowed)
+                    .filter(|r| unit.is_none_or(|u| r.asked.unit().is_some_and(|a| policy.tree.is_within(a, gatehouse_domain::ids::UnitId(u)))))
+                    .take(200)
+                    .map(|r| item(r, locale, &s))
+                    .collect(),
+            )
+        } else {
+            None
+        };
         Ok(RequestsView {
             roles,
+            permissions,
             units: dir.units.iter().map(|u| (u.0 .0, u.2.clone())).collect(),
             to_decide,
             mine,
             settings: may_edit.then_some((s.reminder_days, s.expiry_days)),
+            history,
         })
     })
     .await

@@ -45,7 +45,7 @@ pub fn bump(conn: &mut Conn<'_>, org: OrgId, expected: Option<i64>) -> Result<i6
     version(conn, org)
 }
 
-fn adjustment_from_row(permission: String, kind: &str, scope: Option<String>, unit: Option<i64>, visibility: Option<String>) -> Result<Adjustment, DbError> {
+fn adjustment_from_row(permission: String, kind: &str, scope: Option<String>, unit: Option<i64>, visibility: Option<String>, ends: Option<NaiveDateTime>) -> Result<Adjustment, DbError> {
     Ok(match kind {
         "withdraw" => Adjustment::Withdraw { permission },
         _ => {
@@ -54,7 +54,7 @@ fn adjustment_from_row(permission: String, kind: &str, scope: Option<String>, un
                 RoleScope::Organization => Scope::Organization,
                 RoleScope::Unit => Scope::Unit(UnitId(unit.ok_or(DbError::NotFound)?)),
             };
-            Adjustment::Add { permission, scope, visibility: Visibility::parse(visibility.as_deref().unwrap_or_default())? }
+            Adjustment::Add { permission, scope, visibility: Visibility::parse(visibility.as_deref().unwrap_or_default())?, ends_at: ends.map(from_db) }
         }
     })
 }
@@ -120,14 +120,15 @@ pub fn load_policy(conn: &mut Conn<'_>, org: OrgId) -> Result<Policy, DbError> {
     for (id, role, unit, ends) in assignments {
         entry(&mut subjects, id).assignments.push(Assignment { role: RoleId(role), anchor: unit.map(UnitId), ends_at: ends.map(from_db) });
     }
-    let adjustments: Vec<(i64, String, String, Option<String>, Option<i64>, Option<String>)> = on!(conn, c => ma::table
+    #[allow(clippy::type_complexity)]
+    let adjustments: Vec<(i64, String, String, Option<String>, Option<i64>, Option<String>, Option<NaiveDateTime>)> = on!(conn, c => ma::table
         .inner_join(m::table)
         .filter(ma::org_id.eq(org.0))
         .filter(m::status.eq("active"))
-        .select((ma::membership_id, ma::permission, ma::kind, ma::scope, ma::unit_id, ma::visibility))
+        .select((ma::membership_id, ma::permission, ma::kind, ma::scope, ma::unit_id, ma::visibility, ma::ends_at))
         .load(c))?;
-    for (id, permission, kind, scope, unit, visibility) in adjustments {
-        let adj = adjustment_from_row(permission, &kind, scope, unit, visibility)?;
+    for (id, permission, kind, scope, unit, visibility, ends) in adjustments {
+        let adj = adjustment_from_row(permission, &kind, scope, unit, visibility, ends)?;
         entry(&mut subjects, id).adjustments.push(adj);
     }
     Ok(Policy::new(version, roles, tree, modules, subjects.into_values()))
@@ -261,14 +262,15 @@ pub struct AdjustmentRow {
 }
 
 pub fn adjustments_of(conn: &mut Conn<'_>, org: OrgId, member: MembershipId) -> Result<Vec<AdjustmentRow>, DbError> {
-    let rows: Vec<(i64, String, String, Option<String>, Option<i64>, Option<String>, String)> = on!(conn, c => ma::table
+    #[allow(clippy::type_complexity)]
+    let rows: Vec<(i64, String, String, Option<String>, Option<i64>, Option<String>, String, Option<NaiveDateTime>)> = on!(conn, c => ma::table
         .filter(ma::org_id.eq(org.0))
         .filter(ma::membership_id.eq(member.0))
         .order(ma::id)
-        .select((ma::id, ma::permission, ma::kind, ma::scope, ma::unit_id, ma::visibility, ma::note))
+        .select((ma::id, ma::permission, ma::kind, ma::scope, ma::unit_id, ma::visibility, ma::note, ma::ends_at))
         .load(c))?;
     rows.into_iter()
-        .map(|(id, p, k, s, u, v, note)| Ok(AdjustmentRow { id, adjustment: adjustment_from_row(p, &k, s, u, v)?, note }))
+        .map(|(id, p, k, s, u, v, note, ends)| Ok(AdjustmentRow { id, adjustment: adjustment_from_row(p, &k, s, u, v, ends)?, note }))
         .collect()
 }
 
@@ -294,6 +296,26 @@ pub fn adjust(
     actor: Actor,
     now: DateTime<Utc>,
 ) -> Result<i64, DbError> {
+    adjust_via(conn, org, policy, by, "roles.assign", Some(policy.version), member, adjustment, note, actor, now)
+}
+
+/// [`adjust`] handed out through `via` (`roles.assign`, or `access_requests.decide` when an
+/// approver grants a requested permission); `expected`: the authorization version the change
+/// was decided on (None when the caller has already moved it on in this transaction).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn adjust_via(
+    conn: &mut Conn<'_>,
+    org: OrgId,
+    policy: &Policy,
+    by: MembershipId,
+    via: &str,
+    expected: Option<i64>,
+    member: MembershipId,
+    adjustment: &Adjustment,
+    note: &str,
+    actor: Actor,
+    now: DateTime<Utc>,
+) -> Result<i64, DbError> {
     conn.transaction(|conn| {
         let units = member_units(conn, org, member)?;
         let permission = match adjustment {
@@ -305,8 +327,17 @@ pub fn adjust(
         if let Adjustment::Add { scope: Scope::Unit(u), .. } = adjustment {
             policy.tree.get(*u).ok_or(DbError::NotFound)?;
         }
-        escalation::may_adjust(&policy.subject(by), member, &units, adjustment, policy, &policy.tree, now).map_err(|e| DbError::Denied(Denial::Escalation(e)))?;
-        bump(conn, org, Some(policy.version))?;
+        escalation::may_adjust_via(&policy.subject(by), via, member, &units, adjustment, policy, &policy.tree, now).map_err(|e| DbError::Denied(Denial::Escalation(e)))?;
+        if let Adjustment::Add { ends_at: Some(e), .. } = adjustment {
+            if *e <= now {
+                return Err(gatehouse_domain::DomainError::InvalidValue { field: "ends_at", value: e.to_rfc3339() }.into());
+            }
+        }
+        bump(conn, org, expected)?;
+        let ends_at = match adjustment {
+            Adjustment::Add { ends_at, .. } => *ends_at,
+            Adjustment::Withdraw { .. } => None,
+        };
         let (kind, scope, unit, visibility) = match adjustment {
             Adjustment::Withdraw { .. } => ("withdraw", None, None, None),
             Adjustment::Add { scope, visibility, .. } => {
@@ -327,6 +358,7 @@ pub fn adjust(
             ma::unit_id.eq(unit),
             ma::visibility.eq(visibility),
             ma::note.eq(note.trim()),
+            ma::ends_at.eq(ends_at.map(to_db)),
             ma::created_at.eq(to_db(now)),
             ma::updated_at.eq(to_db(now)),
             ma::version.eq(1),
@@ -339,7 +371,7 @@ pub fn adjust(
             now,
             &AuditEntry::new(Some(org), actor, "permission.adjusted", "membership", Some(member.0))
                 .unit(unit.map(UnitId))
-                .after(json!({"kind": kind, "permission": permission, "scope": scope, "unit": unit, "visibility": visibility, "note": note.trim()})),
+                .after(json!({"kind": kind, "permission": permission, "scope": scope, "unit": unit, "visibility": visibility, "note": note.trim(), "ends_at": ends_at})),
         )?;
         Ok(id)
     })

@@ -61,7 +61,10 @@ pub struct CaseRow {
     pub reminded_at: Option<DateTime<Utc>>,
     pub pseudonym: Option<String>,
     pub anonymized_at: Option<DateTime<Utc>>,
+    /// The person who anonymized (None for the background user or the operator: see the kind).
     pub anonymized_by: Option<String>,
+    /// user, staff_as_user, background (the automatic setting), system (the operator's CLI).
+    pub anonymized_by_kind: Option<String>,
     /// When the organization's automatic anonymization will do it (open cases, setting on).
     pub auto_at: Option<DateTime<Utc>>,
 }
@@ -96,9 +99,7 @@ fn load_cases(conn: &mut Conn<'_>, org: OrgId, id: Option<i64>, open: Option<boo
             let anonymized = status == "anonymized";
             let by = match by_kind.as_deref() {
                 Some("user" | "staff_as_user") => by_id.and_then(|b| names.get(&b).cloned()),
-                Some("background") => Some("Gatehouse (automatic)".to_string()),
-                Some(other) => Some(other.to_string()),
-                None => None,
+                _ => None,
             };
             CaseRow {
                 id,
@@ -111,6 +112,7 @@ fn load_cases(conn: &mut Conn<'_>, org: OrgId, id: Option<i64>, open: Option<boo
                 pseudonym,
                 anonymized_at: anon_at.map(from_db),
                 anonymized_by: by,
+                anonymized_by_kind: by_kind,
                 auto_at: if anonymized { None } else { dc::auto_anonymize_at(from_db(ended), auto_days) },
             }
         })
@@ -458,10 +460,10 @@ pub struct Anonymized {
     pub redacted: Vec<(String, usize)>,
 }
 
-/// Replaces, in one statement per table, every variant of the person's values inside `columns`
-/// of the rows in `scope` (an organization, or rows without one) that contain a needle.
-fn redact_table(conn: &mut Conn<'_>, table: &str, columns: &[&str], org: Option<OrgId>, variants: &[String], needles: &[String], pseudonym: &str) -> Result<usize, DbError> {
-    if variants.is_empty() || needles.is_empty() {
+/// Applies `replacements`, in one statement per table, inside `columns` of the rows in `scope`
+/// (an organization, rows without one, or one membership's rows) that contain a needle.
+fn redact_table(conn: &mut Conn<'_>, table: &str, columns: &[&str], scope: &str, replacements: &[dc::Replacement], needles: &[String]) -> Result<usize, DbError> {
+    if replacements.is_empty() || needles.is_empty() {
         return Ok(0);
     }
     let pg = conn.backend() == Backend::Postgres;
@@ -474,18 +476,14 @@ fn redact_table(conn: &mut Conn<'_>, table: &str, columns: &[&str], org: Option<
     let mut sets = Vec::new();
     for col in columns {
         let mut expr = col.to_string();
-        for v in variants {
+        for r in replacements {
             let (a, b) = (ph(), ph());
-            binds.push(v.clone());
-            binds.push(pseudonym.to_string());
+            binds.push(r.from.clone());
+            binds.push(r.to.clone());
             expr = format!("REPLACE({expr}, {a}, {b})");
         }
         sets.push(format!("{col} = {expr}"));
     }
-    let scope = match org {
-        Some(o) => format!("org_id = {}", o.0),
-        None => "org_id IS NULL".to_string(),
-    };
     let mut likes = Vec::new();
     for col in columns {
         for needle in needles {
@@ -503,22 +501,62 @@ fn redact_table(conn: &mut Conn<'_>, table: &str, columns: &[&str], org: Option<
     })?)
 }
 
+/// Addresses a person had earlier or asked for (email changes), from the audit of their
+/// identity: they are redacted with the current one.
+fn earlier_addresses(conn: &mut Conn<'_>, user: i64) -> Result<Vec<String>, DbError> {
+    let rows: Vec<(Option<String>, Option<String>)> = on!(conn, c => ae::table
+        .filter(ae::target_kind.eq("user"))
+        .filter(ae::target_id.eq(user))
+        .filter(ae::action.like("email.%"))
+        .select((ae::before_data, ae::after_data))
+        .load(c))?;
+    let mut out = Vec::new();
+    for text in rows.into_iter().flat_map(|(b, a)| [b, a]).flatten() {
+        if let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(&text) {
+            for key in ["email", "new_email"] {
+                if let Some(serde_json::Value::String(v)) = map.get(key) {
+                    out.push(v.clone());
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Locks the identity's row for the rest of the transaction (PostgreSQL; SQLite's write
+/// transaction already excludes every other writer), so two organizations anonymizing the same
+/// person at once see each other's result when they count the memberships left.
+fn lock_user(conn: &mut Conn<'_>, user: i64) -> Result<(), DbError> {
+    match conn {
+        Conn::Pg(c) => {
+            let _: i64 = u::table.find(user).select(u::id).for_update().first(&mut **c)?;
+        }
+        Conn::Sqlite(_) => {}
+    }
+    Ok(())
+}
+
 /// Anonymizes the former member of case `case_id` (see the module comment). `policy`: the
 /// compliance manager deciding (compliance.anonymize for that member, never oneself), or None
 /// for the organization's automatic anonymization. `confirm` must repeat the pseudonym shown.
 pub fn anonymize(conn: &mut Conn<'_>, org: OrgId, policy: Option<(&Policy, MembershipId)>, case_id: i64, confirm: &str, actor: Actor, now: DateTime<Utc>) -> Result<Anonymized, DbError> {
     conn.transaction(|conn| {
-        let (member, status): (i64, String) = on!(conn, c => cc::table.filter(cc::id.eq(case_id)).filter(cc::org_id.eq(org.0)).select((cc::membership_id, cc::status)).first(c))?;
+        let member: i64 = on!(conn, c => cc::table.filter(cc::id.eq(case_id)).filter(cc::org_id.eq(org.0)).select(cc::membership_id).first(c))?;
         let member = MembershipId(member);
-        if status == "anonymized" {
-            return Err(refused(Refusal::AlreadyAnonymized));
-        }
         if let Some((policy, by)) = policy {
             if by == member {
                 return Err(refused(Refusal::OwnMembership));
             }
             let target = member_target(conn, org, member)?;
             require(policy, by, "compliance.anonymize", &target, now)?;
+        }
+        // Claimed first: of two anonymizations of one case at once (two managers, two
+        // instances' automatic rounds), one goes on, the other is told it is done.
+        let claimed = on!(conn, c => diesel::update(cc::table.filter(cc::id.eq(case_id)).filter(cc::status.eq("open")))
+            .set((cc::status.eq("anonymized"), cc::updated_at.eq(to_db(now))))
+            .execute(c))?;
+        if claimed == 0 {
+            return Err(refused(Refusal::AlreadyAnonymized));
         }
         #[allow(clippy::type_complexity)]
         let (user, m_status, phone, job): (Option<i64>, String, Option<String>, Option<String>) =
@@ -536,75 +574,135 @@ pub fn anonymize(conn: &mut Conn<'_>, org: OrgId, policy: Option<(&Policy, Membe
             return Err(refused(Refusal::PseudonymMismatch(pseudonym)));
         }
         // The person's values, wherever they were kept.
-        let mut values: Vec<String> = [phone.clone(), job.clone()].into_iter().flatten().collect();
+        let mut personal = dc::Personal { phones: phone.into_iter().collect(), other: job.into_iter().collect(), ..Default::default() };
         let mut email = None;
+        // Memberships elsewhere that keep the identity: invited, active, or ended and waiting
+        // for their own anonymization. An invitation withdrawn before it was accepted (ended,
+        // without a case) keeps nothing; it is severed with the identity.
+        let mut leftovers: Vec<i64> = Vec::new();
+        let mut identity_too = false;
         if let Some(user) = user {
+            lock_user(conn, user)?;
             let (e, name): (String, String) = on!(conn, c => u::table.find(user).select((u::email, u::display_name)).first(c))?;
             let staff: i64 = on!(conn, c => ps::table.filter(ps::email.eq(&e)).count().get_result(c))?;
             if staff > 0 {
                 return Err(refused(Refusal::PlatformStaff));
             }
-            values.push(e.clone());
-            values.push(name);
+            personal.emails.push(e.clone());
+            personal.names.push(name);
             let pending: Vec<Option<String>> = on!(conn, c => at::table.filter(at::user_id.eq(user)).filter(at::purpose.eq("email_change_new")).select(at::data).load(c))?;
-            values.extend(pending.into_iter().flatten());
+            personal.emails.extend(pending.into_iter().flatten());
+            personal.emails.extend(earlier_addresses(conn, user)?);
             email = Some(e);
+            let others: Vec<(i64, String, Option<i64>)> = on!(conn, c => m::table
+                .left_join(cc::table)
+                .filter(m::user_id.eq(user))
+                .filter(m::id.ne(member.0))
+                .select((m::id, m::status, cc::id.nullable()))
+                .load(c))?;
+            let keeps = others.iter().any(|(_, st, case)| st == "invited" || st == "active" || (st == "terminated" && case.is_some()));
+            identity_too = !keeps;
+            if identity_too {
+                leftovers = others.iter().map(|o| o.0).collect();
+            }
         }
         let invited: Vec<String> = on!(conn, c => inv::table.filter(inv::membership_id.eq(member.0)).select(inv::email).load(c))?;
-        values.extend(invited);
-        values.sort();
-        values.dedup();
-        let variants = dc::variants(&values);
-        let needles = dc::needles(&values);
-        let others: i64 = match user {
-            Some(user) => on!(conn, c => m::table.filter(m::user_id.eq(user)).filter(m::id.ne(member.0)).count().get_result(c))?,
-            None => 0,
-        };
-        let identity_too = user.is_some() && others == 0;
+        personal.emails.extend(invited);
+        personal.emails.sort();
+        personal.emails.dedup();
+        let text = personal.replacements(&pseudonym, false);
+        let json = personal.replacements(&pseudonym, true);
+        let needles = personal.needles();
 
-        // Mail still waiting for the person's address is not sent any more.
-        let addresses: Vec<String> = values.iter().filter(|v| v.contains('@')).cloned().collect();
-        for scope in [Some(org.0), None] {
-            if scope.is_none() && !identity_too {
-                continue;
-            }
+        // Where the person's values are redacted: this organization; with the identity, also the
+        // organizations whose invitation was withdrawn before it was accepted, and the rows of
+        // no organization (sign-in, the identity's own mail and audit).
+        let mut scopes: Vec<Option<OrgId>> = vec![Some(org)];
+        if identity_too {
+            let elsewhere: Vec<i64> = on!(conn, c => m::table.filter(m::id.eq_any(&leftovers)).select(m::org_id).distinct().load(c))?;
+            scopes.extend(elsewhere.into_iter().filter(|o| *o != org.0).map(|o| Some(OrgId(o))));
+            scopes.push(None);
+        }
+        // Mail to the person: nothing more is sent, and what was kept of it goes.
+        let addresses: Vec<String> = personal.emails.iter().flat_map(|e| [e.clone(), e.to_lowercase()]).collect();
+        for scope in scopes.iter().map(|s| s.map(|o| o.0)) {
             on!(conn, c => {
-                let q = eo::table.filter(eo::to_address.eq_any(&addresses)).filter(eo::status.eq_any(["queued", "sending"])).into_boxed();
+                let q = eo::table.filter(eo::to_address.eq_any(&addresses)).into_boxed();
                 let q = match scope { Some(o) => q.filter(eo::org_id.eq(o)), None => q.filter(eo::org_id.is_null()) };
                 let ids: Vec<i64> = q.select(eo::id).load(c)?;
-                diesel::update(eo::table.filter(eo::id.eq_any(ids)))
-                    .set((eo::status.eq("failed"), eo::last_error.eq(Some("recipient anonymized")), eo::updated_at.eq(to_db(now)), eo::version.eq(eo::version + 1), eo::updated_by_kind.eq(actor.kind()), eo::updated_by_id.eq(actor.id())))
+                diesel::update(eo::table.filter(eo::id.eq_any(&ids)).filter(eo::status.eq_any(["queued", "sending"])))
+                    .set((eo::status.eq("failed"), eo::last_error.eq(Some("recipient anonymized"))))
+                    .execute(c)?;
+                diesel::update(eo::table.filter(eo::id.eq_any(&ids)))
+                    .set((
+                        eo::to_address.eq(dc::anonymous_email(member.0)),
+                        eo::subject.eq(&pseudonym),
+                        eo::body_text.eq(None::<String>),
+                        eo::body_html.eq(None::<String>),
+                        eo::updated_at.eq(to_db(now)),
+                        eo::version.eq(eo::version + 1),
+                        eo::updated_by_kind.eq(actor.kind()),
+                        eo::updated_by_id.eq(actor.id()),
+                    ))
                     .execute(c)
             })?;
         }
 
-        // The audit redaction permit, seen by this transaction only.
-        on!(conn, c => diesel::insert_into(arp::table).values(arp::org_id.eq(Some(org.0))).execute(c))?;
-        if identity_too {
-            on!(conn, c => diesel::insert_into(arp::table).values(arp::org_id.eq(None::<i64>)).execute(c))?;
+        // The audit redaction permits, seen by this transaction only.
+        for scope in &scopes {
+            on!(conn, c => diesel::insert_into(arp::table).values(arp::org_id.eq(scope.map(|o| o.0))).execute(c))?;
         }
         let mut redacted = Vec::new();
-        let scopes: Vec<Option<OrgId>> = if identity_too { vec![Some(org), None] } else { vec![Some(org)] };
         for scope in &scopes {
-            let tables: &[(&str, &[&str])] = if scope.is_some() {
+            let tables: &[(&str, &[&str], bool)] = if scope.is_some() {
                 &[
-                    ("audit_events", &["before_data", "after_data"]),
-                    ("email_outbox", &["to_address", "subject", "body_text", "body_html"]),
-                    ("access_requests", &["justification", "decision_comment"]),
-                    ("member_adjustments", &["note"]),
-                    ("items", &["title"]),
-                    ("invitations", &["email"]),
-                    ("member_imports", &["file_name", "csv_text", "report"]),
+                    ("audit_events", &["before_data", "after_data"], true),
+                    ("email_outbox", &["subject", "body_text", "body_html", "last_error"], false),
+                    ("access_requests", &["justification", "decision_comment"], false),
+                    ("member_adjustments", &["note"], false),
+                    ("items", &["title"], false),
+                    ("invitations", &["email"], false),
+                    ("member_imports", &["file_name", "csv_text", "report"], false),
                 ]
             } else {
-                &[("audit_events", &["before_data", "after_data"]), ("email_outbox", &["to_address", "subject", "body_text", "body_html"])]
+                &[("audit_events", &["before_data", "after_data"], true), ("email_outbox", &["subject", "body_text", "body_html", "last_error"], false)]
             };
-            for (table, columns) in tables {
-                let n = redact_table(conn, table, columns, *scope, &variants, &needles, &pseudonym)?;
-                let key = if scope.is_some() { table.to_string() } else { format!("{table} (no organization)") };
+            let filter = match scope {
+                Some(o) => format!("org_id = {}", o.0),
+                None => "org_id IS NULL".to_string(),
+            };
+            for (table, columns, is_json) in tables {
+                let n = redact_table(conn, table, columns, &filter, if *is_json { &json } else { &text }, &needles)?;
+                let key = match scope {
+                    Some(o) if *o == org => table.to_string(),
+                    Some(o) => format!("{table} (organization {})", o.0),
+                    None => format!("{table} (no organization)"),
+                };
                 redacted.push((key, n));
             }
             stall_for_tests();
+        }
+        // Invitations withdrawn elsewhere before they were accepted: their address goes too.
+        if !leftovers.is_empty() {
+            let list = leftovers.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(", ");
+            let n = redact_table(conn, "invitations", &["email"], &format!("membership_id IN ({list})"), &text, &needles)?;
+            redacted.push(("invitations (withdrawn elsewhere)".to_string(), n));
+            on!(conn, c => diesel::update(m::table.filter(m::id.eq_any(&leftovers)))
+                .set((
+                    m::user_id.eq(None::<i64>),
+                    m::mobile_phone.eq(None::<String>),
+                    m::job_title.eq(None::<String>),
+                    m::status.eq(MemberStatus::Anonymized.as_str()),
+                    m::updated_at.eq(to_db(now)),
+                    m::version.eq(m::version + 1),
+                    m::updated_by_kind.eq(actor.kind()),
+                    m::updated_by_id.eq(actor.id()),
+                ))
+                .execute(c))?;
+            for other in &leftovers {
+                let p = pseudonym_for_any(conn, MembershipId(*other))?;
+                on!(conn, c => diesel::update(m::table.find(*other)).set(m::pseudonym.eq(Some(p))).execute(c))?;
+            }
         }
 
         on!(conn, c => diesel::update(m::table.find(member.0))
@@ -629,8 +727,8 @@ pub fn anonymize(conn: &mut Conn<'_>, org: OrgId, policy: Option<(&Policy, Membe
             if identity_too {
                 sessions_ended += on!(conn, c => diesel::delete(s::table.filter(s::user_id.eq(user))).execute(c))?;
                 on!(conn, c => diesel::delete(at::table.filter(at::user_id.eq(user))).execute(c))?;
-                if let Some(e) = &email {
-                    on!(conn, c => diesel::delete(st::table.filter(st::key.eq(crate::throttle::key("email", e)))).execute(c))?;
+                for e in &personal.emails {
+                    on!(conn, c => diesel::delete(st::table.filter(st::key.eq(crate::throttle::key("email", &e.to_lowercase())))).execute(c))?;
                 }
                 on!(conn, c => diesel::update(u::table.find(user))
                     .set((
@@ -645,6 +743,7 @@ pub fn anonymize(conn: &mut Conn<'_>, org: OrgId, policy: Option<(&Policy, Membe
                     .execute(c))?;
             }
         }
+        let _ = &email;
         on!(conn, c => diesel::delete(arp::table).execute(c))?;
         on!(conn, c => diesel::update(cc::table.find(case_id))
             .set((
@@ -674,6 +773,12 @@ pub fn anonymize(conn: &mut Conn<'_>, org: OrgId, policy: Option<(&Policy, Membe
         )?;
         Ok(Anonymized { pseudonym, identity_anonymized: identity_too, redacted })
     })
+}
+
+/// The pseudonym of a membership in whatever organization it belongs to.
+fn pseudonym_for_any(conn: &mut Conn<'_>, member: MembershipId) -> Result<String, DbError> {
+    let org: i64 = on!(conn, c => m::table.find(member.0).select(m::org_id).first(c))?;
+    pseudonym_for(conn, OrgId(org), member)
 }
 
 /// Fault injection for the all-or-nothing test: with GATEHOUSE_FAULT_STALL_ANONYMIZE set to a

@@ -64,6 +64,17 @@ impl RequestRow {
     }
 }
 
+/// An admin permission's name from the catalog; a content permission by its key.
+fn permission_name(locale: Locale, key: &str) -> String {
+    match gatehouse_domain::authz::catalog::admin_permission(key) {
+        Some(p) => match locale {
+            Locale::En => format!("{} ({key})", p.en),
+            Locale::De => format!("{} ({key})", p.de),
+        },
+        None => key.to_string(),
+    }
+}
+
 /// What was asked for, in the reader's words.
 pub fn describe(locale: Locale, asked: &Asked, role: Option<&str>, unit: Option<&str>) -> String {
     let at = |u: Option<&str>| match (locale, u) {
@@ -75,8 +86,8 @@ pub fn describe(locale: Locale, asked: &Asked, role: Option<&str>, unit: Option<
     match (asked, locale) {
         (Asked::Role { .. }, Locale::En) => format!("role “{}”{}", role.unwrap_or("?"), at(unit)),
         (Asked::Role { .. }, Locale::De) => format!("Rolle „{}“{}", role.unwrap_or("?"), at(unit)),
-        (Asked::Permission { permission, .. }, Locale::En) => format!("permission “{permission}”{}", at(unit)),
-        (Asked::Permission { permission, .. }, Locale::De) => format!("Berechtigung „{permission}“{}", at(unit)),
+        (Asked::Permission { permission, .. }, Locale::En) => format!("permission “{}”{}", permission_name(locale, permission), at(unit)),
+        (Asked::Permission { permission, .. }, Locale::De) => format!("Berechtigung „{}“{}", permission_name(locale, permission), at(unit)),
         (Asked::Unit { .. }, Locale::En) => format!("membership of {}", unit.unwrap_or("?")),
         (Asked::Unit { .. }, Locale::De) => format!("Mitgliedschaft in {}", unit.unwrap_or("?")),
     }
@@ -188,6 +199,40 @@ pub fn list(conn: &mut Conn<'_>, org: OrgId, status: Option<Status>, requester: 
 }
 
 /// The roles a member may ask for: requestable, not retired.
+/// The single permissions a member may ask for: those the organization's requestable roles
+/// grant (the organization decides what may be asked, per role), sorted.
+pub fn requestable_permissions(conn: &mut Conn<'_>, org: OrgId) -> Result<Vec<String>, DbError> {
+    let ids: Vec<RoleId> = requestable_roles(conn, org)?.into_iter().map(|r| r.0).collect();
+    let mut out: Vec<String> = crate::authz::engine_roles(conn, org)?
+        .into_iter()
+        .filter(|r| ids.contains(&r.id) && !r.retired)
+        .flat_map(|r| r.grants.into_iter().map(|g| g.permission))
+        .collect();
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
+/// How a single permission is granted when asked for at `unit` (None: organization-wide): no
+/// wider than a requestable role grants it — organization scope only where a role grants it
+/// organization-wide, a unit where one grants it at units, the member's own records where the
+/// roles grant only that — with the widest visibility they grant. None: not requestable there.
+pub fn permission_grant(conn: &mut Conn<'_>, org: OrgId, permission: &str, unit: Option<UnitId>) -> Result<Option<(gatehouse_domain::authz::Scope, gatehouse_domain::authz::Visibility)>, DbError> {
+    use gatehouse_domain::authz::{RoleScope, Scope};
+    let ids: Vec<RoleId> = requestable_roles(conn, org)?.into_iter().map(|r| r.0).collect();
+    let grants: Vec<gatehouse_domain::authz::RoleGrant> = crate::authz::engine_roles(conn, org)?
+        .into_iter()
+        .filter(|r| ids.contains(&r.id) && !r.retired)
+        .flat_map(|r| r.grants.into_iter().filter(|g| g.permission == permission))
+        .collect();
+    let widest = |scopes: &[RoleScope]| grants.iter().filter(|g| scopes.contains(&g.scope)).map(|g| g.visibility).max();
+    Ok(match unit {
+        None => widest(&[RoleScope::Organization]).map(|v| (Scope::Organization, v)),
+        Some(u) => widest(&[RoleScope::Unit, RoleScope::Organization]).map(|v| (Scope::Unit(u), v)),
+    }
+    .or_else(|| widest(&[RoleScope::Own]).map(|v| (Scope::Own, v))))
+}
+
 pub fn requestable_roles(conn: &mut Conn<'_>, org: OrgId) -> Result<Vec<(RoleId, String, Option<String>)>, DbError> {
     use crate::schema::roles as r;
     let rows: Vec<(i64, String, Option<String>)> = on!(conn, c => r::table
@@ -208,8 +253,8 @@ fn link(public_url: &str, slug: &str, id: i64) -> String {
     format!("{}/o/{slug}/requests/{id}", public_url.trim_end_matches('/'))
 }
 
-/// A member asks. Checked: what may be asked (a requestable live role whose anchor fits, a unit
-/// of the organization; single permissions come later), an end date in the future, a reason,
+/// A member asks. Checked: what may be asked (a requestable live role whose anchor fits, a
+/// permission such a role grants, a unit of the organization), an end date in the future, a reason,
 /// nothing already held or already asked. Every approver is mailed.
 #[allow(clippy::too_many_arguments)]
 pub fn create(
@@ -257,7 +302,14 @@ pub fn create(
                 return Err(refused(Refusal::AlreadyHeld));
             }
         }
-        Asked::Permission { .. } => return Err(refused(Refusal::NotRequestable)),
+        Asked::Permission { permission, unit } => {
+            if permission_grant(conn, org, permission, *unit)?.is_none() {
+                return Err(refused(Refusal::NotRequestable));
+            }
+            if policy.check(requester, permission, &asked.target(), now).allowed {
+                return Err(refused(Refusal::AlreadyHeld));
+            }
+        }
     }
     let (role_id, permission, unit_id) = match asked {
         Asked::Role { role, unit } => (Some(role.0), None, unit.map(|u| u.0)),
@@ -409,7 +461,14 @@ pub fn decide(
                         return Err(refused(Refusal::AlreadyHeld));
                     }
                 }
-                Asked::Permission { .. } => {}
+                Asked::Permission { permission, unit } => {
+                    if permission_grant(conn, org, permission, *unit)?.is_none() {
+                        return Err(refused(Refusal::NotRequestable));
+                    }
+                    if policy.check(row.requester, permission, &row.asked.target(), now).allowed {
+                        return Err(refused(Refusal::AlreadyHeld));
+                    }
+                }
             }
             granted = match &row.asked {
                 Asked::Role { role, unit } => Some(crate::roles::assign_via(conn, org, policy, by, dr::DECIDE, row.requester, *role, *unit, row.ends_at, actor, now)?),
@@ -417,7 +476,11 @@ pub fn decide(
                     on!(conn, c => diesel::insert_into(mu::table).values((mu::membership_id.eq(row.requester.0), mu::unit_id.eq(unit.0))).execute(c))?;
                     None
                 }
-                Asked::Permission { .. } => return Err(refused(Refusal::NotRequestable)),
+                Asked::Permission { permission, unit } => {
+                    let (scope, visibility) = permission_grant(conn, org, permission, *unit)?.ok_or(refused(Refusal::NotRequestable))?;
+                    let add = gatehouse_domain::authz::Adjustment::Add { permission: permission.clone(), scope, visibility, ends_at: row.ends_at };
+                    Some(crate::authz::adjust_via(conn, org, policy, by, dr::DECIDE, None, row.requester, &add, &format!("#{id}"), actor, now)?)
+                }
             };
             on!(conn, c => diesel::update(ar::table.find(id)).set(ar::granted_id.eq(granted)).execute(c))?;
         }

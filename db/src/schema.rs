@@ -284,6 +284,7 @@ diesel::table! {
         version -> Integer,
         updated_by_kind -> Text,
         updated_by_id -> Nullable<BigInt>,
+        ends_at -> Nullable<Timestamp>,
     }
 }
 

@@ -185,7 +185,7 @@ both!(nobody_escalates_through_any_path_that_grants, |t: &TestDb| {
     t.db.with(|c| roles::assign_checked(c, o.id, &pol, o.manager, o.dev_a1, tm, Some(o.team_a1), Some(ends), actor(o.manager), now())).unwrap();
     // Adjustments.
     let pol = p(t);
-    let add = |perm: &str, scope: Scope| Adjustment::Add { permission: perm.into(), scope, visibility: Visibility::Individual };
+    let add = |perm: &str, scope: Scope| Adjustment::Add { permission: perm.into(), scope, visibility: Visibility::Individual, ends_at: None };
     assert!(matches!(
         denied(t.db.with(|c| authz::adjust(c, o.id, &pol, o.manager, o.dev_a1, &add("audit.view", Scope::Unit(o.team_a)), "", actor(o.manager), now()))),
         Denial::Escalation(Refusal::WouldEscalate { .. })

@@ -276,6 +276,38 @@ both!(end_dates_and_automatic_anonymization_are_the_background_users_work, |t: &
     assert_eq!(t.db.with(|c| compliance::auto_anonymize_due(c, later + Duration::days(31))).unwrap(), 1);
     let row = t.db.with(|c| compliance::case(c, o.id, case)).unwrap();
     assert!(row.anonymized);
-    assert_eq!(row.anonymized_by.as_deref(), Some("Gatehouse (automatic)"));
+    assert_eq!((row.anonymized_by.as_deref(), row.anonymized_by_kind.as_deref()), (None, Some("background")));
     assert_eq!(personal_hits(t, None), vec![]);
+});
+
+both!(a_withdrawn_invitation_elsewhere_does_not_keep_the_identity, |t: &TestDb| {
+    let o = setup(t);
+    let (b, owner_b) = t.db.with(|c| seed::create_org_with_owner(c, "beta", "Beta", "UTC", "bob@beta.test", "Bob Beta", None, "default", now())).unwrap();
+    // Beta invited Max and withdrew it before he accepted.
+    t.db.with(|c| {
+        let p = authz::load_policy(c, b.id)?;
+        let who = gatehouse_domain::people::Invitee {
+            email: EMAIL.into(),
+            name: NAME.into(),
+            mobile_phone: None,
+            locale: gatehouse_domain::locale::Locale::De,
+            kind: MemberKind::Employee,
+            tags: vec![],
+            units: vec![],
+            roles: vec![],
+            existing_identity: true,
+        };
+        gatehouse_db::invitations::invite_checked(c, b.id, &p, owner_b, &who, URL, Actor::System, now())?;
+        let id = gatehouse_db::invitations::list(c, b.id, false, now(), 5)?[0].id;
+        gatehouse_db::invitations::revoke(c, b.id, &p, owner_b, id, Actor::System, now())
+    })
+    .unwrap();
+    assert!(t.grep(EMAIL, Some(b.id.0)).iter().any(|(table, _, _)| table == "invitations"));
+    let case = end(t, &o, o.owner, o.max).unwrap();
+    let p = t.db.with(|c| compliance::pseudonym_for(c, o.id, o.max)).unwrap();
+    let done = anonymize(t, &o, o.clara, case, &p).unwrap();
+    assert!(done.identity_anonymized, "a withdrawn invitation keeps nothing");
+    assert_eq!(personal_hits(t, None), vec![], "nowhere, Beta's withdrawn invitation included");
+    // Anonymizing the same case again (another manager, a second instance) is refused.
+    assert!(matches!(anonymize(t, &o, o.owner, case, &p), Err(DbError::Compliance(Refusal::AlreadyAnonymized))));
 });

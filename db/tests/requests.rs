@@ -236,3 +236,26 @@ both!(undecided_requests_are_reminded_then_expire_as_the_background_user, |t: &T
         .unwrap();
     assert_eq!(actors, vec!["background", "background"], "audited as the background user");
 });
+
+both!(a_single_permission_is_granted_as_a_personal_addition_that_ends_by_itself, |t: &TestDb| {
+    let o = setup(t);
+    let offered = t.db.with(|c| requests::requestable_permissions(c, o.id)).unwrap();
+    assert!(offered.contains(&"members.view".to_string()), "what requestable roles grant is offered: {offered:?}");
+    assert!(!offered.contains(&"settings.edit".to_string()));
+    let not_offered = Asked::Permission { permission: "settings.edit".into(), unit: None };
+    assert!(matches!(ask(t, &o, o.max, &not_offered, None, now()), Err(DbError::Request(Refusal::NotRequestable))));
+    let asked = Asked::Permission { permission: "members.view".into(), unit: Some(o.sales) };
+    let ends = now() + Duration::days(10);
+    let id = ask(t, &o, o.max, &asked, Some(ends), now()).unwrap();
+    let row = t.db.with(|c| requests::get(c, o.id, id)).unwrap();
+    assert_eq!(row.what(gatehouse_domain::locale::Locale::En), "permission “See members and their details (members.view)” at Sales");
+    assert_eq!(decide(t, &o, o.owner, id, true, now()).unwrap(), Status::Approved);
+    let p = t.db.with(|c| authz::load_policy(c, o.id)).unwrap();
+    assert!(p.check(o.max, "members.view", &Target::Unit(o.sales), now()).allowed, "granted at once");
+    assert!(!p.check(o.max, "members.view", &Target::Organization, now()).allowed, "only where asked");
+    assert!(!p.check(o.max, "members.view", &Target::Unit(o.sales), ends + Duration::seconds(1)).allowed, "and it ends by itself");
+    let adj = t.db.with(|c| authz::adjustments_of(c, o.id, o.max)).unwrap();
+    assert_eq!(adj.len(), 1);
+    assert_eq!(adj[0].note, format!("#{id}"));
+    assert!(matches!(ask(t, &o, o.max, &asked, None, now()), Err(DbError::Request(Refusal::AlreadyHeld))));
+});

@@ -167,7 +167,7 @@ fn generated_subject(rng: &mut Lcg, id: MembershipId, home: UnitId, levels: &[Ve
                     _ => Scope::Organization,
                 };
                 let visibility = if rng.chance(30) { Visibility::Aggregate } else { Visibility::Individual };
-                Adjustment::Add { permission, scope, visibility }
+                Adjustment::Add { permission, scope, visibility, ends_at: None }
             });
         }
     }
@@ -241,8 +241,8 @@ fn build() -> Org {
             Assignment { role: COMPANY_ADMIN, anchor: None, ends_at: Some(now() - Duration::days(30)) },
         ],
         adjustments: vec![
-            Adjustment::Add { permission: "members.edit".into(), scope: Scope::Unit(third), visibility: Visibility::Individual },
-            Adjustment::Add { permission: "members.edit".into(), scope: Scope::Own, visibility: Visibility::Individual },
+            Adjustment::Add { permission: "members.edit".into(), scope: Scope::Unit(third), visibility: Visibility::Individual, ends_at: None },
+            Adjustment::Add { permission: "members.edit".into(), scope: Scope::Own, visibility: Visibility::Individual, ends_at: None },
         ],
     };
     // Every way of holding it at once.
@@ -255,7 +255,7 @@ fn build() -> Org {
             Assignment { role: TEAM_MANAGER, anchor: Some(department), ends_at: Some(now() + Duration::days(10)) },
             Assignment { role: COMPANY_ADMIN, anchor: None, ends_at: None },
         ],
-        adjustments: vec![Adjustment::Add { permission: "members.edit".into(), scope: Scope::Organization, visibility: Visibility::Aggregate }],
+        adjustments: vec![Adjustment::Add { permission: "members.edit".into(), scope: Scope::Organization, visibility: Visibility::Aggregate, ends_at: None }],
     };
     let author = Subject {
         membership: AUTHOR,

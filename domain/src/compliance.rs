@@ -47,31 +47,92 @@ fn mix(mut z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
-/// The forms a personal value takes inside stored text: as typed, lower-cased (addresses are
-/// stored that way), escaped inside JSON (audit before/after) and inside HTML (mail bodies).
-/// Longest first, so a longer form is replaced before a shorter one inside it. Values shorter
-/// than three characters are not redacted by text (they would match inside other words); they
-/// are cleared where they are stored as fields.
-pub fn variants(values: &[String]) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for v in values {
-        let v = v.trim();
-        if v.chars().count() < 3 {
-            continue;
+/// A person's values as they were kept: addresses (current, earlier, pending), phone numbers,
+/// names, and other personal fields (job title).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Personal {
+    pub emails: Vec<String>,
+    pub phones: Vec<String>,
+    pub names: Vec<String>,
+    pub other: Vec<String>,
+}
+
+/// One replacement: every occurrence of `from` becomes `to`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Replacement {
+    pub from: String,
+    pub to: String,
+}
+
+impl Personal {
+    fn all(&self) -> impl Iterator<Item = &String> {
+        self.emails.iter().chain(&self.phones).chain(&self.names).chain(&self.other)
+    }
+
+    /// Values distinctive enough to be replaced anywhere inside a text without touching other
+    /// words: addresses, phone numbers, and names of several words (five characters or more).
+    /// A single-word name or a job title ("Tim", "Developer") would match inside other words
+    /// and other people's texts; those are replaced only as whole values (see [`Personal::replacements`]).
+    fn distinctive(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for v in self.emails.iter().chain(&self.phones) {
+            if v.trim().chars().count() >= 3 {
+                out.push(v.trim().to_string());
+                out.push(v.trim().to_lowercase());
+            }
         }
-        for base in [v.to_string(), v.to_lowercase()] {
-            let json = json_escape(&base);
-            let html = html_escape(&base);
-            let html39 = html.replace("&#x27;", "&#39;");
-            for form in [base.clone(), json, html, html39] {
-                if !out.contains(&form) {
-                    out.push(form);
+        for n in &self.names {
+            let n = n.trim();
+            if n.chars().count() >= 5 && n.split_whitespace().count() >= 2 {
+                out.push(n.to_string());
+            }
+        }
+        out
+    }
+
+    /// What to replace, longest first: whole JSON string values (every value, quoted, becomes the
+    /// quoted pseudonym — for audit before/after data) when `json`, then the distinctive values in
+    /// every form they take inside stored text (as typed, inside JSON, HTML-escaped the ways the
+    /// mail templates write them).
+    pub fn replacements(&self, pseudonym: &str, json: bool) -> Vec<Replacement> {
+        let mut out: Vec<Replacement> = Vec::new();
+        let mut push = |from: String, to: String| {
+            if !from.is_empty() && !out.iter().any(|r| r.from == from) {
+                out.push(Replacement { from, to });
+            }
+        };
+        if json {
+            let quoted_pseudonym = format!("\"{}\"", json_escape(pseudonym));
+            for v in self.all() {
+                let v = v.trim();
+                if !v.is_empty() {
+                    push(format!("\"{}\"", json_escape(v)), quoted_pseudonym.clone());
                 }
             }
         }
+        for v in self.distinctive() {
+            for form in [json_escape(&v), html_escape(&v, false), html_escape(&v, true), v.clone()] {
+                push(form, pseudonym.to_string());
+            }
+        }
+        out.sort_by_key(|r| std::cmp::Reverse(r.from.len()));
+        out
     }
-    out.sort_by_key(|s| std::cmp::Reverse(s.len()));
-    out
+
+    /// A part of every form of every value (its longest run of letters and digits), to find
+    /// candidate rows cheaply before replacing.
+    pub fn needles(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for v in self.all() {
+            for base in [v.trim().to_string(), v.trim().to_lowercase()] {
+                let best = base.split(|c: char| !c.is_alphanumeric()).max_by_key(|t| t.chars().count()).unwrap_or("");
+                if !best.is_empty() && !out.iter().any(|n| n == best) {
+                    out.push(best.to_string());
+                }
+            }
+        }
+        out
+    }
 }
 
 /// The inside of a JSON string as serde_json writes it.
@@ -93,46 +154,33 @@ fn json_escape(s: &str) -> String {
     o
 }
 
-fn html_escape(s: &str) -> String {
+/// HTML escaping as templates write it: named entities, or (`numeric`) askama's decimal ones.
+fn html_escape(s: &str, numeric: bool) -> String {
     let mut o = String::with_capacity(s.len());
     for c in s.chars() {
-        match c {
-            '&' => o.push_str("&amp;"),
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '"' => o.push_str("&quot;"),
-            '\'' => o.push_str("&#x27;"),
-            c => o.push(c),
+        match (c, numeric) {
+            ('&', false) => o.push_str("&amp;"),
+            ('<', false) => o.push_str("&lt;"),
+            ('>', false) => o.push_str("&gt;"),
+            ('"', false) => o.push_str("&quot;"),
+            ('\'', false) => o.push_str("&#x27;"),
+            ('&', true) => o.push_str("&#38;"),
+            ('<', true) => o.push_str("&#60;"),
+            ('>', true) => o.push_str("&#62;"),
+            ('"', true) => o.push_str("&#34;"),
+            ('\'', true) => o.push_str("&#39;"),
+            (c, _) => o.push(c),
         }
     }
     o
 }
 
-/// A part every variant of every value shares (the longest run of letters and digits), used to
-/// find candidate rows cheaply before replacing; one per value.
-pub fn needles(values: &[String]) -> Vec<String> {
-    let mut out = Vec::new();
-    for v in values {
-        let v = v.trim();
-        if v.chars().count() < 3 {
-            continue;
-        }
-        for base in [v.to_string(), v.to_lowercase()] {
-            let best = base.split(|c: char| !c.is_alphanumeric()).max_by_key(|t| t.chars().count()).unwrap_or("");
-            if best.chars().count() >= 2 && !out.iter().any(|n: &String| n == best) {
-                out.push(best.to_string());
-            }
-        }
-    }
-    out
-}
-
-/// Replaces every variant of the person's values in `text` by the pseudonym.
-pub fn redact(text: &str, variants: &[String], pseudonym: &str) -> String {
+/// Applies the replacements to one text (what the database does with REPLACE).
+pub fn redact(text: &str, replacements: &[Replacement]) -> String {
     let mut t = text.to_string();
-    for v in variants {
-        if t.contains(v.as_str()) {
-            t = t.replace(v.as_str(), pseudonym);
+    for r in replacements {
+        if t.contains(r.from.as_str()) {
+            t = t.replace(r.from.as_str(), &r.to);
         }
     }
     t
@@ -186,26 +234,32 @@ mod tests {
     }
 
     #[test]
-    fn redaction_finds_json_html_and_lowercase_forms() {
-        let values = vec!["Seán O'Brien".to_string(), "Sean.OBrien@Example.org".to_string(), "+4915112345678".to_string(), "x".to_string()];
-        let v = variants(&values);
-        let p = "Former member 7F3A";
-        let json = serde_json::json!({"name": "Seán O'Brien", "email": "sean.obrien@example.org", "phone": "+4915112345678"}).to_string();
-        let r = redact(&json, &v, p);
-        assert!(!r.contains("Sean") && !r.contains("sean") && !r.contains("Brien") && !r.contains("4915112345678"), "{r}");
-        assert!(r.contains(p));
-        let html = "<p>Hello Seán O&#x27;Brien, write to sean.obrien@example.org</p>";
-        let r = redact(html, &v, p);
+    fn redaction_finds_json_html_and_lowercase_forms_and_leaves_other_words_alone() {
+        let p = Personal {
+            emails: vec!["Sean.OBrien@Example.org".into()],
+            phones: vec!["+4915112345678".into()],
+            names: vec!["Seán O'Brien".into()],
+            other: vec!["Developer".into()],
+        };
+        let pseudo = "Former member 7F3A";
+        let json = serde_json::json!({"name": "Seán O'Brien", "email": "sean.obrien@example.org", "phone": "+4915112345678", "job": "Developer", "role": "Developer lead"}).to_string();
+        let r = redact(&json, &p.replacements(pseudo, true));
+        assert!(!r.contains("Brien") && !r.contains("sean") && !r.contains("4915112345678"), "{r}");
+        assert!(r.contains("\"job\":\"Former member 7F3A\"") && r.contains("\"role\":\"Developer lead\""), "whole values only for single words: {r}");
+        let html = "<p>Hello Seán O&#x27;Brien, Seán O&#39;Brien, write to sean.obrien@example.org</p>";
+        let r = redact(html, &p.replacements(pseudo, false));
         assert!(!r.contains("Brien") && !r.contains("example.org"), "{r}");
-        let quoted = serde_json::json!({"name": "A \"quoted\" name"}).to_string();
-        let r = redact(&quoted, &variants(&["A \"quoted\" name".into()]), p);
-        assert_eq!(r, serde_json::json!({"name": p}).to_string());
-        // Too short to redact by text: cleared as a field instead.
-        assert!(variants(&["x".into(), "ab".into()]).is_empty());
-        let n = needles(&values);
-        assert!(n.contains(&"Brien".to_string()) && n.contains(&"4915112345678".to_string()), "{n:?}");
-        for form in &v {
-            assert!(n.iter().any(|needle| form.contains(needle.as_str())), "{form} has no needle");
+        // A short single-word name never touches other words.
+        let tim = Personal { names: vec!["Tim".into()], ..Personal::default() };
+        let audit = serde_json::json!({"time_zone": "Europe/Berlin", "name": "Tim", "note": "Timetable"}).to_string();
+        let r = redact(&audit, &tim.replacements(pseudo, true));
+        assert_eq!(r, serde_json::json!({"time_zone": "Europe/Berlin", "name": pseudo, "note": "Timetable"}).to_string());
+        assert_eq!(redact("Hello Tim, the Timetable", &tim.replacements(pseudo, false)), "Hello Tim, the Timetable", "not as free text");
+        let quoted = Personal { names: vec!["A \"quoted\" name".into()], ..Personal::default() };
+        let r = redact(&serde_json::json!({"name": "A \"quoted\" name"}).to_string(), &quoted.replacements(pseudo, true));
+        assert_eq!(r, serde_json::json!({"name": pseudo}).to_string());
+        for form in p.replacements(pseudo, true) {
+            assert!(p.needles().iter().any(|n| form.from.contains(n.as_str())), "{} has no needle", form.from);
         }
     }
 

@@ -74,7 +74,7 @@ test('a member is refused screens beyond their roles in their language, and sees
   await expect(page.locator('ul.why')).toContainText('Keine Rolle gewährt');
   await expect(page.locator('.contact')).toContainText('Dana Demo');
   // The refusal offers to ask for access.
-  await expect(page.getByRole('link', { name: 'Zugriff anfragen' })).toHaveAttribute('href', '/o/acme/requests');
+  await expect(page.getByRole('link', { name: 'Zugriff anfragen' })).toHaveAttribute('href', '/o/acme/requests?kind=permission&permission=units.view#ask');
   await expectAccessible(page);
   // Their own page lists what they may do, in German.
   await page.goto('/o/acme/me');

@@ -447,7 +447,7 @@ async fn adjust(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(S
             _ => Scope::Organization,
         };
         let visibility = Visibility::parse(&get("visibility")).unwrap_or(Visibility::Individual);
-        Adjustment::Add { permission, scope, visibility }
+        Adjustment::Add { permission, scope, visibility, ends_at: None }
     };
     let note = get("note");
     let (org, by, actor, now) = (c.org.id, c.m.id, c.actor, c.now);

@@ -1,4 +1,4 @@
-//! Form posts for access requests: ask, decide (approve or deny with a comment), withdraw.
+//! Form posts for access requests: ask (a role, a single permission or a unit), decide (approve or deny with a comment), withdraw.
 //! Thin: the db crate checks (requestable, approvers, first decision wins) and writes.
 use crate::forms::{caller, fields, see_other, Form};
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -25,7 +25,7 @@ async fn ask(req: HttpRequest, state: web::Data<AppState>, path: web::Path<Strin
     let f = fields(&form);
     let get = |k: &str| f.get(k).map(|v| v.trim().to_string()).unwrap_or_default();
     let back = format!("/o/{}/requests", c.org.slug);
-    let keep = vec![("kind", get("kind")), ("role", get("role")), ("unit", get("unit")), ("justification", get("justification")), ("ends_on", get("ends_on"))];
+    let keep = vec![("kind", get("kind")), ("role", get("role")), ("permission", get("permission")), ("unit", get("unit")), ("justification", get("justification")), ("ends_on", get("ends_on"))];
     let refuse = |m: Msg| see_other(&{
         let mut url = format!("{back}?error={}", crate::middleware::encode(t(c.locale, m)));
         for (k, v) in &keep {
@@ -38,6 +38,10 @@ async fn ask(req: HttpRequest, state: web::Data<AppState>, path: web::Path<Strin
         "unit" => match unit {
             Some(unit) => Asked::Unit { unit },
             None => return refuse(Msg::ReqChooseUnit),
+        },
+        "permission" => match get("permission").as_str() {
+            "" => return refuse(Msg::ReqChoosePermission),
+            p => Asked::Permission { permission: p.to_string(), unit },
         },
         _ => match get("role").parse::<i64>() {
             Ok(role) => Asked::Role { role: RoleId(role), unit },

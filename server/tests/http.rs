@@ -1015,6 +1015,12 @@ async fn access_request_from_ask_to_grant(t: &TestDb) {
     assert!(dana.get(r.location()).await.body.contains("already approved"), "{}", r.location());
     let done = m.get(&format!("/o/nordwind/requests/{id}")).await;
     assert!(done.body.contains("genehmigt") && done.body.contains("Viel Erfolg"));
+    // The history of what Dana may decide, filtered by status.
+    let approved = dana.get("/o/nordwind/requests?status=approved").await;
+    assert!(approved.body.contains("Requests you may decide") && approved.body.contains(&format!("/o/nordwind/requests/{id}")), "approved ones listed");
+    let pending = dana.get("/o/nordwind/requests?status=denied").await;
+    assert!(!pending.body.contains(&format!("/o/nordwind/requests/{id}\"")) && pending.body.contains("No requests match."), "filtered");
+    assert!(!m.get("/o/nordwind/requests").await.body.contains("Requests you may decide"), "only for approvers");
     // The administrator sets the reminder and expiry days; a bad value is refused in words.
     let page = dana.get("/o/nordwind/requests").await;
     assert!(page.body.contains("name=\"expiry_days\"") && !m.get("/o/nordwind/requests").await.body.contains("name=\"expiry_days\""), "settings for settings.edit only");
@@ -1025,6 +1031,47 @@ async fn access_request_from_ask_to_grant(t: &TestDb) {
     assert_eq!(t.db.with(|c| gatehouse_db::requests::settings(c, nordwind.id)).unwrap(), gatehouse_domain::requests::Settings { reminder_days: 2, expiry_days: 10 });
 }
 http_both!(access_requests, access_request_from_ask_to_grant);
+
+/// A refused page offers to request exactly the missing permission: the link opens the request
+/// form with that permission chosen; asking for it makes a pending request for a single
+/// permission (granted as a personal addition when approved: db tests).
+async fn a_refusal_leads_to_a_single_permission_request(t: &TestDb) {
+    seeded(t).await;
+    // acme offers one role for requests: one that grants members.view.
+    let acme = t.db.with(|conn| orgs::by_slug(conn, "acme")).unwrap().unwrap();
+    let owner = t.db.with(|conn| members::by_email(conn, acme.id, seed::DEMO_OWNER)).unwrap().unwrap();
+    t.db.with(|c| {
+        let p = gatehouse_db::authz::load_policy(c, acme.id)?;
+        let role = gatehouse_db::roles::list(c, acme.id)?
+            .into_iter()
+            .map(|r| gatehouse_db::roles::detail(c, acme.id, r.id))
+            .collect::<Result<Vec<_>, _>>()?
+            .into_iter()
+            .find(|d| d.grants.iter().any(|g| g.permission == "members.view"))
+            .expect("a role granting members.view");
+        let e = gatehouse_db::roles::RoleEdit { name: role.name.clone(), description: role.description.clone(), requestable: true, grants: role.grants.clone(), expected_version: role.version };
+        gatehouse_db::roles::edit(c, acme.id, &p, owner, role.id, &e, gatehouse_domain::actor::Actor::System, now())
+    })
+    .unwrap();
+    let clock = FixedClock::at(now());
+    let mut m = Client { svc: test::init_service(gatehouse_server::http::app(state(t, &clock), options())).await, cookies: HashMap::new() };
+    m.sign_in(seed::DEMO_MEMBER, seed::DEMO_PASSWORD).await;
+    let refused = m.get("/o/acme/dashboard").await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let href = "/o/acme/requests?kind=permission&amp;permission=members.view#ask";
+    assert!(refused.body.contains(href), "the refusal links to a request for the missing permission: {}", refused.body);
+    let form = m.get(&href.replace("&amp;", "&")).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.body.contains(r#"value="permission" checked"#), "kind: {}", &form.body[form.body.find("name=\"kind\"").unwrap_or(0)..][..400]);
+    assert!( form.body.contains(r#"<option value="members.view" selected"#), "prefilled: {}", &form.body[form.body.find("req-permission").unwrap_or(0)..][..600.min(form.body.len() - form.body.find("req-permission").unwrap_or(0))]);
+    let r = m.post("/o/acme/requests", &[("csrf_token", &form.csrf()), ("kind", "permission"), ("permission", ""), ("justification", "Zahlen für den Bericht")]).await;
+    assert!(m.get(r.location()).await.body.contains("Wählen Sie die Berechtigung, die Sie anfragen."), "{}", r.location());
+    let r = m.post("/o/acme/requests", &[("csrf_token", &form.csrf()), ("kind", "permission"), ("permission", "members.view"), ("justification", "Zahlen für den Bericht")]).await;
+    assert!(r.location().ends_with("?done=1"), "{}", r.location());
+    let page = m.get(r.location()).await;
+    assert!(page.body.contains("members.view") && page.body.contains("wartet"), "a pending request for the permission");
+}
+http_both!(single_permission_requests, a_refusal_leads_to_a_single_permission_request);
 
 /// An owner ends a membership on the member's page; the compliance manager (German) is mailed
 /// three links, each opening its page after sign-in; a reminder date is set; a wrong

@@ -98,6 +98,7 @@ pub fn AccessView(locale: Locale, d: MemberAccess, base: String) -> impl IntoVie
                                 <li class:withdrawn=a.withdraw>
                                     <span>{text}</span>
                                     {(!a.note.is_empty()).then(|| view! { " " <span class="muted">"(" {a.note.clone()} ")"</span> })}
+                                    {a.ends_at.map(|e| view! { " " <span class="muted">"→ " {crate::i18n::datetime(locale, e)}</span> })}
                                     {can.then(|| view! {
                                         <form method="post" action=remove class="inline">
                                             <CsrfField />

@@ -240,7 +240,7 @@ pub fn leaving_section(locale: Locale, slug: String, id: i64, d: LeavingView) ->
     view! {
         <section class="card" aria-labelledby="leaving">
             <h2 id="leaving">{t(locale, Msg::LeaveTitle)}</h2>
-            {(d.status != "active").then(|| view! { <p>{t(locale, Msg::LeaveEnded)}</p> })}
+            {(d.status == "terminated" || d.status == "anonymized").then(|| view! { <p>{t(locale, Msg::LeaveEnded)}</p> })}
             {(d.status == "active").then(|| d.end_date.map(|e| view! { <p>{tf(locale, Msg::LeaveScheduled, &[("date", &date(locale, e))])}</p> })).flatten()}
             {d.may_end.then(|| view! {
                 <p class="muted small">{t(locale, Msg::LeaveHelp)}</p>

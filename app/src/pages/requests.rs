@@ -54,7 +54,12 @@ fn table(locale: Locale, org: String, rows: Vec<RequestItem>, with_requester: bo
 #[component]
 pub fn RequestsPage() -> impl IntoView {
     let org = org_param();
-    let data = Resource::new(move || org.get(), get_requests);
+    let query = use_query_map();
+    let filter = Memo::new(move |_| {
+        let q = query.read();
+        (q.get("status").filter(|s| !s.is_empty()), q.get("hunit").and_then(|u| u.parse::<i64>().ok()))
+    });
+    let data = Resource::new(move || (org.get(), filter.get()), |(o, (status, unit))| get_requests(o, status, unit));
     let body = move || {
         Suspend::new(async move {
             let locale = use_locale();
@@ -64,7 +69,7 @@ pub fn RequestsPage() -> impl IntoView {
             };
             let q = use_query_map().get_untracked();
             let kept = |k: &str| q.get(k).unwrap_or_default();
-            let (kept_role, kept_unit, kept_kind) = (kept("role"), kept("unit"), kept("kind"));
+            let (kept_role, kept_unit, kept_kind, kept_permission) = (kept("role"), kept("unit"), kept("kind"), kept("permission"));
             let slug = org.get_untracked();
             view! {
                 <Title text=t(locale, Msg::AccessRequests) />
@@ -83,13 +88,19 @@ pub fn RequestsPage() -> impl IntoView {
                         <CsrfField />
                         <fieldset>
                             <legend>{t(locale, Msg::ReqKind)}</legend>
-                            <label class="check"><input type="radio" name="kind" value="role" checked=kept_kind != "unit" />" "{t(locale, Msg::ReqKindRole)}</label>
+                            <label class="check"><input type="radio" name="kind" value="role" checked=kept_kind != "unit" && kept_kind != "permission" />" "{t(locale, Msg::ReqKindRole)}</label>
+                            <label class="check"><input type="radio" name="kind" value="permission" checked=kept_kind == "permission" />" "{t(locale, Msg::ReqKindPermission)}</label>
                             <label class="check"><input type="radio" name="kind" value="unit" checked=kept_kind == "unit" />" "{t(locale, Msg::ReqKindUnit)}</label>
                         </fieldset>
                         <label for="req-role">{t(locale, Msg::ReqRole)}</label>
                         <select id="req-role" name="role">
                             <option value="">"—"</option>
                             {d.roles.iter().map(|(id, name)| view! { <option value=id.to_string() selected=kept_role == id.to_string()>{name.clone()}</option> }).collect_view()}
+                        </select>
+                        <label for="req-permission">{t(locale, Msg::ReqPermission)}</label>
+                        <select id="req-permission" name="permission">
+                            <option value="">"—"</option>
+                            {d.permissions.iter().map(|(key, label)| view! { <option value=key.clone() selected=kept_permission == *key>{label.clone()}</option> }).collect_view()}
                         </select>
                         <label for="req-unit">{t(locale, Msg::ReqUnit)}</label>
                         <select id="req-unit" name="unit">
@@ -111,6 +122,38 @@ pub fn RequestsPage() -> impl IntoView {
                         table(locale, slug.clone(), d.mine.clone(), false).into_any()
                     }}
                 </section>
+                {d.history.clone().map(|rows| {
+                    let (status, unit) = filter.get_untracked();
+                    let status = status.unwrap_or_default();
+                    let unit = unit.map(|u| u.to_string()).unwrap_or_default();
+                    view! {
+                        <section aria-labelledby="history">
+                            <h2 id="history">{t(locale, Msg::ReqHistory)}</h2>
+                            <form method="get" action=format!("/o/{slug}/requests") class="row-form" aria-label=t(locale, Msg::ReqHistory)>
+                                <label>{t(locale, Msg::Status)}
+                                    <select name="status">
+                                        <option value="">{t(locale, Msg::ReqAllStatuses)}</option>
+                                        {["pending", "approved", "denied", "expired", "withdrawn"].into_iter().map(|s| view! {
+                                            <option value=s selected=status == s>{status_label(locale, s)}</option>
+                                        }).collect_view()}
+                                    </select>
+                                </label>
+                                <label>{t(locale, Msg::ReqUnit)}
+                                    <select name="hunit">
+                                        <option value="">{t(locale, Msg::ReqAllUnits)}</option>
+                                        {d.units.iter().map(|(id, path)| view! { <option value=id.to_string() selected=unit == id.to_string()>{path.clone()}</option> }).collect_view()}
+                                    </select>
+                                </label>
+                                <button type="submit">{t(locale, Msg::Apply)}</button>
+                            </form>
+                            {if rows.is_empty() {
+                                view! { <p class="muted">{t(locale, Msg::ReqNoneFound)}</p> }.into_any()
+                            } else {
+                                table(locale, slug.clone(), rows, true).into_any()
+                            }}
+                        </section>
+                    }
+                })}
                 {d.settings.map(|(remind, expire)| view! {
                     <section class="card" aria-labelledby="req-settings">
                         <h2 id="req-settings">{t(locale, Msg::ReqSettings)}</h2>

@@ -100,18 +100,26 @@ pub fn may_unassign(actor: &Subject, member: MembershipId, member_units: &[UnitI
 /// May `actor` add or withdraw `adjustment` for `member`?
 #[allow(clippy::too_many_arguments)]
 pub fn may_adjust(actor: &Subject, member: MembershipId, member_units: &[UnitId], adjustment: &Adjustment, roles: &impl Roles, tree: &UnitTree, now: DateTime<Utc>) -> Result<(), Refusal> {
+    may_adjust_via(actor, "roles.assign", member, member_units, adjustment, roles, tree, now)
+}
+
+/// [`may_adjust`] for an addition handed out through `via` — `roles.assign`, or
+/// `access_requests.decide` when an approver grants a requested permission. Admin permissions
+/// only as far as the approver holds them, either way.
+#[allow(clippy::too_many_arguments)]
+pub fn may_adjust_via(actor: &Subject, via: &str, member: MembershipId, member_units: &[UnitId], adjustment: &Adjustment, roles: &impl Roles, tree: &UnitTree, now: DateTime<Utc>) -> Result<(), Refusal> {
     if actor.membership == member {
         return Err(Refusal::OwnAccess);
     }
     match adjustment {
         Adjustment::Withdraw { .. } => {
-            if !check(actor, "roles.assign", &target_of(Scope::Own, member, member_units), roles, tree, now).allowed {
-                return Err(Refusal::Missing { permission: "roles.assign".into(), at: Scope::Own });
+            if !check(actor, via, &target_of(Scope::Own, member, member_units), roles, tree, now).allowed {
+                return Err(Refusal::Missing { permission: via.into(), at: Scope::Own });
             }
         }
-        Adjustment::Add { permission, scope, visibility } => {
-            if !check(actor, "roles.assign", &target_of(*scope, member, member_units), roles, tree, now).allowed {
-                return Err(Refusal::Missing { permission: "roles.assign".into(), at: *scope });
+        Adjustment::Add { permission, scope, visibility, .. } => {
+            if !check(actor, via, &target_of(*scope, member, member_units), roles, tree, now).allowed {
+                return Err(Refusal::Missing { permission: via.into(), at: *scope });
             }
             if catalog::is_admin_permission(permission) && !holds(actor, permission, *scope, *visibility, member, member_units, roles, tree, now) {
                 return Err(Refusal::WouldEscalate { permission: permission.clone(), at: *scope });

@@ -119,7 +119,15 @@ pub enum Scope {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Adjustment {
-    Add { permission: String, scope: Scope, visibility: Visibility },
+    /// A personal addition; with an end, it stops granting at that time (checked at decision
+    /// time, like an assignment's end).
+    Add {
+        permission: String,
+        scope: Scope,
+        visibility: Visibility,
+        #[serde(default)]
+        ends_at: Option<DateTime<Utc>>,
+    },
     Withdraw { permission: String },
 }
 
@@ -301,8 +309,8 @@ pub fn check(subject: &Subject, permission: &str, target: &Target, roles: &impl 
 
     // Per-member additions.
     for adj in &subject.adjustments {
-        if let Adjustment::Add { permission: p, scope, visibility } = adj {
-            if p != permission {
+        if let Adjustment::Add { permission: p, scope, visibility, ends_at } = adj {
+            if p != permission || ends_at.is_some_and(|e| e <= now) {
                 continue;
             }
             let applies = match scope {
@@ -394,7 +402,10 @@ pub fn effective(subject: &Subject, roles: &impl Roles, content_permissions: &[S
         }
     }
     for adj in &subject.adjustments {
-        if let Adjustment::Add { permission, scope, visibility } = adj {
+        if let Adjustment::Add { permission, scope, visibility, ends_at } = adj {
+            if ends_at.is_some_and(|e| e <= now) {
+                continue;
+            }
             out.push(Effective { permission: permission.clone(), scope: *scope, visibility: *visibility, reason: Reason::Added(*scope) });
         }
     }

@@ -105,8 +105,16 @@ fn withdrawals_beat_roles_but_never_restrict_owners() {
 }
 
 #[test]
+fn an_addition_with_an_end_stops_granting_at_its_end() {
+    let ends = now() + chrono::Duration::hours(1);
+    let s = subject(vec![], vec![], vec![Adjustment::Add { permission: "audit.view".into(), scope: Scope::Organization, visibility: Visibility::Individual, ends_at: Some(ends) }]);
+    assert!(check(&s, "audit.view", &Target::Organization, &roles(), &tree(), now()).allowed);
+    assert!(!check(&s, "audit.view", &Target::Organization, &roles(), &tree(), ends).allowed, "not at its end");
+}
+
+#[test]
 fn additions_apply_at_their_own_scope() {
-    let s = subject(vec![], vec![], vec![Adjustment::Add { permission: "audit.view".into(), scope: Scope::Unit(UnitId(2)), visibility: Visibility::Individual }]);
+    let s = subject(vec![], vec![], vec![Adjustment::Add { permission: "audit.view".into(), scope: Scope::Unit(UnitId(2)), visibility: Visibility::Individual, ends_at: None }]);
     assert!(allowed(&s, "audit.view", &Target::Unit(UnitId(4))));
     assert!(!allowed(&s, "audit.view", &Target::Unit(UnitId(3))));
     assert_eq!(check(&s, "audit.view", &Target::Unit(UnitId(4)), &roles(), &tree(), now()).reasons, vec![Reason::Added(Scope::Unit(UnitId(2)))]);
@@ -163,7 +171,7 @@ fn effective_permissions_agree_with_check() {
     let s = subject(
         vec![OrgRole::ComplianceManager],
         vec![at(1, Some(2)), expired],
-        vec![Adjustment::Withdraw { permission: "members.edit".into() }, Adjustment::Add { permission: "audit.view".into(), scope: Scope::Organization, visibility: Visibility::Aggregate }],
+        vec![Adjustment::Withdraw { permission: "members.edit".into() }, Adjustment::Add { permission: "audit.view".into(), scope: Scope::Organization, visibility: Visibility::Aggregate, ends_at: None }],
     );
     let eff = effective(&s, &roles(), &[], now());
     let perms: Vec<(&str, Scope)> = eff.iter().map(|e| (e.permission.as_str(), e.scope)).collect();
@@ -195,7 +203,7 @@ fn no_escalation_for_adjustments_and_role_edits() {
     let mut rs = roles();
     rs.push(Role { id: RoleId(5), name: "Assigner".into(), grants: vec![grant("roles.assign", RoleScope::Unit, Visibility::Individual)], retired: false });
     let tm = subject(vec![], vec![at(1, Some(2)), at(5, Some(2))], vec![]);
-    let add = |p: &str, scope: Scope| Adjustment::Add { permission: p.into(), scope, visibility: Visibility::Individual };
+    let add = |p: &str, scope: Scope| Adjustment::Add { permission: p.into(), scope, visibility: Visibility::Individual, ends_at: None };
     let ok = |a: &Adjustment, target: i64, units: &[i64]| may_adjust(&tm, MembershipId(target), &units.iter().map(|u| UnitId(*u)).collect::<Vec<_>>(), a, &rs, &tree(), now());
     assert_eq!(ok(&add("members.view", Scope::Unit(UnitId(4))), 7, &[4]), Ok(()), "held at that scope");
     assert_eq!(ok(&add("tournaments.view", Scope::Unit(UnitId(4))), 7, &[4]), Ok(()), "content is handed out by whoever assigns there");
@@ -207,7 +215,7 @@ fn no_escalation_for_adjustments_and_role_edits() {
     assert_eq!(ok(&add("members.view", Scope::Unit(UnitId(2))), 100, &[2]), Err(Refusal::OwnAccess), "never one's own");
     // Visibility counts: aggregate-only holders cannot hand out individual visibility.
     let agg = subject(vec![], vec![at(5, Some(2)), at(2, Some(2))], vec![]);
-    let metrics = Adjustment::Add { permission: "audit.view".into(), scope: Scope::Unit(UnitId(2)), visibility: Visibility::Individual };
+    let metrics = Adjustment::Add { permission: "audit.view".into(), scope: Scope::Unit(UnitId(2)), visibility: Visibility::Individual, ends_at: None };
     assert!(may_adjust(&agg, MembershipId(7), &[UnitId(2)], &metrics, &rs, &tree(), now()).is_err());
 
     // Role edits: an administrator holds every unreserved admin permission organization-wide.
@@ -222,7 +230,7 @@ fn no_escalation_for_adjustments_and_role_edits() {
     );
     assert!(matches!(may_edit_role(&tm, &before, &before, &rs, &tree(), now()), Err(Refusal::Missing { .. })), "roles.edit needed");
     // Keeping what is already there is no escalation, even for someone who does not hold it.
-    let editor = subject(vec![], vec![], vec![Adjustment::Add { permission: "roles.edit".into(), scope: Scope::Organization, visibility: Visibility::Individual }]);
+    let editor = subject(vec![], vec![], vec![Adjustment::Add { permission: "roles.edit".into(), scope: Scope::Organization, visibility: Visibility::Individual, ends_at: None }]);
     assert_eq!(may_edit_role(&editor, &with_reserved, &with_reserved, &rs, &tree(), now()), Ok(()));
     assert!(may_edit_role(&editor, &[], &with_reserved, &rs, &tree(), now()).is_err());
 }

@@ -276,7 +276,7 @@ fn users_and_roles_de_creator_rule_bulk_delete_and_adjustments() {
     // Per-member adjustments on top of the role: public publishing added, sharing withdrawn.
     let mut adjusted = holder(&t, "sec_manager", None);
     adjusted.adjustments = vec![
-        Adjustment::Add { permission: "events.publish_public".into(), scope: Scope::Organization, visibility: Visibility::Individual },
+        Adjustment::Add { permission: "events.publish_public".into(), scope: Scope::Organization, visibility: Visibility::Individual, ends_at: None },
         Adjustment::Withdraw { permission: "alerts.share".into() },
     ];
     assert_eq!(decide(&t, &adjusted, "events.publish_public", &theirs).reasons, vec![Reason::Added(Scope::Organization)]);

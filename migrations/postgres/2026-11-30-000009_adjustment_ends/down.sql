@@ -1,0 +1,1 @@
+ALTER TABLE member_adjustments DROP COLUMN ends_at;
