@@ -19,7 +19,7 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use gatehouse_domain::actor::Actor;
 use gatehouse_domain::authz::policy::Policy;
-use gatehouse_domain::authz::{Denial, Target};
+use gatehouse_domain::authz::Target;
 use gatehouse_domain::compliance::{self as dc, Refusal};
 use gatehouse_domain::ids::{MembershipId, OrgId, UserId};
 use gatehouse_domain::member::MemberStatus;
@@ -31,14 +31,7 @@ fn refused(r: Refusal) -> DbError {
     DbError::Compliance(r)
 }
 
-fn require(policy: &Policy, by: MembershipId, permission: &str, target: &Target, now: DateTime<Utc>) -> Result<(), DbError> {
-    let d = policy.check(by, permission, target, now);
-    if d.allowed {
-        Ok(())
-    } else {
-        Err(DbError::Denied(Denial::NotPermitted { permission: permission.into(), reasons: d.reasons }))
-    }
-}
+use crate::invitations::require;
 
 /// The calendar day `now` falls on in the organization's time zone.
 pub fn today(time_zone: &str, now: DateTime<Utc>) -> NaiveDate {
@@ -91,7 +84,7 @@ fn load_cases(conn: &mut Conn<'_>, org: OrgId, id: Option<i64>, open: Option<boo
     })?;
     let mut ids: Vec<i64> = rows.iter().map(|r| r.1).collect();
     ids.extend(rows.iter().filter(|r| matches!(r.8.as_deref(), Some("user" | "staff_as_user"))).filter_map(|r| r.9));
-    let names = crate::compliance::names(conn, &ids)?;
+    let names = names(conn, org, &ids)?;
     let auto_days: Option<i32> = on!(conn, c => o::table.find(org.0).select(o::auto_anonymize_days).first(c))?;
     Ok(rows
         .into_iter()
@@ -119,11 +112,10 @@ fn load_cases(conn: &mut Conn<'_>, org: OrgId, id: Option<i64>, open: Option<boo
         .collect())
 }
 
-/// Display names of memberships: the person's name, or the pseudonym once anonymized.
-pub fn names(conn: &mut Conn<'_>, ids: &[i64]) -> Result<std::collections::HashMap<i64, String>, DbError> {
-    let rows: Vec<(i64, Option<String>, Option<String>)> =
-        on!(conn, c => m::table.left_join(u::table).filter(m::id.eq_any(ids)).select((m::id, u::display_name.nullable(), m::pseudonym)).load(c))?;
-    Ok(rows.into_iter().filter_map(|(id, name, pseudonym)| name.or(pseudonym).map(|n| (id, n))).collect())
+/// Display names of memberships by id ([`crate::items::names`]: the pseudonym once anonymized).
+pub(crate) fn names(conn: &mut Conn<'_>, org: OrgId, ids: &[i64]) -> Result<std::collections::HashMap<i64, String>, DbError> {
+    let ids: Vec<MembershipId> = ids.iter().copied().map(MembershipId).collect();
+    Ok(crate::items::names(conn, org, &ids)?.into_iter().map(|(m, n)| (m.0, n)).collect())
 }
 
 pub fn case(conn: &mut Conn<'_>, org: OrgId, id: i64) -> Result<CaseRow, DbError> {
@@ -575,7 +567,6 @@ pub fn anonymize(conn: &mut Conn<'_>, org: OrgId, policy: Option<(&Policy, Membe
         }
         // The person's values, wherever they were kept.
         let mut personal = dc::Personal { phones: phone.into_iter().collect(), other: job.into_iter().collect(), ..Default::default() };
-        let mut email = None;
         // Memberships elsewhere that keep the identity: invited, active, or ended and waiting
         // for their own anonymization. An invitation withdrawn before it was accepted (ended,
         // without a case) keeps nothing; it is severed with the identity.
@@ -593,7 +584,6 @@ pub fn anonymize(conn: &mut Conn<'_>, org: OrgId, policy: Option<(&Policy, Membe
             let pending: Vec<Option<String>> = on!(conn, c => at::table.filter(at::user_id.eq(user)).filter(at::purpose.eq("email_change_new")).select(at::data).load(c))?;
             personal.emails.extend(pending.into_iter().flatten());
             personal.emails.extend(earlier_addresses(conn, user)?);
-            email = Some(e);
             let others: Vec<(i64, String, Option<i64>)> = on!(conn, c => m::table
                 .left_join(cc::table)
                 .filter(m::user_id.eq(user))
@@ -682,11 +672,9 @@ pub fn anonymize(conn: &mut Conn<'_>, org: OrgId, policy: Option<(&Policy, Membe
             }
             stall_for_tests();
         }
-        // Invitations withdrawn elsewhere before they were accepted: their address goes too.
+        // Invitations withdrawn elsewhere before they were accepted (their organizations' rows
+        // were redacted above): severed with the identity.
         if !leftovers.is_empty() {
-            let list = leftovers.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(", ");
-            let n = redact_table(conn, "invitations", &["email"], &format!("membership_id IN ({list})"), &text, &needles)?;
-            redacted.push(("invitations (withdrawn elsewhere)".to_string(), n));
             on!(conn, c => diesel::update(m::table.filter(m::id.eq_any(&leftovers)))
                 .set((
                     m::user_id.eq(None::<i64>),
@@ -743,7 +731,6 @@ pub fn anonymize(conn: &mut Conn<'_>, org: OrgId, policy: Option<(&Policy, Membe
                     .execute(c))?;
             }
         }
-        let _ = &email;
         on!(conn, c => diesel::delete(arp::table).execute(c))?;
         on!(conn, c => diesel::update(cc::table.find(case_id))
             .set((

@@ -105,7 +105,8 @@ pub fn update_settings(
     })
 }
 
-fn require(policy: &Policy, by: MembershipId, permission: &str, target: &Target, now: DateTime<Utc>) -> Result<(), DbError> {
+/// Allowed, or refused with the engine's reasons.
+pub(crate) fn require(policy: &Policy, by: MembershipId, permission: &str, target: &Target, now: DateTime<Utc>) -> Result<(), DbError> {
     let d = policy.check(by, permission, target, now);
     if d.allowed {
         Ok(())

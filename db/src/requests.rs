@@ -163,7 +163,7 @@ fn rows(conn: &mut Conn<'_>, org: OrgId, only: Option<i64>, status: Option<Statu
     };
     let member_ids: Vec<i64> = raw.iter().flat_map(|r| [Some(r.1), r.9]).flatten().collect();
     // Anonymized members keep their place under their pseudonym.
-    let names = crate::compliance::names(conn, &member_ids)?;
+    let names = crate::compliance::names(conn, org, &member_ids)?;
     Ok(raw
         .into_iter()
         .map(|r| {
