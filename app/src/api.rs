@@ -85,6 +85,8 @@ pub mod server {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Forbidden { .. } => StatusCode::FORBIDDEN,
             AppError::Refused(_) => StatusCode::CONFLICT,
+            AppError::EmailLink { expired: true, .. } => StatusCode::GONE,
+            AppError::EmailLink { expired: false, .. } => StatusCode::BAD_REQUEST,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Internal | AppError::Transport(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
@@ -165,6 +167,22 @@ pub mod server {
     impl Ctx {
         pub fn actor(&self) -> gatehouse_domain::actor::Actor {
             gatehouse_domain::actor::Actor::User { user: self.c.session.as_ref().map(|s| s.user).unwrap_or(gatehouse_domain::ids::UserId(0)), membership: Some(self.m.id) }
+        }
+
+        /// Checks the token of a link from mail (`?link=`) for its subject; without one, nothing to
+        /// check. An expired or foreign token stops here: the reader is offered `page` instead.
+        pub async fn email_link(&self, raw: Option<String>, subject: gatehouse_domain::links::Subject, page: String) -> Result<(), AppError> {
+            use gatehouse_domain::links::Check;
+            let Some(raw) = raw.filter(|r| !r.is_empty()) else { return Ok(()) };
+            let now = self.now;
+            match db(&self.c.state, move |conn| gatehouse_db::links::check(conn, &raw, subject, now)).await? {
+                Check::Valid => Ok(()),
+                Check::Expired => Err(fail(AppError::EmailLink { expired: true, page })),
+                Check::Invalid => {
+                    tracing::warn!(?subject, "a mail link with a token that is not ours");
+                    Err(fail(AppError::EmailLink { expired: false, page }))
+                }
+            }
         }
 
         /// Refuses with the engine's reasons in the reader's words and the owners as contact.

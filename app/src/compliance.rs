@@ -98,9 +98,10 @@ pub async fn get_compliance(org: String) -> Result<CompliancePageView, AppError>
 }
 
 #[server(input = GetUrl, endpoint = "compliance-case")]
-pub async fn get_case(org: String, id: i64) -> Result<CaseView, AppError> {
+pub async fn get_case(org: String, id: i64, link: Option<String>) -> Result<CaseView, AppError> {
     use gatehouse_domain::authz::Target;
     let x = crate::api::server::in_org(org).await?;
+    x.email_link(link, gatehouse_domain::links::Subject::ComplianceCase(id), format!("/o/{}/compliance/{id}", x.org.slug)).await?;
     x.require("compliance.view_links", &Target::Organization).await?;
     let (org_id, policy, me, now, locale) = (x.org.id, x.policy.clone(), x.m.id, x.now, x.c.locale);
     crate::api::server::db(&x.c.state, move |conn| {

@@ -106,6 +106,20 @@ pub fn ErrorView(locale: Locale, error: AppError) -> impl IntoView {
             }
             .into_any()
         }
+        AppError::EmailLink { expired, page } => view! {
+            <section class="notice refused">
+                <h1>{t(locale, if expired { Msg::LinkExpired } else { Msg::LinkInvalid })}</h1>
+                <p>
+                    {if expired {
+                        tf(locale, Msg::LinkExpiredText, &[("days", &gatehouse_domain::links::TTL_DAYS.to_string())])
+                    } else {
+                        t(locale, Msg::LinkInvalidText).to_string()
+                    }}
+                </p>
+                <p><a href=page class="button">{t(locale, Msg::LinkOpenPage)}</a></p>
+            </section>
+        }
+        .into_any(),
         AppError::Refused(why) => view! {
             <section class="notice refused">
                 <h1>{t(locale, Msg::NotChanged)}</h1>

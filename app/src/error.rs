@@ -23,6 +23,10 @@ pub enum AppError {
     /// someone else's newer save: said in the reader's words; nothing was changed.
     #[error("refused: {0}")]
     Refused(String),
+    /// A link from mail whose token is expired or not ours (DECISIONS.md "Email links"): the
+    /// reader is told so and offered the page itself, which checks access as always.
+    #[error("email link {}", if *expired { "expired" } else { "not valid" })]
+    EmailLink { expired: bool, page: String },
     #[error("bad request: {0}")]
     BadRequest(String),
     #[error("internal error")]

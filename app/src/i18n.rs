@@ -247,6 +247,11 @@ messages! {
     NotFound => "Not found", "Nicht gefunden";
     NotFoundText => "This page does not exist, or you have no access to it.", "Diese Seite existiert nicht, oder Sie haben keinen Zugriff darauf.";
     Forbidden => "No access", "Kein Zugriff";
+    LinkExpired => "This link has expired", "Dieser Link ist abgelaufen";
+    LinkExpiredText => "Links in Gatehouse mail work for {days} days. The page itself is still there for whoever may see it.", "Links in E-Mails von Gatehouse gelten {days} Tage. Die Seite selbst gibt es weiterhin für alle, die sie sehen dürfen.";
+    LinkInvalid => "This link is not valid", "Dieser Link ist ungültig";
+    LinkInvalidText => "It was changed on the way or was not written by Gatehouse, or its key was withdrawn. Nothing was opened from it.", "Er wurde unterwegs verändert oder stammt nicht von Gatehouse, oder sein Schlüssel wurde zurückgezogen. Über ihn wurde nichts geöffnet.";
+    LinkOpenPage => "Open the page in the portal", "Seite im Portal öffnen";
     ContactOwners => "To get access, contact: {names}.", "Für Zugriff wenden Sie sich an: {names}.";
     SignInRequired => "Please sign in to continue.", "Bitte melden Sie sich an, um fortzufahren.";
     ErrorGeneric => "Something went wrong. Nothing was changed; please try again.", "Etwas ist schiefgegangen. Es wurde nichts geändert; bitte versuchen Sie es erneut.";

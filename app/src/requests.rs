@@ -126,9 +126,10 @@ pub async fn get_requests(org: String, status: Option<String>, unit: Option<i64>
 
 /// One request: for its requester and for whoever may decide it.
 #[server(input = GetUrl, endpoint = "request")]
-pub async fn get_request(org: String, id: i64) -> Result<RequestView, AppError> {
+pub async fn get_request(org: String, id: i64, link: Option<String>) -> Result<RequestView, AppError> {
     use gatehouse_domain::requests::{Status, DECIDE};
     let x = crate::api::server::in_org(org).await?;
+    x.email_link(link, gatehouse_domain::links::Subject::AccessRequest(id), format!("/o/{}/requests/{id}", x.org.slug)).await?;
     let (org_id, locale) = (x.org.id, x.c.locale);
     let (row, s) = crate::api::server::db(&x.c.state, move |conn| Ok((gatehouse_db::requests::get(conn, org_id, id)?, gatehouse_db::requests::settings(conn, org_id)?))).await?;
     let mine = row.requester == x.m.id;

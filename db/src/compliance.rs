@@ -141,9 +141,12 @@ pub fn case_of(conn: &mut Conn<'_>, org: OrgId, member: MembershipId) -> Result<
     Ok(on!(conn, c => cc::table.filter(cc::org_id.eq(org.0)).filter(cc::membership_id.eq(member.0)).select(cc::id).first(c).optional())?)
 }
 
-fn links(public_url: &str, slug: &str, case: i64) -> (String, String, String) {
+/// The case's three pages (anonymize, everything linked, remind), each with a signed token
+/// naming the case (DECISIONS.md "Email links").
+fn links(conn: &mut Conn<'_>, public_url: &str, slug: &str, case: i64, now: DateTime<Utc>) -> Result<(String, String, String), DbError> {
     let base = format!("{}/o/{slug}/compliance/{case}", public_url.trim_end_matches('/'));
-    (format!("{base}/anonymize"), base.clone(), format!("{base}/remind"))
+    let token = crate::links::token(conn, gatehouse_domain::links::Subject::ComplianceCase(case), now)?;
+    Ok((format!("{base}/anonymize?link={token}"), format!("{base}?link={token}"), format!("{base}/remind?link={token}")))
 }
 
 /// Mails every compliance manager of the organization about a case (role-addressed); without
@@ -156,7 +159,7 @@ fn mail_managers(conn: &mut Conn<'_>, org: OrgId, case: i64, reminder: bool, pub
     if to.is_empty() {
         to = crate::members::mail_recipients(conn, org, Audience::Owners)?;
     }
-    let (anonymize_link, linked_link, remind_link) = links(public_url, &settings.slug, case);
+    let (anonymize_link, linked_link, remind_link) = links(conn, public_url, &settings.slug, case, now)?;
     for p in &to {
         let mail = gatehouse_mail::Mail::MembershipEnded {
             manager: p.name.clone(),

@@ -12,6 +12,7 @@ pub mod error;
 pub mod imports;
 pub mod invitations;
 pub mod items;
+pub mod links;
 pub mod members;
 pub mod orgs;
 pub mod outbox;

@@ -249,8 +249,10 @@ fn refused(r: Refusal) -> DbError {
     DbError::Request(r)
 }
 
-fn link(public_url: &str, slug: &str, id: i64) -> String {
-    format!("{}/o/{slug}/requests/{id}", public_url.trim_end_matches('/'))
+/// The request's page, with a signed token naming the request (DECISIONS.md "Email links").
+fn link(conn: &mut Conn<'_>, public_url: &str, slug: &str, id: i64, now: DateTime<Utc>) -> Result<String, DbError> {
+    let url = format!("{}/o/{slug}/requests/{id}", public_url.trim_end_matches('/'));
+    crate::links::signed(conn, &url, gatehouse_domain::links::Subject::AccessRequest(id), now)
 }
 
 /// A member asks. Checked: what may be asked (a requestable live role whose anchor fits, a
@@ -362,7 +364,7 @@ pub fn create(
                 what: row.what(p.locale),
                 justification: justification.to_string(),
                 ends: ends_at.map(|e| crate::invitations::local_time(&s.time_zone, e)),
-                link: link(public_url, &s.slug, id),
+                link: link(conn, public_url, &s.slug, id, now)?,
             };
             send(conn, org, &p, &mail, public_url, actor, now)?;
         }
@@ -494,7 +496,7 @@ pub fn decide(
                 approved: approve,
                 decided_by,
                 comment: comment.map(str::to_string),
-                link: link(public_url, &s.slug, id),
+                link: link(conn, public_url, &s.slug, id, now)?,
             };
             send(conn, org, &p, &mail, public_url, actor, now)?;
         }
@@ -576,7 +578,7 @@ pub fn remind_due(conn: &mut Conn<'_>, public_url: &str, now: DateTime<Utc>) -> 
                     org: s.name.clone(),
                     what: row.what(p.locale),
                     expires: crate::invitations::local_time(&s.time_zone, expires),
-                    link: link(public_url, &s.slug, id),
+                    link: link(conn, public_url, &s.slug, id, now)?,
                 };
                 send(conn, org, &p, &mail, public_url, actor, now)?;
             }
@@ -609,7 +611,7 @@ pub fn expire_due(conn: &mut Conn<'_>, public_url: &str, now: DateTime<Utc>) -> 
             let row = get(conn, org, id)?;
             let s = crate::invitations::settings(conn, org)?;
             if let Some(p) = person(conn, row.requester)? {
-                let mail = gatehouse_mail::Mail::AccessRequestExpired { name: p.name.clone(), org: s.name.clone(), what: row.what(p.locale), link: link(public_url, &s.slug, id) };
+                let mail = gatehouse_mail::Mail::AccessRequestExpired { name: p.name.clone(), org: s.name.clone(), what: row.what(p.locale), link: link(conn, public_url, &s.slug, id, now)? };
                 send(conn, org, &p, &mail, public_url, actor, now)?;
             }
             audit::record(conn, now, &AuditEntry::new(Some(org), actor, "access_request.expired", "access_request", Some(id)))?;

@@ -448,6 +448,15 @@ diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(content_actions -> content_modules (module_id));
 diesel::joinable!(role_grants -> roles (role_id));
 diesel::joinable!(member_adjustments -> memberships (membership_id));
+diesel::table! {
+    link_keys (id) {
+        id -> BigInt,
+        secret -> Text,
+        created_at -> Timestamp,
+        retired_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(item_assignees -> items (item_id));
 diesel::joinable!(access_requests -> organizations (org_id));
 
@@ -479,4 +488,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     access_requests,
     compliance_cases,
     audit_redaction_permits,
+    link_keys,
 );

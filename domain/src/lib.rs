@@ -9,6 +9,7 @@ pub mod clock;
 pub mod compliance;
 pub mod error;
 pub mod ids;
+pub mod links;
 pub mod locale;
 pub mod member;
 pub mod members_query;

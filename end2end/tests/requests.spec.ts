@@ -44,7 +44,8 @@ test('an employee requests a role; the approver opens the mail link, signs in an
   // Dana reads the mail, opens the link in a fresh browser, signs in, lands on the request.
   const mail = await mailTo(DEMO.email);
   expect(mail).toContain('Ella Employee asks for: role “Sec Manager” organization-wide');
-  const link = /(https?:\/\/\S+\/o\/nordwind\/requests\/\d+)/.exec(mail)![1];
+  // The link names the request with a signed token (DECISIONS.md "Email links").
+  const link = /(https?:\/\/\S+\/o\/nordwind\/requests\/\d+\?link=[\w.]+)/.exec(mail)![1];
   const approver = await browser.newContext({ locale: 'en-US' });
   const p3 = await approver.newPage();
   const errors3 = watchConsole(p3);
@@ -53,7 +54,7 @@ test('an employee requests a role; the approver opens the mail link, signs in an
   await p3.getByLabel('Email').fill(DEMO.email);
   await p3.getByLabel('Password').fill(DEMO.password);
   await p3.getByRole('button', { name: 'Sign in' }).click();
-  await expect(p3).toHaveURL(new RegExp(link.replace(/^https?:\/\/[^/]+/, '') + '$'));
+  await expect(p3).toHaveURL(new RegExp(link.replace(/^https?:\/\/[^/]+/, '').replace(/[?.]/g, '\\$&') + '$'));
   await expect(p3.getByText('I stand in for the control room in December.')).toBeVisible();
   await hydrated(p3);
   await expectAccessible(p3);
@@ -61,6 +62,16 @@ test('an employee requests a role; the approver opens the mail link, signs in an
   await p3.getByRole('button', { name: 'Approve' }).click();
   await expect(p3.getByRole('status')).toHaveText('Saved.');
   await expect(p3.locator('.req-state')).toHaveText('approved');
+
+  // A link altered on the way opens nothing (its page answers 400); the page itself is offered.
+  const p4 = await approver.newPage();
+  const altered = link.replace(/.$/, (c) => (c === '0' ? '1' : '0'));
+  expect((await p4.goto(altered))!.status()).toBe(400);
+  await expect(p4.getByRole('heading', { name: 'This link is not valid' })).toBeVisible();
+  await expect(p4.getByText('I stand in for the control room in December.')).toHaveCount(0);
+  await expectAccessible(p4);
+  await p4.getByRole('link', { name: 'Open the page in the portal' }).click();
+  await expect(p4.locator('.req-state')).toHaveText('approved');
 
   // Ella is told, and her access changed: the role is hers now.
   await expect.poll(() => mailTo(email), { timeout: 30_000 }).toContain('Dana Demo approved your request for: role “Sec Manager”');

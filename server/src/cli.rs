@@ -1,4 +1,4 @@
-//! The command line: `gatehouse serve | migrate | seed-demo | create-owner | send-test-mail | anonymize`.
+//! The command line: `gatehouse serve | migrate | seed-demo | create-owner | send-test-mail | anonymize | rotate-link-key`.
 use clap::{Parser, Subcommand};
 use std::net::SocketAddr;
 
@@ -76,6 +76,14 @@ pub enum Command {
         /// The pseudonym printed by a first run, repeated to confirm.
         #[arg(long)]
         confirm: Option<String>,
+    },
+    /// Start a new key for signing links in mail. Links signed with the previous key keep working
+    /// until they expire (30 days); the running portal also rotates by itself every 90 days.
+    RotateLinkKey {
+        /// Also withdraw every previous key at once (it may have leaked): every link mailed so
+        /// far stops working.
+        #[arg(long)]
+        withdraw: bool,
     },
 }
 

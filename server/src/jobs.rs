@@ -87,6 +87,8 @@ pub struct Scheduled {
     pub memberships_ended: usize,
     pub compliance_reminders: usize,
     pub auto_anonymized: usize,
+    /// The key signing mail links was older than `links::ROTATE_AFTER_DAYS` and was replaced.
+    pub link_key_rotated: bool,
 }
 
 /// The background users' scheduled work that is due now: invitation reminders (with a fresh
@@ -97,6 +99,9 @@ pub async fn scheduled(state: &AppState) -> Result<Scheduled, String> {
     let now = state.clock.now();
     let (db, url) = (state.db.clone(), state.public_url.clone());
     let r = web::block(move || -> Result<Scheduled, gatehouse_db::DbError> {
+        // First, so the mail below is signed with a current key.
+        let max_age = chrono::Duration::days(gatehouse_db::links::ROTATE_AFTER_DAYS);
+        let link_key_rotated = db.with(|c| gatehouse_db::links::rotate_if_older(c, max_age, gatehouse_domain::actor::Actor::System, now))?.is_some();
         let reminders = db.with(|c| gatehouse_db::invitations::remind_due(c, &url, now))?;
         let expired = db.with(|c| gatehouse_db::invitations::expire_due(c, now))?;
         let request_reminders = db.with(|c| gatehouse_db::requests::remind_due(c, &url, now))?;
@@ -104,13 +109,13 @@ pub async fn scheduled(state: &AppState) -> Result<Scheduled, String> {
         let memberships_ended = db.with(|c| gatehouse_db::compliance::end_due(c, &url, now))?;
         let compliance_reminders = db.with(|c| gatehouse_db::compliance::remind_due(c, &url, now))?;
         let auto_anonymized = db.with(|c| gatehouse_db::compliance::auto_anonymize_due(c, now))?;
-        Ok(Scheduled { reminders, expired, request_reminders, requests_expired, imports: 0, memberships_ended, compliance_reminders, auto_anonymized })
+        Ok(Scheduled { reminders, expired, request_reminders, requests_expired, imports: 0, memberships_ended, compliance_reminders, auto_anonymized, link_key_rotated })
     })
     .await
     .map_err(|e| e.to_string())?
     .map_err(|e| e.to_string())?;
     let r = Scheduled { imports: crate::imports::drive(state, None).await?, ..r };
-    if r.reminders + r.expired + r.imports + r.request_reminders + r.requests_expired + r.memberships_ended + r.compliance_reminders + r.auto_anonymized > 0 {
+    if r.reminders + r.expired + r.imports + r.request_reminders + r.requests_expired + r.memberships_ended + r.compliance_reminders + r.auto_anonymized > 0 || r.link_key_rotated {
         tracing::info!(
             reminders = r.reminders,
             expired = r.expired,
@@ -120,6 +125,7 @@ pub async fn scheduled(state: &AppState) -> Result<Scheduled, String> {
             memberships_ended = r.memberships_ended,
             compliance_reminders = r.compliance_reminders,
             auto_anonymized = r.auto_anonymized,
+            link_key_rotated = r.link_key_rotated,
             "scheduled work done"
         );
     }

@@ -102,6 +102,16 @@ fn run(cli: Cli) -> Result<(), String> {
                 }
             }
         }
+        Command::RotateLinkKey { withdraw } => {
+            let db = open(&cli.database_url)?;
+            let r = db.with(|c| gatehouse_db::links::rotate(c, withdraw, gatehouse_domain::actor::Actor::System, SystemClock.now())).map_err(|e| e.to_string())?;
+            if withdraw {
+                println!("key {} signs mail links now; {} earlier key(s) withdrawn: links mailed before no longer work", r.key, r.deleted);
+            } else {
+                println!("key {} signs mail links now; {} key(s) retired (their links work until they expire), {} old key(s) deleted", r.key, r.retired, r.deleted);
+            }
+            Ok(())
+        }
         Command::SendTestMail { to, locale, smtp, public_url } => {
             let db = open(&cli.database_url)?;
             let locale = gatehouse_domain::locale::Locale::parse(&locale).ok_or_else(|| format!("unknown language `{locale}` (en or de)"))?;

@@ -30,7 +30,7 @@ fn help_lists_every_command() {
     let o = gatehouse(&["--help"], &[]);
     assert!(o.status.success());
     let t = text(&o);
-    for cmd in ["serve", "migrate", "seed-demo", "create-owner", "send-test-mail", "anonymize"] {
+    for cmd in ["serve", "migrate", "seed-demo", "create-owner", "send-test-mail", "anonymize", "rotate-link-key"] {
         assert!(t.contains(cmd), "{cmd} in --help: {t}");
     }
     assert!(gatehouse(&["create-owner", "--help"], &[]).status.success());
@@ -74,7 +74,7 @@ fn migrate_seed_and_create_owner() {
     let env = [("DATABASE_URL", db.as_str())];
     let o = gatehouse(&["migrate"], &env);
     assert!(o.status.success(), "{}", text(&o));
-    assert!(text(&o).contains("9 migration(s) applied on sqlite"));
+    assert!(text(&o).contains("10 migration(s) applied on sqlite"));
     assert!(text(&gatehouse(&["migrate"], &env)).contains("0 migration(s) applied"));
 
     let o = gatehouse(&["seed-demo", "--members", "350"], &env);
@@ -98,6 +98,21 @@ fn migrate_seed_and_create_owner() {
         &[("DATABASE_URL", &db), ("GATEHOUSE_OWNER_PASSWORD", "a long and good passphrase 7")],
     );
     assert!(text(&bad_tz).contains("unknown time zone: Mars/Base"), "{}", text(&bad_tz));
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[test]
+fn rotating_the_link_key() {
+    let (dir, db) = temp_db();
+    let env = [("DATABASE_URL", db.as_str())];
+    let o = gatehouse(&["rotate-link-key"], &env);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("key 1 signs mail links now; 0 key(s) retired"), "{}", text(&o));
+    let o = gatehouse(&["rotate-link-key"], &env);
+    assert!(text(&o).contains("key 2 signs mail links now; 1 key(s) retired (their links work until they expire), 0 old key(s) deleted"), "{}", text(&o));
+    let o = gatehouse(&["rotate-link-key", "--withdraw"], &env);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("key 3 signs mail links now; 2 earlier key(s) withdrawn"), "{}", text(&o));
     std::fs::remove_dir_all(dir).ok();
 }
 

@@ -990,6 +990,10 @@ async fn access_request_from_ask_to_grant(t: &TestDb) {
     let body = mail.text.unwrap();
     let link = body.lines().find(|l| l.starts_with("http://127.0.0.1:3000/o/nordwind/requests/")).expect("a link to the request");
     let path = link.trim_start_matches("http://127.0.0.1:3000").to_string();
+    // The link names the request with a signed token (DECISIONS.md "Email links").
+    let (bare, token) = path.split_once("?link=").expect("the link carries a signed token");
+    let (bare, token) = (bare.to_string(), token.to_string());
+    assert_eq!(bare, format!("/o/nordwind/requests/{id}"));
     // The link needs a sign-in first, then opens the request.
     let mut dana = Client { svc: test::init_service(gatehouse_server::http::app(state(t, &clock), options())).await, cookies: HashMap::new() };
     let r = dana.get(&path).await;
@@ -998,20 +1002,41 @@ async fn access_request_from_ask_to_grant(t: &TestDb) {
     let open = dana.get(&path).await;
     assert_eq!(open.status, StatusCode::OK);
     assert!(open.body.contains("Ich vertrete die Leitstelle.") && open.body.contains(">Approve<"));
+    // An altered token, another request's token or an expired one opens nothing: the reader is
+    // told why (in their language) and offered the page itself, which checks access as always.
+    let mut altered = token.clone().into_bytes();
+    let last = altered.len() - 1;
+    altered[last] = if altered[last] == b'0' { b'1' } else { b'0' };
+    let other = t.db.tx(|c| gatehouse_db::links::token(c, gatehouse_domain::links::Subject::AccessRequest(id + 1), now())).unwrap();
+    for bad in [String::from_utf8(altered).unwrap(), other, "nonsense".into()] {
+        let r = dana.get(&format!("{bare}?link={bad}")).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{bad}");
+        assert!(r.body.contains("This link is not valid") && r.body.contains(&format!("href=\"{bare}\"")) && !r.body.contains("Ich vertrete die Leitstelle."), "{bad}: {}", r.body);
+    }
+    let old = t.db.tx(|c| gatehouse_db::links::token(c, gatehouse_domain::links::Subject::AccessRequest(id), now() - Duration::days(31))).unwrap();
+    let r = dana.get(&format!("{bare}?link={old}")).await;
+    assert_eq!(r.status, StatusCode::GONE);
+    assert!(r.body.contains("This link has expired") && r.body.contains("work for 30 days") && !r.body.contains("Ich vertrete die Leitstelle."), "{}", r.body);
+    assert!(dana.get(&bare).await.body.contains("Ich vertrete die Leitstelle."), "the page itself opens");
+    // In Max's language.
+    assert!(m.get(&format!("{bare}?link={old}")).await.body.contains("Dieser Link ist abgelaufen"));
+    // A fresh key does not end the link mailed before it.
+    t.db.tx(|c| gatehouse_db::links::rotate(c, false, gatehouse_domain::actor::Actor::System, now())).unwrap();
+    assert_eq!(dana.get(&path).await.status, StatusCode::OK, "the retired key is still accepted");
     let before = t.db.with(|c| gatehouse_db::authz::load_policy(c, nordwind.id)).unwrap();
     assert!(!before.check(max, "alerts.create", &gatehouse_domain::authz::Target::Organization, now()).allowed);
     // Without an explicit choice nothing is decided.
-    let r = dana.post(&format!("{path}/decide"), &[("csrf_token", &open.csrf()), ("comment", "hm")]).await;
+    let r = dana.post(&format!("{bare}/decide"), &[("csrf_token", &open.csrf()), ("comment", "hm")]).await;
     assert!(r.location().contains("error="), "{}", r.location());
     assert!(dana.get(&path).await.body.contains(">Approve<"), "still waiting");
-    let r = dana.post(&format!("{path}/decide"), &[("csrf_token", &open.csrf()), ("decision", "approve"), ("comment", "Viel Erfolg")]).await;
+    let r = dana.post(&format!("{bare}/decide"), &[("csrf_token", &open.csrf()), ("decision", "approve"), ("comment", "Viel Erfolg")]).await;
     assert!(r.location().ends_with("done=1"), "{}", r.location());
     let after = t.db.with(|c| gatehouse_db::authz::load_policy(c, nordwind.id)).unwrap();
     assert!(after.check(max, "alerts.create", &gatehouse_domain::authz::Target::Organization, now()).allowed, "the role works at once");
     let told = t.db.with(|conn| gatehouse_db::outbox::latest(conn, 1)).unwrap().remove(0);
     assert_eq!((told.to.as_str(), told.subject.as_str()), (seed::DEMO_MEMBER, "Ihre Zugriffsanfrage in Nordwind Energie GmbH wurde genehmigt"));
     // Decided again: refused in words, nothing granted twice.
-    let r = dana.post(&format!("{path}/decide"), &[("csrf_token", &open.csrf()), ("decision", "deny")]).await;
+    let r = dana.post(&format!("{bare}/decide"), &[("csrf_token", &open.csrf()), ("decision", "deny")]).await;
     assert!(dana.get(r.location()).await.body.contains("already approved"), "{}", r.location());
     let done = m.get(&format!("/o/nordwind/requests/{id}")).await;
     assert!(done.body.contains("genehmigt") && done.body.contains("Viel Erfolg"));
@@ -1128,7 +1153,10 @@ async fn leaving_and_anonymization_over_forms(t: &TestDb) {
     let links: Vec<String> = body.lines().filter(|l| l.starts_with("http://127.0.0.1:3000/o/acme/compliance/")).map(|l| l.trim_start_matches("http://127.0.0.1:3000").to_string()).collect();
     assert_eq!(links.len(), 3, "anonymize, linked, remind: {body}");
     let (anonymize, linked, remind) = (links[0].clone(), links[1].clone(), links[2].clone());
-    assert!(anonymize.ends_with("/anonymize") && remind.ends_with("/remind"));
+    // Each carries the same signed token naming the case.
+    let token = linked.split_once("?link=").expect("a signed token").1.to_string();
+    assert!(anonymize.ends_with(&format!("/anonymize?link={token}")) && remind.ends_with(&format!("/remind?link={token}")), "{anonymize} {remind}");
+    let bare = |l: &str| l.split_once('?').map_or(l, |(p, _)| p).to_string();
 
     let mut cm = Client { svc: test::init_service(gatehouse_server::http::app(state(t, &clock), options())).await, cookies: HashMap::new() };
     for l in [&anonymize, &linked, &remind] {
@@ -1138,20 +1166,26 @@ async fn leaving_and_anonymization_over_forms(t: &TestDb) {
     let page = cm.get(&linked).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("Lee Left") && page.body.contains("Audit-Ereignisse zur Person"), "the linked rows, per kind, in German");
+    // A request's token does not open a case with the same number.
+    let case_id: i64 = bare(&linked).rsplit('/').next().unwrap().parse().unwrap();
+    let foreign = t.db.tx(|c| gatehouse_db::links::token(c, gatehouse_domain::links::Subject::AccessRequest(case_id), now())).unwrap();
+    let r = cm.get(&format!("{}?link={foreign}", bare(&anonymize))).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("Dieser Link ist ungültig") && !r.body.contains("Lee Left"), "{}", r.body);
     let page = cm.get(&remind).await;
-    let r = cm.post(&format!("{remind}"), &[("csrf_token", &page.csrf()), ("remind_on", "2026-11-23")]).await;
+    let r = cm.post(&bare(&remind), &[("csrf_token", &page.csrf()), ("remind_on", "2026-11-23")]).await;
     assert!(cm.get(r.location()).await.body.contains("Wählen Sie einen Tag nach heute."), "{}", r.location());
-    let r = cm.post(&remind, &[("csrf_token", &page.csrf()), ("remind_on", "2026-12-01")]).await;
+    let r = cm.post(&bare(&remind), &[("csrf_token", &page.csrf()), ("remind_on", "2026-12-01")]).await;
     assert!(r.location().ends_with("done=1"), "{}", r.location());
 
     let page = cm.get(&anonymize).await;
     let pseudonym = t.db.with(|c| gatehouse_db::compliance::pseudonym_for(c, acme.id, lee)).unwrap();
     assert!(page.body.contains(&pseudonym), "the pseudonym to type is shown");
     let audit_before = t.count("audit_events");
-    let r = cm.post(&anonymize, &[("csrf_token", &page.csrf()), ("confirm", "Lee Left")]).await;
+    let r = cm.post(&bare(&anonymize), &[("csrf_token", &page.csrf()), ("confirm", "Lee Left")]).await;
     assert!(cm.get(r.location()).await.body.contains(&format!("Das ist nicht das Pseudonym {pseudonym}")), "{}", r.location());
     assert_eq!(t.count("audit_events"), audit_before, "refused: nothing changed");
-    let r = cm.post(&anonymize, &[("csrf_token", &page.csrf()), ("confirm", &pseudonym)]).await;
+    let r = cm.post(&bare(&anonymize), &[("csrf_token", &page.csrf()), ("confirm", &pseudonym)]).await;
     assert!(r.location().ends_with("done=1"), "{}", r.location());
     let done = cm.get(r.location()).await;
     assert!(done.body.contains(&pseudonym) && !done.body.contains("Lee Left"), "the case names the pseudonym only");

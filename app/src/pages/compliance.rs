@@ -9,7 +9,7 @@ use crate::i18n::{date, datetime, linked_kind, t, tf, Msg};
 use gatehouse_domain::locale::Locale;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 fn cases_table(locale: Locale, slug: &str, rows: Vec<CaseItem>, anonymized: bool) -> impl IntoView {
     let slug = slug.to_string();
@@ -114,7 +114,10 @@ pub fn CasePage(mode: CaseMode) -> impl IntoView {
     let org = org_param();
     let params = use_params_map();
     let id = Memo::new(move |_| params.read().get("id").and_then(|s| s.parse::<i64>().ok()).unwrap_or(0));
-    let data = Resource::new(move || (org.get(), id.get()), |(o, i)| get_case(o, i));
+    // A link from mail carries a token naming its subject; the server checks it.
+    let query = use_query_map();
+    let link = Memo::new(move |_| query.read().get("link"));
+    let data = Resource::new(move || (org.get(), id.get(), link.get()), |(o, i, l)| get_case(o, i, l));
     let body = move || {
         Suspend::new(async move {
             let locale = use_locale();

@@ -177,7 +177,10 @@ pub fn RequestPage() -> impl IntoView {
     let org = org_param();
     let params = use_params_map();
     let id = Memo::new(move |_| params.read().get("id").and_then(|s| s.parse::<i64>().ok()).unwrap_or(0));
-    let data = Resource::new(move || (org.get(), id.get()), |(o, i)| get_request(o, i));
+    // A link from mail carries a token naming its subject; the server checks it.
+    let query = use_query_map();
+    let link = Memo::new(move |_| query.read().get("link"));
+    let data = Resource::new(move || (org.get(), id.get(), link.get()), |(o, i, l)| get_request(o, i, l));
     let body = move || {
         Suspend::new(async move {
             let locale = use_locale();
