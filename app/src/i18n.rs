@@ -443,6 +443,9 @@ messages! {
     ReqClosedDenied => "This request was already denied (someone decided first). Nothing was changed.", "Diese Anfrage wurde bereits abgelehnt (jemand hat zuerst entschieden). Es wurde nichts geändert.";
     ReqClosedExpired => "This request expired before anyone decided it. Nothing was changed.", "Diese Anfrage ist abgelaufen, bevor jemand entschieden hat. Es wurde nichts geändert.";
     ReqClosedWithdrawn => "This request was withdrawn. Nothing was changed.", "Diese Anfrage wurde zurückgezogen. Es wurde nichts geändert.";
+    ReqClosedRevoked => "What this request granted was already revoked. Nothing was changed.", "Was diese Anfrage gewährt hat, wurde bereits entzogen. Es wurde nichts geändert.";
+    ReqNotGranted => "This request is still waiting: nothing was granted that could be revoked.", "Diese Anfrage wartet noch: Es wurde nichts gewährt, das entzogen werden könnte.";
+    ReqGrantEnded => "What this request granted has already ended by its end date. Nothing was changed.", "Was diese Anfrage gewährt hat, ist mit seinem Enddatum bereits abgelaufen. Es wurde nichts geändert.";
     ReqOwn => "You cannot decide your own request.", "Sie können nicht über Ihre eigene Anfrage entscheiden.";
     ReqNotApprover => "You may not decide requests at this scope.", "Sie dürfen über Anfragen in diesem Bereich nicht entscheiden.";
     ReqNotRequester => "Only the person who asked can withdraw a request.", "Nur wer gefragt hat, kann eine Anfrage zurückziehen.";
@@ -498,6 +501,11 @@ messages! {
     ReqStatusDenied => "denied", "abgelehnt";
     ReqStatusExpired => "expired", "abgelaufen";
     ReqStatusWithdrawn => "withdrawn", "zurückgezogen";
+    ReqStatusRevoked => "revoked", "entzogen";
+    ReqRevoke => "Revoke access", "Zugriff entziehen";
+    ReqRevokeHelp => "Takes back what this request granted, now, before its end. The person is told by mail.", "Nimmt zurück, was diese Anfrage gewährt hat – sofort, vor seinem Ende. Die Person wird per E-Mail informiert.";
+    ReqRevokedBy => "Revoked by", "Entzogen von";
+    ReqRevokedElsewhere => "removed on the member or role page", "auf der Mitglieder- oder Rollenseite entfernt";
     ReqChooseRole => "Choose the role you ask for.", "Wählen Sie die Rolle, die Sie anfragen.";
     ReqChooseUnit => "Choose the unit you want to join.", "Wählen Sie die Einheit, der Sie beitreten möchten.";
     Compliance => "Compliance", "Compliance";
@@ -731,6 +739,7 @@ pub fn request_refusal(locale: Locale, r: gatehouse_domain::requests::Refusal) -
         R::AlreadyClosed(Status::Approved) => Msg::ReqClosedApproved,
         R::AlreadyClosed(Status::Denied) => Msg::ReqClosedDenied,
         R::AlreadyClosed(Status::Expired) => Msg::ReqClosedExpired,
+        R::AlreadyClosed(Status::Revoked) => Msg::ReqClosedRevoked,
         R::AlreadyClosed(_) => Msg::ReqClosedWithdrawn,
         R::OwnRequest => Msg::ReqOwn,
         R::NotApprover => Msg::ReqNotApprover,
@@ -740,6 +749,8 @@ pub fn request_refusal(locale: Locale, r: gatehouse_domain::requests::Refusal) -
         R::AlreadyAsked => Msg::ReqAlreadyAsked,
         R::NotRequestable => Msg::ReqNotRequestable,
         R::NotMember => Msg::ReqNotMember,
+        R::NotGranted => Msg::ReqNotGranted,
+        R::GrantEnded => Msg::ReqGrantEnded,
     };
     t(locale, m).to_string()
 }

@@ -15,7 +15,7 @@ pub struct RequestItem {
     pub what: String,
     pub justification: String,
     pub ends_at: Option<DateTime<Utc>>,
-    /// pending, approved, denied, expired or withdrawn
+    /// pending, approved, denied, expired, withdrawn or revoked
     pub status: String,
     pub decided_by: Option<String>,
     pub decided_at: Option<DateTime<Utc>>,
@@ -23,6 +23,13 @@ pub struct RequestItem {
     pub created_at: DateTime<Utc>,
     /// When a pending request expires undecided.
     pub expires_at: DateTime<Utc>,
+    /// Revoked: by whom (None: removed by the background user or the operator), when, why.
+    #[serde(default)]
+    pub revoked_by: Option<String>,
+    #[serde(default)]
+    pub revoked_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub revoke_comment: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -49,6 +56,9 @@ pub struct RequestView {
     pub item: RequestItem,
     pub may_decide: bool,
     pub may_withdraw: bool,
+    /// Approved, not yet ended, and the viewer may decide such requests at this scope.
+    #[serde(default)]
+    pub may_revoke: bool,
 }
 
 #[cfg(feature = "ssr")]
@@ -65,6 +75,9 @@ fn item(r: &gatehouse_db::requests::RequestRow, locale: gatehouse_domain::locale
         comment: r.comment.clone(),
         created_at: r.created_at,
         expires_at: s.expires_at(r.created_at),
+        revoked_by: r.revoked_by.clone(),
+        revoked_at: r.revoked_at,
+        revoke_comment: r.revoke_comment.clone(),
     }
 }
 
@@ -136,5 +149,6 @@ pub async fn get_request(org: String, id: i64, link: Option<String>) -> Result<R
     if !mine {
         x.require(DECIDE, &row.asked.target()).await?;
     }
-    Ok(RequestView { item: item(&row, locale, &s), may_decide: !mine && row.status == Status::Pending, may_withdraw: mine && row.status == Status::Pending })
+    let may_revoke = !mine && row.status == Status::Approved && row.ends_at.is_none_or(|e| e > x.now);
+    Ok(RequestView { item: item(&row, locale, &s), may_decide: !mine && row.status == Status::Pending, may_withdraw: mine && row.status == Status::Pending, may_revoke })
 }

@@ -391,6 +391,7 @@ pub fn remove_adjustment(conn: &mut Conn<'_>, org: OrgId, policy: &Policy, by: M
         escalation::may_unassign(&policy.subject(by), member, &units, at, policy, &policy.tree, now).map_err(|e| DbError::Denied(Denial::Escalation(e)))?;
         bump(conn, org, Some(policy.version))?;
         on!(conn, c => diesel::delete(ma::table.find(id)).execute(c))?;
+        crate::requests::grant_removed(conn, org, "permission", id, Some(by), actor, now)?;
         audit::record(
             conn,
             now,

@@ -651,7 +651,7 @@ pub fn anonymize(conn: &mut Conn<'_>, org: OrgId, policy: Option<(&Policy, Membe
                 &[
                     ("audit_events", &["before_data", "after_data"], true),
                     ("email_outbox", &["subject", "body_text", "body_html", "last_error"], false),
-                    ("access_requests", &["justification", "decision_comment"], false),
+                    ("access_requests", &["justification", "decision_comment", "revoke_comment"], false),
                     ("member_adjustments", &["note"], false),
                     ("items", &["title"], false),
                     ("invitations", &["email"], false),

@@ -55,6 +55,11 @@ pub struct RequestRow {
     pub comment: Option<String>,
     pub created_at: DateTime<Utc>,
     pub closed_at: Option<DateTime<Utc>>,
+    /// Revoked: by whom (None when the grant was removed by the background user or the
+    /// operator), when and why.
+    pub revoked_by: Option<String>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub revoke_comment: Option<String>,
 }
 
 impl RequestRow {
@@ -109,6 +114,9 @@ type Row = (
     Option<String>,
     chrono::NaiveDateTime,
     Option<chrono::NaiveDateTime>,
+    Option<i64>,
+    Option<chrono::NaiveDateTime>,
+    Option<String>,
 );
 
 fn asked_of(kind: &str, role: Option<i64>, permission: Option<String>, unit: Option<i64>) -> Asked {
@@ -139,6 +147,9 @@ fn rows(conn: &mut Conn<'_>, org: OrgId, only: Option<i64>, status: Option<Statu
                 ar::decision_comment,
                 ar::created_at,
                 ar::closed_at,
+                ar::revoked_by,
+                ar::revoked_at,
+                ar::revoke_comment,
             ))
             .order(ar::id.desc())
             .limit(limit)
@@ -161,7 +172,7 @@ fn rows(conn: &mut Conn<'_>, org: OrgId, only: Option<i64>, status: Option<Statu
         use crate::schema::roles as ro;
         on!(conn, c => ro::table.filter(ro::org_id.eq(org.0)).filter(ro::id.eq_any(&role_ids)).select((ro::id, ro::name)).load::<(i64, String)>(c))?.into_iter().collect()
     };
-    let member_ids: Vec<i64> = raw.iter().flat_map(|r| [Some(r.1), r.9]).flatten().collect();
+    let member_ids: Vec<i64> = raw.iter().flat_map(|r| [Some(r.1), r.9, r.14]).flatten().collect();
     // Anonymized members keep their place under their pseudonym.
     let names = crate::compliance::names(conn, org, &member_ids)?;
     Ok(raw
@@ -183,6 +194,9 @@ fn rows(conn: &mut Conn<'_>, org: OrgId, only: Option<i64>, status: Option<Statu
                 comment: r.11,
                 created_at: from_db(r.12),
                 closed_at: r.13.map(from_db),
+                revoked_by: r.14.and_then(|d| names.get(&d).cloned()),
+                revoked_at: r.15.map(from_db),
+                revoke_comment: r.16,
             }
         })
         .collect())
@@ -523,6 +537,109 @@ pub fn withdraw(conn: &mut Conn<'_>, org: OrgId, by: MembershipId, id: i64, acto
         audit::record(conn, now, &AuditEntry::new(Some(org), actor, "access_request.withdrawn", "access_request", Some(id)))?;
         Ok(())
     })
+}
+
+/// Marks an approved request revoked (`Approved` → `Revoked`); refused when someone else moved it first.
+fn mark_revoked(conn: &mut Conn<'_>, org: OrgId, id: i64, by: Option<MembershipId>, comment: Option<&str>, actor: Actor, now: DateTime<Utc>) -> Result<(), DbError> {
+    let n = on!(conn, c => diesel::update(ar::table.filter(ar::id.eq(id)).filter(ar::org_id.eq(org.0)).filter(ar::status.eq(Status::Approved.as_str())))
+        .set((
+            ar::status.eq(Status::Revoked.as_str()),
+            ar::revoked_by.eq(by.map(|b| b.0)),
+            ar::revoked_at.eq(Some(to_db(now))),
+            ar::revoke_comment.eq(comment),
+            ar::updated_at.eq(to_db(now)),
+            ar::version.eq(ar::version + 1),
+            ar::updated_by_kind.eq(actor.kind()),
+            ar::updated_by_id.eq(actor.id()),
+        ))
+        .execute(c))?;
+    if n == 0 {
+        let now_status = get(conn, org, id)?.status;
+        return Err(refused(Refusal::AlreadyClosed(now_status)));
+    }
+    Ok(())
+}
+
+/// An approver takes an approved request's grant back before its end: the assignment, the
+/// personal addition or the unit membership goes in the same transaction, the request shows
+/// "revoked" (who, when, why) and the requester is mailed. Whoever may decide such a request at
+/// its scope may revoke it, never the requester; a grant that already ended is not revoked.
+#[allow(clippy::too_many_arguments)]
+pub fn revoke(
+    conn: &mut Conn<'_>,
+    org: OrgId,
+    policy: &Policy,
+    by: MembershipId,
+    id: i64,
+    comment: Option<&str>,
+    public_url: &str,
+    actor: Actor,
+    now: DateTime<Utc>,
+) -> Result<(), DbError> {
+    use crate::schema::{member_adjustments as ma, role_assignments as ra};
+    let comment = comment.map(str::trim).filter(|c| !c.is_empty());
+    if comment.is_some_and(|c| c.chars().count() > MAX_TEXT) {
+        return Err(gatehouse_domain::DomainError::InvalidValue { field: "comment", value: String::new() }.into());
+    }
+    conn.transaction(|conn| {
+        let row = get(conn, org, id)?;
+        dr::transition(row.status, Event::Revoke).map_err(refused)?;
+        dr::may_decide(policy, by, row.requester, &row.asked, now).map_err(refused)?;
+        if row.ends_at.is_some_and(|e| e <= now) {
+            return Err(refused(Refusal::GrantEnded));
+        }
+        let granted: Option<i64> = on!(conn, c => ar::table.find(id).select(ar::granted_id).first(c))?;
+        crate::authz::bump(conn, org, Some(policy.version))?;
+        mark_revoked(conn, org, id, Some(by), comment, actor, now)?;
+        let removed = match (&row.asked, granted) {
+            (Asked::Role { .. }, Some(a)) => on!(conn, c => diesel::delete(ra::table.filter(ra::id.eq(a)).filter(ra::org_id.eq(org.0))).execute(c))?,
+            (Asked::Permission { .. }, Some(a)) => on!(conn, c => diesel::delete(ma::table.filter(ma::id.eq(a)).filter(ma::org_id.eq(org.0))).execute(c))?,
+            (Asked::Unit { unit }, _) => {
+                on!(conn, c => diesel::delete(mu::table.filter(mu::membership_id.eq(row.requester.0)).filter(mu::unit_id.eq(unit.0))).execute(c))?
+            }
+            _ => 0,
+        };
+        audit::record(
+            conn,
+            now,
+            &AuditEntry::new(Some(org), actor, "access_request.revoked", "access_request", Some(id))
+                .unit(row.asked.unit())
+                .after(json!({"requester": row.requester.0, "comment": comment, "granted": granted, "removed": removed})),
+        )?;
+        let s = crate::invitations::settings(conn, org)?;
+        let revoked_by = person(conn, by)?.map(|p| p.name).unwrap_or_default();
+        if let Some(p) = person(conn, row.requester)? {
+            let mail = gatehouse_mail::Mail::AccessRequestRevoked {
+                name: p.name.clone(),
+                org: s.name.clone(),
+                what: row.what(p.locale),
+                revoked_by,
+                comment: comment.map(str::to_string),
+                link: link(conn, public_url, &s.slug, id, now)?,
+            };
+            send(conn, org, &p, &mail, public_url, actor, now)?;
+        }
+        Ok(())
+    })
+}
+
+/// What an approved request granted, removed elsewhere (a role unassigned or ended on the member
+/// or role page, a personal addition removed): the request shows it revoked, by `by`. `kind` is
+/// "role" (an assignment id) or "permission" (a personal addition's id). Call inside the
+/// removing transaction.
+pub(crate) fn grant_removed(conn: &mut Conn<'_>, org: OrgId, kind: &str, granted: i64, by: Option<MembershipId>, actor: Actor, now: DateTime<Utc>) -> Result<(), DbError> {
+    let ids: Vec<i64> = on!(conn, c => ar::table
+        .filter(ar::org_id.eq(org.0))
+        .filter(ar::kind.eq(kind))
+        .filter(ar::granted_id.eq(granted))
+        .filter(ar::status.eq(Status::Approved.as_str()))
+        .select(ar::id)
+        .load(c))?;
+    for id in ids {
+        mark_revoked(conn, org, id, by, None, actor, now)?;
+        audit::record(conn, now, &AuditEntry::new(Some(org), actor, "access_request.revoked", "access_request", Some(id)).after(json!({"granted": granted, "removed_elsewhere": true})))?;
+    }
+    Ok(())
 }
 
 fn pending_due(conn: &mut Conn<'_>, reminders: bool, now: DateTime<Utc>) -> Result<Vec<(i64, i64, chrono::NaiveDateTime, i32, i32, i64)>, DbError> {

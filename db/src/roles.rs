@@ -302,6 +302,7 @@ pub fn retire(conn: &mut Conn<'_>, org: OrgId, policy: &Policy, by: MembershipId
         bump(conn, org, Some(policy.version))?;
         for (aid, member, unit) in &live {
             on!(conn, c => diesel::update(ra::table.find(aid)).set((ra::ends_at.eq(Some(to_db(now))), ra::updated_at.eq(to_db(now)), ra::version.eq(ra::version + 1))).execute(c))?;
+            crate::requests::grant_removed(conn, org, "role", *aid, Some(by), actor, now)?;
             audit::record(
                 conn,
                 now,
@@ -402,6 +403,7 @@ pub fn unassign(conn: &mut Conn<'_>, org: OrgId, policy: &Policy, by: Membership
             .map_err(|x| DbError::Denied(Denial::Escalation(x)))?;
         bump(conn, org, Some(policy.version))?;
         on!(conn, c => diesel::delete(ra::table.find(assignment)).execute(c))?;
+        crate::requests::grant_removed(conn, org, "role", assignment, Some(by), actor, now)?;
         audit::record(
             conn,
             now,

@@ -399,6 +399,9 @@ diesel::table! {
         version -> Integer,
         updated_by_kind -> Text,
         updated_by_id -> Nullable<BigInt>,
+        revoked_by -> Nullable<BigInt>,
+        revoked_at -> Nullable<Timestamp>,
+        revoke_comment -> Nullable<Text>,
     }
 }
 

@@ -259,3 +259,71 @@ both!(a_single_permission_is_granted_as_a_personal_addition_that_ends_by_itself,
     assert_eq!(adj[0].note, format!("#{id}"));
     assert!(matches!(ask(t, &o, o.max, &asked, None, now()), Err(DbError::Request(Refusal::AlreadyHeld))));
 });
+
+fn revoke(t: &TestDb, o: &Org, by: MembershipId, id: i64, at: chrono::DateTime<Utc>) -> Result<(), DbError> {
+    t.db.with(|c| {
+        let p = authz::load_policy(c, o.id)?;
+        requests::revoke(c, o.id, &p, by, id, Some("Projekt beendet"), URL, Actor::System, at)
+    })
+}
+
+both!(an_approved_grant_is_revoked_by_an_approver_or_by_its_removal_elsewhere, |t: &TestDb| {
+    let o = setup(t);
+    let manager = role(t, o.id, "unit_manager");
+    let as_manager = Asked::Role { role: manager, unit: Some(o.sales) };
+    let can_view = |at| t.db.with(|c| authz::load_policy(c, o.id)).unwrap().check(o.max, "members.view", &Target::Unit(o.sales), at).allowed;
+    let status = |id| t.db.with(|c| requests::get(c, o.id, id)).unwrap();
+
+    // From the request: the approver takes the role back; the requester is told why.
+    let id = ask(t, &o, o.max, &as_manager, None, now()).unwrap();
+    let join = ask(t, &o, o.eve, &Asked::Unit { unit: o.sales }, None, now()).unwrap();
+    assert!(matches!(revoke(t, &o, o.owner, join, now()), Err(DbError::Request(Refusal::NotGranted))), "nothing granted yet");
+    decide(t, &o, o.owner, id, true, now()).unwrap();
+    assert!(can_view(now()));
+    assert!(matches!(revoke(t, &o, o.max, id, now()), Err(DbError::Request(Refusal::OwnRequest))));
+    assert!(matches!(revoke(t, &o, o.eve, id, now()), Err(DbError::Request(Refusal::NotApprover))));
+    let later = now() + Duration::hours(2);
+    revoke(t, &o, o.owner, id, later).unwrap();
+    assert!(!can_view(later), "the role is gone at once");
+    let row = status(id);
+    assert_eq!((row.status, row.revoked_by.as_deref(), row.revoked_at, row.revoke_comment.as_deref()), (Status::Revoked, Some("Olga Owner"), Some(later), Some("Projekt beendet")));
+    assert_eq!(row.decided_by.as_deref(), Some("Olga Owner"), "the decision stays in the history");
+    assert_eq!(mails(t).last().unwrap(), &("max@acme.test".to_string(), "Ihr Zugriff in Acme wurde entzogen".to_string()));
+    assert!(matches!(revoke(t, &o, o.owner, id, later), Err(DbError::Request(Refusal::AlreadyClosed(Status::Revoked)))), "once");
+    assert!(matches!(decide(t, &o, o.owner, id, true, later), Err(DbError::Request(Refusal::AlreadyClosed(Status::Revoked)))));
+    assert_eq!(t.count("audit_events WHERE action = 'access_request.revoked'"), 1);
+
+    // A unit membership granted by a request goes the same way.
+    decide(t, &o, o.owner, join, true, later).unwrap();
+    assert!(t.db.with(|c| authz::member_units(c, o.id, o.eve)).unwrap().contains(&o.sales));
+    revoke(t, &o, o.owner, join, later).unwrap();
+    assert!(!t.db.with(|c| authz::member_units(c, o.id, o.eve)).unwrap().contains(&o.sales));
+
+    // Removed elsewhere: the personal addition on the member page, the role on the roles page.
+    let perm = ask(t, &o, o.max, &Asked::Permission { permission: "members.view".into(), unit: Some(o.sales) }, None, later).unwrap();
+    decide(t, &o, o.owner, perm, true, later).unwrap();
+    let adj = t.db.with(|c| authz::adjustments_of(c, o.id, o.max)).unwrap().remove(0).id;
+    t.db.with(|c| {
+        let p = authz::load_policy(c, o.id)?;
+        authz::remove_adjustment(c, o.id, &p, o.owner, adj, Actor::System, later)
+    })
+    .unwrap();
+    let row = status(perm);
+    assert_eq!((row.status, row.revoked_by.as_deref(), row.revoke_comment), (Status::Revoked, Some("Olga Owner"), None));
+    let again = ask(t, &o, o.max, &as_manager, None, later).unwrap();
+    decide(t, &o, o.owner, again, true, later).unwrap();
+    let assignment = t.db.with(|c| roles::assignments_of(c, o.id, o.max, later)).unwrap().into_iter().find(|a| a.role == manager).unwrap().id;
+    t.db.with(|c| {
+        let p = authz::load_policy(c, o.id)?;
+        roles::unassign(c, o.id, &p, o.owner, assignment, Actor::System, later)
+    })
+    .unwrap();
+    assert_eq!(status(again).status, Status::Revoked);
+    assert_eq!(status(id).status, Status::Revoked, "the earlier one is untouched");
+
+    // A grant that ended by its end date is not revoked.
+    let short = ask(t, &o, o.max, &as_manager, Some(later + Duration::days(1)), later).unwrap();
+    decide(t, &o, o.owner, short, true, later).unwrap();
+    assert!(matches!(revoke(t, &o, o.owner, short, later + Duration::days(2)), Err(DbError::Request(Refusal::GrantEnded))));
+    assert_eq!(status(short).status, Status::Approved);
+});

@@ -52,6 +52,9 @@ pub enum Status {
     Denied,
     Expired,
     Withdrawn,
+    /// Approved, then taken back before its end: by an approver from the request, or by the
+    /// grant being removed elsewhere (member page, roles).
+    Revoked,
 }
 
 impl Status {
@@ -62,6 +65,7 @@ impl Status {
             Status::Denied => "denied",
             Status::Expired => "expired",
             Status::Withdrawn => "withdrawn",
+            Status::Revoked => "revoked",
         }
     }
 
@@ -72,6 +76,7 @@ impl Status {
             "denied" => Status::Denied,
             "expired" => Status::Expired,
             "withdrawn" => Status::Withdrawn,
+            "revoked" => Status::Revoked,
             _ => return None,
         })
     }
@@ -84,6 +89,8 @@ pub enum Event {
     Deny,
     Withdraw,
     Expire,
+    /// An approved request's grant is taken back.
+    Revoke,
 }
 
 /// Why a request cannot move.
@@ -107,19 +114,23 @@ pub enum Refusal {
     NotRequestable,
     /// The requester's membership is no longer active.
     NotMember,
+    /// Only an approved request's grant can be revoked (this one is still waiting).
+    NotGranted,
+    /// The grant ended by its end date before it could be revoked.
+    GrantEnded,
 }
 
 /// The next state, or why not.
 pub fn transition(from: Status, event: Event) -> Result<Status, Refusal> {
-    if from != Status::Pending {
-        return Err(Refusal::AlreadyClosed(from));
+    match (from, event) {
+        (Status::Pending, Event::Approve) => Ok(Status::Approved),
+        (Status::Pending, Event::Deny) => Ok(Status::Denied),
+        (Status::Pending, Event::Withdraw) => Ok(Status::Withdrawn),
+        (Status::Pending, Event::Expire) => Ok(Status::Expired),
+        (Status::Approved, Event::Revoke) => Ok(Status::Revoked),
+        (Status::Pending, Event::Revoke) => Err(Refusal::NotGranted),
+        (other, _) => Err(Refusal::AlreadyClosed(other)),
     }
-    Ok(match event {
-        Event::Approve => Status::Approved,
-        Event::Deny => Status::Denied,
-        Event::Withdraw => Status::Withdrawn,
-        Event::Expire => Status::Expired,
-    })
 }
 
 /// The organization's request settings.
@@ -183,11 +194,17 @@ mod tests {
         assert_eq!(transition(Status::Pending, Event::Deny), Ok(Status::Denied));
         assert_eq!(transition(Status::Pending, Event::Withdraw), Ok(Status::Withdrawn));
         assert_eq!(transition(Status::Pending, Event::Expire), Ok(Status::Expired));
-        for end in [Status::Approved, Status::Denied, Status::Expired, Status::Withdrawn] {
+        for end in [Status::Approved, Status::Denied, Status::Expired, Status::Withdrawn, Status::Revoked] {
             for ev in [Event::Approve, Event::Deny, Event::Withdraw, Event::Expire] {
                 assert_eq!(transition(end, ev), Err(Refusal::AlreadyClosed(end)), "{end:?} is final");
             }
             assert_eq!(Status::parse(end.as_str()), Some(end));
+        }
+        // Only a grant is taken back: approved → revoked, once; a waiting request is not granted.
+        assert_eq!(transition(Status::Approved, Event::Revoke), Ok(Status::Revoked));
+        assert_eq!(transition(Status::Pending, Event::Revoke), Err(Refusal::NotGranted));
+        for end in [Status::Denied, Status::Expired, Status::Withdrawn, Status::Revoked] {
+            assert_eq!(transition(end, Event::Revoke), Err(Refusal::AlreadyClosed(end)));
         }
     }
 

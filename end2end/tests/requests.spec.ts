@@ -79,6 +79,17 @@ test('an employee requests a role; the approver opens the mail link, signs in an
   await expect(p2.getByText('Sec Manager').first()).toBeVisible();
   await p2.goto('/o/nordwind/requests');
   await expect(p2.getByRole('row', { name: /Sec Manager/ })).toContainText('approved');
+
+  // Dana takes it back before its end: Ella is told why, and the role no longer works.
+  await p3.reload();
+  await p3.getByLabel(/^Comment/).last().fill('December is over.');
+  await p3.getByRole('button', { name: 'Revoke access' }).click();
+  await expect(p3.getByRole('status')).toHaveText('Saved.');
+  await expect(p3.locator('.req-state')).toHaveText('revoked');
+  await expectAccessible(p3);
+  await expect.poll(() => mailTo(email), { timeout: 30_000 }).toContain('Dana Demo revoked what your request had granted: role “Sec Manager”');
+  await p2.goto('/o/nordwind/requests');
+  await expect(p2.getByRole('row', { name: /Sec Manager/ })).toContainText('revoked');
   await ella.close();
   await approver.close();
   expect(errors).toEqual([]);

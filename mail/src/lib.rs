@@ -53,6 +53,8 @@ pub enum Mail {
     AccessRequestReminder { approver: String, requester: String, org: String, what: String, expires: String, link: String },
     /// To the requester: approved or denied, by whom, with the approver's comment.
     AccessRequestDecided { name: String, org: String, what: String, approved: bool, decided_by: String, comment: Option<String>, link: String },
+    /// To the requester: an approved grant was taken back before its end, by whom, why.
+    AccessRequestRevoked { name: String, org: String, what: String, revoked_by: String, comment: Option<String>, link: String },
     /// To the requester: nobody decided in time.
     AccessRequestExpired { name: String, org: String, what: String, link: String },
     /// To each compliance manager when a membership ends (and again on the reminder date):
@@ -124,6 +126,14 @@ impl Mail {
                 decided_by: "Dana Demo".into(),
                 comment: None,
                 link: "https://gatehouse.example/o/acme/requests/7".into(),
+            },
+            Mail::AccessRequestRevoked {
+                name: "Max Mitglied".into(),
+                org: "Acme Logistics".into(),
+                what: "Role “Developer” at Sales".into(),
+                revoked_by: "Dana Demo".into(),
+                comment: Some("The project ended early.".into()),
+                link: "https://gatehouse.example/o/acme/requests/7?link=1.1767225600.0f3c".into(),
             },
             Mail::AccessRequestExpired { name: "Max Mitglied".into(), org: "Acme Logistics".into(), what: "Role “Developer” at Sales".into(), link: "https://gatehouse.example/o/acme/requests/7".into() },
             Mail::MembershipEnded {
@@ -539,6 +549,27 @@ pub fn render(mail: &Mail, locale: Locale, public_url: &str) -> Result<Rendered,
                 ),
             };
             action_with(if *reminder { "compliance_reminder" } else { "membership_ended" }, a, anonymize_link, &more, locale, public_url)
+        }
+        Mail::AccessRequestRevoked { name, org, what, revoked_by, comment, link } => {
+            let a = match locale {
+                Locale::En => Action {
+                    subject: format!("Your access in {org} was revoked"),
+                    heading: "Access revoked".into(),
+                    greeting: format!("Hello {name},"),
+                    body: format!("{revoked_by} revoked what your request had granted: {what}. It no longer applies.{}", comment.as_ref().map(|c| format!(" Comment: “{c}”")).unwrap_or_default()),
+                    link_label: "See your request".into(),
+                    note: "If you still need it, you may ask again.".into(),
+                },
+                Locale::De => Action {
+                    subject: format!("Ihr Zugriff in {org} wurde entzogen"),
+                    heading: "Zugriff entzogen".into(),
+                    greeting: format!("Hallo {name},"),
+                    body: format!("{revoked_by} hat entzogen, was Ihre Anfrage gewährt hatte: {what}. Es gilt nicht mehr.{}", comment.as_ref().map(|c| format!(" Kommentar: „{c}“")).unwrap_or_default()),
+                    link_label: "Anfrage ansehen".into(),
+                    note: "Wenn Sie es weiterhin brauchen, können Sie erneut fragen.".into(),
+                },
+            };
+            action("access_request_revoked", a, link, locale, public_url)
         }
         Mail::AccessRequestExpired { name, org, what, link } => {
             let a = match locale {

@@ -51,6 +51,7 @@ pub const ORG_FORMS: &[(&str, &str)] = &[
     ("POST", "/o/{org}/requests/settings"),
     ("POST", "/o/{org}/requests/{id}/decide"),
     ("POST", "/o/{org}/requests/{id}/withdraw"),
+    ("POST", "/o/{org}/requests/{id}/revoke"),
     ("POST", "/o/{org}/members/{id}/end"),
     ("POST", "/o/{org}/compliance/settings"),
     ("POST", "/o/{org}/compliance/{id}/anonymize"),

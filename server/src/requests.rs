@@ -1,4 +1,4 @@
-//! Form posts for access requests: ask (a role, a single permission or a unit), decide (approve or deny with a comment), withdraw.
+//! Form posts for access requests: ask (a role, a single permission or a unit), decide (approve or deny with a comment), withdraw, revoke (take an approved grant back).
 //! Thin: the db crate checks (requestable, approvers, first decision wins) and writes.
 use crate::forms::{caller, fields, see_other, Form};
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -13,7 +13,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/o/{org}/requests", web::post().to(ask))
         .route("/o/{org}/requests/settings", web::post().to(update_settings))
         .route("/o/{org}/requests/{id}/decide", web::post().to(decide))
-        .route("/o/{org}/requests/{id}/withdraw", web::post().to(withdraw));
+        .route("/o/{org}/requests/{id}/withdraw", web::post().to(withdraw))
+        .route("/o/{org}/requests/{id}/revoke", web::post().to(revoke));
 }
 
 /// Asks for a role (at a unit or organization-wide) or to join a unit.
@@ -96,6 +97,18 @@ async fn withdraw(req: HttpRequest, state: web::Data<AppState>, path: web::Path<
     };
     let (org, me, actor, now) = (c.org.id, c.m.id, c.actor, c.now);
     let r = c.change(move |conn, _| requests::withdraw(conn, org, me, id, actor, now)).await;
+    c.back(&format!("/o/{}/requests/{id}", c.org.slug), r, &[])
+}
+
+async fn revoke(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(String, i64)>, form: Form) -> HttpResponse {
+    let (slug, id) = path.into_inner();
+    let c = match caller(&req, &state, slug).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let comment = fields(&form).get("comment").cloned().unwrap_or_default();
+    let (org, me, actor, now, url) = (c.org.id, c.m.id, c.actor, c.now, state.public_url.clone());
+    let r = c.change(move |conn, p| requests::revoke(conn, org, p, me, id, Some(&comment), &url, actor, now)).await;
     c.back(&format!("/o/{}/requests/{id}", c.org.slug), r, &[])
 }
 

@@ -529,6 +529,7 @@ async fn every_route_refuses_the_unpermitted_and_strangers(t: &TestDb) {
         ("POST", "/o/acme/requests/settings".into(), vec![("reminder_days", "1".into()), ("expiry_days", "2".into())]),
         ("POST", format!("/o/acme/requests/{request}/decide"), vec![("decision", "approve".into())]),
         ("POST", format!("/o/acme/requests/{request}/withdraw"), vec![]),
+        ("POST", format!("/o/acme/requests/{request}/revoke"), vec![("comment", "no".into())]),
         ("POST", format!("/o/acme/members/{other}/end"), vec![("when", "now".into())]),
         ("POST", "/o/acme/compliance/settings".into(), vec![("auto_days", "1".into())]),
         ("POST", format!("/o/acme/compliance/{case}/anonymize"), vec![("confirm", pseudonym.clone())]),
@@ -1046,6 +1047,22 @@ async fn access_request_from_ask_to_grant(t: &TestDb) {
     let pending = dana.get("/o/nordwind/requests?status=denied").await;
     assert!(!pending.body.contains(&format!("/o/nordwind/requests/{id}\"")) && pending.body.contains("No requests match."), "filtered");
     assert!(!m.get("/o/nordwind/requests").await.body.contains("Requests you may decide"), "only for approvers");
+    // Dana takes the grant back: the role stops at once, Max is told why, the history says revoked.
+    let page = dana.get(&bare).await;
+    assert!(page.body.contains("Revoke access"), "offered to the approver");
+    assert!(!m.get(&bare).await.body.contains("Zugriff entziehen"), "not to the requester");
+    let r = dana.post(&format!("{bare}/revoke"), &[("csrf_token", &page.csrf()), ("comment", "Der Dezember ist vorbei")]).await;
+    assert!(r.location().ends_with("done=1"), "{}", r.location());
+    let revoked = t.db.with(|c| gatehouse_db::authz::load_policy(c, nordwind.id)).unwrap();
+    assert!(!revoked.check(max, "alerts.create", &gatehouse_domain::authz::Target::Organization, now()).allowed, "the role is gone at once");
+    let told = t.db.with(|conn| gatehouse_db::outbox::latest(conn, 1)).unwrap().remove(0);
+    assert_eq!((told.to.as_str(), told.subject.as_str()), (seed::DEMO_MEMBER, "Ihr Zugriff in Nordwind Energie GmbH wurde entzogen"));
+    assert!(told.text.unwrap().contains("Der Dezember ist vorbei"));
+    let own = m.get(&bare).await;
+    assert!(own.body.contains(">entzogen<") && own.body.contains("Entzogen von") && own.body.contains("Der Dezember ist vorbei"), "revoked, by whom and why");
+    assert!(dana.get("/o/nordwind/requests?status=revoked").await.body.contains(&format!("/o/nordwind/requests/{id}\"")), "the history filters revoked");
+    let r = dana.post(&format!("{bare}/revoke"), &[("csrf_token", &page.csrf())]).await;
+    assert!(dana.get(r.location()).await.body.contains("already revoked"), "{}", r.location());
     // The administrator sets the reminder and expiry days; a bad value is refused in words.
     let page = dana.get("/o/nordwind/requests").await;
     assert!(page.body.contains("name=\"expiry_days\"") && !m.get("/o/nordwind/requests").await.body.contains("name=\"expiry_days\""), "settings for settings.edit only");

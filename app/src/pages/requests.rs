@@ -17,6 +17,7 @@ pub fn status_label(locale: Locale, s: &str) -> &'static str {
             "denied" => Msg::ReqStatusDenied,
             "expired" => Msg::ReqStatusExpired,
             "withdrawn" => Msg::ReqStatusWithdrawn,
+            "revoked" => Msg::ReqStatusRevoked,
             _ => Msg::ReqStatusPending,
         },
     )
@@ -133,7 +134,7 @@ pub fn RequestsPage() -> impl IntoView {
                                 <label>{t(locale, Msg::Status)}
                                     <select name="status">
                                         <option value="">{t(locale, Msg::ReqAllStatuses)}</option>
-                                        {["pending", "approved", "denied", "expired", "withdrawn"].into_iter().map(|s| view! {
+                                        {["pending", "approved", "denied", "expired", "withdrawn", "revoked"].into_iter().map(|s| view! {
                                             <option value=s selected=status == s>{status_label(locale, s)}</option>
                                         }).collect_view()}
                                     </select>
@@ -204,6 +205,11 @@ pub fn RequestPage() -> impl IntoView {
                     {(r.status == "pending").then(|| view! { <dt>{t(locale, Msg::ReqExpires)}</dt><dd>{datetime(locale, r.expires_at)}</dd> })}
                     {r.decided_by.clone().map(|b| view! { <dt>{t(locale, Msg::ReqDecidedBy)}</dt><dd>{b}" · "{r.decided_at.map(|a| datetime(locale, a)).unwrap_or_default()}</dd> })}
                     {r.comment.clone().map(|c| view! { <dt>{t(locale, Msg::ReqComment)}</dt><dd>{c}</dd> })}
+                    {r.revoked_at.map(|at| {
+                        let who = r.revoked_by.clone().unwrap_or_else(|| t(locale, Msg::ReqRevokedElsewhere).to_string());
+                        view! { <dt>{t(locale, Msg::ReqRevokedBy)}</dt><dd>{who}" · "{datetime(locale, at)}</dd> }
+                    })}
+                    {r.revoke_comment.clone().map(|c| view! { <dt>{t(locale, Msg::ReqComment)}</dt><dd>{c}</dd> })}
                 </dl>
                 {d.may_decide.then(|| view! {
                     <section class="card" aria-labelledby="decide">
@@ -215,6 +221,20 @@ pub fn RequestPage() -> impl IntoView {
                             <div class="actions">
                                 <button type="submit" name="decision" value="approve">{t(locale, Msg::ReqApprove)}</button>
                                 <button type="submit" name="decision" value="deny" class="danger">{t(locale, Msg::ReqDeny)}</button>
+                            </div>
+                        </form>
+                    </section>
+                })}
+                {d.may_revoke.then(|| view! {
+                    <section class="card" aria-labelledby="revoke">
+                        <h2 id="revoke">{t(locale, Msg::ReqRevoke)}</h2>
+                        <p class="muted">{t(locale, Msg::ReqRevokeHelp)}</p>
+                        <form method="post" action=format!("{base}/revoke") class="stack">
+                            <CsrfField />
+                            <label for="revoke-comment">{t(locale, Msg::ReqComment)}" "<span class="muted small">"("{t(locale, Msg::Optional)}")"</span></label>
+                            <textarea id="revoke-comment" name="comment" maxlength="2000" rows="2"></textarea>
+                            <div class="actions">
+                                <button type="submit" class="danger">{t(locale, Msg::ReqRevoke)}</button>
                             </div>
                         </form>
                     </section>
