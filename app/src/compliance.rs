@@ -48,6 +48,30 @@ pub struct CaseView {
     pub may_anonymize: bool,
 }
 
+/// A linked row in the reader's words: permissions by their label, requests by kind and status,
+/// audit events by what happened.
+#[cfg(feature = "ssr")]
+fn linked_text(locale: gatehouse_domain::locale::Locale, policy: &gatehouse_domain::authz::policy::Policy, kind: &str, l: &gatehouse_db::compliance::LinkedLine) -> String {
+    use crate::i18n::{audit_action_label, t, tf, Msg};
+    match (kind, l.code.as_deref()) {
+        ("adjustments", Some(k)) => {
+            let m = if k == "add" { Msg::LinkAdded } else { Msg::LinkWithdrawn };
+            tf(locale, m, &[("permission", &crate::explain::permission_label(locale, policy, &l.text))])
+        }
+        ("requests_made" | "requests_decided", Some(code)) => {
+            let (k, status) = code.split_once('|').unwrap_or((code, ""));
+            let what = match k {
+                "role" => Msg::LinkReqRole,
+                "permission" => Msg::LinkReqPermission,
+                _ => Msg::LinkReqUnit,
+            };
+            format!("{} · {} · {}", l.text, t(locale, what), crate::pages::requests::status_label(locale, status))
+        }
+        ("audit_events", Some(action)) => audit_action_label(locale, action),
+        _ => l.text.clone(),
+    }
+}
+
 /// The "end of membership" section of a member's page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LeavingView {
@@ -113,7 +137,10 @@ pub async fn get_case(org: String, id: i64, link: Option<String>) -> Result<Case
         let pseudonym = if may_anonymize { Some(gatehouse_db::compliance::pseudonym_for(conn, org_id, row.membership)?) } else { None };
         let linked = gatehouse_db::compliance::linked(conn, org_id, row.membership, 20)?
             .into_iter()
-            .map(|k| LinkedGroup { kind: k.kind, count: k.count, lines: k.lines.into_iter().map(|l| (l.text, l.at)).collect() })
+            .map(|k| {
+                let lines = k.lines.into_iter().map(|l| (linked_text(locale, &policy, &k.kind, &l), l.at)).collect();
+                LinkedGroup { kind: k.kind, count: k.count, lines }
+            })
             .collect();
         Ok(CaseView { case: item(&row, locale), linked, pseudonym, may_anonymize })
     })

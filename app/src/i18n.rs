@@ -356,6 +356,47 @@ messages! {
     AuditInvitationRevoked => "withdrew an invitation", "hat eine Einladung zurückgezogen";
     AuditInvitationReminded => "reminded of an invitation", "hat an eine Einladung erinnert";
     AuditInvitationExpired => "noted an expired invitation", "hat eine abgelaufene Einladung vermerkt";
+    AuditRequestCreated => "asked for access", "hat Zugriff angefragt";
+    AuditRequestApproved => "approved an access request", "hat eine Zugriffsanfrage genehmigt";
+    AuditRequestDenied => "denied an access request", "hat eine Zugriffsanfrage abgelehnt";
+    AuditRequestExpired => "noted an expired access request", "hat eine abgelaufene Zugriffsanfrage vermerkt";
+    AuditRequestReminded => "reminded approvers of an access request", "hat an eine Zugriffsanfrage erinnert";
+    AuditRequestRevoked => "revoked access granted by a request", "hat per Anfrage gewährten Zugriff entzogen";
+    AuditRequestWithdrawn => "withdrew an access request", "hat eine Zugriffsanfrage zurückgezogen";
+    AuditModuleDeclared => "declared a content module", "hat ein Inhaltsmodul angelegt";
+    AuditEmailChangeRequested => "asked to change an email address", "hat die Änderung einer E-Mail-Adresse angefordert";
+    AuditEmailChanged => "changed an email address", "hat eine E-Mail-Adresse geändert";
+    AuditEmailChangeCancelled => "cancelled an email address change", "hat die Änderung einer E-Mail-Adresse abgebrochen";
+    AuditItemCreated => "created an item", "hat einen Eintrag angelegt";
+    AuditItemEdited => "edited an item", "hat einen Eintrag bearbeitet";
+    AuditItemDeleted => "deleted an item", "hat einen Eintrag gelöscht";
+    AuditItemInvited => "added a member to an item", "hat ein Mitglied zu einem Eintrag hinzugefügt";
+    AuditLinkKeyRotated => "started a new key for mail links", "hat einen neuen Schlüssel für E-Mail-Links begonnen";
+    AuditMailRetried => "sent a failed mail again", "hat eine fehlgeschlagene E-Mail erneut gesendet";
+    AuditMailTestQueued => "queued a test mail", "hat eine Test-E-Mail eingereiht";
+    AuditImportUploaded => "uploaded a member import", "hat einen Mitgliederimport hochgeladen";
+    AuditImportStarted => "started a member import", "hat einen Mitgliederimport gestartet";
+    AuditImportFinished => "finished a member import", "hat einen Mitgliederimport abgeschlossen";
+    AuditImportDiscarded => "discarded a member import", "hat einen Mitgliederimport verworfen";
+    AuditOrgRoleRemoved => "removed an organization role", "hat eine Organisationsrolle entzogen";
+    AuditInvitationSettings => "changed the invitation settings", "hat die Einladungseinstellungen geändert";
+    AuditRequestSettings => "changed the access request settings", "hat die Einstellungen für Zugriffsanfragen geändert";
+    AuditPasswordResetRequested => "asked for a password reset", "hat das Zurücksetzen eines Passworts angefordert";
+    AuditPasswordReset => "reset a password", "hat ein Passwort zurückgesetzt";
+    AuditPermissionAdjusted => "adjusted a member's permissions", "hat die Berechtigungen eines Mitglieds angepasst";
+    AuditAdjustmentRemoved => "removed a permission adjustment", "hat eine Berechtigungsanpassung entfernt";
+    AuditAssignmentEnded => "ended a role assignment", "hat eine Rollenzuweisung beendet";
+    AuditRoleEdited => "edited a role", "hat eine Rolle bearbeitet";
+    AuditRoleGrantsSet => "changed a role's permissions", "hat die Berechtigungen einer Rolle geändert";
+    AuditRoleRetired => "retired a role", "hat eine Rolle stillgelegt";
+    AuditRoleUnassigned => "removed a role assignment", "hat eine Rollenzuweisung entfernt";
+    AuditTemplateApplied => "applied a role model template", "hat eine Rollenmodell-Vorlage angewendet";
+    AuditUserSignedIn => "signed in", "hat sich angemeldet";
+    LinkAdded => "added: {permission}", "hinzugefügt: {permission}";
+    LinkWithdrawn => "withdrawn: {permission}", "entzogen: {permission}";
+    LinkReqRole => "role", "Rolle";
+    LinkReqPermission => "single permission", "Einzelberechtigung";
+    LinkReqUnit => "joining a unit", "Aufnahme in eine Einheit";
     Invitations => "Invitations", "Einladungen";
     InvitePeople => "Invite people", "Personen einladen";
     InvitationsHelp => "Invited people get a link by email. It works once and until it expires; sending it again replaces it. People who already have a Gatehouse account accept by signing in with it.", "Eingeladene erhalten einen Link per E-Mail. Er funktioniert einmal und bis zum Ablauf; erneutes Senden ersetzt ihn. Wer bereits ein Gatehouse-Konto hat, nimmt an, indem er sich damit anmeldet.";
@@ -549,12 +590,12 @@ messages! {
     CompEndPast => "The end date must not lie in the past.", "Das Enddatum darf nicht in der Vergangenheit liegen.";
     CompBadDays => "Enter a number of days from 1 to 3650, or leave it empty to turn it off.", "Geben Sie 1 bis 3650 Tage ein oder lassen Sie das Feld leer, um es auszuschalten.";
     CompBadDate => "Enter a date.", "Geben Sie ein Datum ein.";
-    AuditMembershipEnded => "Membership ended", "Mitgliedschaft beendet";
-    AuditMembershipEndDate => "Last day set", "Letzter Tag gesetzt";
-    AuditMembershipAnonymized => "Former member anonymized", "Ehemaliges Mitglied anonymisiert";
-    AuditComplianceReminderSet => "Compliance reminder set", "Compliance-Erinnerung gesetzt";
-    AuditComplianceReminded => "Compliance reminder sent", "Compliance-Erinnerung versandt";
-    AuditAutoAnonymize => "Automatic anonymization changed", "Automatische Anonymisierung geändert";
+    AuditMembershipEnded => "ended a membership", "hat eine Mitgliedschaft beendet";
+    AuditMembershipEndDate => "set a last day of membership", "hat einen letzten Tag der Mitgliedschaft gesetzt";
+    AuditMembershipAnonymized => "anonymized a former member", "hat ein ehemaliges Mitglied anonymisiert";
+    AuditComplianceReminderSet => "set a compliance reminder", "hat eine Compliance-Erinnerung gesetzt";
+    AuditComplianceReminded => "sent a compliance reminder", "hat eine Compliance-Erinnerung versandt";
+    AuditAutoAnonymize => "changed the automatic anonymization", "hat die automatische Anonymisierung geändert";
     CompAutomatic => "Gatehouse (automatic, organization setting)", "Gatehouse (automatisch, Organisationseinstellung)";
     CompOperator => "Gatehouse operator", "Gatehouse-Betrieb";
     LeaveTitle => "End of membership", "Ende der Mitgliedschaft";
@@ -661,6 +702,42 @@ pub fn audit_action_label(locale: Locale, action: &str) -> String {
         "compliance.reminder_set" => Msg::AuditComplianceReminderSet,
         "compliance.reminded" => Msg::AuditComplianceReminded,
         "organization.auto_anonymize" => Msg::AuditAutoAnonymize,
+        "access_request.created" => Msg::AuditRequestCreated,
+        "access_request.approved" => Msg::AuditRequestApproved,
+        "access_request.denied" => Msg::AuditRequestDenied,
+        "access_request.expired" => Msg::AuditRequestExpired,
+        "access_request.reminded" => Msg::AuditRequestReminded,
+        "access_request.revoked" => Msg::AuditRequestRevoked,
+        "access_request.withdrawn" => Msg::AuditRequestWithdrawn,
+        "content_module.declared" => Msg::AuditModuleDeclared,
+        "email.change_requested" => Msg::AuditEmailChangeRequested,
+        "email.changed" => Msg::AuditEmailChanged,
+        "email.change_cancelled" => Msg::AuditEmailChangeCancelled,
+        "item.created" => Msg::AuditItemCreated,
+        "item.edited" => Msg::AuditItemEdited,
+        "item.deleted" => Msg::AuditItemDeleted,
+        "item.invited" => Msg::AuditItemInvited,
+        "link_key.rotated" => Msg::AuditLinkKeyRotated,
+        "mail.retried" => Msg::AuditMailRetried,
+        "mail.test_queued" => Msg::AuditMailTestQueued,
+        "member_import.uploaded" => Msg::AuditImportUploaded,
+        "member_import.started" => Msg::AuditImportStarted,
+        "member_import.finished" => Msg::AuditImportFinished,
+        "member_import.discarded" => Msg::AuditImportDiscarded,
+        "org_role.removed" => Msg::AuditOrgRoleRemoved,
+        "organization.invitation_settings" => Msg::AuditInvitationSettings,
+        "organization.request_settings" => Msg::AuditRequestSettings,
+        "password.reset_requested" => Msg::AuditPasswordResetRequested,
+        "password.reset" => Msg::AuditPasswordReset,
+        "permission.adjusted" => Msg::AuditPermissionAdjusted,
+        "permission.adjustment_removed" => Msg::AuditAdjustmentRemoved,
+        "role.assignment_ended" => Msg::AuditAssignmentEnded,
+        "role.edited" => Msg::AuditRoleEdited,
+        "role.grants_set" => Msg::AuditRoleGrantsSet,
+        "role.retired" => Msg::AuditRoleRetired,
+        "role.unassigned" => Msg::AuditRoleUnassigned,
+        "template.applied" => Msg::AuditTemplateApplied,
+        "user.signed_in" => Msg::AuditUserSignedIn,
         other => return other.to_string(),
     };
     t(locale, m).to_string()
@@ -865,5 +942,42 @@ mod tests {
         }
         assert_eq!(tf(Locale::De, Msg::PageOf, &[("page", "2"), ("pages", "9")]), "Seite 2 von 9");
         assert_eq!(status_label(Locale::De, "invited"), "Eingeladen");
+    }
+
+    /// Every audit action the code writes (`AuditEntry::new(…, "x.y", …)` in the db and server
+    /// crates) is said in words, in both languages — a new action without words fails here.
+    #[test]
+    fn every_audit_action_has_words() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let mut actions = std::collections::BTreeSet::new();
+        let mut dirs = vec![root.join("db/src"), root.join("server/src")];
+        while let Some(dir) = dirs.pop() {
+            for e in std::fs::read_dir(&dir).unwrap() {
+                let path = e.unwrap().path();
+                if path.is_dir() {
+                    dirs.push(path);
+                    continue;
+                }
+                if path.extension().is_none_or(|x| x != "rs") {
+                    continue;
+                }
+                let text = std::fs::read_to_string(&path).unwrap();
+                for (at, _) in text.match_indices("AuditEntry::new(") {
+                    let call: String = text[at..].chars().take(220).collect();
+                    for lit in call.split('"').skip(1).step_by(2) {
+                        let parts: Vec<&str> = lit.split('.').collect();
+                        if parts.len() == 2 && parts.iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase() || c == '_')) {
+                            actions.insert(lit.to_string());
+                        }
+                    }
+                }
+            }
+        }
+        assert!(actions.len() > 40, "found the audit actions: {actions:?}");
+        for a in &actions {
+            for l in [Locale::En, Locale::De] {
+                assert_ne!(&audit_action_label(l, a), a, "{a} has no words in {l:?}");
+            }
+        }
     }
 }

@@ -326,11 +326,18 @@ pub struct LinkedKind {
 pub struct LinkedLine {
     pub id: i64,
     pub text: String,
+    /// What the reader's words are made from, where `text` alone is not for people: an
+    /// adjustment's kind (add, withdraw), a request's "kind|status", an audit action.
+    pub code: Option<String>,
     pub at: Option<DateTime<Utc>>,
 }
 
 fn line(id: i64, text: String, at: Option<NaiveDateTime>) -> LinkedLine {
-    LinkedLine { id, text, at: at.map(from_db) }
+    LinkedLine { id, text, code: None, at: at.map(from_db) }
+}
+
+fn coded(id: i64, text: String, code: String, at: NaiveDateTime) -> LinkedLine {
+    LinkedLine { id, text, code: Some(code), at: Some(from_db(at)) }
 }
 
 /// What references the membership (compliance.view_links is checked by the caller's page).
@@ -382,7 +389,7 @@ pub fn linked(conn: &mut Conn<'_>, org: OrgId, member: MembershipId, per_kind: i
             .select((ma::id, ma::kind, ma::permission, ma::created_at)).order(ma::id.desc()).limit(per_kind).load(c)?;
         Ok::<_, diesel::result::Error>((count, rows))
     })?;
-    push("adjustments", n, rows.into_iter().map(|(id, kind, p, at)| line(id, format!("{kind} {p}"), Some(at))).collect());
+    push("adjustments", n, rows.into_iter().map(|(id, kind, p, at)| coded(id, p, kind, at)).collect());
 
     for (kind, by_decider) in [("requests_made", false), ("requests_decided", true)] {
         let (n, rows): (i64, Vec<(i64, String, String, NaiveDateTime)>) = on!(conn, c => {
@@ -394,7 +401,7 @@ pub fn linked(conn: &mut Conn<'_>, org: OrgId, member: MembershipId, per_kind: i
             let rows = base().select((ar::id, ar::kind, ar::status, ar::created_at)).order(ar::id.desc()).limit(per_kind).load(c)?;
             Ok::<_, diesel::result::Error>((count, rows))
         })?;
-        push(kind, n, rows.into_iter().map(|(id, k, st, at)| line(id, format!("#{id} {k}: {st}"), Some(at))).collect());
+        push(kind, n, rows.into_iter().map(|(id, k, st, at)| coded(id, format!("#{id}"), format!("{k}|{st}"), at)).collect());
     }
 
     let (n, rows): (i64, Vec<(i64, NaiveDateTime)>) = on!(conn, c => {
@@ -408,7 +415,7 @@ pub fn linked(conn: &mut Conn<'_>, org: OrgId, member: MembershipId, per_kind: i
     let (n, rows): (i64, Vec<(i64, String, NaiveDateTime)>) = match &email {
         Some(e) => on!(conn, c => {
             let count = eo::table.filter(eo::org_id.eq(org.0)).filter(eo::to_address.eq(e)).count().get_result(c)?;
-            let rows = eo::table.filter(eo::org_id.eq(org.0)).filter(eo::to_address.eq(e)).select((eo::id, eo::template, eo::created_at)).order(eo::id.desc()).limit(per_kind).load(c)?;
+            let rows = eo::table.filter(eo::org_id.eq(org.0)).filter(eo::to_address.eq(e)).select((eo::id, eo::subject, eo::created_at)).order(eo::id.desc()).limit(per_kind).load(c)?;
             Ok::<_, diesel::result::Error>((count, rows))
         })?,
         None => (0, vec![]),
@@ -425,7 +432,7 @@ pub fn linked(conn: &mut Conn<'_>, org: OrgId, member: MembershipId, per_kind: i
         let rows = base().select((ae::id, ae::action, ae::occurred_at)).order(ae::id.desc()).limit(per_kind).load(c)?;
         Ok::<_, diesel::result::Error>((count, rows))
     })?;
-    push("audit_events", n, rows.into_iter().map(|(id, action, at)| line(id, action, Some(at))).collect());
+    push("audit_events", n, rows.into_iter().map(|(id, action, at)| coded(id, action.clone(), action, at)).collect());
     Ok(out)
 }
 

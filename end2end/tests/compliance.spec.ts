@@ -75,7 +75,7 @@ test('a membership ends; the compliance manager opens the mail link, reviews wha
   await cm.getByRole('button', { name: 'Sign in' }).click();
   await expect(cm).toHaveURL(new RegExp(linkedLink.replace(/^https?:\/\/[^/]+/, '').replace(/[?.]/g, '\\$&') + '$'));
   await expect(cm.getByRole('heading', { name: `Former member: ${leaverName}` })).toBeVisible();
-  await expect(cm.getByRole('row', { name: /Audit events naming them/ })).toContainText('membership.ended');
+  await expect(cm.getByRole('row', { name: /Audit events naming them/ })).toContainText('ended a membership');
   await hydrated(cm);
   await expectAccessible(cm);
 

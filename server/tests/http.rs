@@ -1183,6 +1183,7 @@ async fn leaving_and_anonymization_over_forms(t: &TestDb) {
     let page = cm.get(&linked).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("Lee Left") && page.body.contains("Audit-Ereignisse zur Person"), "the linked rows, per kind, in German");
+    assert!(page.body.contains("hat eine Mitgliedschaft beendet") && !page.body.contains("membership.ended"), "audit events in words, not keys");
     // A request's token does not open a case with the same number.
     let case_id: i64 = bare(&linked).rsplit('/').next().unwrap().parse().unwrap();
     let foreign = t.db.tx(|c| gatehouse_db::links::token(c, gatehouse_domain::links::Subject::AccessRequest(case_id), now())).unwrap();
