@@ -1074,6 +1074,45 @@ async fn access_request_from_ask_to_grant(t: &TestDb) {
 }
 http_both!(access_requests, access_request_from_ask_to_grant);
 
+/// An employee without dashboard access (seed user-levels: Dana is a plain member of
+/// example-health) asks for a level from her own page's menu; the organization's admins are
+/// mailed; once approved, the level's permissions (the product's dashboard) are hers.
+async fn an_employee_without_dashboard_asks_for_a_level(t: &TestDb) {
+    seeded(t).await;
+    let clock = FixedClock::at(now());
+    let health = t.db.with(|conn| orgs::by_slug(conn, "example-health")).unwrap().unwrap();
+    let dana_m = t.db.with(|conn| members::by_email(conn, health.id, seed::DEMO_OWNER)).unwrap().unwrap();
+    let mut dana = Client { svc: test::init_service(gatehouse_server::http::app(state(t, &clock), options())).await, cookies: HashMap::new() };
+    dana.sign_in(seed::DEMO_OWNER, seed::DEMO_PASSWORD).await;
+    assert_eq!(dana.get("/o/example-health/dashboard").await.status, StatusCode::FORBIDDEN, "no dashboard for an employee");
+    let me = dana.get("/o/example-health/me").await;
+    assert!(me.body.contains("href=\"/o/example-health/requests\""), "her own page leads to the requests");
+    let page = dana.get("/o/example-health/requests").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains(">Team<") && page.body.contains(">Contributor<") && !page.body.contains(">Admin<"), "only the requestable levels");
+    let team = t.db.with(|c| gatehouse_db::roles::list(c, health.id)).unwrap().into_iter().find(|r| r.key == "team").unwrap().id;
+    let r = dana.post("/o/example-health/requests", &[("csrf_token", &page.csrf()), ("kind", "role"), ("role", &team.0.to_string()), ("justification", "I run the Boston onboarding.")]).await;
+    assert!(r.location().starts_with("/o/example-health/requests/") && r.location().ends_with("?done=1"), "{}", r.location());
+    let id: i64 = r.location().trim_start_matches("/o/example-health/requests/").trim_end_matches("?done=1").parse().unwrap();
+    let policy = t.db.with(|c| gatehouse_db::authz::load_policy(c, health.id)).unwrap();
+    let approvers = gatehouse_domain::requests::approvers(&policy, dana_m, &gatehouse_domain::requests::Asked::Role { role: team, unit: None }, now());
+    assert!(!approvers.is_empty() && !approvers.contains(&dana_m));
+    // Each in their own language.
+    let subjects = ["Dana Demo asks for access in Example Health", "Dana Demo bittet um Zugriff in Example Health"];
+    let mailed = t.db.with(|conn| gatehouse_db::outbox::latest(conn, 50)).unwrap().into_iter().filter(|m| subjects.contains(&m.subject.as_str())).count();
+    assert_eq!(mailed, approvers.len(), "every admin is mailed, once");
+    t.db.with(|c| {
+        let p = gatehouse_db::authz::load_policy(c, health.id)?;
+        gatehouse_db::requests::decide(c, health.id, &p, approvers[0], id, true, None, "http://127.0.0.1:3000", gatehouse_domain::actor::Actor::System, now())
+    })
+    .unwrap();
+    let after = t.db.with(|c| gatehouse_db::authz::load_policy(c, health.id)).unwrap();
+    assert!(!policy.check(dana_m, "dashboard.open", &gatehouse_domain::authz::Target::Organization, now()).allowed);
+    assert!(after.check(dana_m, "dashboard.open", &gatehouse_domain::authz::Target::Organization, now()).allowed, "the level works at once");
+    assert!(dana.get(&format!("/o/example-health/requests/{id}")).await.body.contains(">approved<"));
+}
+http_both!(employee_requests, an_employee_without_dashboard_asks_for_a_level);
+
 /// A refused page offers to request exactly the missing permission: the link opens the request
 /// form with that permission chosen; asking for it makes a pending request for a single
 /// permission (granted as a personal addition when approved: db tests).
