@@ -17,6 +17,7 @@ pub mod org_role;
 pub mod people;
 pub mod requests;
 pub mod session;
+pub mod spreadsheet;
 pub mod staff;
 pub mod throttle;
 pub mod units;

@@ -313,7 +313,7 @@ pub fn read_csv(text: &str) -> Result<Vec<CsvRow>, Problem> {
         if rows.len() >= MAX_ROWS {
             return Err(Problem::TooManyRows(MAX_ROWS));
         }
-        let cell = |c: &str| index.get(c).and_then(|i| rec.get(*i)).unwrap_or("").to_string();
+        let cell = |c: &str| crate::spreadsheet::unguard(index.get(c).and_then(|i| rec.get(*i)).unwrap_or("")).to_string();
         rows.push(CsvRow {
             line,
             person: PersonInput {
@@ -377,17 +377,19 @@ pub fn preview_range(rows: &[CsvRow], dir: &Directory, range: std::ops::Range<us
 pub fn write_csv(people: &[PersonInput]) -> String {
     let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
     let _ = w.write_record(COLUMNS);
+    // Every cell guarded against spreadsheet formulas (crate::spreadsheet); reading unguards.
     for p in people {
-        let _ = w.write_record([
-            p.email.as_str(),
-            p.name.as_str(),
-            p.mobile_phone.as_str(),
-            p.locale.as_str(),
-            p.kind.as_str(),
-            &p.tags.join("; "),
-            &p.units.join("; "),
-            &p.roles.join("; "),
-        ]);
+        let cells = [
+            p.email.clone(),
+            p.name.clone(),
+            p.mobile_phone.clone(),
+            p.locale.clone(),
+            p.kind.clone(),
+            p.tags.join("; "),
+            p.units.join("; "),
+            p.roles.join("; "),
+        ];
+        let _ = w.write_record(cells.iter().map(|c| crate::spreadsheet::guard(c).into_owned()));
     }
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
@@ -518,5 +520,10 @@ mod tests {
         assert!(text.starts_with("email,name,mobile_phone,locale,kind,tags,units,roles\n"));
         let back = read_csv(&text).unwrap();
         assert_eq!(back[0].person, people[0]);
+        // A name that a spreadsheet would run as a formula is written as text and reads back.
+        let evil = vec![PersonInput { name: "=HYPERLINK(\"http://evil.test\",\"Ada\")".into(), tags: vec!["@SUM(A1)".into()], ..people[0].clone() }];
+        let text = write_csv(&evil);
+        assert!(text.contains("\"'=HYPERLINK(") && text.contains("'@SUM(A1)") && text.contains(",+4915112345678,"), "{text}");
+        assert_eq!(read_csv(&text).unwrap()[0].person, evil[0]);
     }
 }

@@ -340,8 +340,10 @@ async fn matrix_csv(req: HttpRequest, state: web::Data<AppState>, path: web::Pat
         return status_page(actix_web::http::StatusCode::FORBIDDEN, &why);
     }
     let m = gatehouse_app::access::matrix(&policy, c.locale);
+    // Quoted where needed, and never run as a spreadsheet formula (role names are typed by people).
     let cell = |s: &str| {
-        if s.contains([',', '"', '\n']) {
+        let s = gatehouse_domain::spreadsheet::guard(s);
+        if s.contains([',', '"', '\n', '\r']) {
             format!("\"{}\"", s.replace('"', "\"\""))
         } else {
             s.to_string()
