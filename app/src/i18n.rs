@@ -486,7 +486,7 @@ messages! {
     ReqClosedWithdrawn => "This request was withdrawn. Nothing was changed.", "Diese Anfrage wurde zurückgezogen. Es wurde nichts geändert.";
     ReqClosedRevoked => "What this request granted was already revoked. Nothing was changed.", "Was diese Anfrage gewährt hat, wurde bereits entzogen. Es wurde nichts geändert.";
     ReqNotGranted => "This request is still waiting: nothing was granted that could be revoked.", "Diese Anfrage wartet noch: Es wurde nichts gewährt, das entzogen werden könnte.";
-    ReqGrantEnded => "What this request granted has already ended by its end date. Nothing was changed.", "Was diese Anfrage gewährt hat, ist mit seinem Enddatum bereits abgelaufen. Es wurde nichts geändert.";
+    ReqGrantEnded => "What this request granted no longer works (it reached its end date, was removed, or the membership ended). Nothing was changed.", "Was diese Anfrage gewährt hat, gilt nicht mehr (Enddatum erreicht, entfernt oder Mitgliedschaft beendet). Es wurde nichts geändert.";
     ReqOwn => "You cannot decide your own request.", "Sie können nicht über Ihre eigene Anfrage entscheiden.";
     ReqNotApprover => "You may not decide requests at this scope.", "Sie dürfen über Anfragen in diesem Bereich nicht entscheiden.";
     ReqNotRequester => "Only the person who asked can withdraw a request.", "Nur wer gefragt hat, kann eine Anfrage zurückziehen.";
@@ -546,7 +546,11 @@ messages! {
     ReqRevoke => "Revoke access", "Zugriff entziehen";
     ReqRevokeHelp => "Takes back what this request granted, now, before its end. The person is told by mail.", "Nimmt zurück, was diese Anfrage gewährt hat – sofort, vor seinem Ende. Die Person wird per E-Mail informiert.";
     ReqRevokedBy => "Revoked by", "Entzogen von";
-    ReqRevokedElsewhere => "removed on the member or role page", "auf der Mitglieder- oder Rollenseite entfernt";
+    ReqRevokedFromRequest => "on this request", "über diese Anfrage";
+    ReqRevokedFromMemberPage => "removed on the member page", "auf der Mitgliederseite entfernt";
+    ReqRevokedFromRoleRetired => "the role was retired", "die Rolle wurde stillgelegt";
+    ReqRevokedFromMembershipEnded => "the membership ended", "die Mitgliedschaft endete";
+    ReqRevokeReason => "Reason for revoking", "Grund für den Entzug";
     ReqChooseRole => "Choose the role you ask for.", "Wählen Sie die Rolle, die Sie anfragen.";
     ReqChooseUnit => "Choose the unit you want to join.", "Wählen Sie die Einheit, der Sie beitreten möchten.";
     Compliance => "Compliance", "Compliance";

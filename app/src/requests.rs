@@ -30,6 +30,9 @@ pub struct RequestItem {
     pub revoked_at: Option<DateTime<Utc>>,
     #[serde(default)]
     pub revoke_comment: Option<String>,
+    /// request, member_page, role_retired or membership_ended
+    #[serde(default)]
+    pub revoked_from: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -56,7 +59,8 @@ pub struct RequestView {
     pub item: RequestItem,
     pub may_decide: bool,
     pub may_withdraw: bool,
-    /// Approved, not yet ended, and the viewer may decide such requests at this scope.
+    /// Approved, its grant still working, and the viewer may take it back (decides such requests
+    /// at this scope and could have granted it).
     #[serde(default)]
     pub may_revoke: bool,
 }
@@ -78,6 +82,7 @@ fn item(r: &gatehouse_db::requests::RequestRow, locale: gatehouse_domain::locale
         revoked_by: r.revoked_by.clone(),
         revoked_at: r.revoked_at,
         revoke_comment: r.revoke_comment.clone(),
+        revoked_from: r.revoked_from.clone(),
     }
 }
 
@@ -149,6 +154,11 @@ pub async fn get_request(org: String, id: i64, link: Option<String>) -> Result<R
     if !mine {
         x.require(DECIDE, &row.asked.target()).await?;
     }
-    let may_revoke = !mine && row.status == Status::Approved && row.ends_at.is_none_or(|e| e > x.now);
+    let may_revoke = if !mine && row.status == Status::Approved {
+        let (policy, me, now) = (x.policy.clone(), x.m.id, x.now);
+        crate::api::server::db(&x.c.state, move |conn| gatehouse_db::requests::may_revoke(conn, org_id, &policy, me, id, now)).await?
+    } else {
+        false
+    };
     Ok(RequestView { item: item(&row, locale, &s), may_decide: !mine && row.status == Status::Pending, may_withdraw: mine && row.status == Status::Pending, may_revoke })
 }

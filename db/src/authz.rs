@@ -390,8 +390,8 @@ pub fn remove_adjustment(conn: &mut Conn<'_>, org: OrgId, policy: &Policy, by: M
         let at = row.4.map(UnitId);
         escalation::may_unassign(&policy.subject(by), member, &units, at, policy, &policy.tree, now).map_err(|e| DbError::Denied(Denial::Escalation(e)))?;
         bump(conn, org, Some(policy.version))?;
+        crate::requests::grant_removed(conn, org, Some(("permission", id)), None, Some(by), crate::requests::RevokedFrom::MemberPage, actor, now)?;
         on!(conn, c => diesel::delete(ma::table.find(id)).execute(c))?;
-        crate::requests::grant_removed(conn, org, "permission", id, Some(by), actor, now)?;
         audit::record(
             conn,
             now,

@@ -222,6 +222,8 @@ pub fn end_membership(
                 m::updated_by_id.eq(actor.id()),
             ))
             .execute(c))?;
+        // What approved requests granted ends with the membership: their history says so.
+        crate::requests::grant_removed(conn, org, None, Some(member), policy.map(|(_, by)| by), crate::requests::RevokedFrom::MembershipEnded, actor, now)?;
         let ended_assignments = on!(conn, c => diesel::update(
                 ra::table.filter(ra::membership_id.eq(member.0)).filter(ra::ends_at.is_null().or(ra::ends_at.gt(to_db(now)))),
             )
@@ -395,7 +397,7 @@ pub fn linked(conn: &mut Conn<'_>, org: OrgId, member: MembershipId, per_kind: i
         let (n, rows): (i64, Vec<(i64, String, String, NaiveDateTime)>) = on!(conn, c => {
             let base = || {
                 let q = ar::table.filter(ar::org_id.eq(org.0)).into_boxed();
-                if by_decider { q.filter(ar::decided_by.eq(mid)) } else { q.filter(ar::requester_id.eq(mid)) }
+                if by_decider { q.filter(ar::decided_by.eq(mid).or(ar::revoked_by.eq(mid))) } else { q.filter(ar::requester_id.eq(mid)) }
             };
             let count = base().count().get_result(c)?;
             let rows = base().select((ar::id, ar::kind, ar::status, ar::created_at)).order(ar::id.desc()).limit(per_kind).load(c)?;

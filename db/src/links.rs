@@ -83,12 +83,14 @@ pub fn rotate(conn: &mut Conn<'_>, withdraw: bool, actor: Actor, now: DateTime<U
             on!(conn, c => diesel::delete(lk::table.filter(lk::retired_at.le(to_db(now - rules::ttl())))).execute(c))?
         };
         let (key, _) = current(conn, now)?;
+        // Withdrawn keys are deleted, not retired.
+        let retired = if withdraw { 0 } else { retired };
         audit::record(
             conn,
             now,
             &AuditEntry::new(None, actor, "link_key.rotated", "link_key", Some(key)).after(json!({ "withdrawn": withdraw, "retired": retired, "deleted": deleted })),
         )?;
-        Ok(Rotation { key, retired: if withdraw { 0 } else { retired }, deleted })
+        Ok(Rotation { key, retired, deleted })
     })
 }
 

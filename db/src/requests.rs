@@ -60,6 +60,8 @@ pub struct RequestRow {
     pub revoked_by: Option<String>,
     pub revoked_at: Option<DateTime<Utc>>,
     pub revoke_comment: Option<String>,
+    /// request, member_page, role_retired or membership_ended
+    pub revoked_from: Option<String>,
 }
 
 impl RequestRow {
@@ -117,6 +119,7 @@ type Row = (
     Option<i64>,
     Option<chrono::NaiveDateTime>,
     Option<String>,
+    Option<String>,
 );
 
 fn asked_of(kind: &str, role: Option<i64>, permission: Option<String>, unit: Option<i64>) -> Asked {
@@ -150,6 +153,7 @@ fn rows(conn: &mut Conn<'_>, org: OrgId, only: Option<i64>, status: Option<Statu
                 ar::revoked_by,
                 ar::revoked_at,
                 ar::revoke_comment,
+                ar::revoked_from,
             ))
             .order(ar::id.desc())
             .limit(limit)
@@ -197,6 +201,7 @@ fn rows(conn: &mut Conn<'_>, org: OrgId, only: Option<i64>, status: Option<Statu
                 revoked_by: r.14.and_then(|d| names.get(&d).cloned()),
                 revoked_at: r.15.map(from_db),
                 revoke_comment: r.16,
+                revoked_from: r.17,
             }
         })
         .collect())
@@ -539,14 +544,40 @@ pub fn withdraw(conn: &mut Conn<'_>, org: OrgId, by: MembershipId, id: i64, acto
     })
 }
 
+/// Where a grant was taken back from (kept with the request, shown in its history).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RevokedFrom {
+    /// An approver revoked it on the request's page.
+    Request,
+    /// The assignment or personal addition was removed on the member or role page.
+    MemberPage,
+    /// Its role was retired (and its assignments ended with it).
+    RoleRetired,
+    /// The requester's membership ended.
+    MembershipEnded,
+}
+
+impl RevokedFrom {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RevokedFrom::Request => "request",
+            RevokedFrom::MemberPage => "member_page",
+            RevokedFrom::RoleRetired => "role_retired",
+            RevokedFrom::MembershipEnded => "membership_ended",
+        }
+    }
+}
+
 /// Marks an approved request revoked (`Approved` → `Revoked`); refused when someone else moved it first.
-fn mark_revoked(conn: &mut Conn<'_>, org: OrgId, id: i64, by: Option<MembershipId>, comment: Option<&str>, actor: Actor, now: DateTime<Utc>) -> Result<(), DbError> {
+#[allow(clippy::too_many_arguments)]
+fn mark_revoked(conn: &mut Conn<'_>, org: OrgId, id: i64, by: Option<MembershipId>, comment: Option<&str>, from: RevokedFrom, actor: Actor, now: DateTime<Utc>) -> Result<(), DbError> {
     let n = on!(conn, c => diesel::update(ar::table.filter(ar::id.eq(id)).filter(ar::org_id.eq(org.0)).filter(ar::status.eq(Status::Approved.as_str())))
         .set((
             ar::status.eq(Status::Revoked.as_str()),
             ar::revoked_by.eq(by.map(|b| b.0)),
             ar::revoked_at.eq(Some(to_db(now))),
             ar::revoke_comment.eq(comment),
+            ar::revoked_from.eq(Some(from.as_str())),
             ar::updated_at.eq(to_db(now)),
             ar::version.eq(ar::version + 1),
             ar::updated_by_kind.eq(actor.kind()),
@@ -560,10 +591,81 @@ fn mark_revoked(conn: &mut Conn<'_>, org: OrgId, id: i64, by: Option<MembershipI
     Ok(())
 }
 
+/// What an approved request granted, if it still works now: the requester is an active member
+/// and the assignment, personal addition or unit membership exists and has not ended.
+fn live_grant(conn: &mut Conn<'_>, org: OrgId, row: &RequestRow, now: DateTime<Utc>) -> Result<Option<Grant>, DbError> {
+    use crate::schema::role_assignments as ra;
+    if row.status != Status::Approved || row.ends_at.is_some_and(|e| e <= now) {
+        return Ok(None);
+    }
+    let active: Option<String> = on!(conn, c => m::table.filter(m::id.eq(row.requester.0)).filter(m::org_id.eq(org.0)).select(m::status).first(c).optional())?;
+    if active.as_deref() != Some("active") {
+        return Ok(None);
+    }
+    let granted: Option<i64> = on!(conn, c => ar::table.find(row.id).select(ar::granted_id).first(c))?;
+    Ok(match (&row.asked, granted) {
+        (Asked::Role { .. }, Some(a)) => {
+            let ends: Option<Option<chrono::NaiveDateTime>> =
+                on!(conn, c => ra::table.filter(ra::id.eq(a)).filter(ra::org_id.eq(org.0)).filter(ra::membership_id.eq(row.requester.0)).select(ra::ends_at).first(c).optional())?;
+            ends.filter(|e| e.is_none_or(|e| from_db(e) > now)).map(|_| Grant::Assignment(a))
+        }
+        (Asked::Permission { .. }, Some(a)) => crate::authz::adjustments_of(conn, org, row.requester)?
+            .into_iter()
+            .find(|x| x.id == a)
+            .filter(|x| !matches!(x.adjustment, gatehouse_domain::authz::Adjustment::Add { ends_at: Some(e), .. } if e <= now))
+            .map(|x| Grant::Addition(a, x.adjustment)),
+        (Asked::Unit { unit }, _) => {
+            let n: i64 = on!(conn, c => mu::table.filter(mu::membership_id.eq(row.requester.0)).filter(mu::unit_id.eq(unit.0)).count().get_result(c))?;
+            (n > 0).then_some(Grant::Unit(*unit))
+        }
+        _ => None,
+    })
+}
+
+enum Grant {
+    Assignment(i64),
+    Addition(i64, gatehouse_domain::authz::Adjustment),
+    Unit(UnitId),
+}
+
+/// May `by` revoke this request's grant now? Whoever may decide such a request at its scope,
+/// never the requester, and only what they could have granted (no escalation): the same rules
+/// that approving it followed. The grant must still work.
+fn may_revoke_grant(conn: &mut Conn<'_>, org: OrgId, policy: &Policy, by: MembershipId, row: &RequestRow, now: DateTime<Utc>) -> Result<Grant, DbError> {
+    use gatehouse_domain::authz::{escalation, Denial, Roles};
+    dr::transition(row.status, Event::Revoke).map_err(refused)?;
+    dr::may_decide(policy, by, row.requester, &row.asked, now).map_err(refused)?;
+    let grant = live_grant(conn, org, row, now)?.ok_or(refused(Refusal::GrantEnded))?;
+    let units = crate::authz::member_units(conn, org, row.requester)?;
+    let subject = policy.subject(by);
+    let escalated = |x| DbError::Denied(Denial::Escalation(x));
+    match (&row.asked, &grant) {
+        (Asked::Role { role, unit }, _) => {
+            let r = policy.role(*role).ok_or(DbError::NotFound)?;
+            escalation::may_assign_via(&subject, dr::DECIDE, row.requester, &units, r, *unit, policy, &policy.tree, now).map_err(escalated)?;
+        }
+        (Asked::Permission { .. }, Grant::Addition(_, add)) => {
+            escalation::may_adjust_via(&subject, dr::DECIDE, row.requester, &units, add, policy, &policy.tree, now).map_err(escalated)?;
+        }
+        _ => {}
+    }
+    Ok(grant)
+}
+
+/// Whether `by` may revoke request `id` now (the request page offers it only then).
+pub fn may_revoke(conn: &mut Conn<'_>, org: OrgId, policy: &Policy, by: MembershipId, id: i64, now: DateTime<Utc>) -> Result<bool, DbError> {
+    let row = get(conn, org, id)?;
+    match may_revoke_grant(conn, org, policy, by, &row, now) {
+        Ok(_) => Ok(true),
+        Err(DbError::Request(_) | DbError::Denied(_)) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
 /// An approver takes an approved request's grant back before its end: the assignment, the
 /// personal addition or the unit membership goes in the same transaction, the request shows
-/// "revoked" (who, when, why) and the requester is mailed. Whoever may decide such a request at
-/// its scope may revoke it, never the requester; a grant that already ended is not revoked.
+/// "revoked" (who, when, why) and the requester is mailed. Allowed as `may_revoke_grant` says;
+/// a grant that already ended (its date, the membership) or was removed is not revoked.
 #[allow(clippy::too_many_arguments)]
 pub fn revoke(
     conn: &mut Conn<'_>,
@@ -583,28 +685,24 @@ pub fn revoke(
     }
     conn.transaction(|conn| {
         let row = get(conn, org, id)?;
-        dr::transition(row.status, Event::Revoke).map_err(refused)?;
-        dr::may_decide(policy, by, row.requester, &row.asked, now).map_err(refused)?;
-        if row.ends_at.is_some_and(|e| e <= now) {
+        let grant = may_revoke_grant(conn, org, policy, by, &row, now)?;
+        crate::authz::bump(conn, org, Some(policy.version))?;
+        mark_revoked(conn, org, id, Some(by), comment, RevokedFrom::Request, actor, now)?;
+        let (removed, granted) = match grant {
+            Grant::Assignment(a) => (on!(conn, c => diesel::delete(ra::table.filter(ra::id.eq(a)).filter(ra::org_id.eq(org.0))).execute(c))?, Some(a)),
+            Grant::Addition(a, _) => (on!(conn, c => diesel::delete(ma::table.filter(ma::id.eq(a)).filter(ma::org_id.eq(org.0))).execute(c))?, Some(a)),
+            Grant::Unit(unit) => (on!(conn, c => diesel::delete(mu::table.filter(mu::membership_id.eq(row.requester.0)).filter(mu::unit_id.eq(unit.0))).execute(c))?, None),
+        };
+        if removed != 1 {
+            // Removed meanwhile by another way: nothing of this is kept.
             return Err(refused(Refusal::GrantEnded));
         }
-        let granted: Option<i64> = on!(conn, c => ar::table.find(id).select(ar::granted_id).first(c))?;
-        crate::authz::bump(conn, org, Some(policy.version))?;
-        mark_revoked(conn, org, id, Some(by), comment, actor, now)?;
-        let removed = match (&row.asked, granted) {
-            (Asked::Role { .. }, Some(a)) => on!(conn, c => diesel::delete(ra::table.filter(ra::id.eq(a)).filter(ra::org_id.eq(org.0))).execute(c))?,
-            (Asked::Permission { .. }, Some(a)) => on!(conn, c => diesel::delete(ma::table.filter(ma::id.eq(a)).filter(ma::org_id.eq(org.0))).execute(c))?,
-            (Asked::Unit { unit }, _) => {
-                on!(conn, c => diesel::delete(mu::table.filter(mu::membership_id.eq(row.requester.0)).filter(mu::unit_id.eq(unit.0))).execute(c))?
-            }
-            _ => 0,
-        };
         audit::record(
             conn,
             now,
             &AuditEntry::new(Some(org), actor, "access_request.revoked", "access_request", Some(id))
                 .unit(row.asked.unit())
-                .after(json!({"requester": row.requester.0, "comment": comment, "granted": granted, "removed": removed})),
+                .after(json!({"requester": row.requester.0, "comment": comment, "granted": granted, "from": RevokedFrom::Request.as_str()})),
         )?;
         let s = crate::invitations::settings(conn, org)?;
         let revoked_by = person(conn, by)?.map(|p| p.name).unwrap_or_default();
@@ -623,23 +721,43 @@ pub fn revoke(
     })
 }
 
-/// What an approved request granted, removed elsewhere (a role unassigned or ended on the member
-/// or role page, a personal addition removed): the request shows it revoked, by `by`. `kind` is
-/// "role" (an assignment id) or "permission" (a personal addition's id). Call inside the
-/// removing transaction.
-pub(crate) fn grant_removed(conn: &mut Conn<'_>, org: OrgId, kind: &str, granted: i64, by: Option<MembershipId>, actor: Actor, now: DateTime<Utc>) -> Result<(), DbError> {
-    let ids: Vec<i64> = on!(conn, c => ar::table
-        .filter(ar::org_id.eq(org.0))
-        .filter(ar::kind.eq(kind))
-        .filter(ar::granted_id.eq(granted))
-        .filter(ar::status.eq(Status::Approved.as_str()))
-        .select(ar::id)
-        .load(c))?;
-    for id in ids {
-        mark_revoked(conn, org, id, by, None, actor, now)?;
-        audit::record(conn, now, &AuditEntry::new(Some(org), actor, "access_request.revoked", "access_request", Some(id)).after(json!({"granted": granted, "removed_elsewhere": true})))?;
+/// What approved requests granted, ended or removed elsewhere while it still worked (an
+/// assignment removed on the member page or ended by retiring its role, a personal addition
+/// removed, a membership ended): the requests show it revoked, by `by`, from `from`. `grant` is
+/// ("role", an assignment id), ("permission", an addition's id), or None for every live grant of
+/// `requester` (the membership ended). Call inside the removing transaction, before the removal.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn grant_removed(
+    conn: &mut Conn<'_>,
+    org: OrgId,
+    grant: Option<(&str, i64)>,
+    requester: Option<MembershipId>,
+    by: Option<MembershipId>,
+    from: RevokedFrom,
+    actor: Actor,
+    now: DateTime<Utc>,
+) -> Result<usize, DbError> {
+    let ids: Vec<i64> = on!(conn, c => {
+        let mut q = ar::table
+            .filter(ar::org_id.eq(org.0))
+            .filter(ar::status.eq(Status::Approved.as_str()))
+            // A grant that ended by its date was not taken back.
+            .filter(ar::ends_at.is_null().or(ar::ends_at.gt(to_db(now))))
+            .select(ar::id)
+            .into_boxed();
+        if let Some((kind, id)) = grant {
+            q = q.filter(ar::kind.eq(kind)).filter(ar::granted_id.eq(id));
+        }
+        if let Some(r) = requester {
+            q = q.filter(ar::requester_id.eq(r.0));
+        }
+        q.load(c)
+    })?;
+    for id in &ids {
+        mark_revoked(conn, org, *id, by, None, from, actor, now)?;
+        audit::record(conn, now, &AuditEntry::new(Some(org), actor, "access_request.revoked", "access_request", Some(*id)).after(json!({"granted": grant.map(|g| g.1), "from": from.as_str()})))?;
     }
-    Ok(())
+    Ok(ids.len())
 }
 
 fn pending_due(conn: &mut Conn<'_>, reminders: bool, now: DateTime<Utc>) -> Result<Vec<(i64, i64, chrono::NaiveDateTime, i32, i32, i64)>, DbError> {

@@ -302,7 +302,7 @@ pub fn retire(conn: &mut Conn<'_>, org: OrgId, policy: &Policy, by: MembershipId
         bump(conn, org, Some(policy.version))?;
         for (aid, member, unit) in &live {
             on!(conn, c => diesel::update(ra::table.find(aid)).set((ra::ends_at.eq(Some(to_db(now))), ra::updated_at.eq(to_db(now)), ra::version.eq(ra::version + 1))).execute(c))?;
-            crate::requests::grant_removed(conn, org, "role", *aid, Some(by), actor, now)?;
+            crate::requests::grant_removed(conn, org, Some(("role", *aid)), None, Some(by), crate::requests::RevokedFrom::RoleRetired, actor, now)?;
             audit::record(
                 conn,
                 now,
@@ -402,8 +402,8 @@ pub fn unassign(conn: &mut Conn<'_>, org: OrgId, policy: &Policy, by: Membership
         escalation::may_unassign(&policy.subject(by), MembershipId(member), &units, unit.map(UnitId), policy, &policy.tree, now)
             .map_err(|x| DbError::Denied(Denial::Escalation(x)))?;
         bump(conn, org, Some(policy.version))?;
+        crate::requests::grant_removed(conn, org, Some(("role", assignment)), None, Some(by), crate::requests::RevokedFrom::MemberPage, actor, now)?;
         on!(conn, c => diesel::delete(ra::table.find(assignment)).execute(c))?;
-        crate::requests::grant_removed(conn, org, "role", assignment, Some(by), actor, now)?;
         audit::record(
             conn,
             now,

@@ -402,6 +402,7 @@ diesel::table! {
         revoked_by -> Nullable<BigInt>,
         revoked_at -> Nullable<Timestamp>,
         revoke_comment -> Nullable<Text>,
+        revoked_from -> Nullable<Text>,
     }
 }
 

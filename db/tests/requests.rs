@@ -318,12 +318,73 @@ both!(an_approved_grant_is_revoked_by_an_approver_or_by_its_removal_elsewhere, |
         roles::unassign(c, o.id, &p, o.owner, assignment, Actor::System, later)
     })
     .unwrap();
-    assert_eq!(status(again).status, Status::Revoked);
-    assert_eq!(status(id).status, Status::Revoked, "the earlier one is untouched");
+    assert_eq!((status(again).status, status(again).revoked_from.as_deref()), (Status::Revoked, Some("member_page")));
+    let first = status(id);
+    assert_eq!((first.revoked_at, first.revoked_from.as_deref()), (Some(later), Some("request")), "the earlier revocation is untouched");
 
     // A grant that ended by its end date is not revoked.
     let short = ask(t, &o, o.max, &as_manager, Some(later + Duration::days(1)), later).unwrap();
     decide(t, &o, o.owner, short, true, later).unwrap();
     assert!(matches!(revoke(t, &o, o.owner, short, later + Duration::days(2)), Err(DbError::Request(Refusal::GrantEnded))));
     assert_eq!(status(short).status, Status::Approved);
+});
+
+both!(revoking_follows_the_rules_granting_did_and_ends_with_the_grant, |t: &TestDb| {
+    use gatehouse_domain::authz::{RoleGrant, RoleScope, Visibility};
+    let o = setup(t);
+    let manager = role(t, o.id, "unit_manager");
+    let member_role = role(t, o.id, "member");
+    let may = |by, id, at| t.db.with(|c| {
+        let p = authz::load_policy(c, o.id)?;
+        requests::may_revoke(c, o.id, &p, by, id, at)
+    }).unwrap();
+    let status = |id| t.db.with(|c| requests::get(c, o.id, id)).unwrap();
+    // A request desk decides requests organization-wide and holds nothing else.
+    let desk = t
+        .db
+        .with(|c| {
+            let p = authz::load_policy(c, o.id)?;
+            let grants = [RoleGrant { permission: "access_requests.decide".into(), scope: RoleScope::Organization, visibility: Visibility::Individual }];
+            roles::create_checked(c, o.id, &p, o.owner, "desk", "Request desk", "Decides requests", &grants, None, Actor::System, now())
+        })
+        .unwrap();
+    t.db.with(|c| roles::assign(c, o.id, o.eve, desk, None, None, Actor::System, now())).unwrap();
+    let id = ask(t, &o, o.max, &Asked::Role { role: manager, unit: Some(o.sales) }, None, now()).unwrap();
+    assert!(matches!(decide(t, &o, o.eve, id, true, now()), Err(DbError::Denied(_))), "the desk cannot grant more than it holds");
+    decide(t, &o, o.owner, id, true, now()).unwrap();
+    assert!(matches!(revoke(t, &o, o.eve, id, now()), Err(DbError::Denied(_))), "nor take it back");
+    assert!(!may(o.eve, id, now()) && may(o.owner, id, now()) && !may(o.max, id, now()));
+    assert_eq!(status(id).status, Status::Approved);
+
+    // A grant that ended by its date was not revoked when its assignment is removed later.
+    let day = Duration::days(1);
+    let short = ask(t, &o, o.max, &Asked::Role { role: member_role, unit: None }, Some(now() + day), now()).unwrap();
+    decide(t, &o, o.owner, short, true, now()).unwrap();
+    assert!(!may(o.owner, short, now() + day * 2), "nothing left to revoke");
+    let assignment = t.db.with(|c| roles::assignments_of(c, o.id, o.max, now())).unwrap().into_iter().find(|a| a.role == member_role).unwrap().id;
+    t.db.with(|c| {
+        let p = authz::load_policy(c, o.id)?;
+        roles::unassign(c, o.id, &p, o.owner, assignment, Actor::System, now() + day * 2)
+    }).unwrap();
+    assert_eq!(status(short).status, Status::Approved, "it ended; nobody took it back");
+
+    // Retiring the role with its assignments: the request says so.
+    let later = now() + day * 2;
+    let again = ask(t, &o, o.max, &Asked::Role { role: member_role, unit: None }, None, later).unwrap();
+    decide(t, &o, o.owner, again, true, later).unwrap();
+    t.db.with(|c| {
+        let p = authz::load_policy(c, o.id)?;
+        roles::retire(c, o.id, &p, o.owner, member_role, true, Actor::System, later)
+    }).unwrap();
+    let row = status(again);
+    assert_eq!((row.status, row.revoked_by.as_deref(), row.revoked_from.as_deref()), (Status::Revoked, Some("Olga Owner"), Some("role_retired")));
+
+    // The membership ends: what is left ends with it, and nothing is left to revoke.
+    t.db.with(|c| {
+        let p = authz::load_policy(c, o.id)?;
+        gatehouse_db::compliance::end_membership(c, o.id, Some((&p, o.owner)), o.max, URL, Actor::System, later)
+    }).unwrap();
+    let row = status(id);
+    assert_eq!((row.status, row.revoked_from.as_deref()), (Status::Revoked, Some("membership_ended")));
+    assert!(matches!(revoke(t, &o, o.owner, id, later), Err(DbError::Request(Refusal::AlreadyClosed(Status::Revoked)))));
 });

@@ -82,7 +82,7 @@ test('an employee requests a role; the approver opens the mail link, signs in an
 
   // Dana takes it back before its end: Ella is told why, and the role no longer works.
   await p3.reload();
-  await p3.getByLabel(/^Comment/).last().fill('December is over.');
+  await p3.getByLabel(/^Reason for revoking/).fill('December is over.');
   await p3.getByRole('button', { name: 'Revoke access' }).click();
   await expect(p3.getByRole('status')).toHaveText('Saved.');
   await expect(p3.locator('.req-state')).toHaveText('revoked');

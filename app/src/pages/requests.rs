@@ -206,10 +206,16 @@ pub fn RequestPage() -> impl IntoView {
                     {r.decided_by.clone().map(|b| view! { <dt>{t(locale, Msg::ReqDecidedBy)}</dt><dd>{b}" · "{r.decided_at.map(|a| datetime(locale, a)).unwrap_or_default()}</dd> })}
                     {r.comment.clone().map(|c| view! { <dt>{t(locale, Msg::ReqComment)}</dt><dd>{c}</dd> })}
                     {r.revoked_at.map(|at| {
-                        let who = r.revoked_by.clone().unwrap_or_else(|| t(locale, Msg::ReqRevokedElsewhere).to_string());
-                        view! { <dt>{t(locale, Msg::ReqRevokedBy)}</dt><dd>{who}" · "{datetime(locale, at)}</dd> }
+                        let who = r.revoked_by.clone().unwrap_or_else(|| t(locale, Msg::ActorSystem).to_string());
+                        let how = match r.revoked_from.as_deref() {
+                            Some("member_page") => Msg::ReqRevokedFromMemberPage,
+                            Some("role_retired") => Msg::ReqRevokedFromRoleRetired,
+                            Some("membership_ended") => Msg::ReqRevokedFromMembershipEnded,
+                            _ => Msg::ReqRevokedFromRequest,
+                        };
+                        view! { <dt>{t(locale, Msg::ReqRevokedBy)}</dt><dd>{who}" · "{datetime(locale, at)}" · "{t(locale, how)}</dd> }
                     })}
-                    {r.revoke_comment.clone().map(|c| view! { <dt>{t(locale, Msg::ReqComment)}</dt><dd>{c}</dd> })}
+                    {r.revoke_comment.clone().map(|c| view! { <dt>{t(locale, Msg::ReqRevokeReason)}</dt><dd>{c}</dd> })}
                 </dl>
                 {d.may_decide.then(|| view! {
                     <section class="card" aria-labelledby="decide">
@@ -231,7 +237,7 @@ pub fn RequestPage() -> impl IntoView {
                         <p class="muted">{t(locale, Msg::ReqRevokeHelp)}</p>
                         <form method="post" action=format!("{base}/revoke") class="stack">
                             <CsrfField />
-                            <label for="revoke-comment">{t(locale, Msg::ReqComment)}" "<span class="muted small">"("{t(locale, Msg::Optional)}")"</span></label>
+                            <label for="revoke-comment">{t(locale, Msg::ReqRevokeReason)}" "<span class="muted small">"("{t(locale, Msg::Optional)}")"</span></label>
                             <textarea id="revoke-comment" name="comment" maxlength="2000" rows="2"></textarea>
                             <div class="actions">
                                 <button type="submit" class="danger">{t(locale, Msg::ReqRevoke)}</button>

@@ -1,6 +1,6 @@
 -- An approved request's grant can be taken back before its end (issue 6: expired, denied and
 -- revoked stay distinct in the history): by an approver from the request, or by the grant being
--- removed elsewhere. Who took it back, when and why are kept with the request. SQLite cannot
+-- removed elsewhere. Who took it back, when, why and where from are kept with the request. SQLite cannot
 -- change a CHECK constraint: the table is rebuilt with every row and index (nothing refers to it).
 CREATE TABLE access_requests_new (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -26,7 +26,8 @@ CREATE TABLE access_requests_new (
     updated_by_id BIGINT,
     revoked_by BIGINT REFERENCES memberships (id),
     revoked_at TIMESTAMP,
-    revoke_comment TEXT
+    revoke_comment TEXT,
+    revoked_from TEXT CHECK (revoked_from IN ('request', 'member_page', 'role_retired', 'membership_ended'))
 );
 INSERT INTO access_requests_new (id, org_id, requester_id, kind, role_id, permission, unit_id, justification, ends_at, status, decided_by, decided_at, decision_comment, granted_id, reminded_at, closed_at, created_at, updated_at, version, updated_by_kind, updated_by_id) SELECT id, org_id, requester_id, kind, role_id, permission, unit_id, justification, ends_at, status, decided_by, decided_at, decision_comment, granted_id, reminded_at, closed_at, created_at, updated_at, version, updated_by_kind, updated_by_id FROM access_requests;
 DROP TABLE access_requests;
