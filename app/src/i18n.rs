@@ -367,6 +367,11 @@ messages! {
     AuditEmailChangeRequested => "asked to change an email address", "hat die Änderung einer E-Mail-Adresse angefordert";
     AuditEmailChanged => "changed an email address", "hat eine E-Mail-Adresse geändert";
     AuditEmailChangeCancelled => "cancelled an email address change", "hat die Änderung einer E-Mail-Adresse abgebrochen";
+    AuditEmailChangeReverted => "undid an email address change", "hat die Änderung einer E-Mail-Adresse rückgängig gemacht";
+    RevertEmailTitle => "Undo the address change", "Adressänderung rückgängig machen";
+    RevertEmailText => "Your account has used {new} since the change. Undoing it gives the account {old} back, ends every session and clears the password: a link to set a new one goes to {old}.", "Ihr Konto verwendet seit der Änderung {new}. Wird sie rückgängig gemacht, erhält das Konto {old} zurück, alle Sitzungen enden und das Passwort wird gelöscht: Ein Link zum Setzen eines neuen geht an {old}.";
+    RevertEmailButton => "Undo the change", "Änderung rückgängig machen";
+    EmailChangeReverted => "The change was undone. Every session has ended; we sent a link to set a new password to your address.", "Die Änderung wurde rückgängig gemacht. Alle Sitzungen sind beendet; ein Link zum Setzen eines neuen Passworts ist an Ihre Adresse unterwegs.";
     AuditItemCreated => "created an item", "hat einen Eintrag angelegt";
     AuditItemEdited => "edited an item", "hat einen Eintrag bearbeitet";
     AuditItemDeleted => "deleted an item", "hat einen Eintrag gelöscht";
@@ -717,6 +722,7 @@ pub fn audit_action_label(locale: Locale, action: &str) -> String {
         "email.change_requested" => Msg::AuditEmailChangeRequested,
         "email.changed" => Msg::AuditEmailChanged,
         "email.change_cancelled" => Msg::AuditEmailChangeCancelled,
+        "email.change_reverted" => Msg::AuditEmailChangeReverted,
         "item.created" => Msg::AuditItemCreated,
         "item.edited" => Msg::AuditItemEdited,
         "item.deleted" => Msg::AuditItemDeleted,

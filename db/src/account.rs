@@ -1,5 +1,6 @@
 //! Account workflows behind email links: password reset, and changing one's email address
-//! (confirmed from the new address, announced to the old one with a link that cancels it).
+//! (confirmed from the new address, announced to the old one with a link that cancels it; once
+//! confirmed, the old address can still undo it for some days).
 //! Every mail is written to the outbox in the same transaction as the token it carries.
 use crate::audit::{self, AuditEntry};
 use crate::outbox::{self, NewMail};
@@ -69,6 +70,27 @@ pub fn reset_password(conn: &mut Conn<'_>, raw: &str, new_password: &str, now: D
 
 /// How long the confirmation link sent to a new address works.
 pub const EMAIL_CHANGE_VALID_HOURS: i64 = 24;
+/// How long the old address can undo a confirmed change.
+pub const EMAIL_REVERT_VALID_DAYS: i64 = 7;
+/// How long the link to set a new password after an undone change works.
+pub const REVERT_RESET_VALID_HOURS: i64 = 24;
+
+/// An undo link's data: the person and the address to go back to. The token names no person
+/// in its `user` column, so neither a later change request nor its confirmation (both end the
+/// person's other open links) can end it: whoever took the account cannot cut the old address off.
+fn revert_data(user: UserId, old_email: &str) -> String {
+    format!("{}{old_email}", revert_prefix(user))
+}
+
+/// How every undo link of `user` begins (anonymizing the identity deletes them too).
+pub(crate) fn revert_prefix(user: UserId) -> String {
+    format!("revert:{}:", user.0)
+}
+
+fn parse_revert(data: &str) -> Option<(UserId, String)> {
+    let (id, email) = data.strip_prefix("revert:")?.split_once(':')?;
+    Some((UserId(id.parse().ok()?), email.to_string()))
+}
 
 /// Why an email change did not happen (shown to the person in their words).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -132,12 +154,16 @@ pub fn request_email_change(
     })
 }
 
-/// The change a link stands for, while it works: (current address, new address).
-pub fn email_change_link(conn: &mut Conn<'_>, confirm: bool, raw: &str, now: DateTime<Utc>) -> Result<Option<(String, String)>, DbError> {
+/// The change a link stands for, while it works: (current address, the other address, whether it
+/// undoes a confirmed change — then the other address is the one to go back to).
+pub fn email_change_link(conn: &mut Conn<'_>, confirm: bool, raw: &str, now: DateTime<Utc>) -> Result<Option<(String, String, bool)>, DbError> {
     let purpose = if confirm { Purpose::EmailChangeNew } else { Purpose::EmailChangeOld };
     let Some(t) = tokens::peek(conn, purpose, raw, now)? else { return Ok(None) };
+    if let (false, Some((user, old))) = (confirm, t.data.as_deref().and_then(parse_revert)) {
+        return Ok(Some((crate::users::get(conn, user)?.email, old, true)));
+    }
     let Some(user) = t.user else { return Ok(None) };
-    Ok(Some((crate::users::get(conn, user)?.email, t.data.unwrap_or_default())))
+    Ok(Some((crate::users::get(conn, user)?.email, t.data.unwrap_or_default(), false)))
 }
 
 /// The pending change of a person: the new address and until when its link works.
@@ -157,7 +183,9 @@ pub fn pending_email_change(conn: &mut Conn<'_>, user: UserId, now: DateTime<Utc
 }
 
 /// Confirms a change from the new address: the account uses it from now on, the old address
-/// is told, its cancel link stops working. Sessions stay (the person proved both).
+/// is told, its cancel link stops working. Sessions stay (the person proved both). The old
+/// address gets a link that undoes the change for `EMAIL_REVERT_VALID_DAYS` days (a stolen
+/// password plus a new mailbox must not take the account for good).
 pub fn confirm_email_change(conn: &mut Conn<'_>, raw: &str, public_url: &str, now: DateTime<Utc>) -> Result<Result<UserId, EmailChangeRefusal>, DbError> {
     use crate::schema::users as u;
     use diesel::prelude::*;
@@ -178,25 +206,92 @@ pub fn confirm_email_change(conn: &mut Conn<'_>, raw: &str, public_url: &str, no
                 .set(at::used_at.eq(Some(crate::to_db(now))))
                 .execute(c))?;
         }
-        let mail = gatehouse_mail::Mail::EmailChanged { name: me.display_name.clone(), new_email: new_email.clone() };
+        let revert = tokens::issue(conn, Purpose::EmailChangeOld, None, None, None, Some(&revert_data(user, &me.email)), Duration::days(EMAIL_REVERT_VALID_DAYS), now)?;
+        let mail = gatehouse_mail::Mail::EmailChanged {
+            name: me.display_name.clone(),
+            new_email: new_email.clone(),
+            link: format!("{}/cancel-email-change?token={revert}", public_url.trim_end_matches('/')),
+            valid_days: EMAIL_REVERT_VALID_DAYS,
+        };
         mail_to(conn, &me.email, me.locale, &mail, public_url, now)?;
         audit::record(conn, now, &AuditEntry::new(None, actor, "email.changed", "user", Some(user.0)).before(json!({"email": me.email})).after(json!({"email": new_email})))?;
         Ok(Ok(user))
     })
 }
 
-/// Cancels a pending change from the old address's link: the confirmation link stops working.
-/// `false` when the link does not work (any more).
-pub fn cancel_email_change(conn: &mut Conn<'_>, raw: &str, now: DateTime<Utc>) -> Result<bool, DbError> {
+/// What a link to the old address did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CancelOutcome {
+    /// A pending change was cancelled: the confirmation link stopped working.
+    Cancelled,
+    /// A confirmed change was undone: the account uses the old address again, every session
+    /// and open link of the person ended, the password was cleared, and a link to set a new one
+    /// went to the old address.
+    Reverted,
+    /// The old address belongs to another account by now: nothing changed.
+    Taken,
+    /// The link is unknown, used or expired.
+    Invalid,
+}
+
+/// The link sent to the old address: cancels a pending change, or undoes a confirmed one.
+pub fn cancel_email_change(conn: &mut Conn<'_>, raw: &str, public_url: &str, now: DateTime<Utc>) -> Result<CancelOutcome, DbError> {
     use crate::schema::access_tokens as at;
+    use crate::schema::users as u;
     use diesel::prelude::*;
     conn.transaction(|conn| {
-        let Some(t) = tokens::consume(conn, Purpose::EmailChangeOld, raw, now)? else { return Ok(false) };
-        let Some(user) = t.user else { return Ok(false) };
+        let Some(peeked) = tokens::peek(conn, Purpose::EmailChangeOld, raw, now)? else { return Ok(CancelOutcome::Invalid) };
+        if let Some((user, old)) = peeked.data.as_deref().and_then(parse_revert) {
+            if crate::users::find_by_email(conn, &old)?.is_some_and(|other| other.id != user) {
+                return Ok(CancelOutcome::Taken);
+            }
+            if tokens::consume(conn, Purpose::EmailChangeOld, raw, now)?.is_none() {
+                return Ok(CancelOutcome::Invalid);
+            }
+            let me = crate::users::get(conn, user)?;
+            let actor = Actor::User { user, membership: None };
+            crate::on!(conn, c => diesel::update(u::table.find(user.0))
+                .set((u::email.eq(&old), u::password_hash.eq(None::<String>), u::updated_at.eq(crate::to_db(now)), u::version.eq(u::version + 1), u::updated_by_kind.eq(actor.kind()), u::updated_by_id.eq(actor.id())))
+                .execute(c))?;
+            // Whatever the other mailboxes hold stops working: resets, changes, and the undo links
+            // of later changes. Undo links of earlier changes stay: they lead further back, so
+            // whoever made a later change cannot cut the first address off by undoing their own.
+            crate::on!(conn, c => diesel::update(at::table.filter(at::user_id.eq(user.0)).filter(at::used_at.is_null()).filter(at::purpose.ne(Purpose::Invitation.as_str())))
+                .set(at::used_at.eq(Some(crate::to_db(now))))
+                .execute(c))?;
+            crate::on!(conn, c => diesel::update(
+                    at::table
+                        .filter(at::purpose.eq(Purpose::EmailChangeOld.as_str()))
+                        .filter(at::data.like(format!("{}%", revert_prefix(user))))
+                        .filter(at::id.gt(peeked.id))
+                        .filter(at::used_at.is_null()),
+                )
+                .set(at::used_at.eq(Some(crate::to_db(now))))
+                .execute(c))?;
+            let sessions = crate::sessions::delete_all_of(conn, user)?;
+            let reset = tokens::issue(conn, Purpose::PasswordReset, Some(user), None, None, None, Duration::hours(REVERT_RESET_VALID_HOURS), now)?;
+            let mail = gatehouse_mail::Mail::EmailChangeReverted {
+                name: me.display_name.clone(),
+                email: old.clone(),
+                link: format!("{}/reset-password?token={reset}", public_url.trim_end_matches('/')),
+                valid_hours: REVERT_RESET_VALID_HOURS,
+            };
+            mail_to(conn, &old, me.locale, &mail, public_url, now)?;
+            audit::record(
+                conn,
+                now,
+                &AuditEntry::new(None, actor, "email.change_reverted", "user", Some(user.0))
+                    .before(json!({"email": me.email}))
+                    .after(json!({"email": old, "sessions_ended": sessions, "password_cleared": true})),
+            )?;
+            return Ok(CancelOutcome::Reverted);
+        }
+        let Some(t) = tokens::consume(conn, Purpose::EmailChangeOld, raw, now)? else { return Ok(CancelOutcome::Invalid) };
+        let Some(user) = t.user else { return Ok(CancelOutcome::Invalid) };
         crate::on!(conn, c => diesel::update(at::table.filter(at::purpose.eq(Purpose::EmailChangeNew.as_str())).filter(at::user_id.eq(user.0)).filter(at::used_at.is_null()))
             .set(at::used_at.eq(Some(crate::to_db(now))))
             .execute(c))?;
         audit::record(conn, now, &AuditEntry::new(None, Actor::User { user, membership: None }, "email.change_cancelled", "user", Some(user.0)).after(json!({"new_email": t.data})))?;
-        Ok(true)
+        Ok(CancelOutcome::Cancelled)
     })
 }

@@ -114,9 +114,9 @@ both!(email_change_is_confirmed_by_the_new_address_and_cancellable_from_the_old,
     assert_eq!((m[0].0.as_str(), m[1].0.as_str()), ("olga@acme.test", "olga@first.test"), "the old address is told, the new one asked to confirm");
     let (cancel, first_confirm) = (m[0].2.clone().unwrap(), m[1].2.clone().unwrap());
     assert_eq!(t.db.with(|c| account::pending_email_change(c, olga, now())).unwrap().map(|p| p.0), Some("olga@first.test".into()));
-    assert_eq!(t.db.with(|c| account::email_change_link(c, false, &cancel, now())).unwrap(), Some(("olga@acme.test".into(), "olga@first.test".into())));
-    assert!(t.db.with(|c| account::cancel_email_change(c, &cancel, now())).unwrap());
-    assert!(!t.db.with(|c| account::cancel_email_change(c, &cancel, now())).unwrap(), "a link works once");
+    assert_eq!(t.db.with(|c| account::email_change_link(c, false, &cancel, now())).unwrap(), Some(("olga@acme.test".into(), "olga@first.test".into(), false)));
+    assert_eq!(t.db.with(|c| account::cancel_email_change(c, &cancel, url, now())).unwrap(), account::CancelOutcome::Cancelled);
+    assert_eq!(t.db.with(|c| account::cancel_email_change(c, &cancel, url, now())).unwrap(), account::CancelOutcome::Invalid, "a link works once");
     assert_eq!(t.db.with(|c| account::confirm_email_change(c, &first_confirm, url, now())).unwrap(), Err(R::LinkInvalid));
     assert_eq!(t.db.with(|c| account::pending_email_change(c, olga, now())).unwrap(), None);
 
@@ -132,6 +132,64 @@ both!(email_change_is_confirmed_by_the_new_address_and_cancellable_from_the_old,
     let last = &mails(t)[0];
     assert_eq!((last.0.as_str(), last.1.as_str()), ("olga@acme.test", "Your Gatehouse email address was changed"), "the old address hears of it");
     assert_eq!(t.db.with(|c| account::confirm_email_change(c, &confirm, url, now())).unwrap(), Err(R::LinkInvalid), "once");
+});
+
+both!(a_confirmed_change_can_be_undone_from_the_old_address_for_some_days, |t: &TestDb| {
+    use account::CancelOutcome as O;
+    let hash = gatehouse_db::password::hash("old-password-123");
+    t.db.with(|c| seed::create_org_with_owner(c, "acme", "Acme", "UTC", "olga@acme.test", "Olga", Some(&hash), "default", now())).unwrap();
+    let olga = t.db.with(|c| users::find_by_email(c, "olga@acme.test")).unwrap().unwrap().id;
+    let url = "https://gh.example";
+    // Someone with Olga's password and a mailbox of their own takes the account …
+    let change = |to: &str, password: &str, at| {
+        t.db.with(|c| account::request_email_change(c, olga, to, password, url, at)).unwrap().unwrap();
+        let confirm = mails(t).into_iter().find(|m| m.0 == to).unwrap().2.unwrap();
+        assert_eq!(t.db.with(|c| account::confirm_email_change(c, &confirm, url, at)).unwrap(), Ok(olga));
+    };
+    let undo_of = |old: &str| mails(t).into_iter().find(|m| m.0 == old && m.1 == "Your Gatehouse email address was changed").unwrap().2.unwrap();
+    change("thief@evil.test", "old-password-123", now());
+    let (session, _) = t.db.with(|c| gatehouse_db::sessions::create(c, olga, now())).unwrap();
+    let first = undo_of("olga@acme.test");
+    // … changes it on, twice, and asks for a password reset …
+    let hour = Duration::hours(1);
+    change("thief2@evil.test", "old-password-123", now() + hour);
+    let second = undo_of("thief@evil.test");
+    change("thief3@evil.test", "old-password-123", now() + hour * 2);
+    let third = undo_of("thief2@evil.test");
+    t.db.with(|c| account::request_password_reset(c, "thief3@evil.test", url, now() + hour * 2)).unwrap();
+    let thief_reset = mails(t)[0].2.clone().unwrap();
+    assert_eq!(
+        t.db.with(|c| account::email_change_link(c, false, &first, now() + hour * 2)).unwrap(),
+        Some(("thief3@evil.test".into(), "olga@acme.test".into(), true)),
+        "the page says what undoing does"
+    );
+    // … and undoes one of their own changes, which cannot end Olga's link (only later ones).
+    assert_eq!(t.db.with(|c| account::cancel_email_change(c, &second, url, now() + hour * 3)).unwrap(), O::Reverted);
+    assert_eq!(users_ext::get_email(t, olga), "thief@evil.test");
+    assert_eq!(t.db.with(|c| account::cancel_email_change(c, &third, url, now() + hour * 3)).unwrap(), O::Invalid, "a later undo link ended");
+    // Olga's link, days later, gives her the account back and locks everyone else out.
+    let later = now() + Duration::days(2);
+    assert_eq!(t.db.with(|c| account::cancel_email_change(c, &first, url, later)).unwrap(), O::Reverted);
+    assert_eq!(users_ext::get_email(t, olga), "olga@acme.test");
+    assert!(t.db.with(|c| users::password_hash_for(c, "olga@acme.test")).unwrap().is_none(), "the known password no longer signs in");
+    assert!(t.db.with(|c| gatehouse_db::sessions::load(c, &session)).unwrap().is_none(), "every session ended");
+    assert_eq!(t.db.with(|c| account::reset_password(c, &thief_reset, "thiefs-new-password-1", later)).unwrap(), None, "the other mailboxes' links are dead");
+    let thief_second_reset = mails(t).into_iter().find(|m| m.0 == "thief@evil.test" && m.1 == "Your Gatehouse email address was changed back").unwrap().2.unwrap();
+    assert_eq!(t.db.with(|c| account::reset_password(c, &thief_second_reset, "thiefs-new-password-1", later)).unwrap(), None);
+    let back = &mails(t)[0];
+    assert_eq!((back.0.as_str(), back.1.as_str()), ("olga@acme.test", "Your Gatehouse email address was changed back"));
+    assert!(t.db.with(|c| account::reset_password(c, back.2.as_ref().unwrap(), "olgas-new-password-1", later)).unwrap().is_some(), "Olga sets a new password");
+    assert_eq!(t.db.with(|c| account::cancel_email_change(c, &first, url, later)).unwrap(), O::Invalid, "once");
+    assert_eq!(t.count("audit_events WHERE action = 'email.change_reverted'"), 2);
+
+    // An undo link ends after its days, and never takes an address another account uses by now.
+    change("olga@new.test", "olgas-new-password-1", later);
+    let undo = mails(t).into_iter().find(|m| m.1 == "Your Gatehouse email address was changed").unwrap().2.unwrap();
+    let too_late = later + Duration::days(account::EMAIL_REVERT_VALID_DAYS) + Duration::minutes(1);
+    assert_eq!(t.db.with(|c| account::cancel_email_change(c, &undo, url, too_late)).unwrap(), O::Invalid);
+    t.db.with(|c| seed::create_org_with_owner(c, "beta", "Beta", "UTC", "olga@acme.test", "Someone Else", Some(&hash), "default", later)).unwrap();
+    assert_eq!(t.db.with(|c| account::cancel_email_change(c, &undo, url, later)).unwrap(), O::Taken);
+    assert_eq!(users_ext::get_email(t, olga), "olga@new.test", "nothing changed");
 });
 
 mod users_ext {

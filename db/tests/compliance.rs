@@ -136,6 +136,17 @@ fn personal_hits(t: &TestDb, org: Option<i64>) -> Vec<(String, String, String, i
 both!(a_former_member_is_anonymized_everywhere_and_every_reference_stays, |t: &TestDb| {
     let o = setup(t);
     assert!(!personal_hits(t, None).is_empty(), "the fixture does hold his values");
+    // He changed his address shortly before leaving: the old one still holds a link that undoes it.
+    const NEW_EMAIL: &str = "max.neu@acme.test";
+    t.db.with(|c| gatehouse_db::users::set_password_hash(c, o.max_user, &gatehouse_db::password::hash("maxs-password-123"), now())).unwrap();
+    t.db.with(|c| gatehouse_db::account::request_email_change(c, o.max_user, NEW_EMAIL, "maxs-password-123", URL, now())).unwrap().unwrap();
+    let confirm: String = t.db.with(|c| {
+        use gatehouse_db::schema::email_outbox as eo;
+        Ok(gatehouse_db::on!(c, c => eo::table.filter(eo::to_address.eq(NEW_EMAIL)).select(eo::body_text.assume_not_null()).first::<String>(c))?)
+    }).unwrap();
+    let confirm = confirm.split("token=").nth(1).unwrap().split_whitespace().next().unwrap().to_string();
+    t.db.with(|c| gatehouse_db::account::confirm_email_change(c, &confirm, URL, now())).unwrap().unwrap();
+    assert!(t.grep(EMAIL, None).iter().any(|(table, _, _)| table == "access_tokens"), "the undo link names the old address");
 
     // Who may end it: not oneself, not without members.terminate; an active member only.
     assert!(matches!(end(t, &o, o.owner, o.owner), Err(DbError::Compliance(Refusal::OwnMembership))));
@@ -193,6 +204,7 @@ both!(a_former_member_is_anonymized_everywhere_and_every_reference_stays, |t: &T
     assert_eq!(done.pseudonym, pseudonym);
     assert!(done.identity_anonymized, "no other membership: the identity goes too");
     assert_eq!(personal_hits(t, None), vec![], "his name, address, phone and job title are nowhere in the database");
+    assert_eq!(t.grep(NEW_EMAIL, None), vec![], "nor the address he changed to");
     assert!(t.grep(&pseudonym, Some(o.id.0)).iter().any(|(table, _, _)| table == "audit_events"), "the audit names the pseudonym");
     assert_eq!(t.count("audit_events"), audit_before + 1, "redacted in place, not deleted; the anonymization itself is audited");
     assert!(matches!(anonymize(t, &o, o.clara, case, &pseudonym), Err(DbError::Compliance(Refusal::AlreadyAnonymized))));

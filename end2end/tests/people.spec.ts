@@ -76,6 +76,30 @@ test('an admin invites a person, who follows the link from the mail, sets a pass
   await p2.getByRole('button', { name: 'Sign out' }).click();
   await signIn(p2, { email: newEmail, password: 'Ninas-Passwort-2026' });
   await expect(p2).toHaveURL(/\/o\/nordwind\//);
+
+  // Not Nina after all? The old address undoes the change from that mail: every session ends,
+  // the password is cleared, and a link to set a new one goes to the old address.
+  const changedMail = await mailTo(email);
+  const undoLink = /(https?:\/\/\S+\/cancel-email-change\?token=\S+)/.exec(changedMail)?.[1];
+  expect(undoLink, changedMail).toBeTruthy();
+  const oldBox = await browser.newContext({ locale: 'en-US' });
+  const p3 = await oldBox.newPage();
+  await p3.goto(undoLink!);
+  await expect(p3.getByRole('heading', { name: 'Undo the address change' })).toBeVisible();
+  await expectAccessible(p3);
+  await p3.getByRole('button', { name: 'Undo the change' }).click();
+  await expect(p3.getByRole('status')).toContainText('The change was undone');
+  await expect.poll(() => mailTo(email), { timeout: 30_000 }).toContain(`uses ${email} again`);
+  const resetLink = /(https?:\/\/\S+\/reset-password\?token=\S+)/.exec(await mailTo(email))?.[1];
+  await p3.goto(resetLink!);
+  await p3.getByLabel('New password', { exact: true }).fill('Ninas-Neues-Passwort-2026');
+  await p3.getByLabel('Repeat the new password').fill('Ninas-Neues-Passwort-2026');
+  await p3.getByRole('button', { name: 'Save the password' }).click();
+  await signIn(p3, { email, password: 'Ninas-Neues-Passwort-2026' });
+  await expect(p3).toHaveURL(/\/o\/nordwind\//);
+  await p2.goto('/orgs');
+  await expect(p2).toHaveURL(/\/sign-in/);
+  await oldBox.close();
   await invitee.close();
 
   await page.goto('/o/nordwind/invitations?show=closed');

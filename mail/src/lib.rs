@@ -46,7 +46,11 @@ pub enum Mail {
     /// Sent to the old address when a change is asked for, with a link that cancels it.
     EmailChangeRequested { name: String, new_email: String, link: String },
     /// Sent to the old address once the change is done.
-    EmailChanged { name: String, new_email: String },
+    /// To the old address once a change is confirmed, with a link that undoes it for some days.
+    EmailChanged { name: String, new_email: String, link: String, valid_days: i64 },
+    /// To the restored address after an undone change: every session ended, the password was
+    /// cleared; the link sets a new one.
+    EmailChangeReverted { name: String, email: String, link: String, valid_hours: i64 },
     /// To each approver of a new access request; the link opens the request after sign-in.
     AccessRequested { approver: String, requester: String, org: String, what: String, justification: String, ends: Option<String>, link: String },
     /// The background user's reminder of a request still undecided.
@@ -91,7 +95,8 @@ impl Mail {
             Mail::InvitationReminder { name: "Ada Lovelace".into(), org: "Acme".into(), link: link("invitation"), expires: "2026-12-01 09:00 UTC".into(), existing_identity: true },
             Mail::EmailChangeConfirm { name: "Ada Lovelace".into(), new_email: "ada@new.example".into(), link: link("confirm-email"), valid_hours: 24 },
             Mail::EmailChangeRequested { name: "Ada Lovelace".into(), new_email: "ada@new.example".into(), link: link("cancel-email-change") },
-            Mail::EmailChanged { name: "Ada Lovelace".into(), new_email: "ada@new.example".into() },
+            Mail::EmailChanged { name: "Ada Lovelace".into(), new_email: "ada@new.example".into(), link: link("cancel-email-change"), valid_days: 7 },
+            Mail::EmailChangeReverted { name: "Ada Lovelace".into(), email: "ada@old.example".into(), link: link("reset-password"), valid_hours: 24 },
             Mail::AccessRequested {
                 approver: "Dana Demo".into(),
                 requester: "Max Mitglied".into(),
@@ -592,26 +597,47 @@ pub fn render(mail: &Mail, locale: Locale, public_url: &str) -> Result<Rendered,
             };
             action("access_request_expired", a, link, locale, public_url)
         }
-        Mail::EmailChanged { name, new_email } => {
+        Mail::EmailChanged { name, new_email, link, valid_days } => {
             let a = match locale {
                 Locale::En => Action {
                     subject: "Your Gatehouse email address was changed".into(),
                     heading: "Email address changed".into(),
                     greeting: format!("Hello {name},"),
                     body: format!("your Gatehouse account now uses {new_email}. This address no longer signs in."),
-                    link_label: "Open Gatehouse".into(),
-                    note: "If you did not make this change, contact your organization's administrators at once.".into(),
+                    link_label: "Not you? Undo the change".into(),
+                    note: format!("The link works for {valid_days} days. Undoing the change gives the account this address back, ends every session and asks for a new password."),
                 },
                 Locale::De => Action {
                     subject: "Ihre Gatehouse-E-Mail-Adresse wurde geändert".into(),
                     heading: "E-Mail-Adresse geändert".into(),
                     greeting: format!("Hallo {name},"),
                     body: format!("Ihr Gatehouse-Konto verwendet jetzt {new_email}. Mit dieser Adresse ist keine Anmeldung mehr möglich."),
-                    link_label: "Gatehouse öffnen".into(),
-                    note: "Wenn Sie diese Änderung nicht vorgenommen haben, wenden Sie sich sofort an die Verwaltung Ihrer Organisation.".into(),
+                    link_label: "Das waren nicht Sie? Änderung rückgängig machen".into(),
+                    note: format!("Der Link gilt {valid_days} Tage. Wird die Änderung rückgängig gemacht, erhält das Konto diese Adresse zurück, alle Sitzungen enden und ein neues Passwort muss gesetzt werden."),
                 },
             };
-            action("email_changed", a, public_url, locale, public_url)
+            action("email_changed", a, link, locale, public_url)
+        }
+        Mail::EmailChangeReverted { name, email, link, valid_hours } => {
+            let a = match locale {
+                Locale::En => Action {
+                    subject: "Your Gatehouse email address was changed back".into(),
+                    heading: "Address change undone".into(),
+                    greeting: format!("Hello {name},"),
+                    body: format!("your Gatehouse account uses {email} again. Every session was ended and the password was cleared, so whoever made the change can no longer sign in."),
+                    link_label: "Set a new password".into(),
+                    note: format!("The link works for {valid_hours} hours. Tell your organization's administrators what happened."),
+                },
+                Locale::De => Action {
+                    subject: "Ihre Gatehouse-E-Mail-Adresse wurde zurückgesetzt".into(),
+                    heading: "Adressänderung rückgängig gemacht".into(),
+                    greeting: format!("Hallo {name},"),
+                    body: format!("Ihr Gatehouse-Konto verwendet wieder {email}. Alle Sitzungen wurden beendet und das Passwort gelöscht, damit sich niemand mehr mit der Änderung anmelden kann."),
+                    link_label: "Neues Passwort setzen".into(),
+                    note: format!("Der Link gilt {valid_hours} Stunden. Informieren Sie die Verwaltung Ihrer Organisation über den Vorfall."),
+                },
+            };
+            action("email_change_reverted", a, link, locale, public_url)
         }
     }
 }

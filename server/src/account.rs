@@ -67,14 +67,17 @@ async fn confirm(state: web::Data<AppState>, form: web::Form<TokenForm>) -> Http
     }
 }
 
-/// Cancels from the link sent to the old address.
+/// Cancels (or, once confirmed, undoes) from the link sent to the old address.
 async fn cancel(state: web::Data<AppState>, form: web::Form<TokenForm>) -> HttpResponse {
+    use account::CancelOutcome;
     let token = form.into_inner().token;
-    let (db, now) = (state.db.clone(), state.clock.now());
+    let (db, now, url) = (state.db.clone(), state.clock.now(), state.public_url.clone());
     let t = token.clone();
-    match web::block(move || db.with(|c| account::cancel_email_change(c, &t, now))).await {
-        Ok(Ok(true)) => see_other("/cancel-email-change?done=1"),
-        Ok(Ok(false)) => see_other(&format!("/cancel-email-change?token={}&error=invalid", crate::middleware::encode(&token))),
+    match web::block(move || db.with(|c| account::cancel_email_change(c, &t, &url, now))).await {
+        Ok(Ok(CancelOutcome::Cancelled)) => see_other("/cancel-email-change?done=1"),
+        Ok(Ok(CancelOutcome::Reverted)) => see_other("/cancel-email-change?done=reverted"),
+        Ok(Ok(CancelOutcome::Taken)) => see_other(&format!("/cancel-email-change?token={}&error=taken", crate::middleware::encode(&token))),
+        Ok(Ok(CancelOutcome::Invalid)) => see_other(&format!("/cancel-email-change?token={}&error=invalid", crate::middleware::encode(&token))),
         Ok(Err(e)) => unavailable(e),
         Err(e) => unavailable(e),
     }

@@ -937,6 +937,27 @@ async fn email_change_from_the_account_page(t: &TestDb) {
     assert_eq!(fresh.sign_in(seed::DEMO_MEMBER, seed::DEMO_PASSWORD).await.location().contains("error"), true);
     assert_eq!(fresh.sign_in("max@neu.example", seed::DEMO_PASSWORD).await.status, StatusCode::SEE_OTHER);
     assert_eq!(fresh.get("/account").await.status, StatusCode::OK);
+
+    // Not Max after all? The old address undoes the change from the mail: the page says what
+    // happens (opening it changes nothing), the button does it. Signed out, the page speaks the
+    // browser's language; the mail goes out in Max's.
+    let undo = told.text.unwrap().lines().find(|l| l.starts_with("http://127.0.0.1:3000/cancel-email-change?token=")).expect("an undo link").to_string();
+    let undo_path = undo.trim_start_matches("http://127.0.0.1:3000").to_string();
+    let undo_token = undo_path.split_once("token=").unwrap().1.to_string();
+    let mut old_box = Client { svc: test::init_service(gatehouse_server::http::app(state(t, &clock), options())).await, cookies: HashMap::new() };
+    let open = old_box.get(&undo_path).await;
+    assert!(open.body.contains("Undo the address change") && open.body.contains("max@neu.example") && open.body.contains("every session"), "{}", open.body);
+    assert!(t.db.with(|c| users::find_by_email(c, "max@neu.example")).unwrap().is_some(), "opening changed nothing");
+    let r = old_box.post("/auth/cancel-email-change", &[("csrf_token", &open.csrf()), ("token", &undo_token)]).await;
+    assert_eq!(r.location(), "/cancel-email-change?done=reverted");
+    assert!(old_box.get(r.location()).await.body.contains("The change was undone"));
+    assert!(t.db.with(|c| users::find_by_email(c, seed::DEMO_MEMBER)).unwrap().is_some(), "the old address is back");
+    assert_eq!(fresh.get("/account").await.status, StatusCode::SEE_OTHER, "the session that used the new address ended");
+    let mut again = Client { svc: test::init_service(gatehouse_server::http::app(state(t, &clock), options())).await, cookies: HashMap::new() };
+    assert!(again.sign_in(seed::DEMO_MEMBER, seed::DEMO_PASSWORD).await.location().contains("error"), "the known password is cleared");
+    let back = t.db.with(|conn| gatehouse_db::outbox::latest(conn, 1)).unwrap().remove(0);
+    assert_eq!((back.to.as_str(), back.subject.as_str()), (seed::DEMO_MEMBER, "Ihre Gatehouse-E-Mail-Adresse wurde zurückgesetzt"));
+    assert!(back.text.unwrap().contains("/reset-password?token="), "a link to set a new password");
 }
 http_both!(email_change, email_change_from_the_account_page);
 

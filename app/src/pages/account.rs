@@ -132,9 +132,10 @@ pub async fn get_account() -> Result<AccountView, AppError> {
     .await
 }
 
-/// The change an email link stands for while it works: (current address, new address).
+/// The change an email link stands for while it works: (current address, the other address,
+/// whether the link undoes a confirmed change — the other address is then the one to go back to).
 #[server(input = GetUrl, endpoint = "email-change-link")]
-pub async fn get_email_change_link(token: String, confirm: bool) -> Result<Option<(String, String)>, AppError> {
+pub async fn get_email_change_link(token: String, confirm: bool) -> Result<Option<(String, String, bool)>, AppError> {
     let c = crate::api::server::caller().await?;
     let now = c.state.clock.now();
     crate::api::server::db(&c.state, move |conn| gatehouse_db::account::email_change_link(conn, confirm, &token, now)).await
@@ -226,8 +227,12 @@ pub fn EmailLinkPage(confirm: bool) -> impl IntoView {
                 (Msg::CancelEmailTitle, Msg::EmailChangeCancelled, Msg::CancelEmailButton, "/auth/cancel-email-change")
             };
             let done = q.get("done").is_some();
+            let reverted = q.get("done").as_deref() == Some("reverted");
             let error = q.get("error").and_then(|c| email_refusal(locale, &c));
             let l = if done { None } else { link.await.ok().flatten() };
+            // The link to the old address undoes a change once it was confirmed.
+            let revert = reverted || l.as_ref().is_some_and(|l| l.2);
+            let (title, done_text, button) = if revert { (Msg::RevertEmailTitle, Msg::EmailChangeReverted, Msg::RevertEmailButton) } else { (title, done_text, button) };
             view! {
                 <Title text=format!("{} · Gatehouse", t(locale, title)) />
                 <main id="main" class="sign-in">
@@ -238,11 +243,15 @@ pub fn EmailLinkPage(confirm: bool) -> impl IntoView {
                                 <p class="flash info" role="status">{t(locale, done_text)}</p>
                                 <p><a href="/">{t(locale, Msg::BackToSignIn)}</a></p>
                             }.into_any()
-                        } else if let Some((old, new)) = l {
-                            let text = if confirm { Msg::ConfirmEmailText } else { Msg::CancelEmailText };
+                        } else if let Some((current, other, revert)) = l {
+                            let text = match (confirm, revert) {
+                                (true, _) => tf(locale, Msg::ConfirmEmailText, &[("old", &current), ("new", &other)]),
+                                (false, false) => tf(locale, Msg::CancelEmailText, &[("old", &current), ("new", &other)]),
+                                (false, true) => tf(locale, Msg::RevertEmailText, &[("old", &other), ("new", &current)]),
+                            };
                             view! {
                                 {error.map(|e| view! { <p class="flash error" role="alert">{e}</p> })}
-                                <p>{tf(locale, text, &[("old", &old), ("new", &new)])}</p>
+                                <p>{text}</p>
                                 <form method="post" action=action class="stack">
                                     <input type="hidden" name="csrf_token" value=csrf.clone() />
                                     <input type="hidden" name="token" value=token.get_untracked() />
