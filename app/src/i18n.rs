@@ -369,7 +369,7 @@ messages! {
     AuditEmailChangeCancelled => "cancelled an email address change", "hat die Änderung einer E-Mail-Adresse abgebrochen";
     AuditEmailChangeReverted => "undid an email address change", "hat die Änderung einer E-Mail-Adresse rückgängig gemacht";
     RevertEmailTitle => "Undo the address change", "Adressänderung rückgängig machen";
-    RevertEmailText => "Your account has used {new} since the change. Undoing it gives the account {old} back, ends every session and clears the password: a link to set a new one goes to {old}.", "Ihr Konto verwendet seit der Änderung {new}. Wird sie rückgängig gemacht, erhält das Konto {old} zurück, alle Sitzungen enden und das Passwort wird gelöscht: Ein Link zum Setzen eines neuen geht an {old}.";
+    RevertEmailText => "Your account's address was changed. Undoing the change gives the account {old} back, ends every session and clears the password: a link to set a new one goes to {old}.", "Die Adresse Ihres Kontos wurde geändert. Wird die Änderung rückgängig gemacht, erhält das Konto {old} zurück, alle Sitzungen enden und das Passwort wird gelöscht: Ein Link zum Setzen eines neuen geht an {old}.";
     RevertEmailButton => "Undo the change", "Änderung rückgängig machen";
     EmailChangeReverted => "The change was undone. Every session has ended; we sent a link to set a new password to your address.", "Die Änderung wurde rückgängig gemacht. Alle Sitzungen sind beendet; ein Link zum Setzen eines neuen Passworts ist an Ihre Adresse unterwegs.";
     AuditItemCreated => "created an item", "hat einen Eintrag angelegt";

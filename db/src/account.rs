@@ -92,6 +92,33 @@ fn parse_revert(data: &str) -> Option<(UserId, String)> {
     Some((UserId(id.parse().ok()?), email.to_string()))
 }
 
+/// The undo link a token stands for: only tokens issued by `confirm_email_change` (no person in
+/// `user_id`). A cancel link's data is an address someone typed — "revert:7:x@y" is a valid
+/// address — so the data alone never makes a link an undo link.
+fn undo_of(t: &tokens::TokenRow) -> Option<(UserId, String)> {
+    if t.user.is_some() {
+        return None;
+    }
+    t.data.as_deref().and_then(parse_revert)
+}
+
+/// Is `email` held back for an account that gave it up and may still take it back with an open
+/// undo link? Then no other account may take it (a new identity, an invitation, an email
+/// change): whoever took over an account must not block its owner's way back.
+pub fn address_reserved(conn: &mut Conn<'_>, email: &str, except: Option<UserId>, now: DateTime<Utc>) -> Result<bool, DbError> {
+    use crate::schema::access_tokens as at;
+    use diesel::prelude::*;
+    let open: Vec<Option<String>> = crate::on!(conn, c => at::table
+        .filter(at::purpose.eq(Purpose::EmailChangeOld.as_str()))
+        .filter(at::user_id.is_null())
+        .filter(at::used_at.is_null())
+        .filter(at::expires_at.gt(crate::to_db(now)))
+        .select(at::data)
+        .load(c))?;
+    let email = email.trim().to_lowercase();
+    Ok(open.iter().flatten().filter_map(|d| parse_revert(d)).any(|(user, old)| old == email && Some(user) != except))
+}
+
 /// Why an email change did not happen (shown to the person in their words).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum EmailChangeRefusal {
@@ -132,7 +159,7 @@ pub fn request_email_change(
     if new_email == me.email {
         return Ok(Err(EmailChangeRefusal::SameAddress));
     }
-    if crate::users::find_by_email(conn, &new_email)?.is_some() {
+    if crate::users::find_by_email(conn, &new_email)?.is_some() || address_reserved(conn, &new_email, Some(user), now)? {
         return Ok(Err(EmailChangeRefusal::Taken));
     }
     conn.transaction(|conn| {
@@ -155,12 +182,13 @@ pub fn request_email_change(
 }
 
 /// The change a link stands for, while it works: (current address, the other address, whether it
-/// undoes a confirmed change — then the other address is the one to go back to).
+/// undoes a confirmed change — then only the address to go back to is said).
 pub fn email_change_link(conn: &mut Conn<'_>, confirm: bool, raw: &str, now: DateTime<Utc>) -> Result<Option<(String, String, bool)>, DbError> {
     let purpose = if confirm { Purpose::EmailChangeNew } else { Purpose::EmailChangeOld };
     let Some(t) = tokens::peek(conn, purpose, raw, now)? else { return Ok(None) };
-    if let (false, Some((user, old))) = (confirm, t.data.as_deref().and_then(parse_revert)) {
-        return Ok(Some((crate::users::get(conn, user)?.email, old, true)));
+    if let (false, Some((_, old))) = (confirm, undo_of(&t)) {
+        // Only the address to go back to: whoever holds an old mailbox learns nothing newer.
+        return Ok(Some((String::new(), old, true)));
     }
     let Some(user) = t.user else { return Ok(None) };
     Ok(Some((crate::users::get(conn, user)?.email, t.data.unwrap_or_default(), false)))
@@ -192,7 +220,7 @@ pub fn confirm_email_change(conn: &mut Conn<'_>, raw: &str, public_url: &str, no
     conn.transaction(|conn| {
         let Some(t) = tokens::consume(conn, Purpose::EmailChangeNew, raw, now)? else { return Ok(Err(EmailChangeRefusal::LinkInvalid)) };
         let (Some(user), Some(new_email)) = (t.user, t.data) else { return Ok(Err(EmailChangeRefusal::LinkInvalid)) };
-        if crate::users::find_by_email(conn, &new_email)?.is_some() {
+        if crate::users::find_by_email(conn, &new_email)?.is_some() || address_reserved(conn, &new_email, Some(user), now)? {
             return Ok(Err(EmailChangeRefusal::Taken));
         }
         let me = crate::users::get(conn, user)?;
@@ -241,7 +269,7 @@ pub fn cancel_email_change(conn: &mut Conn<'_>, raw: &str, public_url: &str, now
     use diesel::prelude::*;
     conn.transaction(|conn| {
         let Some(peeked) = tokens::peek(conn, Purpose::EmailChangeOld, raw, now)? else { return Ok(CancelOutcome::Invalid) };
-        if let Some((user, old)) = peeked.data.as_deref().and_then(parse_revert) {
+        if let Some((user, old)) = undo_of(&peeked) {
             if crate::users::find_by_email(conn, &old)?.is_some_and(|other| other.id != user) {
                 return Ok(CancelOutcome::Taken);
             }
@@ -256,12 +284,14 @@ pub fn cancel_email_change(conn: &mut Conn<'_>, raw: &str, public_url: &str, now
             // Whatever the other mailboxes hold stops working: resets, changes, and the undo links
             // of later changes. Undo links of earlier changes stay: they lead further back, so
             // whoever made a later change cannot cut the first address off by undoing their own.
-            crate::on!(conn, c => diesel::update(at::table.filter(at::user_id.eq(user.0)).filter(at::used_at.is_null()).filter(at::purpose.ne(Purpose::Invitation.as_str())))
+            // Invitation links included: they went to the other mailbox and would set a password.
+            crate::on!(conn, c => diesel::update(at::table.filter(at::user_id.eq(user.0)).filter(at::used_at.is_null()))
                 .set(at::used_at.eq(Some(crate::to_db(now))))
                 .execute(c))?;
             crate::on!(conn, c => diesel::update(
                     at::table
                         .filter(at::purpose.eq(Purpose::EmailChangeOld.as_str()))
+                        .filter(at::user_id.is_null())
                         .filter(at::data.like(format!("{}%", revert_prefix(user))))
                         .filter(at::id.gt(peeked.id))
                         .filter(at::used_at.is_null()),

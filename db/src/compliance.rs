@@ -729,7 +729,7 @@ pub fn anonymize(conn: &mut Conn<'_>, org: OrgId, policy: Option<(&Policy, Membe
                 on!(conn, c => diesel::delete(at::table.filter(at::user_id.eq(user))).execute(c))?;
                 // Undo links of an email change name the person only in their data.
                 let undo = format!("{}%", crate::account::revert_prefix(UserId(user)));
-                on!(conn, c => diesel::delete(at::table.filter(at::data.like(undo))).execute(c))?;
+                on!(conn, c => diesel::delete(at::table.filter(at::user_id.is_null()).filter(at::data.like(undo))).execute(c))?;
                 for e in &personal.emails {
                     on!(conn, c => diesel::delete(st::table.filter(st::key.eq(crate::throttle::key("email", &e.to_lowercase())))).execute(c))?;
                 }

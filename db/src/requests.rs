@@ -657,7 +657,7 @@ pub fn may_revoke(conn: &mut Conn<'_>, org: OrgId, policy: &Policy, by: Membersh
     let row = get(conn, org, id)?;
     match may_revoke_grant(conn, org, policy, by, &row, now) {
         Ok(_) => Ok(true),
-        Err(DbError::Request(_) | DbError::Denied(_)) => Ok(false),
+        Err(DbError::Request(_) | DbError::Denied(_) | DbError::NotFound) => Ok(false),
         Err(e) => Err(e),
     }
 }

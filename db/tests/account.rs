@@ -160,8 +160,8 @@ both!(a_confirmed_change_can_be_undone_from_the_old_address_for_some_days, |t: &
     let thief_reset = mails(t)[0].2.clone().unwrap();
     assert_eq!(
         t.db.with(|c| account::email_change_link(c, false, &first, now() + hour * 2)).unwrap(),
-        Some(("thief3@evil.test".into(), "olga@acme.test".into(), true)),
-        "the page says what undoing does"
+        Some(("".into(), "olga@acme.test".into(), true)),
+        "the page says where undoing leads, and nothing newer"
     );
     // … and undoes one of their own changes, which cannot end Olga's link (only later ones).
     assert_eq!(t.db.with(|c| account::cancel_email_change(c, &second, url, now() + hour * 3)).unwrap(), O::Reverted);
@@ -182,13 +182,26 @@ both!(a_confirmed_change_can_be_undone_from_the_old_address_for_some_days, |t: &
     assert_eq!(t.db.with(|c| account::cancel_email_change(c, &first, url, later)).unwrap(), O::Invalid, "once");
     assert_eq!(t.count("audit_events WHERE action = 'email.change_reverted'"), 2);
 
-    // An undo link ends after its days, and never takes an address another account uses by now.
+    // While an undo link is open, no other account can take the address it leads back to: not a
+    // new identity (an invitation), not another account's email change.
     change("olga@new.test", "olgas-new-password-1", later);
-    let undo = mails(t).into_iter().find(|m| m.1 == "Your Gatehouse email address was changed").unwrap().2.unwrap();
+    let undo = undo_of("olga@acme.test");
+    assert!(t.db.with(|c| seed::create_org_with_owner(c, "beta", "Beta", "UTC", "olga@acme.test", "Someone Else", Some(&hash), "default", later)).is_err());
+    t.db.with(|c| seed::create_org_with_owner(c, "gamma", "Gamma", "UTC", "bo@gamma.test", "Bo", Some(&hash), "default", later)).unwrap();
+    let bo = t.db.with(|c| users::find_by_email(c, "bo@gamma.test")).unwrap().unwrap().id;
+    assert_eq!(t.db.with(|c| account::request_email_change(c, bo, "olga@acme.test", "old-password-123", url, later)).unwrap(), Err(account::EmailChangeRefusal::Taken));
+    // An address typed to look like an undo link's data is only an address: its cancel link
+    // cancels Bo's own change and touches nobody else.
+    let crafted = format!("revert:{}:bo@evil.test", olga.0);
+    assert_eq!(t.db.with(|c| account::request_email_change(c, bo, &crafted, "old-password-123", url, later)).unwrap(), Ok(()), "a valid address");
+    let cancel = mails(t).into_iter().find(|m| m.0 == "bo@gamma.test").unwrap().2.unwrap();
+    assert_eq!(t.db.with(|c| account::email_change_link(c, false, &cancel, later)).unwrap().map(|l| l.2), Some(false));
+    assert_eq!(t.db.with(|c| account::cancel_email_change(c, &cancel, url, later)).unwrap(), O::Cancelled);
+    assert_eq!(users_ext::get_email(t, olga), "olga@new.test", "untouched");
+    // The undo link ends after its days; then the address is free again.
     let too_late = later + Duration::days(account::EMAIL_REVERT_VALID_DAYS) + Duration::minutes(1);
     assert_eq!(t.db.with(|c| account::cancel_email_change(c, &undo, url, too_late)).unwrap(), O::Invalid);
-    t.db.with(|c| seed::create_org_with_owner(c, "beta", "Beta", "UTC", "olga@acme.test", "Someone Else", Some(&hash), "default", later)).unwrap();
-    assert_eq!(t.db.with(|c| account::cancel_email_change(c, &undo, url, later)).unwrap(), O::Taken);
+    t.db.with(|c| seed::create_org_with_owner(c, "beta", "Beta", "UTC", "olga@acme.test", "Someone Else", Some(&hash), "default", too_late)).unwrap();
     assert_eq!(users_ext::get_email(t, olga), "olga@new.test", "nothing changed");
 });
 

@@ -247,7 +247,7 @@ pub fn EmailLinkPage(confirm: bool) -> impl IntoView {
                             let text = match (confirm, revert) {
                                 (true, _) => tf(locale, Msg::ConfirmEmailText, &[("old", &current), ("new", &other)]),
                                 (false, false) => tf(locale, Msg::CancelEmailText, &[("old", &current), ("new", &other)]),
-                                (false, true) => tf(locale, Msg::RevertEmailText, &[("old", &other), ("new", &current)]),
+                                (false, true) => tf(locale, Msg::RevertEmailText, &[("old", &other)]),
                             };
                             view! {
                                 {error.map(|e| view! { <p class="flash error" role="alert">{e}</p> })}
