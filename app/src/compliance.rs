@@ -48,8 +48,8 @@ pub struct CaseView {
     pub may_anonymize: bool,
 }
 
-/// A linked row in the reader's words: permissions by their label, requests by kind and status,
-/// audit events by what happened.
+/// A linked row in the reader's words: items under their module's name, permissions by their
+/// label, requests by kind and status, audit events by what happened.
 #[cfg(feature = "ssr")]
 fn linked_text(locale: gatehouse_domain::locale::Locale, policy: &gatehouse_domain::authz::policy::Policy, kind: &str, l: &gatehouse_db::compliance::LinkedLine) -> String {
     use crate::i18n::{audit_action_label, t, tf, Msg};
@@ -68,6 +68,10 @@ fn linked_text(locale: gatehouse_domain::locale::Locale, policy: &gatehouse_doma
             format!("{} · {} · {}", l.text, t(locale, what), crate::pages::requests::status_label(locale, status))
         }
         ("audit_events", Some(action)) => audit_action_label(locale, action),
+        ("items_created" | "items_owned" | "items_assigned", Some(module)) => {
+            let name = policy.modules.iter().find(|m| m.key == module).map(|m| if locale == gatehouse_domain::locale::Locale::De { m.de.clone() } else { m.en.clone() });
+            format!("{}: {}", name.unwrap_or_else(|| module.to_string()), l.text)
+        }
         _ => l.text.clone(),
     }
 }

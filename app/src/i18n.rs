@@ -453,6 +453,7 @@ messages! {
     ProblemAlreadyMember => "This person is already a member of the organization.", "Diese Person ist bereits Mitglied der Organisation.";
     ProblemAlreadyInvited => "This person is already invited. To send the link again, use “Send again” in the list of invitations.", "Diese Person ist bereits eingeladen. Um den Link erneut zu senden, nutzen Sie „Erneut senden“ in der Liste der Einladungen.";
     ProblemRevoked => "This invitation was withdrawn.", "Diese Einladung wurde zurückgezogen.";
+    ProblemAddressHeld => "This address was just given up by another account, which may take it back for a few days. Try again later or use another address.", "Diese Adresse wurde gerade von einem anderen Konto aufgegeben, das sie einige Tage lang zurückholen kann. Versuchen Sie es später erneut oder verwenden Sie eine andere Adresse.";
     ProblemNotAllowed => "You may not invite people into this unit or give them this role.", "Sie dürfen keine Personen in diese Einheit einladen oder ihnen diese Rolle geben.";
     ImportTitle => "Import people from a CSV file", "Personen aus einer CSV-Datei importieren";
     ImportHelp => "Columns: email, name, mobile_phone, locale, kind, tags, units, roles (email and name required). Lists inside a cell are separated by “;”. Nothing is written before you start the import; uploading the same file again skips everyone already there.", "Spalten: email, name, mobile_phone, locale, kind, tags, units, roles (email und name erforderlich). Listen in einer Zelle werden mit „;“ getrennt. Vor dem Start des Imports wird nichts gespeichert; dieselbe Datei erneut hochzuladen überspringt alle, die schon da sind.";
@@ -774,6 +775,7 @@ pub fn problem(locale: Locale, p: &gatehouse_domain::people::Problem) -> String 
         P::AlreadyInvited => (Msg::ProblemAlreadyInvited, String::new()),
         P::Revoked => (Msg::ProblemRevoked, String::new()),
         P::NotAllowed => (Msg::ProblemNotAllowed, String::new()),
+        P::AddressHeld => (Msg::ProblemAddressHeld, String::new()),
         P::MissingColumn(v) => (Msg::ProblemMissingColumn, v.clone()),
         P::UnknownColumn(v) => (Msg::ProblemUnknownColumn, v.clone()),
         P::Unreadable(v) => (Msg::ProblemUnreadable, v.clone()),

@@ -328,8 +328,9 @@ pub struct LinkedKind {
 pub struct LinkedLine {
     pub id: i64,
     pub text: String,
-    /// What the reader's words are made from, where `text` alone is not for people: an
-    /// adjustment's kind (add, withdraw), a request's "kind|status", an audit action.
+    /// What the reader's words are made from, where `text` alone is not for people: an item's
+    /// content module, an adjustment's kind (add, withdraw), a request's "kind|status", an audit
+    /// action.
     pub code: Option<String>,
     pub at: Option<DateTime<Utc>>,
 }
@@ -358,7 +359,7 @@ pub fn linked(conn: &mut Conn<'_>, org: OrgId, member: MembershipId, per_kind: i
             let rows = base().select((it::id, it::module_key, it::title, it::created_at)).order(it::id.desc()).limit(per_kind).load(c)?;
             Ok::<_, diesel::result::Error>((count, rows))
         })?;
-        Ok((count, rows.into_iter().map(|(id, module, title, at)| line(id, format!("{module}: {title}"), Some(at))).collect()))
+        Ok((count, rows.into_iter().map(|(id, module, title, at)| coded(id, title, module, at)).collect()))
     };
     let (n, l) = items(conn, false)?;
     push("items_created", n, l);
@@ -371,7 +372,7 @@ pub fn linked(conn: &mut Conn<'_>, org: OrgId, member: MembershipId, per_kind: i
             .select((it::id, it::module_key, it::title, it::created_at)).order(it::id.desc()).limit(per_kind).load(c)?;
         Ok::<_, diesel::result::Error>((count, rows))
     })?;
-    push("items_assigned", n, rows.into_iter().map(|(id, module, title, at)| line(id, format!("{module}: {title}"), Some(at))).collect());
+    push("items_assigned", n, rows.into_iter().map(|(id, module, title, at)| coded(id, title, module, at)).collect());
 
     let (n, rows): (i64, Vec<(i64, String, Option<NaiveDateTime>, NaiveDateTime)>) = on!(conn, c => {
         let count = ra::table.filter(ra::org_id.eq(org.0)).filter(ra::membership_id.eq(mid)).count().get_result(c)?;

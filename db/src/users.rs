@@ -18,7 +18,7 @@ pub struct NewUser<'a> {
 pub fn create(conn: &mut Conn<'_>, new: &NewUser<'_>, actor: Actor, now: DateTime<Utc>) -> Result<UserId, DbError> {
     let email = gatehouse_domain::validate::normalize_email(new.email)?;
     if crate::account::address_reserved(conn, &email, None, now)? {
-        return Err(DbError::Conflict(format!("{email} was given up by an account that may still take it back (for 7 days after an email change)")));
+        return Err(DbError::Person(gatehouse_domain::people::Problem::AddressHeld));
     }
     let values = (
         u::email.eq(&email),

@@ -39,6 +39,9 @@ pub enum Problem {
     Revoked,
     /// The person doing the import may not invite into this unit or give this role.
     NotAllowed,
+    /// The address was given up by an account that may still take it back (an open undo link
+    /// of an email change): no other identity may take it meanwhile.
+    AddressHeld,
     /// The file itself: a required column is missing.
     MissingColumn(String),
     UnknownColumn(String),
