@@ -149,16 +149,18 @@ pub async fn get_request(org: String, id: i64, link: Option<String>) -> Result<R
     let x = crate::api::server::in_org(org).await?;
     x.email_link(link, gatehouse_domain::links::Subject::AccessRequest(id), format!("/o/{}/requests/{id}", x.org.slug)).await?;
     let (org_id, locale) = (x.org.id, x.c.locale);
-    let (row, s) = crate::api::server::db(&x.c.state, move |conn| Ok((gatehouse_db::requests::get(conn, org_id, id)?, gatehouse_db::requests::settings(conn, org_id)?))).await?;
+    let (policy, me, now) = (x.policy.clone(), x.m.id, x.now);
+    // One round trip: the request, the settings, and whether the viewer may revoke its grant.
+    let (row, s, may_revoke) = crate::api::server::db(&x.c.state, move |conn| {
+        let row = gatehouse_db::requests::get(conn, org_id, id)?;
+        let s = gatehouse_db::requests::settings(conn, org_id)?;
+        let may_revoke = row.requester != me && row.status == Status::Approved && gatehouse_db::requests::may_revoke(conn, org_id, &policy, me, &row, now)?;
+        Ok((row, s, may_revoke))
+    })
+    .await?;
     let mine = row.requester == x.m.id;
     if !mine {
         x.require(DECIDE, &row.asked.target()).await?;
     }
-    let may_revoke = if !mine && row.status == Status::Approved {
-        let (policy, me, now) = (x.policy.clone(), x.m.id, x.now);
-        crate::api::server::db(&x.c.state, move |conn| gatehouse_db::requests::may_revoke(conn, org_id, &policy, me, id, now)).await?
-    } else {
-        false
-    };
     Ok(RequestView { item: item(&row, locale, &s), may_decide: !mine && row.status == Status::Pending, may_withdraw: mine && row.status == Status::Pending, may_revoke })
 }

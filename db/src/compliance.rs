@@ -687,38 +687,11 @@ pub fn anonymize(conn: &mut Conn<'_>, org: OrgId, policy: Option<(&Policy, Membe
         }
         // Invitations withdrawn elsewhere before they were accepted (their organizations' rows
         // were redacted above): severed with the identity.
-        if !leftovers.is_empty() {
-            on!(conn, c => diesel::update(m::table.filter(m::id.eq_any(&leftovers)))
-                .set((
-                    m::user_id.eq(None::<i64>),
-                    m::mobile_phone.eq(None::<String>),
-                    m::job_title.eq(None::<String>),
-                    m::status.eq(MemberStatus::Anonymized.as_str()),
-                    m::updated_at.eq(to_db(now)),
-                    m::version.eq(m::version + 1),
-                    m::updated_by_kind.eq(actor.kind()),
-                    m::updated_by_id.eq(actor.id()),
-                ))
-                .execute(c))?;
-            for other in &leftovers {
-                let p = pseudonym_for_any(conn, MembershipId(*other))?;
-                on!(conn, c => diesel::update(m::table.find(*other)).set(m::pseudonym.eq(Some(p))).execute(c))?;
-            }
+        for other in &leftovers {
+            let p = pseudonym_for_any(conn, MembershipId(*other))?;
+            sever(conn, MembershipId(*other), &p, actor, now)?;
         }
-
-        on!(conn, c => diesel::update(m::table.find(member.0))
-            .set((
-                m::user_id.eq(None::<i64>),
-                m::mobile_phone.eq(None::<String>),
-                m::job_title.eq(None::<String>),
-                m::pseudonym.eq(Some(&pseudonym)),
-                m::status.eq(MemberStatus::Anonymized.as_str()),
-                m::updated_at.eq(to_db(now)),
-                m::version.eq(m::version + 1),
-                m::updated_by_kind.eq(actor.kind()),
-                m::updated_by_id.eq(actor.id()),
-            ))
-            .execute(c))?;
+        sever(conn, member, &pseudonym, actor, now)?;
         let tags = on!(conn, c => diesel::delete(mt::table.filter(mt::membership_id.eq(member.0))).execute(c))?;
         on!(conn, c => diesel::delete(at::table.filter(at::membership_id.eq(member.0))).execute(c))?;
         on!(conn, c => diesel::delete(orh::table.filter(orh::membership_id.eq(member.0))).execute(c))?;
@@ -779,6 +752,24 @@ pub fn anonymize(conn: &mut Conn<'_>, org: OrgId, policy: Option<(&Policy, Membe
 }
 
 /// The pseudonym of a membership in whatever organization it belongs to.
+/// Severs a membership from its identity under its pseudonym: no person, phone or job title left.
+fn sever(conn: &mut Conn<'_>, member: MembershipId, pseudonym: &str, actor: Actor, now: DateTime<Utc>) -> Result<(), DbError> {
+    on!(conn, c => diesel::update(m::table.find(member.0))
+        .set((
+            m::user_id.eq(None::<i64>),
+            m::mobile_phone.eq(None::<String>),
+            m::job_title.eq(None::<String>),
+            m::pseudonym.eq(Some(pseudonym)),
+            m::status.eq(MemberStatus::Anonymized.as_str()),
+            m::updated_at.eq(to_db(now)),
+            m::version.eq(m::version + 1),
+            m::updated_by_kind.eq(actor.kind()),
+            m::updated_by_id.eq(actor.id()),
+        ))
+        .execute(c))?;
+    Ok(())
+}
+
 fn pseudonym_for_any(conn: &mut Conn<'_>, member: MembershipId) -> Result<String, DbError> {
     let org: i64 = on!(conn, c => m::table.find(member.0).select(m::org_id).first(c))?;
     pseudonym_for(conn, OrgId(org), member)

@@ -652,10 +652,9 @@ fn may_revoke_grant(conn: &mut Conn<'_>, org: OrgId, policy: &Policy, by: Member
     Ok(grant)
 }
 
-/// Whether `by` may revoke request `id` now (the request page offers it only then).
-pub fn may_revoke(conn: &mut Conn<'_>, org: OrgId, policy: &Policy, by: MembershipId, id: i64, now: DateTime<Utc>) -> Result<bool, DbError> {
-    let row = get(conn, org, id)?;
-    match may_revoke_grant(conn, org, policy, by, &row, now) {
+/// Whether `by` may revoke this request now (the request page offers it only then).
+pub fn may_revoke(conn: &mut Conn<'_>, org: OrgId, policy: &Policy, by: MembershipId, row: &RequestRow, now: DateTime<Utc>) -> Result<bool, DbError> {
+    match may_revoke_grant(conn, org, policy, by, row, now) {
         Ok(_) => Ok(true),
         Err(DbError::Request(_) | DbError::Denied(_) | DbError::NotFound) => Ok(false),
         Err(e) => Err(e),

@@ -336,7 +336,8 @@ both!(revoking_follows_the_rules_granting_did_and_ends_with_the_grant, |t: &Test
     let member_role = role(t, o.id, "member");
     let may = |by, id, at| t.db.with(|c| {
         let p = authz::load_policy(c, o.id)?;
-        requests::may_revoke(c, o.id, &p, by, id, at)
+        let row = requests::get(c, o.id, id)?;
+        requests::may_revoke(c, o.id, &p, by, &row, at)
     }).unwrap();
     let status = |id| t.db.with(|c| requests::get(c, o.id, id)).unwrap();
     // A request desk decides requests organization-wide and holds nothing else.
