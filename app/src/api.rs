@@ -74,25 +74,11 @@ pub mod server {
     use gatehouse_domain::authz::policy::{Policy, Reach};
     use gatehouse_domain::authz::{Decision, Target, Visibility};
     use gatehouse_domain::org_role::OrgRole;
-    use leptos_actix::ResponseOptions;
     use std::sync::Arc;
 
-    /// Sets the HTTP status that goes with the error, and returns it.
+    /// Sets the HTTP status that goes with the error ([`AppError::status`]), and returns it.
     pub fn fail(e: AppError) -> AppError {
-        use actix_web::http::StatusCode;
-        let status = match &e {
-            AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
-            AppError::NotFound => StatusCode::NOT_FOUND,
-            AppError::Forbidden { .. } => StatusCode::FORBIDDEN,
-            AppError::Refused(_) => StatusCode::CONFLICT,
-            AppError::EmailLink { expired: true, .. } => StatusCode::GONE,
-            AppError::EmailLink { expired: false, .. } => StatusCode::BAD_REQUEST,
-            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            AppError::Internal | AppError::Transport(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        };
-        if let Some(opts) = use_context::<ResponseOptions>() {
-            opts.set_status(status);
-        }
+        e.set_response_status();
         e
     }
 

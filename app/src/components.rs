@@ -69,6 +69,8 @@ pub fn Loading() -> impl IntoView {
 /// An error in the reader's words. Nothing internal is shown.
 #[component]
 pub fn ErrorView(locale: Locale, error: AppError) -> impl IntoView {
+    // A server-rendered page showing an error answers with that error's status.
+    error.set_response_status();
     match error {
         AppError::Unauthenticated => view! {
             <section class="notice">

@@ -29,6 +29,13 @@ messages! {
     Password => "Password", "Passwort";
     InvalidCredentials => "The email address or password is not correct.", "E-Mail-Adresse oder Passwort ist nicht korrekt.";
     Throttled => "Too many failed attempts. Try again in {seconds} seconds.", "Zu viele Fehlversuche. Bitte in {seconds} Sekunden erneut versuchen.";
+    SignInLinkOffer => "Is this your account? We can email you a link that signs you in without the password.", "Ist das Ihr Konto? Wir können Ihnen einen Link schicken, der Sie ohne Passwort anmeldet.";
+    SendSignInLink => "Email me a sign-in link", "Anmeldelink per E-Mail senden";
+    SignInLinkSent => "If an account has this address and its password sign-in is paused, a sign-in link is on its way. It works once, for 15 minutes.", "Wenn ein Konto diese Adresse hat und seine Anmeldung mit Passwort pausiert ist, ist ein Anmeldelink unterwegs. Er funktioniert einmal, 15 Minuten lang.";
+    SignInLinkInvalid => "This sign-in link does not work any more: it was used, replaced by a newer one or has expired. Sign in with your password, or ask for a new link.", "Dieser Anmeldelink funktioniert nicht mehr: Er wurde benutzt, durch einen neueren ersetzt oder ist abgelaufen. Melden Sie sich mit Ihrem Passwort an oder fordern Sie einen neuen Link an.";
+    SignInLinkTitle => "Sign in with your link", "Mit Ihrem Link anmelden";
+    SignInLinkIntro => "This link from your mail signs you in once, without your password.", "Dieser Link aus Ihrer E-Mail meldet Sie einmal ohne Passwort an.";
+    PasswordThrottled => "Too many wrong passwords. Try again in {seconds} seconds.", "Zu viele falsche Passwörter. Bitte in {seconds} Sekunden erneut versuchen.";
     SignedOut => "You have been signed out.", "Sie wurden abgemeldet.";
     SessionExpired => "Your session has ended. Please sign in again.", "Ihre Sitzung ist abgelaufen. Bitte melden Sie sich erneut an.";
     Language => "Language", "Sprache";
@@ -397,6 +404,7 @@ messages! {
     AuditRoleUnassigned => "removed a role assignment", "hat eine Rollenzuweisung entfernt";
     AuditTemplateApplied => "applied a role model template", "hat eine Rollenmodell-Vorlage angewendet";
     AuditUserSignedIn => "signed in", "hat sich angemeldet";
+    AuditSignInLinkRequested => "asked for a sign-in link", "hat einen Anmeldelink angefordert";
     LinkAdded => "added: {permission}", "hinzugefügt: {permission}";
     LinkWithdrawn => "withdrawn: {permission}", "entzogen: {permission}";
     LinkReqRole => "role", "Rolle";
@@ -749,6 +757,7 @@ pub fn audit_action_label(locale: Locale, action: &str) -> String {
         "role.unassigned" => Msg::AuditRoleUnassigned,
         "template.applied" => Msg::AuditTemplateApplied,
         "user.signed_in" => Msg::AuditUserSignedIn,
+        "sign_in_link.requested" => Msg::AuditSignInLinkRequested,
         other => return other.to_string(),
     };
     t(locale, m).to_string()

@@ -15,6 +15,8 @@ pub struct AppState {
     pub public_url: String,
     /// Authorization snapshots per organization, reloaded when the database's version moves.
     pub policies: Arc<gatehouse_db::authz::PolicyCache>,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (none unless configured).
+    pub trusted_proxies: gatehouse_domain::client_addr::TrustedProxies,
 }
 
 impl AppState {
@@ -38,6 +40,11 @@ pub struct RequestCsrf(pub String);
 
 #[derive(Debug, Clone, Copy)]
 pub struct RequestLocale(pub Locale);
+
+/// The address the request comes from (the TCP peer, or behind a trusted proxy the address it
+/// forwarded), for throttling.
+#[derive(Debug, Clone, Copy)]
+pub struct RequestClient(pub std::net::IpAddr);
 
 /// The request id, for logs and audit events.
 #[derive(Debug, Clone)]

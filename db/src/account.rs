@@ -26,24 +26,51 @@ pub enum ResetRequest {
 
 /// Sends a password reset link to `email` if it belongs to a person (never to system users).
 pub fn request_password_reset(conn: &mut Conn<'_>, email: &str, public_url: &str, now: DateTime<Utc>) -> Result<ResetRequest, DbError> {
+    let link = MailedLink { purpose: Purpose::PasswordReset, valid: Duration::hours(RESET_VALID_HOURS), page: "reset-password", action: "password.reset_requested" };
+    mail_link(conn, email, &link, public_url, now, |name, link| gatehouse_mail::Mail::PasswordReset { name, link, valid_hours: RESET_VALID_HOURS })
+}
+
+/// How long a sign-in link works.
+pub const SIGN_IN_LINK_VALID_MINUTES: i64 = 15;
+
+/// Mails a single-use sign-in link to `email` when it belongs to a person (never a system user),
+/// at most one every few minutes. The caller offers it only while the address's password
+/// sign-in is throttled, and answers the same whatever happened (no account enumeration).
+pub fn request_sign_in_link(conn: &mut Conn<'_>, email: &str, public_url: &str, now: DateTime<Utc>) -> Result<ResetRequest, DbError> {
+    let link = MailedLink { purpose: Purpose::SignInLink, valid: Duration::minutes(SIGN_IN_LINK_VALID_MINUTES), page: "sign-in-link", action: "sign_in_link.requested" };
+    mail_link(conn, email, &link, public_url, now, |name, link| gatehouse_mail::Mail::SignInLink { name, link, valid_minutes: SIGN_IN_LINK_VALID_MINUTES })
+}
+
+/// A single-use link that establishes access, mailed on request.
+struct MailedLink {
+    purpose: Purpose,
+    valid: Duration,
+    /// The page the link opens (`/{page}?token=…`).
+    page: &'static str,
+    /// The audit action of the request.
+    action: &'static str,
+}
+
+/// Mails `link` to the person with `email` (never a system user), at most once every few
+/// minutes; the token and its mail are written in one transaction.
+fn mail_link(
+    conn: &mut Conn<'_>,
+    email: &str,
+    link: &MailedLink,
+    public_url: &str,
+    now: DateTime<Utc>,
+    mail: impl FnOnce(String, String) -> gatehouse_mail::Mail,
+) -> Result<ResetRequest, DbError> {
     let Ok(email) = gatehouse_domain::validate::normalize_email(email) else { return Ok(ResetRequest::UnknownAddress) };
     let Some(user) = crate::users::find_by_email(conn, &email)?.filter(|u| !u.is_system) else { return Ok(ResetRequest::UnknownAddress) };
     conn.transaction(|conn| {
-        if tokens::recent(conn, Purpose::PasswordReset, user.id, now - Duration::minutes(RESET_QUIET_MINUTES))? {
+        if tokens::recent(conn, link.purpose, user.id, now - Duration::minutes(RESET_QUIET_MINUTES))? {
             return Ok(ResetRequest::TooSoon);
         }
-        let raw = tokens::issue(conn, Purpose::PasswordReset, Some(user.id), None, None, None, Duration::hours(RESET_VALID_HOURS), now)?;
-        let link = format!("{}/reset-password?token={raw}", public_url.trim_end_matches('/'));
-        let locale = user.locale;
-        let mail = gatehouse_mail::Mail::PasswordReset { name: user.display_name.clone(), link, valid_hours: RESET_VALID_HOURS };
-        let r = gatehouse_mail::render(&mail, locale, public_url).map_err(|e| DbError::Config(e.to_string()))?;
-        outbox::enqueue(
-            conn,
-            &NewMail { org: None, to: &user.email, locale: locale.code(), template: r.template, subject: &r.subject, text: &r.text, html: &r.html },
-            Actor::System,
-            now,
-        )?;
-        audit::record(conn, now, &AuditEntry::new(None, Actor::User { user: user.id, membership: None }, "password.reset_requested", "user", Some(user.id.0)))?;
+        let raw = tokens::issue(conn, link.purpose, Some(user.id), None, None, None, link.valid, now)?;
+        let url = format!("{}/{}?token={raw}", public_url.trim_end_matches('/'), link.page);
+        mail_to(conn, &user.email, user.locale, &mail(user.display_name.clone(), url), public_url, now)?;
+        audit::record(conn, now, &AuditEntry::new(None, Actor::User { user: user.id, membership: None }, link.action, "user", Some(user.id.0)))?;
         Ok(ResetRequest::Sent)
     })
 }
@@ -51,6 +78,23 @@ pub fn request_password_reset(conn: &mut Conn<'_>, email: &str, public_url: &str
 /// Is this reset link still good (for showing the form)?
 pub fn reset_link_valid(conn: &mut Conn<'_>, raw: &str, now: DateTime<Utc>) -> Result<bool, DbError> {
     Ok(tokens::peek(conn, Purpose::PasswordReset, raw, now)?.is_some())
+}
+
+/// Is this sign-in link still good (for showing its page)?
+pub fn sign_in_link_valid(conn: &mut Conn<'_>, raw: &str, now: DateTime<Utc>) -> Result<bool, DbError> {
+    Ok(tokens::peek(conn, Purpose::SignInLink, raw, now)?.is_some())
+}
+
+/// Uses up a sign-in link: the person it names, whose address's throttle record is cleared (the
+/// mailbox proved it is them). `Ok(None)` when the link is unknown, used or expired.
+pub fn use_sign_in_link(conn: &mut Conn<'_>, raw: &str, now: DateTime<Utc>) -> Result<Option<UserId>, DbError> {
+    conn.transaction(|conn| {
+        let Some(token) = tokens::consume(conn, Purpose::SignInLink, raw, now)? else { return Ok(None) };
+        let user = token.user.ok_or(DbError::NotFound)?;
+        let email = crate::users::get(conn, user)?.email;
+        crate::throttle::clear(conn, &crate::throttle::account_key(&email))?;
+        Ok(Some(user))
+    })
 }
 
 /// Sets a new password through a reset link: the link is used up, every session of the person
@@ -63,6 +107,9 @@ pub fn reset_password(conn: &mut Conn<'_>, raw: &str, new_password: &str, now: D
         let user = token.user.ok_or(DbError::NotFound)?;
         crate::users::set_password_hash(conn, user, &hash, now)?;
         crate::sessions::delete_all_of(conn, user)?;
+        // The mailbox proved it is them: wrong guesses before no longer hold the new password back.
+        let email = crate::users::get(conn, user)?.email;
+        crate::throttle::clear(conn, &crate::throttle::account_key(&email))?;
         audit::record(conn, now, &AuditEntry::new(None, Actor::User { user, membership: None }, "password.reset", "user", Some(user.0)).after(json!({"sessions_ended": true})))?;
         Ok(Some(user))
     })

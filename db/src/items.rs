@@ -95,6 +95,20 @@ fn deny(permission: String, d: gatehouse_domain::authz::Decision) -> DbError {
     DbError::Denied(Denial::NotPermitted { permission, reasons: d.reasons })
 }
 
+/// May `by` do `op` on `item`? Decided before anything else about the item is looked at. A
+/// caller who may not even see the item is told it is not found (as for an id that does not
+/// exist): a refusal must not confirm that a record exists.
+fn require(policy: &Policy, by: MembershipId, item: &ItemRow, op: ItemOp, action: &str, now: DateTime<Utc>) -> Result<(), DbError> {
+    let d = policy.check_item(by, &item.module, op, &item.target(), now);
+    if d.allowed {
+        return Ok(());
+    }
+    if !policy.check_item(by, &item.module, ItemOp::View, &item.target(), now).allowed {
+        return Err(DbError::NotFound);
+    }
+    Err(deny(format!("{}.{action}", item.module), d))
+}
+
 fn check_owner(conn: &mut Conn<'_>, org: OrgId, policy: &Policy, module: &str, owner: MembershipId, item: &Target, now: DateTime<Utc>) -> Result<(), DbError> {
     let kind: Option<String> = on!(conn, c => m::table
         .filter(m::id.eq(owner.0))
@@ -185,13 +199,11 @@ pub fn update(
     actor: Actor,
     now: DateTime<Utc>,
 ) -> Result<(), DbError> {
-    let title = valid_title(title)?;
     conn.transaction(|conn| {
         let item = get(conn, org, id)?;
-        let d = policy.check_item(by, &item.module, ItemOp::Edit, &item.target(), now);
-        if !d.allowed {
-            return Err(deny(format!("{}.edit_any", item.module), d));
-        }
+        // The permission before the version: a refused caller learns nothing of who edited it.
+        require(policy, by, &item, ItemOp::Edit, "edit_any", now)?;
+        let title = valid_title(title)?;
         if item.version != expected_version {
             return Err(DbError::Stale { changed_by: "someone else".into(), at: item.updated_at.format("%Y-%m-%d %H:%M UTC").to_string() });
         }
@@ -227,10 +239,7 @@ pub fn delete(conn: &mut Conn<'_>, org: OrgId, policy: &Policy, by: MembershipId
     conn.transaction(|conn| {
         let item = get(conn, org, id)?;
         let op = if bulk { ItemOp::BulkDelete } else { ItemOp::Delete };
-        let d = policy.check_item(by, &item.module, op, &item.target(), now);
-        if !d.allowed {
-            return Err(deny(format!("{}.delete_any", item.module), d));
-        }
+        require(policy, by, &item, op, "delete_any", now)?;
         on!(conn, c => diesel::delete(ia::table.filter(ia::item_id.eq(id))).execute(c))?;
         on!(conn, c => diesel::delete(it::table.find(id)).execute(c))?;
         audit::record(
@@ -246,10 +255,7 @@ pub fn delete(conn: &mut Conn<'_>, org: OrgId, policy: &Policy, by: MembershipId
 pub fn invite(conn: &mut Conn<'_>, org: OrgId, policy: &Policy, by: MembershipId, id: i64, member: MembershipId, actor: Actor, now: DateTime<Utc>) -> Result<(), DbError> {
     conn.transaction(|conn| {
         let item = get(conn, org, id)?;
-        let d = policy.check_item(by, &item.module, ItemOp::Edit, &item.target(), now);
-        if !d.allowed {
-            return Err(deny(format!("{}.edit_any", item.module), d));
-        }
+        require(policy, by, &item, ItemOp::Edit, "edit_any", now)?;
         crate::authz::member_units(conn, org, member)?;
         on!(conn, c => diesel::insert_into(ia::table).values((ia::item_id.eq(id), ia::membership_id.eq(member.0))).execute(c))
             .map_err(|e| match DbError::from(e) {

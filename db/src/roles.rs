@@ -197,6 +197,17 @@ fn changed_by(conn: &mut Conn<'_>, kind: &str, id: Option<i64>) -> Result<String
     })
 }
 
+/// Editing and retiring roles needs roles.edit for the whole organization (decided before any
+/// role is read).
+fn may_edit_roles(policy: &Policy, by: MembershipId, now: DateTime<Utc>) -> Result<(), DbError> {
+    let d = policy.check(by, "roles.edit", &gatehouse_domain::authz::Target::Organization, now);
+    if d.allowed {
+        Ok(())
+    } else {
+        Err(DbError::Denied(Denial::NotPermitted { permission: "roles.edit".into(), reasons: d.reasons }))
+    }
+}
+
 /// What an edit sets.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RoleEdit {
@@ -211,6 +222,9 @@ pub struct RoleEdit {
 /// Edits a role, decided on `policy` for the caller `by` (roles.edit, no escalation).
 #[allow(clippy::too_many_arguments)]
 pub fn edit(conn: &mut Conn<'_>, org: OrgId, policy: &Policy, by: MembershipId, id: RoleId, e: &RoleEdit, actor: Actor, now: DateTime<Utc>) -> Result<(), DbError> {
+    // The permission first: a refused caller learns nothing of the role (not whether it
+    // exists, not who changed it last).
+    may_edit_roles(policy, by, now)?;
     if e.name.trim().is_empty() {
         return Err(DomainError::InvalidValue { field: "name", value: String::new() }.into());
     }
@@ -286,11 +300,9 @@ pub fn create_checked(
 /// now (each audited) — a role in use never silently vanishes.
 #[allow(clippy::too_many_arguments)]
 pub fn retire(conn: &mut Conn<'_>, org: OrgId, policy: &Policy, by: MembershipId, id: RoleId, end_assignments: bool, actor: Actor, now: DateTime<Utc>) -> Result<(), DbError> {
+    may_edit_roles(policy, by, now)?;
     conn.transaction(|conn| {
         let d = detail(conn, org, id)?;
-        if !policy.check(by, "roles.edit", &gatehouse_domain::authz::Target::Organization, now).allowed {
-            return Err(DbError::Denied(Denial::NotPermitted { permission: "roles.edit".into(), reasons: vec![] }));
-        }
         let live: Vec<(i64, i64, Option<i64>)> = on!(conn, c => ra::table
             .filter(ra::role_id.eq(id.0))
             .filter(ra::ends_at.is_null().or(ra::ends_at.gt(to_db(now))))

@@ -14,6 +14,8 @@ pub enum Purpose {
     Invitation,
     EmailChangeNew,
     EmailChangeOld,
+    /// Signs its owner in while password sign-in is throttled.
+    SignInLink,
 }
 
 impl Purpose {
@@ -23,6 +25,7 @@ impl Purpose {
             Purpose::Invitation => "invitation",
             Purpose::EmailChangeNew => "email_change_new",
             Purpose::EmailChangeOld => "email_change_old",
+            Purpose::SignInLink => "sign_in_link",
         }
     }
 }

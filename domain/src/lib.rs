@@ -5,6 +5,7 @@
 
 pub mod actor;
 pub mod authz;
+pub mod client_addr;
 pub mod clock;
 pub mod compliance;
 pub mod error;
@@ -15,6 +16,7 @@ pub mod member;
 pub mod members_query;
 pub mod org_role;
 pub mod people;
+pub mod redirect;
 pub mod requests;
 pub mod session;
 pub mod spreadsheet;

@@ -36,6 +36,9 @@ pub enum Mail {
     /// A link to choose a new password (single use, expiring). Sent only to known addresses;
     /// the page that asks for it answers the same either way.
     PasswordReset { name: String, link: String, valid_hours: i64 },
+    /// While an account's sign-in is throttled (too many wrong passwords, perhaps someone
+    /// else's): a single-use link that signs its owner in without the password.
+    SignInLink { name: String, link: String, valid_minutes: i64 },
     /// An invitation to join an organization. `existing_identity`: the person already has a
     /// Gatehouse account and accepts by signing in with it.
     Invitation { name: String, inviter: String, org: String, link: String, expires: String, existing_identity: bool },
@@ -75,6 +78,7 @@ impl Mail {
         vec![
             Mail::TestMessage { requested_by: "Olga Operator <ops@acme.test>".into() },
             Mail::PasswordReset { name: "Ada Lovelace".into(), link: link("reset-password"), valid_hours: 2 },
+            Mail::SignInLink { name: "Ada Lovelace".into(), link: link("sign-in-link"), valid_minutes: 15 },
             Mail::Invitation {
                 name: "Ada Lovelace".into(),
                 inviter: "Grace Hopper".into(),
@@ -336,6 +340,27 @@ pub fn render(mail: &Mail, locale: Locale, public_url: &str) -> Result<Rendered,
                 },
             };
             action("password_reset", a, link, locale, public_url)
+        }
+        Mail::SignInLink { name, link, valid_minutes } => {
+            let a = match locale {
+                Locale::En => Action {
+                    subject: "Your Gatehouse sign-in link".into(),
+                    heading: "Sign in to Gatehouse".into(),
+                    greeting: format!("Hello {name},"),
+                    body: "signing in to your account with a password is paused for a while: there were too many wrong passwords. If you asked for this link, it signs you in without the password.".into(),
+                    link_label: "Sign in".into(),
+                    note: format!("The link works once and for {valid_minutes} minutes. If you did not ask for it, someone may be guessing your password: ignore this message, and choose a strong password once you are signed in."),
+                },
+                Locale::De => Action {
+                    subject: "Ihr Gatehouse-Anmeldelink".into(),
+                    heading: "Bei Gatehouse anmelden".into(),
+                    greeting: format!("Hallo {name},"),
+                    body: "die Anmeldung mit Passwort ist für Ihr Konto vorübergehend gesperrt: Es wurden zu viele falsche Passwörter eingegeben. Wenn Sie diesen Link angefordert haben, meldet er Sie ohne Passwort an.".into(),
+                    link_label: "Anmelden".into(),
+                    note: format!("Der Link funktioniert einmal und {valid_minutes} Minuten lang. Wenn Sie ihn nicht angefordert haben, versucht vielleicht jemand, Ihr Passwort zu erraten: Ignorieren Sie diese Nachricht und wählen Sie nach der Anmeldung ein sicheres Passwort."),
+                },
+            };
+            action("sign_in_link", a, link, locale, public_url)
         }
         Mail::Invitation { name, inviter, org, link, expires, existing_identity } => {
             let a = match locale {

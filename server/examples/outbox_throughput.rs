@@ -46,6 +46,7 @@ fn main() {
         session_policy: SessionPolicy::default(),
         public_url: "https://gatehouse.example".into(),
         policies: Default::default(),
+        trusted_proxies: Default::default(),
     };
     actix_web::rt::System::new().block_on(async move {
         let mailer = Mailer::new(&SmtpConfig { host: "127.0.0.1".into(), port, tls: TlsMode::None, username: None, password: None, from: "Gatehouse <noreply@gatehouse.test>".into(), connections: 32 }).unwrap();

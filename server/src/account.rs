@@ -1,6 +1,7 @@
 //! The signed-in person's own account: changing the email address (confirmed from the new
 //! address, cancellable from the old one). Thin: the db crate checks and writes.
-use crate::forms::{see_other, status_page};
+use crate::forms::status_page;
+use crate::redirect::see_other;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
 use gatehouse_app::state::{AppState, RequestSession};
@@ -46,9 +47,20 @@ async fn request(req: HttpRequest, state: web::Data<AppState>, form: web::Form<C
     let f = form.into_inner();
     let (db, now, url) = (state.db.clone(), state.clock.now(), state.public_url.clone());
     let kept = crate::middleware::encode(f.new_email.trim());
-    match web::block(move || db.with(|c| account::request_email_change(c, session.user, &f.new_email, &f.password, &url, now))).await {
-        Ok(Ok(Ok(()))) => see_other("/account?done=requested"),
-        Ok(Ok(Err(r))) => see_other(&format!("/account?error={}&new_email={kept}", refusal_code(r))),
+    let client = gatehouse_db::throttle::client_key(crate::auth::client_ip(&req));
+    // The password is checked under the same throttle as signing in to this account.
+    let r = web::block(move || {
+        let account = gatehouse_db::throttle::account_key(&db.with(|c| gatehouse_db::users::get(c, session.user))?.email);
+        gatehouse_db::throttle::guarded(&db, &account, &client, now, || {
+            let r = db.with(|c| account::request_email_change(c, session.user, &f.new_email, &f.password, &url, now))?;
+            Ok((r != Err(EmailChangeRefusal::WrongPassword), r))
+        })
+    })
+    .await;
+    match r {
+        Ok(Ok(Err(wait))) => see_other(&format!("/account?error=throttled&retry={}&new_email={kept}", wait.num_seconds().max(1))),
+        Ok(Ok(Ok(Ok(())))) => see_other("/account?done=requested"),
+        Ok(Ok(Ok(Err(r)))) => see_other(&format!("/account?error={}&new_email={kept}", refusal_code(r))),
         Ok(Err(e)) => unavailable(e),
         Err(e) => unavailable(e),
     }

@@ -2,27 +2,18 @@
 //! they work before (and without) the WASM.
 use crate::middleware::{cookie, LANG_COOKIE, SESSION_COOKIE};
 use actix_web::cookie::time::Duration as CookieDuration;
-use actix_web::http::header;
 use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
-use gatehouse_app::state::{AppState, RequestId, RequestSession};
+use gatehouse_app::state::{AppState, RequestClient, RequestId, RequestSession};
 use gatehouse_db::audit::{self, AuditEntry};
 use gatehouse_db::{orgs, password, sessions, throttle, users, DbError};
 use gatehouse_domain::actor::Actor;
+use gatehouse_domain::ids::UserId;
 use gatehouse_domain::locale::Locale;
 use gatehouse_domain::throttle::ThrottlePolicy;
 use serde::Deserialize;
 
-/// Only local paths are followed after sign-in (no open redirect).
-pub fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") && !n.contains("://") => n.to_string(),
-        _ => "/".to_string(),
-    }
-}
-
-fn see_other(location: &str) -> HttpResponse {
-    HttpResponse::SeeOther().insert_header((header::LOCATION, location.to_string())).finish()
-}
+use crate::redirect::see_other;
+use gatehouse_domain::redirect::local_path;
 
 fn unavailable(e: impl std::fmt::Display) -> HttpResponse {
     tracing::error!(error = %e, "database unavailable");
@@ -43,72 +34,47 @@ enum Outcome {
     SignedIn(String),
 }
 
+/// The client's address as the middleware decided it (behind a trusted proxy: the forwarded one).
+pub(crate) fn client_ip(req: &HttpRequest) -> std::net::IpAddr {
+    req.extensions().get::<RequestClient>().map(|c| c.0).unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED))
+}
+
 pub async fn sign_in(req: HttpRequest, state: web::Data<AppState>, form: web::Form<SignInForm>) -> HttpResponse {
     let form = form.into_inner();
     let email = form.email.trim().to_lowercase();
-    let ip = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_else(|| "unknown".into());
-    let keys = [throttle::key("email", &email), throttle::key("ip", &ip.to_string())];
+    let (account, client) = (throttle::account_key(&email), throttle::client_key(client_ip(&req)));
     let old_token = req.cookie(SESSION_COOKIE).map(|c| c.value().to_string());
     let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone());
     let now = state.clock.now();
     let db = state.db.clone();
-    // Per account: 5 free failures. Per client address: 20, since many people may share one
-    // address (an office behind NAT) and one of them must not lock out the others.
-    let policies = [ThrottlePolicy::default(), ThrottlePolicy { free_failures: 20, ..ThrottlePolicy::default() }];
     let outcome = web::block(move || -> Result<Outcome, DbError> {
-        // Locked out (by this email or from this address)?
-        let wait = db.with(|c| {
-            let mut wait = None;
-            for (k, policy) in keys.iter().zip(&policies) {
-                if let Err(d) = policy.check(throttle::get(c, k)?.as_ref(), now) {
-                    wait = Some(wait.unwrap_or(0).max(d.num_seconds().max(1)));
+        // The attempt is counted before the password is checked: parallel guesses count too.
+        let checked = throttle::guarded(&db, &account, &client, now, || {
+            let stored = db.with(|c| users::password_hash_for(c, &email))?;
+            let user = match &stored {
+                Some((id, hash)) if password::verify(&form.password, hash) => Some(*id),
+                Some(_) => None,
+                None => {
+                    password::verify_dummy(&form.password);
+                    None
                 }
-            }
-            Ok(wait)
+            };
+            Ok((user.is_some(), user))
         })?;
-        if let Some(secs) = wait {
-            return Ok(Outcome::Throttled(secs));
-        }
-        let stored = db.with(|c| users::password_hash_for(c, &email))?;
-        let user = match &stored {
-            Some((id, hash)) if password::verify(&form.password, hash) => Some(*id),
-            Some(_) => None,
-            None => {
-                password::verify_dummy(&form.password);
-                None
+        let user = match checked {
+            Err(wait) => return Ok(Outcome::Throttled(wait.num_seconds().max(1))),
+            Ok(None) => {
+                tracing::info!("sign-in refused");
+                return Ok(Outcome::Invalid);
             }
+            Ok(Some(user)) => user,
         };
-        let Some(user) = user else {
-            db.tx(|c| {
-                for (k, policy) in keys.iter().zip(&policies) {
-                    let rec = policy.record_failure(throttle::get(c, k)?.as_ref(), now);
-                    throttle::put(c, k, &rec)?;
-                }
-                Ok(())
-            })?;
-            tracing::info!("sign-in refused");
-            return Ok(Outcome::Invalid);
-        };
-        db.tx(|c| {
-            for k in &keys {
-                throttle::clear(c, k)?;
-            }
-            // Rotation: whatever session this browser had ends here.
-            if let Some(old) = &old_token {
-                sessions::delete(c, old)?;
-            }
-            let (token, _csrf) = sessions::create(c, user, now)?;
-            let mut entry = AuditEntry::new(None, Actor::User { user, membership: None }, "user.signed_in", "user", Some(user.0));
-            entry.request_id = request_id.as_deref();
-            audit::record(c, now, &entry)?;
-            tracing::info!(user_id = user.0, "signed in");
-            Ok(Outcome::SignedIn(token))
-        })
+        db.tx(|c| start_session(c, user, old_token.as_deref(), request_id.as_deref(), "password", now)).map(Outcome::SignedIn)
     })
     .await;
     match outcome {
         Ok(Ok(Outcome::SignedIn(token))) => {
-            let mut resp = see_other(&safe_next(form.next.as_deref()));
+            let mut resp = see_other(local_path(form.next.as_deref()));
             let _ = resp.add_cookie(&cookie(&state, SESSION_COOKIE, token));
             resp
         }
@@ -119,9 +85,88 @@ pub async fn sign_in(req: HttpRequest, state: web::Data<AppState>, form: web::Fo
     }
 }
 
+/// Starts a session for `user` (ending whatever session this browser had: rotation) and audits
+/// the sign-in with how it was proven.
+fn start_session(c: &mut gatehouse_db::Conn<'_>, user: UserId, old_token: Option<&str>, request_id: Option<&str>, method: &str, now: chrono::DateTime<chrono::Utc>) -> Result<String, DbError> {
+    if let Some(old) = old_token {
+        sessions::delete(c, old)?;
+    }
+    let (token, _csrf) = sessions::create(c, user, now)?;
+    let mut entry = AuditEntry::new(None, Actor::User { user, membership: None }, "user.signed_in", "user", Some(user.0)).after(serde_json::json!({ "method": method }));
+    entry.request_id = request_id;
+    audit::record(c, now, &entry)?;
+    tracing::info!(user_id = user.0, method, "signed in");
+    Ok(token)
+}
+
+#[derive(Deserialize)]
+pub struct SignInLinkRequest {
+    pub email: String,
+    #[serde(default)]
+    pub next: Option<String>,
+}
+
+/// While an address's password sign-in is throttled, its owner may ask for a sign-in link by
+/// mail: whoever guesses passwords slows the account down but cannot lock its owner out. The
+/// answer is the same whatever the address (no account enumeration); a link is mailed only when
+/// an account has it and it is throttled, at most one every few minutes.
+pub async fn request_sign_in_link(state: web::Data<AppState>, form: web::Form<SignInLinkRequest>) -> HttpResponse {
+    let f = form.into_inner();
+    let (db, now, url) = (state.db.clone(), state.clock.now(), state.public_url.clone());
+    let email = f.email.trim().to_lowercase();
+    let r = web::block(move || {
+        db.with(|c| {
+            if throttle::waiting(c, &throttle::account_key(&email), &ThrottlePolicy::per_account(), now)?.is_none() {
+                return Ok(None);
+            }
+            gatehouse_db::account::request_sign_in_link(c, &email, &url, now).map(Some)
+        })
+    })
+    .await;
+    match r {
+        Ok(Ok(outcome)) => {
+            tracing::info!(?outcome, "sign-in link requested");
+            see_other(&with_next("/sign-in?link_sent=1", f.next.as_deref()))
+        }
+        Ok(Err(e)) => unavailable(e),
+        Err(e) => unavailable(e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct SignInLinkUse {
+    pub token: String,
+}
+
+/// Signs in with a mailed sign-in link (from its page's button: a link alone never acts, so mail
+/// scanners that open links use nothing up).
+pub async fn use_sign_in_link(req: HttpRequest, state: web::Data<AppState>, form: web::Form<SignInLinkUse>) -> HttpResponse {
+    let token = form.into_inner().token;
+    let old_token = req.cookie(SESSION_COOKIE).map(|c| c.value().to_string());
+    let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone());
+    let (db, now) = (state.db.clone(), state.clock.now());
+    let r = web::block(move || {
+        db.tx(|c| match gatehouse_db::account::use_sign_in_link(c, &token, now)? {
+            Some(user) => start_session(c, user, old_token.as_deref(), request_id.as_deref(), "mailed_link", now).map(Some),
+            None => Ok(None),
+        })
+    })
+    .await;
+    match r {
+        Ok(Ok(Some(session))) => {
+            let mut resp = see_other("/");
+            let _ = resp.add_cookie(&cookie(&state, SESSION_COOKIE, session));
+            resp
+        }
+        Ok(Ok(None)) => see_other("/sign-in?error=link"),
+        Ok(Err(e)) => unavailable(e),
+        Err(e) => unavailable(e),
+    }
+}
+
 fn with_next(base: &str, next: Option<&str>) -> String {
     match next.filter(|n| !n.is_empty()) {
-        Some(n) => format!("{base}&next={}", crate::middleware::encode(&safe_next(Some(n)))),
+        Some(n) => format!("{base}&next={}", crate::middleware::encode(local_path(Some(n)))),
         None => base.to_string(),
     }
 }
@@ -150,8 +195,9 @@ pub struct LanguageForm {
 
 /// Changes the language: stored on the user when signed in, and in a cookie either way.
 pub async fn set_language(req: HttpRequest, state: web::Data<AppState>, form: web::Form<LanguageForm>) -> HttpResponse {
+    // A language the switcher never offers: back to the page, nothing changed.
     let Some(locale) = Locale::parse(&form.locale) else {
-        return HttpResponse::BadRequest().body("unknown language");
+        return see_other(local_path(form.back.as_deref()));
     };
     let user = req.extensions().get::<RequestSession>().map(|s| s.user);
     if let Some(user) = user {
@@ -163,7 +209,7 @@ pub async fn set_language(req: HttpRequest, state: web::Data<AppState>, form: we
             Err(e) => return unavailable(e),
         }
     }
-    let mut resp = see_other(&safe_next(form.back.as_deref()));
+    let mut resp = see_other(local_path(form.back.as_deref()));
     let mut c = cookie(&state, LANG_COOKIE, locale.code().to_string());
     c.set_max_age(CookieDuration::days(365));
     let _ = resp.add_cookie(&c);
@@ -207,18 +253,6 @@ pub async fn health(state: web::Data<AppState>) -> HttpResponse {
     match web::block(move || db.ping()).await {
         Ok(Ok(())) => HttpResponse::Ok().json(serde_json::json!({"status": "ok", "database": backend})),
         _ => HttpResponse::ServiceUnavailable().json(serde_json::json!({"status": "unavailable", "database": backend})),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn only_local_paths_are_followed() {
-        assert_eq!(super::safe_next(Some("/o/acme/members?q=a")), "/o/acme/members?q=a");
-        for bad in ["//evil.example", "https://evil.example", "/\\evil", "evil", ""] {
-            assert_eq!(super::safe_next(Some(bad)), "/", "{bad}");
-        }
-        assert_eq!(super::safe_next(None), "/");
     }
 }
 

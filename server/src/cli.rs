@@ -110,6 +110,11 @@ pub struct ServeArgs {
     /// Days the bodies of sent mail are kept before they are purged.
     #[arg(long, env = "GATEHOUSE_MAIL_BODY_DAYS", default_value_t = 30)]
     pub mail_body_days: i64,
+    /// Reverse proxies in front of Gatehouse whose X-Forwarded-For names the client (addresses
+    /// or CIDR networks, comma-separated, e.g. "10.0.0.0/8,::1"). Empty: the TCP peer is the
+    /// client, and forwarded addresses are ignored.
+    #[arg(long, env = "GATEHOUSE_TRUSTED_PROXIES", default_value = "")]
+    pub trusted_proxies: String,
     #[command(flatten)]
     pub smtp: SmtpArgs,
 }

@@ -1,7 +1,8 @@
 //! Form posts for leaving and anonymization: end a membership (now, or set/clear its last day),
 //! anonymize a former member (confirmed by the pseudonym), set a reminder date, and the
 //! automatic anonymization setting. Thin: the db crate checks and writes.
-use crate::forms::{caller, fields, see_other, Form};
+use crate::forms::{caller, fields, Form};
+use crate::redirect::see_other;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 use gatehouse_app::i18n::{t, Msg};

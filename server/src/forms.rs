@@ -5,6 +5,7 @@
 //!
 //! Every route is listed in [`ORG_FORMS`]: the route-enumerating test walks that list.
 use crate::middleware::encode;
+use crate::redirect::see_other;
 use actix_web::http::header;
 use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -98,10 +99,6 @@ pub(crate) fn fields(form: &Form) -> HashMap<String, String> {
     form.0.iter().cloned().collect()
 }
 
-pub(crate) fn see_other(location: &str) -> HttpResponse {
-    HttpResponse::SeeOther().insert_header((header::LOCATION, location.to_string())).finish()
-}
-
 pub(crate) fn status_page(code: actix_web::http::StatusCode, text: &str) -> HttpResponse {
     HttpResponse::build(code).content_type("text/plain; charset=utf-8").body(text.to_string())
 }
@@ -185,7 +182,7 @@ impl Caller {
 
     /// Back to the form's page: saved, or refused with why and the entered values.
     pub(crate) fn back<T>(&self, back: &str, r: Result<(T, Arc<Policy>), (DbError, Arc<Policy>)>, keep: &[(&str, String)]) -> HttpResponse {
-        let base = crate::auth::safe_next(Some(back));
+        let base = gatehouse_domain::redirect::local_path(Some(back)).to_string();
         let base = if base.starts_with(&format!("/o/{}/", self.org.slug)) { base } else { format!("/o/{}/me", self.org.slug) };
         let sep = if base.contains('?') { '&' } else { '?' };
         match r {

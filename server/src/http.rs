@@ -43,6 +43,8 @@ pub fn app(
         .route("/", web::get().to(auth::start))
         .route("/auth/sign-in", web::post().to(auth::sign_in))
         .route("/auth/sign-out", web::post().to(auth::sign_out))
+        .route("/auth/sign-in-link", web::post().to(auth::request_sign_in_link))
+        .route("/auth/sign-in-link/use", web::post().to(auth::use_sign_in_link))
         .route("/auth/forgot-password", web::post().to(auth::forgot_password))
         .route("/auth/reset-password", web::post().to(auth::reset_password))
         .configure(crate::account::configure)

@@ -2,7 +2,8 @@
 //! members export in the same format. Thin: the db crate checks, decides and writes; the
 //! import runs batch after batch on the blocking pool, held by a lease so that the scheduled
 //! round of any instance resumes an import whose instance died.
-use crate::forms::{caller, see_other, status_page};
+use crate::forms::{caller, status_page};
+use crate::redirect::see_other;
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Duration;

@@ -12,6 +12,7 @@ pub mod imports;
 pub mod jobs;
 pub mod middleware;
 pub mod people;
+pub mod redirect;
 pub mod requests;
 
 pub use gatehouse_app::state::AppState;

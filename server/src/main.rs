@@ -137,6 +137,7 @@ fn run(cli: Cli) -> Result<(), String> {
                 session_policy: SessionPolicy::default(),
                 public_url,
                 policies: Default::default(),
+                trusted_proxies: Default::default(),
             };
             // lettre's pooled transport lives on the runtime: build and drop it inside.
             let d = actix_web::rt::System::new().block_on(async move {
@@ -168,6 +169,7 @@ fn serve(database_url: &str, args: ServeArgs) -> Result<(), String> {
         },
         public_url: public_url.clone(),
         policies: Default::default(),
+        trusted_proxies: gatehouse_domain::client_addr::TrustedProxies::parse(&args.trusted_proxies).map_err(|e| format!("--trusted-proxies: {e}"))?,
     };
     let options = gatehouse_server::http::leptos_options(&args.site_root, args.addr);
     let smtp = args.smtp.config()?;

@@ -5,7 +5,7 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::{header, Method};
 use actix_web::middleware::Next;
 use actix_web::{web, HttpMessage, HttpResponse};
-use gatehouse_app::state::{AppState, RequestCsrf, RequestId, RequestLocale, RequestSession};
+use gatehouse_app::state::{AppState, RequestClient, RequestCsrf, RequestId, RequestLocale, RequestSession};
 use gatehouse_db::{sessions, users, DbError};
 use gatehouse_domain::locale::Locale;
 use gatehouse_domain::session::SessionState;
@@ -48,6 +48,10 @@ pub async fn request_log(req: ServiceRequest, next: Next<impl MessageBody + 'sta
                     tracing::info!(status, ms, "request");
                 }
             });
+            // Pages are UTF-8: say so (the renderer sends a bare `text/html`).
+            if res.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes() == b"text/html") {
+                res.headers_mut().insert(header::CONTENT_TYPE, header::HeaderValue::from_static("text/html; charset=utf-8"));
+            }
             if let Ok(v) = header::HeaderValue::from_str(&id) {
                 res.headers_mut().insert(header::HeaderName::from_static("x-request-id"), v);
             }
@@ -228,20 +232,21 @@ pub async fn session(mut req: ServiceRequest, next: Next<impl MessageBody + 'sta
         if expired {
             location.push_str("&error=expired");
         }
-        let mut resp = HttpResponse::SeeOther().insert_header((header::LOCATION, location)).finish();
+        let mut resp = crate::redirect::see_other(&location);
         if clear_session {
             let _ = resp.add_cookie(&removal(&state, SESSION_COOKIE));
         }
         return Ok(req.into_response(resp));
     }
     if path == "/sign-in" && found.is_some() && req.method() == Method::GET {
-        return Ok(req.into_response(HttpResponse::SeeOther().insert_header((header::LOCATION, "/")).finish()));
+        return Ok(req.into_response(crate::redirect::see_other("/")));
     }
 
     if let Some((s, _)) = &found {
         tracing::Span::current().record("user_id", s.user.0);
         req.extensions_mut().insert(s.clone());
     }
+    req.extensions_mut().insert(RequestClient(client_address(&req, &state)));
     req.extensions_mut().insert(RequestCsrf(expected_csrf));
     req.extensions_mut().insert(RequestLocale(locale));
 
@@ -255,6 +260,16 @@ pub async fn session(mut req: ServiceRequest, next: Next<impl MessageBody + 'sta
     // Pages carry personal data: never cached by the browser or a proxy.
     res.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
     Ok(res.map_into_boxed_body())
+}
+
+/// The TCP peer, or behind a configured reverse proxy the client it names in `X-Forwarded-For`.
+fn client_address(req: &ServiceRequest, state: &AppState) -> std::net::IpAddr {
+    let peer = req.peer_addr().map(|a| a.ip()).unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
+    if state.trusted_proxies.is_empty() {
+        return peer;
+    }
+    let forwarded: Vec<&str> = req.headers().get_all("x-forwarded-for").filter_map(|v| v.to_str().ok()).collect();
+    state.trusted_proxies.client(peer, &forwarded)
 }
 
 pub fn encode(s: &str) -> String {

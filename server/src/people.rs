@@ -1,7 +1,8 @@
 //! Form posts for adding people: invite one person, send an invitation again, withdraw it,
 //! the organization's invitation settings; and accepting an invitation from its link. Thin:
 //! the domain checks the person, the db crate decides on the policy and writes.
-use crate::forms::{caller, fields, see_other, Form};
+use crate::forms::{caller, fields, Form};
+use crate::redirect::see_other;
 use crate::middleware::encode;
 use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
 use gatehouse_app::state::{AppState, RequestSession};

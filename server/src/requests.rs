@@ -1,6 +1,7 @@
 //! Form posts for access requests: ask (a role, a single permission or a unit), decide (approve or deny with a comment), withdraw, revoke (take an approved grant back).
 //! Thin: the db crate checks (requestable, approvers, first decision wins) and writes.
-use crate::forms::{caller, fields, see_other, Form};
+use crate::forms::{caller, fields, Form};
+use crate::redirect::see_other;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{NaiveDate, TimeZone};
 use gatehouse_app::i18n::{t, Msg};

@@ -1,140 +1,13 @@
 //! HTTP integration tests: the real application (routes, middleware, server functions, SSR)
-//! over a real database, on SQLite and on PostgreSQL.
-use actix_web::body::MessageBody;
-use actix_web::dev::{Service, ServiceResponse};
-use actix_web::http::{header, StatusCode};
-use actix_web::test;
-use chrono::{Duration, TimeZone, Utc};
-use gatehouse_db::testing::TestDb;
-use gatehouse_db::{members, orgs, seed, users};
-use gatehouse_domain::clock::{Clock, FixedClock};
-use gatehouse_domain::session::SessionPolicy;
-use gatehouse_server::AppState;
-use std::collections::HashMap;
-use std::sync::Arc;
-
-fn state(t: &TestDb, clock: &FixedClock) -> AppState {
-    AppState {
-        db: t.db.clone(),
-        clock: Arc::new(clock.clone()) as Arc<dyn Clock>,
-        session_policy: SessionPolicy::default(),
-        public_url: "http://127.0.0.1:3000".into(),
-        policies: Default::default(),
-    }
-}
-
-fn options() -> leptos::config::LeptosOptions {
-    gatehouse_server::http::leptos_options("target/site", "127.0.0.1:3000".parse().unwrap())
-}
-
-/// A browser-like client: keeps cookies, reads the CSRF token off the pages.
-struct Client<S> {
-    svc: S,
-    cookies: HashMap<String, String>,
-}
-
-struct Resp {
-    status: StatusCode,
-    headers: header::HeaderMap,
-    body: String,
-}
-
-impl Resp {
-    fn location(&self) -> &str {
-        self.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("")
-    }
-    fn csrf(&self) -> String {
-        let i = self.body.find("name=\"csrf_token\" value=\"").expect("csrf field on the page") + 25;
-        self.body[i..i + 64].to_string()
-    }
-}
-
-impl<S, B> Client<S>
-where
-    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
-    B: MessageBody,
-{
-    async fn send(&mut self, req: test::TestRequest) -> Resp {
-        let mut req = req.peer_addr("127.0.0.1:40000".parse().unwrap());
-        if !self.cookies.is_empty() {
-            let c: Vec<String> = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect();
-            req = req.insert_header((header::COOKIE, c.join("; ")));
-        }
-        let resp = test::call_service(&self.svc, req.to_request()).await;
-        for c in resp.response().cookies() {
-            if c.value().is_empty() {
-                self.cookies.remove(c.name());
-            } else {
-                self.cookies.insert(c.name().to_string(), c.value().to_string());
-            }
-        }
-        let status = resp.status();
-        let headers = resp.headers().clone();
-        let body = String::from_utf8_lossy(&test::read_body(resp).await).to_string();
-        Resp { status, headers, body }
-    }
-    async fn get(&mut self, path: &str) -> Resp {
-        self.send(test::TestRequest::get().uri(path)).await
-    }
-    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Resp {
-        self.send(test::TestRequest::post().uri(path).set_form(form.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<Vec<_>>())).await
-    }
-    /// A browser's file upload: the form's fields, then the file.
-    async fn upload(&mut self, path: &str, fields: &[(&str, &str)], file_name: &str, file: &str) -> Resp {
-        let mut body = String::new();
-        for (k, v) in fields {
-            body.push_str(&format!("--XyZbound\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"));
-        }
-        body.push_str(&format!("--XyZbound\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: text/csv\r\n\r\n{file}\r\n--XyZbound--\r\n"));
-        self.send(test::TestRequest::post().uri(path).insert_header((header::CONTENT_TYPE, "multipart/form-data; boundary=XyZbound")).set_payload(body)).await
-    }
-    async fn sign_in(&mut self, email: &str, password: &str) -> Resp {
-        let mut page = self.get("/sign-in").await;
-        if page.status == StatusCode::SEE_OTHER {
-            // Already signed in: the form token is the session's.
-            page = self.get("/orgs").await;
-        }
-        assert_eq!(page.status, StatusCode::OK);
-        let csrf = page.csrf();
-        self.post("/auth/sign-in", &[("csrf_token", &csrf), ("email", email), ("password", password)]).await
-    }
-}
-
-fn now() -> chrono::DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 23, 12, 0, 0).unwrap()
-}
-
-async fn seeded(t: &TestDb) {
-    seed::seed_demo(&t.db, 40, now()).unwrap();
-}
-
-/// A hung request fails the test instead of stalling the suite.
-async fn within_limit(f: impl std::future::Future<Output = ()>) {
-    actix_web::rt::time::timeout(std::time::Duration::from_secs(120), f).await.expect("the test hung: a request never completed");
-}
-
-macro_rules! http_both {
-    ($name:ident, $body:ident) => {
-        mod $name {
-            #[actix_web::test]
-            async fn sqlite() {
-                let t = gatehouse_db::testing::TestDb::sqlite();
-                super::within_limit(super::$body(&t)).await;
-            }
-            #[actix_web::test]
-            async fn postgres() {
-                if let Some(t) = gatehouse_db::testing::TestDb::postgres() {
-                    super::within_limit(super::$body(&t)).await;
-                }
-            }
-        }
-    };
-}
+//! over a real database, on SQLite and on PostgreSQL. The harness is in `common/`.
+#[macro_use]
+mod common;
+use common::*;
 
 async fn sign_in_flow_sessions_and_security_headers(t: &TestDb) {
     seeded(t).await;
     let clock = FixedClock::at(now());
-    let mut c = Client { svc: test::init_service(gatehouse_server::http::app(state(t, &clock), options())).await, cookies: HashMap::new() };
+    let mut c = Client { svc: test::init_service(gatehouse_server::http::app(state(t, &clock), options())).await, cookies: HashMap::new(), peer: None, forwarded_for: None };
 
     let health = c.get("/health").await;
     assert_eq!(health.status, StatusCode::OK);
@@ -206,7 +79,7 @@ http_both!(sign_in, sign_in_flow_sessions_and_security_headers);
 async fn failed_sign_ins_are_throttled(t: &TestDb) {
     seeded(t).await;
     let clock = FixedClock::at(now());
-    let mut c = Client { svc: test::init_service(gatehouse_server::http::app(state(t, &clock), options())).await, cookies: HashMap::new() };
+    let mut c = Client { svc: test::init_service(gatehouse_server::http::app(state(t, &clock), options())).await, cookies: HashMap::new(), peer: None, forwarded_for: None };
     for _ in 0..6 {
         assert_eq!(c.sign_in(seed::DEMO_OWNER, "wrong").await.location(), "/sign-in?error=invalid");
     }
@@ -214,7 +87,7 @@ async fn failed_sign_ins_are_throttled(t: &TestDb) {
     let r = c.sign_in(seed::DEMO_OWNER, seed::DEMO_PASSWORD).await;
     assert!(r.location().starts_with("/sign-in?error=throttled&retry="), "{}", r.location());
     // Another person from the same address is not locked out by those failures.
-    let mut colleague = Client { svc: test::init_service(gatehouse_server::http::app(state(t, &clock), options())).await, cookies: HashMap::new() };
+    let mut colleague = Client { svc: test::init_service(gatehouse_server::http::app(state(t, &clock), options())).await, cookies: HashMap::new(), peer: None, forwarded_for: None };
     assert_eq!(colleague.sign_in(seed::DEMO_MEMBER, seed::DEMO_PASSWORD).await.location(), "/");
     clock.advance(Duration::seconds(31));
     assert_eq!(c.sign_in(seed::DEMO_OWNER, seed::DEMO_PASSWORD).await.location(), "/");
@@ -230,7 +103,7 @@ http_both!(throttling, failed_sign_ins_are_throttled);
 async fn organizations_are_isolated_and_admin_screens_refused(t: &TestDb) {
     seeded(t).await;
     let clock = FixedClock::at(now());
-    let mut c = Client { svc: test::init_service(gatehouse_server::http::app(state(t, &clock), options())).await, cookies: HashMap::new() };
+    let mut c = Client { svc: test::init_service(gatehouse_server::http::app(state(t, &clock), options())).await, cookies: HashMap::new(), peer: None, forwarded_for: None };
     let nordwind = t.db.with(|conn| orgs::by_slug(conn, "nordwind")).unwrap().unwrap();
     let acme = t.db.with(|conn| orgs::by_slug(conn, "acme")).unwrap().unwrap();
     let nw_member = t.db.with(|conn| gatehouse_db::views::members::list(conn, nordwind.id, &Default::default())).unwrap();
@@ -268,7 +141,7 @@ async fn organizations_are_isolated_and_admin_screens_refused(t: &TestDb) {
     }
 
     // An administrator of acme cannot read nordwind's member through acme's URL.
-    let mut admin = Client { svc: test::init_service(gatehouse_server::http::app(state(t, &clock), options())).await, cookies: HashMap::new() };
+    let mut admin = Client { svc: test::init_service(gatehouse_server::http::app(state(t, &clock), options())).await, cookies: HashMap::new(), peer: None, forwarded_for: None };
     admin.sign_in(seed::DEMO_OWNER, seed::DEMO_PASSWORD).await;
     assert_eq!(admin.get(&format!("/o/acme/members/{}", nw_any.0)).await.status, StatusCode::NOT_FOUND);
     assert_eq!(admin.get(&format!("/api/member?org=acme&id={}", nw_any.0)).await.status, StatusCode::NOT_FOUND);
@@ -287,7 +160,7 @@ http_both!(isolation, organizations_are_isolated_and_admin_screens_refused);
 async fn language_follows_the_account(t: &TestDb) {
     seeded(t).await;
     let clock = FixedClock::at(now());
-    let mut c = Client { svc: test::init_service(gatehouse_server::http::app(state(t, &clock), options())).await, cookies: HashMap::new() };
+    let mut c = Client { svc: test::init_service(gatehouse_server::http::app(state(t, &clock), options())).await, cookies: HashMap::new(), peer: None, forwarded_for: None };
     c.sign_in(seed::DEMO_OWNER, seed::DEMO_PASSWORD).await;
     let page = c.get("/o/acme/dashboard").await;
     assert!(page.body.contains("lang=\"en\"") && page.body.contains(">Dashboard<"));
@@ -316,12 +189,12 @@ async fn two_instances(t: &TestDb) {
     seeded(t).await;
     let clock = FixedClock::at(now());
     let other = gatehouse_db::Db::connect(&t.url, 2).unwrap();
-    let mut a = Client { svc: test::init_service(gatehouse_server::http::app(state(t, &clock), options())).await, cookies: HashMap::new() };
+    let mut a = Client { svc: test::init_service(gatehouse_server::http::app(state(t, &clock), options())).await, cookies: HashMap::new(), peer: None, forwarded_for: None };
     let mut b_state = state(t, &clock);
     b_state.db = other;
     let b_svc = test::init_service(gatehouse_server::http::app(b_state, options())).await;
     a.sign_in(seed::DEMO_OWNER, seed::DEMO_PASSWORD).await;
-    let mut b = Client { svc: b_svc, cookies: a.cookies.clone() };
+    let mut b = Client { svc: b_svc, cookies: a.cookies.clone(), peer: None, forwarded_for: None };
     assert_eq!(b.get("/o/acme/dashboard").await.status, StatusCode::OK);
 
     // Authorization changes reach the other instance at its next request, whatever it cached:
@@ -329,7 +202,7 @@ async fn two_instances(t: &TestDb) {
     // it, B refuses at once.
     let acme = t.db.with(|conn| orgs::by_slug(conn, "acme")).unwrap().unwrap();
     let max = t.db.with(|conn| members::by_email(conn, acme.id, seed::DEMO_MEMBER)).unwrap().unwrap().0;
-    let mut max_b = Client { svc: test::init_service(gatehouse_server::http::app({ let mut s = state(t, &clock); s.db = gatehouse_db::Db::connect(&t.url, 2).unwrap(); s }, options())).await, cookies: HashMap::new() };
+    let mut max_b = Client { svc: test::init_service(gatehouse_server::http::app({ let mut s = state(t, &clock); s.db = gatehouse_db::Db::connect(&t.url, 2).unwrap(); s }, options())).await, cookies: HashMap::new(), peer: None, forwarded_for: None };
     max_b.sign_in(seed::DEMO_MEMBER, seed::DEMO_PASSWORD).await;
     assert_eq!(max_b.get("/api/members?org=acme").await.status, StatusCode::FORBIDDEN, "B caches a policy without the grant");
     let csrf = a.get("/o/acme/roles").await.csrf();
@@ -461,7 +334,7 @@ async fn every_route_refuses_the_unpermitted_and_strangers(t: &TestDb) {
     ];
     // Not about an organization's data: the signed-in person's own identity and memberships,
     // and the pages behind emailed links (which show only what the link itself carries).
-    let not_org_data = ["/api/viewer", "/api/reset-link", "/api/invitation-link", "/api/account", "/api/email-change-link"];
+    let not_org_data = ["/api/viewer", "/api/reset-link", "/api/sign-in-link", "/api/invitation-link", "/api/account", "/api/email-change-link"];
     let mut registered: Vec<&str> = leptos::server_fn::actix::server_fn_paths().map(|(p, _)| p).collect();
     registered.sort();
     for p in &registered {
@@ -557,9 +430,9 @@ async fn every_route_refuses_the_unpermitted_and_strangers(t: &TestDb) {
         assert!(form_cases.iter().any(|(m, p, _)| m == method && form_pattern(p) == *pattern), "form route {method} {pattern} has no authorization case");
     }
 
-    let mut member = Client { svc: test::init_service(gatehouse_server::http::app(state(t, &clock), options())).await, cookies: HashMap::new() };
+    let mut member = Client { svc: test::init_service(gatehouse_server::http::app(state(t, &clock), options())).await, cookies: HashMap::new(), peer: None, forwarded_for: None };
     member.sign_in(seed::DEMO_MEMBER, seed::DEMO_PASSWORD).await;
-    let mut stranger = Client { svc: test::init_service(gatehouse_server::http::app(state(t, &clock), options())).await, cookies: HashMap::new() };
+    let mut stranger = Client { svc: test::init_service(gatehouse_server::http::app(state(t, &clock), options())).await, cookies: HashMap::new(), peer: None, forwarded_for: None };
     stranger.sign_in("out@beta.test", "outsider-password-1").await;
     let audit_before = t.count("audit_events");
     let version_before = t.db.with(|c| gatehouse_db::authz::version(c, acme.id)).unwrap();
@@ -627,7 +500,7 @@ async fn roles_and_access_are_managed_through_forms(t: &TestDb) {
     let clock = FixedClock::at(now());
     let acme = t.db.with(|conn| orgs::by_slug(conn, "acme")).unwrap().unwrap();
     let max = t.db.with(|conn| members::by_email(conn, acme.id, seed::DEMO_MEMBER)).unwrap().unwrap().0;
-    let mut owner = Client { svc: test::init_service(gatehouse_server::http::app(state(t, &clock), options())).await, cookies: HashMap::new() };
+    let mut owner = Client { svc: test::init_service(gatehouse_server::http::app(state(t, &clock), options())).await, cookies: HashMap::new(), peer: None, forwarded_for: None };
     owner.sign_in(seed::DEMO_OWNER, seed::DEMO_PASSWORD).await;
     let csrf = owner.get("/o/acme/roles").await.csrf();
 
@@ -690,7 +563,7 @@ async fn roles_and_access_are_managed_through_forms(t: &TestDb) {
     assert!(r.location().contains("error=There%20is%20always%20exactly%20one%20owner"), "{}", r.location());
 
     // Max (German) tries to hand himself more: refused in German.
-    let mut max_c = Client { svc: test::init_service(gatehouse_server::http::app(state(t, &clock), options())).await, cookies: HashMap::new() };
+    let mut max_c = Client { svc: test::init_service(gatehouse_server::http::app(state(t, &clock), options())).await, cookies: HashMap::new(), peer: None, forwarded_for: None };
     max_c.sign_in(seed::DEMO_MEMBER, seed::DEMO_PASSWORD).await;
     let mcsrf = max_c.get("/o/acme/me").await.csrf();
     let r = max_c.post(&format!("/o/acme/members/{max}/adjustments"), &[("csrf_token", &mcsrf), ("kind", "add"), ("permission", "audit.view"), ("scope", "organization")]).await;
@@ -705,8 +578,8 @@ http_both!(role_forms, roles_and_access_are_managed_through_forms);
 async fn password_reset_by_email(t: &TestDb) {
     seeded(t).await;
     let clock = FixedClock::at(now());
-    let mut c = Client { svc: test::init_service(gatehouse_server::http::app(state(t, &clock), options())).await, cookies: HashMap::new() };
-    let mut other_browser = Client { svc: test::init_service(gatehouse_server::http::app(state(t, &clock), options())).await, cookies: HashMap::new() };
+    let mut c = Client { svc: test::init_service(gatehouse_server::http::app(state(t, &clock), options())).await, cookies: HashMap::new(), peer: None, forwarded_for: None };
+    let mut other_browser = Client { svc: test::init_service(gatehouse_server::http::app(state(t, &clock), options())).await, cookies: HashMap::new(), peer: None, forwarded_for: None };
     other_browser.sign_in(seed::DEMO_MEMBER, seed::DEMO_PASSWORD).await;
     let page = c.get("/forgot-password").await;
     assert_eq!(page.status, StatusCode::OK);
@@ -751,7 +624,7 @@ async fn failed_mail_is_listed_and_sent_again(t: &TestDb) {
         gatehouse_db::outbox::mark_failed(c, id, 9, "550 mailbox unavailable", now(), 10)?;
         Ok(id)
     }).unwrap();
-    let mut owner = Client { svc: test::init_service(gatehouse_server::http::app(state(t, &clock), options())).await, cookies: HashMap::new() };
+    let mut owner = Client { svc: test::init_service(gatehouse_server::http::app(state(t, &clock), options())).await, cookies: HashMap::new(), peer: None, forwarded_for: None };
     owner.sign_in(seed::DEMO_OWNER, seed::DEMO_PASSWORD).await;
     let page = owner.get("/o/acme/mail?status=failed").await;
     assert_eq!(page.status, StatusCode::OK);
@@ -771,7 +644,7 @@ http_both!(failed_mail, failed_mail_is_listed_and_sent_again);
 async fn invitation_from_form_to_membership(t: &TestDb) {
     seeded(t).await;
     let clock = FixedClock::at(now());
-    let mut owner = Client { svc: test::init_service(gatehouse_server::http::app(state(t, &clock), options())).await, cookies: HashMap::new() };
+    let mut owner = Client { svc: test::init_service(gatehouse_server::http::app(state(t, &clock), options())).await, cookies: HashMap::new(), peer: None, forwarded_for: None };
     owner.sign_in(seed::DEMO_OWNER, seed::DEMO_PASSWORD).await;
     let page = owner.get("/o/acme/invitations").await;
     assert_eq!(page.status, StatusCode::OK);
@@ -795,7 +668,7 @@ async fn invitation_from_form_to_membership(t: &TestDb) {
     let link = body.lines().find(|l| l.starts_with("http://127.0.0.1:3000/invitation?token=")).expect("an absolute link");
     let path = link.trim_start_matches("http://127.0.0.1:3000");
     let token = path.split("token=").nth(1).unwrap();
-    let mut nina = Client { svc: test::init_service(gatehouse_server::http::app(state(t, &clock), options())).await, cookies: HashMap::new() };
+    let mut nina = Client { svc: test::init_service(gatehouse_server::http::app(state(t, &clock), options())).await, cookies: HashMap::new(), peer: None, forwarded_for: None };
     let form = nina.get(path).await;
     assert!(form.body.contains("name=\"password2\"") && form.body.contains("Dana Demo"), "the link opens the form");
     let csrf = form.csrf();
@@ -821,7 +694,7 @@ http_both!(invitations, invitation_from_form_to_membership);
 async fn csv_import_and_export(t: &TestDb) {
     seeded(t).await;
     let clock = FixedClock::at(now());
-    let mut owner = Client { svc: test::init_service(gatehouse_server::http::app(state(t, &clock), options())).await, cookies: HashMap::new() };
+    let mut owner = Client { svc: test::init_service(gatehouse_server::http::app(state(t, &clock), options())).await, cookies: HashMap::new(), peer: None, forwarded_for: None };
     owner.sign_in(seed::DEMO_OWNER, seed::DEMO_PASSWORD).await;
     let page = owner.get("/o/acme/invitations").await;
     assert!(page.body.contains("enctype=\"multipart/form-data\"") && page.body.contains("/o/acme/members.csv"));
@@ -896,7 +769,7 @@ http_both!(csv_import, csv_import_and_export);
 async fn email_change_from_the_account_page(t: &TestDb) {
     seeded(t).await;
     let clock = FixedClock::at(now());
-    let mut max = Client { svc: test::init_service(gatehouse_server::http::app(state(t, &clock), options())).await, cookies: HashMap::new() };
+    let mut max = Client { svc: test::init_service(gatehouse_server::http::app(state(t, &clock), options())).await, cookies: HashMap::new(), peer: None, forwarded_for: None };
     assert_eq!(max.get("/account").await.location(), "/sign-in?next=/account", "signed out: to sign-in");
     max.sign_in(seed::DEMO_MEMBER, seed::DEMO_PASSWORD).await;
     let page = max.get("/account").await;
@@ -919,7 +792,7 @@ async fn email_change_from_the_account_page(t: &TestDb) {
     let path = link.trim_start_matches("http://127.0.0.1:3000").to_string();
     let token = path.split("token=").nth(1).unwrap().to_string();
     // Opened in another browser, signed out: opening changes nothing, the button does.
-    let mut other = Client { svc: test::init_service(gatehouse_server::http::app(state(t, &clock), options())).await, cookies: HashMap::new() };
+    let mut other = Client { svc: test::init_service(gatehouse_server::http::app(state(t, &clock), options())).await, cookies: HashMap::new(), peer: None, forwarded_for: None };
     let open = other.get(&path).await;
     assert_eq!(open.status, StatusCode::OK);
     assert!(open.body.contains("max@neu.example") && open.body.contains("action=\"/auth/confirm-email\""), "{}", open.body);
@@ -933,7 +806,7 @@ async fn email_change_from_the_account_page(t: &TestDb) {
     let again = other.get(&path).await;
     assert!(again.body.contains("no longer works"), "the link worked once");
     // The new address signs in; the old one does not.
-    let mut fresh = Client { svc: test::init_service(gatehouse_server::http::app(state(t, &clock), options())).await, cookies: HashMap::new() };
+    let mut fresh = Client { svc: test::init_service(gatehouse_server::http::app(state(t, &clock), options())).await, cookies: HashMap::new(), peer: None, forwarded_for: None };
     assert_eq!(fresh.sign_in(seed::DEMO_MEMBER, seed::DEMO_PASSWORD).await.location().contains("error"), true);
     assert_eq!(fresh.sign_in("max@neu.example", seed::DEMO_PASSWORD).await.status, StatusCode::SEE_OTHER);
     assert_eq!(fresh.get("/account").await.status, StatusCode::OK);
@@ -944,7 +817,7 @@ async fn email_change_from_the_account_page(t: &TestDb) {
     let undo = told.text.unwrap().lines().find(|l| l.starts_with("http://127.0.0.1:3000/cancel-email-change?token=")).expect("an undo link").to_string();
     let undo_path = undo.trim_start_matches("http://127.0.0.1:3000").to_string();
     let undo_token = undo_path.split_once("token=").unwrap().1.to_string();
-    let mut old_box = Client { svc: test::init_service(gatehouse_server::http::app(state(t, &clock), options())).await, cookies: HashMap::new() };
+    let mut old_box = Client { svc: test::init_service(gatehouse_server::http::app(state(t, &clock), options())).await, cookies: HashMap::new(), peer: None, forwarded_for: None };
     let open = old_box.get(&undo_path).await;
     assert!(open.body.contains("Undo the address change") && open.body.contains(seed::DEMO_MEMBER) && open.body.contains("every session"), "{}", open.body);
     assert!(!open.body.contains("max@neu.example"), "the page names only the address to go back to");
@@ -954,7 +827,7 @@ async fn email_change_from_the_account_page(t: &TestDb) {
     assert!(old_box.get(r.location()).await.body.contains("The change was undone"));
     assert!(t.db.with(|c| users::find_by_email(c, seed::DEMO_MEMBER)).unwrap().is_some(), "the old address is back");
     assert_eq!(fresh.get("/account").await.status, StatusCode::SEE_OTHER, "the session that used the new address ended");
-    let mut again = Client { svc: test::init_service(gatehouse_server::http::app(state(t, &clock), options())).await, cookies: HashMap::new() };
+    let mut again = Client { svc: test::init_service(gatehouse_server::http::app(state(t, &clock), options())).await, cookies: HashMap::new(), peer: None, forwarded_for: None };
     assert!(again.sign_in(seed::DEMO_MEMBER, seed::DEMO_PASSWORD).await.location().contains("error"), "the known password is cleared");
     let back = t.db.with(|conn| gatehouse_db::outbox::latest(conn, 1)).unwrap().remove(0);
     assert_eq!((back.to.as_str(), back.subject.as_str()), (seed::DEMO_MEMBER, "Ihre Gatehouse-E-Mail-Adresse wurde zurückgesetzt"));
@@ -993,7 +866,7 @@ async fn access_request_from_ask_to_grant(t: &TestDb) {
         })
         .unwrap();
     let sec = t.db.with(|c| gatehouse_db::roles::list(c, nordwind.id)).unwrap().into_iter().find(|r| r.key == "sec_manager").unwrap().id.0;
-    let mut m = Client { svc: test::init_service(gatehouse_server::http::app(state(t, &clock), options())).await, cookies: HashMap::new() };
+    let mut m = Client { svc: test::init_service(gatehouse_server::http::app(state(t, &clock), options())).await, cookies: HashMap::new(), peer: None, forwarded_for: None };
     m.sign_in(seed::DEMO_MEMBER, seed::DEMO_PASSWORD).await;
     let page = m.get("/o/nordwind/requests").await;
     assert_eq!(page.status, StatusCode::OK);
@@ -1018,7 +891,7 @@ async fn access_request_from_ask_to_grant(t: &TestDb) {
     let (bare, token) = (bare.to_string(), token.to_string());
     assert_eq!(bare, format!("/o/nordwind/requests/{id}"));
     // The link needs a sign-in first, then opens the request.
-    let mut dana = Client { svc: test::init_service(gatehouse_server::http::app(state(t, &clock), options())).await, cookies: HashMap::new() };
+    let mut dana = Client { svc: test::init_service(gatehouse_server::http::app(state(t, &clock), options())).await, cookies: HashMap::new(), peer: None, forwarded_for: None };
     let r = dana.get(&path).await;
     assert!(r.location().starts_with("/sign-in?next="), "{}", r.location());
     dana.sign_in(seed::DEMO_OWNER, seed::DEMO_PASSWORD).await;
@@ -1104,7 +977,7 @@ async fn an_employee_without_dashboard_asks_for_a_level(t: &TestDb) {
     let clock = FixedClock::at(now());
     let health = t.db.with(|conn| orgs::by_slug(conn, "example-health")).unwrap().unwrap();
     let dana_m = t.db.with(|conn| members::by_email(conn, health.id, seed::DEMO_OWNER)).unwrap().unwrap();
-    let mut dana = Client { svc: test::init_service(gatehouse_server::http::app(state(t, &clock), options())).await, cookies: HashMap::new() };
+    let mut dana = Client { svc: test::init_service(gatehouse_server::http::app(state(t, &clock), options())).await, cookies: HashMap::new(), peer: None, forwarded_for: None };
     dana.sign_in(seed::DEMO_OWNER, seed::DEMO_PASSWORD).await;
     assert_eq!(dana.get("/o/example-health/dashboard").await.status, StatusCode::FORBIDDEN, "no dashboard for an employee");
     let me = dana.get("/o/example-health/me").await;
@@ -1157,7 +1030,7 @@ async fn a_refusal_leads_to_a_single_permission_request(t: &TestDb) {
     })
     .unwrap();
     let clock = FixedClock::at(now());
-    let mut m = Client { svc: test::init_service(gatehouse_server::http::app(state(t, &clock), options())).await, cookies: HashMap::new() };
+    let mut m = Client { svc: test::init_service(gatehouse_server::http::app(state(t, &clock), options())).await, cookies: HashMap::new(), peer: None, forwarded_for: None };
     m.sign_in(seed::DEMO_MEMBER, seed::DEMO_PASSWORD).await;
     let refused = m.get("/o/acme/dashboard").await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
@@ -1210,11 +1083,11 @@ async fn leaving_and_anonymization_over_forms(t: &TestDb) {
         .unwrap();
     let max = t.db.with(|conn| members::by_email(conn, acme.id, seed::DEMO_MEMBER)).unwrap().unwrap();
     t.db.with(|c| members::grant_org_role(c, acme.id, max, gatehouse_domain::org_role::OrgRole::ComplianceManager, gatehouse_domain::actor::Actor::System, now())).unwrap();
-    let mut leaver = Client { svc: test::init_service(gatehouse_server::http::app(state(t, &clock), options())).await, cookies: HashMap::new() };
+    let mut leaver = Client { svc: test::init_service(gatehouse_server::http::app(state(t, &clock), options())).await, cookies: HashMap::new(), peer: None, forwarded_for: None };
     leaver.sign_in("lee.left@example.test", "leaving-password-1").await;
     assert_eq!(leaver.get("/o/acme/me").await.status, StatusCode::OK);
 
-    let mut dana = Client { svc: test::init_service(gatehouse_server::http::app(state(t, &clock), options())).await, cookies: HashMap::new() };
+    let mut dana = Client { svc: test::init_service(gatehouse_server::http::app(state(t, &clock), options())).await, cookies: HashMap::new(), peer: None, forwarded_for: None };
     dana.sign_in(seed::DEMO_OWNER, seed::DEMO_PASSWORD).await;
     let page = dana.get(&format!("/o/acme/members/{}", lee.0)).await;
     assert!(page.body.contains("End membership now"), "the owner may end it");
@@ -1236,7 +1109,7 @@ async fn leaving_and_anonymization_over_forms(t: &TestDb) {
     assert!(anonymize.ends_with(&format!("/anonymize?link={token}")) && remind.ends_with(&format!("/remind?link={token}")), "{anonymize} {remind}");
     let bare = |l: &str| l.split_once('?').map_or(l, |(p, _)| p).to_string();
 
-    let mut cm = Client { svc: test::init_service(gatehouse_server::http::app(state(t, &clock), options())).await, cookies: HashMap::new() };
+    let mut cm = Client { svc: test::init_service(gatehouse_server::http::app(state(t, &clock), options())).await, cookies: HashMap::new(), peer: None, forwarded_for: None };
     for l in [&anonymize, &linked, &remind] {
         assert!(cm.get(l).await.location().starts_with("/sign-in?next="), "{l} needs a sign-in first");
     }

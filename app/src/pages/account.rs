@@ -171,7 +171,11 @@ pub fn AccountPage() -> impl IntoView {
                 Ok(a) => a,
                 Err(e) => return view! { <main id="main"><ErrorView locale error=e /></main> }.into_any(),
             };
-            let error = q.get("error").and_then(|c| email_refusal(locale, &c));
+            let error = match q.get("error").as_deref() {
+                Some("throttled") => Some(tf(locale, Msg::PasswordThrottled, &[("seconds", &q.get("retry").unwrap_or_else(|| "60".into()))])),
+                Some(c) => email_refusal(locale, c).map(str::to_string),
+                None => None,
+            };
             let sent = q.get("done").as_deref() == Some("requested");
             view! {
                 <Title text=format!("{} · Gatehouse", t(locale, Msg::YourAccount)) />

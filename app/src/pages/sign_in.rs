@@ -1,4 +1,6 @@
 use crate::components::{viewer, LanguageSwitcher, Loading};
+use crate::error::AppError;
+use leptos::server_fn::codec::GetUrl;
 use crate::i18n::{t, tf, Msg};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -14,7 +16,8 @@ pub fn SignInPage() -> impl IntoView {
             let v = viewer().await.ok();
             let locale = v.as_ref().map(|v| v.locale).unwrap_or_default();
             let csrf = v.as_ref().map(|v| v.csrf.clone()).unwrap_or_default();
-            let next = q.get("next").filter(|n| n.starts_with('/') && !n.starts_with("//")).unwrap_or_default();
+            let next = q.get("next").filter(|n| gatehouse_domain::redirect::is_local_path(n)).unwrap_or_default();
+            let throttled = q.get("error").as_deref() == Some("throttled");
             let message = match q.get("error").as_deref() {
                 Some("invalid") => Some(("error", t(locale, Msg::InvalidCredentials).to_string())),
                 Some("throttled") => {
@@ -22,6 +25,8 @@ pub fn SignInPage() -> impl IntoView {
                     Some(("error", tf(locale, Msg::Throttled, &[("seconds", &secs)])))
                 }
                 Some("expired") => Some(("info", t(locale, Msg::SessionExpired).to_string())),
+                Some("link") => Some(("error", t(locale, Msg::SignInLinkInvalid).to_string())),
+                _ if q.get("link_sent").is_some() => Some(("info", t(locale, Msg::SignInLinkSent).to_string())),
                 _ if q.get("signed_out").is_some() => Some(("info", t(locale, Msg::SignedOut).to_string())),
                 _ if q.get("reset").is_some() => Some(("info", t(locale, Msg::PasswordChanged).to_string())),
                 _ => None,
@@ -43,8 +48,64 @@ pub fn SignInPage() -> impl IntoView {
                             <label for="password">{t(locale, Msg::Password)}</label>
                             <input id="password" name="password" type="password" autocomplete="current-password" required />
                             <button type="submit">{t(locale, Msg::SignIn)}</button>
+                            {throttled.then(|| view! {
+                                // The owner of a throttled account is slowed down, never locked
+                                // out: the same form asks for a sign-in link by mail instead.
+                                <p class="muted">{t(locale, Msg::SignInLinkOffer)}</p>
+                                <button type="submit" class="secondary" formaction="/auth/sign-in-link" formnovalidate=true>{t(locale, Msg::SendSignInLink)}</button>
+                            })}
                         </form>
                         <p><a href="/forgot-password">{t(locale, Msg::ForgotPassword)}</a></p>
+                    </section>
+                    <LanguageSwitcher locale csrf />
+                </main>
+            }
+        })
+    };
+    view! { <Suspense fallback=Loading>{body}</Suspense> }
+}
+
+/// Whether a sign-in link still works (to offer its button or say it does not). Says nothing else.
+#[server(input = GetUrl, endpoint = "sign-in-link")]
+pub async fn get_sign_in_link(token: String) -> Result<bool, AppError> {
+    let c = crate::api::server::caller().await?;
+    let now = c.state.clock.now();
+    crate::api::server::db(&c.state, move |conn| gatehouse_db::account::sign_in_link_valid(conn, &token, now)).await
+}
+
+/// The page behind a mailed sign-in link: one button that uses it (opening a link never acts by
+/// itself, so a mail scanner that follows it uses nothing up).
+#[component]
+pub fn SignInLinkPage() -> impl IntoView {
+    let query = use_query_map();
+    let token = Memo::new(move |_| query.read().get("token").unwrap_or_default());
+    let valid = Resource::new(move || token.get(), get_sign_in_link);
+    let body = move || {
+        Suspend::new(async move {
+            let v = viewer().await.ok();
+            let locale = v.as_ref().map(|v| v.locale).unwrap_or_default();
+            let csrf = v.as_ref().map(|v| v.csrf.clone()).unwrap_or_default();
+            let ok = valid.await.unwrap_or(false);
+            view! {
+                <Title text=format!("{} · Gatehouse", t(locale, Msg::SignInLinkTitle)) />
+                <main id="main" class="sign-in">
+                    <section class="card sign-in-card">
+                        <h1>{t(locale, Msg::SignInLinkTitle)}</h1>
+                        {if ok {
+                            view! {
+                                <p class="muted">{t(locale, Msg::SignInLinkIntro)}</p>
+                                <form method="post" action="/auth/sign-in-link/use" class="stack">
+                                    <input type="hidden" name="csrf_token" value=csrf.clone() />
+                                    <input type="hidden" name="token" value=token.get_untracked() />
+                                    <button type="submit">{t(locale, Msg::SignIn)}</button>
+                                </form>
+                            }.into_any()
+                        } else {
+                            view! {
+                                <p class="flash error" role="alert">{t(locale, Msg::SignInLinkInvalid)}</p>
+                                <p><a href="/sign-in">{t(locale, Msg::SignIn)}</a></p>
+                            }.into_any()
+                        }}
                     </section>
                     <LanguageSwitcher locale csrf />
                 </main>
