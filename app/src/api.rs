@@ -38,7 +38,7 @@ pub struct ViewerOrg {
 impl ViewerOrg {
     /// Where the organization opens for this viewer.
     pub fn landing(&self) -> String {
-        if self.menu.dashboard { format!("/o/{}/dashboard", self.slug) } else { format!("/o/{}/me", self.slug) }
+        gatehouse_domain::authz::policy::landing_path(&self.slug, self.menu.dashboard)
     }
 }
 
@@ -271,7 +271,7 @@ pub mod server {
         let org_wide = |p: &str| policy.check(m, p, &Target::Organization, now).allowed;
         let anywhere = |p: &str| policy.reach(m, p, now) != Reach::Nothing;
         Menu {
-            dashboard: org_wide("members.view"),
+            dashboard: policy.sees_dashboard(m, now),
             members: matches!(policy.reach(m, "members.view", now), Reach::Organization | Reach::Units(_)),
             units: org_wide("units.view"),
             roles: anywhere("roles.view"),

@@ -242,7 +242,7 @@ pub fn apply_template(conn: &mut Conn<'_>, org: OrgId, t: &Template, actor: Acto
         on!(conn, c => diesel::update(r::table.find(id.0))
             .set((r::template_key.eq(t.key), r::template_role_key.eq(tr.key), r::requestable.eq(tr.requestable), r::anchor_kind.eq(tr.anchor_kind)))
             .execute(c))?;
-        crate::roles::replace_grants(conn, id, &tr.grants)?;
+        crate::roles::replace_grants(conn, org, id, &tr.grants)?;
         out.roles_added.push(tr.key.to_string());
     }
     on!(conn, c => diesel::update(o::table.find(org.0))

@@ -208,7 +208,7 @@ pub fn end_membership(
         if MemberStatus::parse(&status)? != MemberStatus::Active {
             return Err(refused(Refusal::NotActive));
         }
-        let roles = crate::members::org_roles(conn, member)?;
+        let roles = crate::members::org_roles(conn, org, member)?;
         if roles.contains(&OrgRole::Owner) {
             return Err(refused(Refusal::LastOwner));
         }
@@ -571,7 +571,7 @@ pub fn anonymize(conn: &mut Conn<'_>, org: OrgId, policy: Option<(&Policy, Membe
             MemberStatus::Anonymized => return Err(refused(Refusal::AlreadyAnonymized)),
             _ => return Err(refused(Refusal::NotEnded)),
         }
-        if crate::members::org_roles(conn, member)?.contains(&OrgRole::Owner) {
+        if crate::members::org_roles(conn, org, member)?.contains(&OrgRole::Owner) {
             return Err(refused(Refusal::LastOwner));
         }
         let pseudonym = pseudonym_for(conn, org, member)?;

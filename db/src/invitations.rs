@@ -531,7 +531,7 @@ pub fn revoke(conn: &mut Conn<'_>, org: OrgId, policy: &Policy, by: MembershipId
     conn.transaction(|conn| {
         let x = open(conn, org, id)?;
         require(policy, by, "members.invite", &Target::Member { id: x.membership, units: x.units.clone() }, now)?;
-        tokens::kill_for_membership(conn, Purpose::Invitation, x.membership, now)?;
+        tokens::kill_for_membership(conn, Purpose::Invitation, org, x.membership, now)?;
         on!(conn, c => diesel::update(inv::table.find(id))
             .set((inv::revoked_at.eq(Some(to_db(now))), inv::updated_at.eq(to_db(now)), inv::version.eq(inv::version + 1), inv::updated_by_kind.eq(actor.kind()), inv::updated_by_id.eq(actor.id())))
             .execute(c))?;

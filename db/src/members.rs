@@ -265,8 +265,14 @@ pub fn change_org_role(
     })
 }
 
-pub fn org_roles(conn: &mut Conn<'_>, member: MembershipId) -> Result<Vec<OrgRole>, DbError> {
-    let rows: Vec<String> = on!(conn, c => orh::table.filter(orh::membership_id.eq(member.0)).select(orh::role).load(c))?;
+/// The organization roles `member` holds in `org`.
+pub fn org_roles(conn: &mut Conn<'_>, org: OrgId, member: MembershipId) -> Result<Vec<OrgRole>, DbError> {
+    let rows: Vec<String> = on!(conn, c => orh::table
+        .inner_join(m::table)
+        .filter(m::org_id.eq(org.0))
+        .filter(orh::membership_id.eq(member.0))
+        .select(orh::role)
+        .load(c))?;
     let mut roles: Vec<OrgRole> = rows.iter().filter_map(|r| OrgRole::parse(r).ok()).collect();
     roles.sort();
     Ok(roles)
@@ -301,7 +307,7 @@ pub fn active_membership(conn: &mut Conn<'_>, user: UserId, org: OrgId) -> Resul
         status: MemberStatus::parse(&status)?,
         kind: MemberKind::parse(&kind)?,
         role_holder_only,
-        org_roles: org_roles(conn, id)?,
+        org_roles: org_roles(conn, org, id)?,
     }))
 }
 

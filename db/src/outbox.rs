@@ -111,11 +111,15 @@ pub fn mark_failed(conn: &mut Conn<'_>, id: i64, attempts_before: i32, error: &s
     Ok(())
 }
 
-/// (status, attempts, sent_at) of one message, for tests and the admin page to come.
-pub fn status(conn: &mut Conn<'_>, id: i64) -> Result<(String, i32, Option<DateTime<Utc>>), DbError> {
-    let (s, a, t): (String, i32, Option<chrono::NaiveDateTime>) =
-        on!(conn, c => eo::table.find(id).select((eo::status, eo::attempts, eo::sent_at)).first(c))?;
-    Ok((s, a, t.map(from_db)))
+/// (status, attempts, sent_at) of one message of `org` (`None`: mail about no organization, such
+/// as an operator's test message or a password reset).
+pub fn status(conn: &mut Conn<'_>, org: Option<OrgId>, id: i64) -> Result<(String, i32, Option<DateTime<Utc>>), DbError> {
+    let q = eo::table.find(id).select((eo::status, eo::attempts, eo::sent_at));
+    let row: (String, i32, Option<chrono::NaiveDateTime>) = match org {
+        Some(o) => on!(conn, c => q.filter(eo::org_id.eq(o.0)).first(c))?,
+        None => on!(conn, c => q.filter(eo::org_id.is_null()).first(c))?,
+    };
+    Ok((row.0, row.1, row.2.map(from_db)))
 }
 
 /// One queued or sent message, as listed for admins and tests.
@@ -127,16 +131,6 @@ pub struct OutboxLine {
     pub subject: String,
     pub text: Option<String>,
     pub status: String,
-}
-
-/// The newest messages first.
-pub fn latest(conn: &mut Conn<'_>, limit: i64) -> Result<Vec<OutboxLine>, DbError> {
-    let rows: Vec<(i64, String, String, String, Option<String>, String)> = on!(conn, c => eo::table
-        .order(eo::id.desc())
-        .limit(limit)
-        .select((eo::id, eo::to_address, eo::template, eo::subject, eo::body_text, eo::status))
-        .load(c))?;
-    Ok(rows.into_iter().map(|(id, to, template, subject, text, status)| OutboxLine { id, to, template, subject, text, status }).collect())
 }
 
 /// Removes the bodies of messages sent before `sent_before` (DECISIONS.md: sent mail bodies are

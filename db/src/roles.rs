@@ -116,8 +116,19 @@ use crate::from_db;
 use gatehouse_domain::authz::policy::Policy;
 use gatehouse_domain::authz::{escalation, Denial, RoleGrant, RoleScope, Visibility};
 
-/// Replaces a role's grants (no checks: callers decide first). Duplicates collapse to one.
-pub fn replace_grants(conn: &mut Conn<'_>, role: RoleId, grants: &[RoleGrant]) -> Result<(), DbError> {
+/// `role` when it belongs to `org`, else NotFound.
+fn role_of(conn: &mut Conn<'_>, org: OrgId, role: RoleId) -> Result<RoleId, DbError> {
+    let n: i64 = on!(conn, c => r::table.filter(r::id.eq(role.0)).filter(r::org_id.eq(org.0)).count().get_result(c))?;
+    if n == 0 {
+        return Err(DbError::NotFound);
+    }
+    Ok(role)
+}
+
+/// Replaces the grants of `org`'s role (no permission checks: callers decide first; a role of
+/// another organization is not found). Duplicates collapse to one.
+pub fn replace_grants(conn: &mut Conn<'_>, org: OrgId, role: RoleId, grants: &[RoleGrant]) -> Result<(), DbError> {
+    role_of(conn, org, role)?;
     on!(conn, c => diesel::delete(rg::table.filter(rg::role_id.eq(role.0))).execute(c))?;
     let mut seen: Vec<(&str, RoleScope)> = Vec::new();
     for g in grants {
@@ -131,9 +142,15 @@ pub fn replace_grants(conn: &mut Conn<'_>, role: RoleId, grants: &[RoleGrant]) -
     Ok(())
 }
 
-pub fn grants_of(conn: &mut Conn<'_>, role: RoleId) -> Result<Vec<RoleGrant>, DbError> {
-    let rows: Vec<(String, String, String)> =
-        on!(conn, c => rg::table.filter(rg::role_id.eq(role.0)).order(rg::id).select((rg::permission, rg::scope, rg::visibility)).load(c))?;
+/// The grants of `org`'s role.
+pub fn grants_of(conn: &mut Conn<'_>, org: OrgId, role: RoleId) -> Result<Vec<RoleGrant>, DbError> {
+    let rows: Vec<(String, String, String)> = on!(conn, c => rg::table
+        .inner_join(r::table)
+        .filter(r::org_id.eq(org.0))
+        .filter(rg::role_id.eq(role.0))
+        .order(rg::id)
+        .select((rg::permission, rg::scope, rg::visibility))
+        .load(c))?;
     rows.into_iter()
         .map(|(permission, s, v)| Ok(RoleGrant { permission, scope: RoleScope::parse(&s)?, visibility: Visibility::parse(&v)? }))
         .collect()
@@ -174,7 +191,7 @@ pub fn detail(conn: &mut Conn<'_>, org: OrgId, id: RoleId) -> Result<RoleDetail,
         anchor_kind: row.7,
         retired: row.8.is_some(),
         version: row.9,
-        grants: grants_of(conn, id)?,
+        grants: grants_of(conn, org, id)?,
         assignments,
     })
 }
@@ -249,7 +266,7 @@ pub fn edit(conn: &mut Conn<'_>, org: OrgId, policy: &Policy, by: MembershipId, 
                 r::updated_by_id.eq(actor.id()),
             ))
             .execute(c))?;
-        replace_grants(conn, id, &e.grants)?;
+        replace_grants(conn, org, id, &e.grants)?;
         audit::record(
             conn,
             now,
@@ -290,7 +307,7 @@ pub fn create_checked(
         if let Some((template, role_key)) = origin {
             on!(conn, c => diesel::update(r::table.find(id.0)).set((r::template_key.eq(template), r::template_role_key.eq(role_key))).execute(c))?;
         }
-        replace_grants(conn, id, grants)?;
+        replace_grants(conn, org, id, grants)?;
         audit::record(conn, now, &AuditEntry::new(Some(org), actor, "role.grants_set", "role", Some(id.0)).after(json!({"grants": grants, "from": origin})))?;
         Ok(id)
     })

@@ -1,6 +1,6 @@
 //! Throwaway databases for tests: a SQLite file in a temp dir, or a fresh schema on the
 //! PostgreSQL server named by `TEST_DATABASE_URL` (dropped again when the value is dropped).
-use crate::{on, Db};
+use crate::{on, Conn, Db, DbError};
 use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection};
 use std::path::PathBuf;
@@ -156,4 +156,17 @@ macro_rules! both {
             }
         }
     };
+}
+
+/// The newest messages first, across every organization and none: for tests reading what was
+/// mailed (the portal's own lists are per organization, `outbox::for_org`).
+pub fn latest_mail(conn: &mut Conn<'_>, limit: i64) -> Result<Vec<crate::outbox::OutboxLine>, DbError> {
+    use crate::schema::email_outbox as eo;
+    use diesel::prelude::*;
+    let rows: Vec<(i64, String, String, String, Option<String>, String)> = crate::on!(conn, c => eo::table
+        .order(eo::id.desc())
+        .limit(limit)
+        .select((eo::id, eo::to_address, eo::template, eo::subject, eo::body_text, eo::status))
+        .load(c))?;
+    Ok(rows.into_iter().map(|(id, to, template, subject, text, status)| crate::outbox::OutboxLine { id, to, template, subject, text, status }).collect())
 }

@@ -56,8 +56,8 @@ pub fn issue(
 ) -> Result<String, DbError> {
     // An invitation's link belongs to its membership (a person may be invited to several
     // organizations at once); other links to the person.
-    if let (Purpose::Invitation, Some(m)) = (purpose, membership) {
-        kill_for_membership(conn, purpose, m, now)?;
+    if let (Purpose::Invitation, Some(o), Some(m)) = (purpose, org, membership) {
+        kill_for_membership(conn, purpose, o, m, now)?;
     } else if let Some(u) = user {
         on!(conn, c => diesel::update(at::table.filter(at::purpose.eq(purpose.as_str())).filter(at::user_id.eq(u.0)).filter(at::used_at.is_null()))
             .set(at::used_at.eq(Some(to_db(now))))
@@ -78,9 +78,9 @@ pub fn issue(
     Ok(raw)
 }
 
-/// Ends every unused token of this purpose for a membership (a revoked invitation).
-pub fn kill_for_membership(conn: &mut Conn<'_>, purpose: Purpose, membership: MembershipId, now: DateTime<Utc>) -> Result<usize, DbError> {
-    Ok(on!(conn, c => diesel::update(at::table.filter(at::purpose.eq(purpose.as_str())).filter(at::membership_id.eq(membership.0)).filter(at::used_at.is_null()))
+/// Ends every unused token of this purpose for `org`'s membership (a revoked invitation).
+pub fn kill_for_membership(conn: &mut Conn<'_>, purpose: Purpose, org: OrgId, membership: MembershipId, now: DateTime<Utc>) -> Result<usize, DbError> {
+    Ok(on!(conn, c => diesel::update(at::table.filter(at::purpose.eq(purpose.as_str())).filter(at::org_id.eq(org.0)).filter(at::membership_id.eq(membership.0)).filter(at::used_at.is_null()))
         .set(at::used_at.eq(Some(to_db(now))))
         .execute(c))?)
 }

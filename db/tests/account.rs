@@ -67,13 +67,13 @@ both!(sent_mail_bodies_are_purged_after_their_days, |t: &TestDb| {
     let hash = gatehouse_db::password::hash("old-password-123");
     t.db.with(|c| seed::create_org_with_owner(c, "acme", "Acme", "UTC", "olga@acme.test", "Olga", Some(&hash), "default", now())).unwrap();
     t.db.with(|c| account::request_password_reset(c, "olga@acme.test", "https://gh.example", now())).unwrap();
-    let queued = t.db.with(|c| gatehouse_db::outbox::latest(c, 1)).unwrap()[0].id;
+    let queued = t.db.with(|c| gatehouse_db::testing::latest_mail(c, 1)).unwrap()[0].id;
     // Not sent yet: kept whatever its age.
     assert_eq!(t.db.with(|c| gatehouse_db::outbox::purge_sent_bodies(c, now() + Duration::days(60))).unwrap(), 0);
     t.db.with(|c| gatehouse_db::outbox::mark_sent(c, queued, now())).unwrap();
     assert_eq!(t.db.with(|c| gatehouse_db::outbox::purge_sent_bodies(c, now() - Duration::days(1))).unwrap(), 0, "younger than the limit: kept");
     assert_eq!(t.db.with(|c| gatehouse_db::outbox::purge_sent_bodies(c, now() + Duration::days(1))).unwrap(), 1);
-    let line = t.db.with(|c| gatehouse_db::outbox::latest(c, 1)).unwrap().remove(0);
+    let line = t.db.with(|c| gatehouse_db::testing::latest_mail(c, 1)).unwrap().remove(0);
     assert_eq!((line.text, line.status.as_str(), line.to.as_str()), (None, "sent", "olga@acme.test"), "the row stays, its content goes");
     assert_eq!(t.db.with(|c| gatehouse_db::outbox::purge_sent_bodies(c, now() + Duration::days(1))).unwrap(), 0, "idempotent");
 });

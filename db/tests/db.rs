@@ -247,7 +247,7 @@ both!(outbox_claims_leases_and_backs_off, |t: &TestDb| {
     let retry = t.db.tx(|c| outbox::claim_due(c, now() + Duration::seconds(30), 10, Duration::minutes(5))).unwrap();
     assert_eq!(retry[0].attempts, 1);
     t.db.with(|c| outbox::mark_sent(c, id, now() + Duration::seconds(31))).unwrap();
-    let (status, attempts, sent) = t.db.with(|c| outbox::status(c, id)).unwrap();
+    let (status, attempts, sent) = t.db.with(|c| outbox::status(c, None, id)).unwrap();
     assert_eq!((status.as_str(), attempts, sent), ("sent", 2, Some(now() + Duration::seconds(31))));
     assert!(t.db.tx(|c| outbox::claim_due(c, now() + Duration::hours(2), 10, Duration::minutes(5))).unwrap().is_empty());
 });

@@ -229,9 +229,7 @@ pub async fn start(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse
                 return Ok("/orgs".to_string());
             }
             let o = &list[0];
-            let policy = state.policies.get(c, o.id)?;
-            let dashboard = policy.check(o.membership, "members.view", &gatehouse_domain::authz::Target::Organization, state.clock.now()).allowed;
-            Ok(if dashboard { format!("/o/{}/dashboard", o.slug) } else { format!("/o/{}/me", o.slug) })
+            Ok(state.policies.get(c, o.id)?.landing(o.membership, &o.slug, state.clock.now()))
         })
     })
     .await;

@@ -144,7 +144,7 @@ fn run(cli: Cli) -> Result<(), String> {
                 let mailer = gatehouse_mail::Mailer::new(&smtp).map_err(|e| e.to_string())?;
                 gatehouse_server::jobs::deliver_due(&state, &mailer).await
             })?;
-            let (status, attempts, _) = db.with(|c| gatehouse_db::outbox::status(c, id)).map_err(|e| e.to_string())?;
+            let (status, attempts, _) = db.with(|c| gatehouse_db::outbox::status(c, None, id)).map_err(|e| e.to_string())?;
             if status == "sent" {
                 println!("test message {id} delivered to {} ({} message(s) sent)", to.trim().to_lowercase(), d.sent);
                 Ok(())

@@ -148,8 +148,7 @@ async fn accept(req: HttpRequest, state: web::Data<AppState>, form: web::Form<Ac
                 Ok((u, slug)) => {
                     let org = gatehouse_db::orgs::by_slug(c, slug)?.ok_or(DbError::NotFound)?;
                     let m = gatehouse_db::members::active_membership(c, *u, org.id)?.ok_or(DbError::NotFound)?;
-                    let dashboard = policies.get(c, org.id)?.check(m.id, "members.view", &gatehouse_domain::authz::Target::Organization, now).allowed;
-                    format!("/o/{slug}/{}", if dashboard { "dashboard" } else { "me" })
+                    policies.get(c, org.id)?.landing(m.id, slug, now)
                 }
                 Err(_) => String::new(),
             };

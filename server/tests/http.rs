@@ -587,7 +587,7 @@ async fn password_reset_by_email(t: &TestDb) {
     let unknown = c.post("/auth/forgot-password", &[("csrf_token", &csrf), ("email", "nobody@nowhere.test")]).await;
     let known = c.post("/auth/forgot-password", &[("csrf_token", &csrf), ("email", seed::DEMO_MEMBER)]).await;
     assert_eq!((unknown.location(), known.location()), ("/forgot-password?sent=1", "/forgot-password?sent=1"), "no account enumeration");
-    let mails = t.db.with(|conn| gatehouse_db::outbox::latest(conn, 10)).unwrap();
+    let mails = t.db.with(|conn| gatehouse_db::testing::latest_mail(conn, 10)).unwrap();
     assert_eq!(mails.len(), 1, "one mail, to the known address only");
     assert_eq!((mails[0].to.as_str(), mails[0].subject.as_str()), (seed::DEMO_MEMBER, "Neues Gatehouse-Passwort festlegen"), "in Max's language");
     let body = mails[0].text.clone().unwrap();
@@ -631,7 +631,7 @@ async fn failed_mail_is_listed_and_sent_again(t: &TestDb) {
     assert!(page.body.contains("550 mailbox unavailable") && page.body.contains("olga@acme.example"), "why it failed is shown");
     let r = owner.post(&format!("/o/acme/mail/{id}/retry"), &[("csrf_token", &page.csrf())]).await;
     assert!(r.location().ends_with("done=1"), "{}", r.location());
-    assert_eq!(t.db.with(|c| gatehouse_db::outbox::status(c, id)).unwrap().0, "queued");
+    assert_eq!(t.db.with(|c| gatehouse_db::outbox::status(c, Some(acme.id), id)).unwrap().0, "queued");
     // Only failed mail is sent again; another organization's message does not exist here.
     let again = owner.post(&format!("/o/acme/mail/{id}/retry"), &[("csrf_token", &page.csrf())]).await;
     assert_eq!(again.status, StatusCode::NOT_FOUND);
@@ -662,7 +662,7 @@ async fn invitation_from_form_to_membership(t: &TestDb) {
     assert!(r.location().ends_with("done=1"), "{}", r.location());
     let list = owner.get("/o/acme/invitations").await;
     assert!(list.body.contains("nina@example.test") && list.body.contains(">waiting<"), "the open invitation is listed");
-    let mail = t.db.with(|conn| gatehouse_db::outbox::latest(conn, 1)).unwrap().remove(0);
+    let mail = t.db.with(|conn| gatehouse_db::testing::latest_mail(conn, 1)).unwrap().remove(0);
     assert_eq!((mail.to.as_str(), mail.subject.as_str()), ("nina@example.test", "Dana Demo lädt Sie zu Acme Logistics auf Gatehouse ein"));
     let body = mail.text.unwrap();
     let link = body.lines().find(|l| l.starts_with("http://127.0.0.1:3000/invitation?token=")).expect("an absolute link");
@@ -784,7 +784,7 @@ async fn email_change_from_the_account_page(t: &TestDb) {
     let r = max.post("/auth/email-change", &[("csrf_token", &csrf), ("new_email", "Max@Neu.example"), ("password", seed::DEMO_PASSWORD)]).await;
     assert_eq!(r.location(), "/account?done=requested");
     assert!(max.get("/account").await.body.contains("Wartet auf Bestätigung: max@neu.example"));
-    let mails = t.db.with(|conn| gatehouse_db::outbox::latest(conn, 2)).unwrap();
+    let mails = t.db.with(|conn| gatehouse_db::testing::latest_mail(conn, 2)).unwrap();
     let confirm = mails.iter().find(|m| m.to == "max@neu.example").expect("a confirmation to the new address");
     assert!(mails.iter().any(|m| m.to == seed::DEMO_MEMBER), "the old address is told");
     let body = confirm.text.clone().unwrap();
@@ -801,7 +801,7 @@ async fn email_change_from_the_account_page(t: &TestDb) {
     assert_eq!(r.location(), "/confirm-email?done=1");
     assert!(t.db.with(|c| users::find_by_email(c, "max@neu.example")).unwrap().is_some());
     assert!(t.db.with(|c| users::find_by_email(c, seed::DEMO_MEMBER)).unwrap().is_none());
-    let told = t.db.with(|conn| gatehouse_db::outbox::latest(conn, 1)).unwrap().remove(0);
+    let told = t.db.with(|conn| gatehouse_db::testing::latest_mail(conn, 1)).unwrap().remove(0);
     assert_eq!((told.to.as_str(), told.subject.as_str()), (seed::DEMO_MEMBER, "Ihre Gatehouse-E-Mail-Adresse wurde geändert"));
     let again = other.get(&path).await;
     assert!(again.body.contains("no longer works"), "the link worked once");
@@ -829,7 +829,7 @@ async fn email_change_from_the_account_page(t: &TestDb) {
     assert_eq!(fresh.get("/account").await.status, StatusCode::SEE_OTHER, "the session that used the new address ended");
     let mut again = Client { svc: test::init_service(gatehouse_server::http::app(state(t, &clock), options())).await, cookies: HashMap::new(), peer: None, forwarded_for: None };
     assert!(again.sign_in(seed::DEMO_MEMBER, seed::DEMO_PASSWORD).await.location().contains("error"), "the known password is cleared");
-    let back = t.db.with(|conn| gatehouse_db::outbox::latest(conn, 1)).unwrap().remove(0);
+    let back = t.db.with(|conn| gatehouse_db::testing::latest_mail(conn, 1)).unwrap().remove(0);
     assert_eq!((back.to.as_str(), back.subject.as_str()), (seed::DEMO_MEMBER, "Ihre Gatehouse-E-Mail-Adresse wurde zurückgesetzt"));
     assert!(back.text.unwrap().contains("/reset-password?token="), "a link to set a new password");
 }
@@ -881,7 +881,7 @@ async fn access_request_from_ask_to_grant(t: &TestDb) {
     let own = m.get(&format!("/o/nordwind/requests/{id}")).await;
     assert!(own.body.contains("wartet") && own.body.contains("Anfrage zurückziehen") && !own.body.contains(">Genehmigen<"), "the requester sees it waiting and may withdraw, not decide");
 
-    let mail = t.db.with(|conn| gatehouse_db::outbox::latest(conn, 20)).unwrap().into_iter().find(|m| m.to == seed::DEMO_OWNER).expect("the administrator is mailed");
+    let mail = t.db.with(|conn| gatehouse_db::testing::latest_mail(conn, 20)).unwrap().into_iter().find(|m| m.to == seed::DEMO_OWNER).expect("the administrator is mailed");
     assert_eq!(mail.subject, "Max Mitglied asks for access in Nordwind Energie GmbH");
     let body = mail.text.unwrap();
     let link = body.lines().find(|l| l.starts_with("http://127.0.0.1:3000/o/nordwind/requests/")).expect("a link to the request");
@@ -929,7 +929,7 @@ async fn access_request_from_ask_to_grant(t: &TestDb) {
     assert!(r.location().ends_with("done=1"), "{}", r.location());
     let after = t.db.with(|c| gatehouse_db::authz::load_policy(c, nordwind.id)).unwrap();
     assert!(after.check(max, "alerts.create", &gatehouse_domain::authz::Target::Organization, now()).allowed, "the role works at once");
-    let told = t.db.with(|conn| gatehouse_db::outbox::latest(conn, 1)).unwrap().remove(0);
+    let told = t.db.with(|conn| gatehouse_db::testing::latest_mail(conn, 1)).unwrap().remove(0);
     assert_eq!((told.to.as_str(), told.subject.as_str()), (seed::DEMO_MEMBER, "Ihre Zugriffsanfrage in Nordwind Energie GmbH wurde genehmigt"));
     // Decided again: refused in words, nothing granted twice.
     let r = dana.post(&format!("{bare}/decide"), &[("csrf_token", &open.csrf()), ("decision", "deny")]).await;
@@ -950,7 +950,7 @@ async fn access_request_from_ask_to_grant(t: &TestDb) {
     assert!(r.location().ends_with("done=1"), "{}", r.location());
     let revoked = t.db.with(|c| gatehouse_db::authz::load_policy(c, nordwind.id)).unwrap();
     assert!(!revoked.check(max, "alerts.create", &gatehouse_domain::authz::Target::Organization, now()).allowed, "the role is gone at once");
-    let told = t.db.with(|conn| gatehouse_db::outbox::latest(conn, 1)).unwrap().remove(0);
+    let told = t.db.with(|conn| gatehouse_db::testing::latest_mail(conn, 1)).unwrap().remove(0);
     assert_eq!((told.to.as_str(), told.subject.as_str()), (seed::DEMO_MEMBER, "Ihr Zugriff in Nordwind Energie GmbH wurde entzogen"));
     assert!(told.text.unwrap().contains("Der Dezember ist vorbei"));
     let own = m.get(&bare).await;
@@ -994,7 +994,7 @@ async fn an_employee_without_dashboard_asks_for_a_level(t: &TestDb) {
     assert!(!approvers.is_empty() && !approvers.contains(&dana_m));
     // Each in their own language.
     let subjects = ["Dana Demo asks for access in Example Health", "Dana Demo bittet um Zugriff in Example Health"];
-    let mailed = t.db.with(|conn| gatehouse_db::outbox::latest(conn, 50)).unwrap().into_iter().filter(|m| subjects.contains(&m.subject.as_str())).count();
+    let mailed = t.db.with(|conn| gatehouse_db::testing::latest_mail(conn, 50)).unwrap().into_iter().filter(|m| subjects.contains(&m.subject.as_str())).count();
     assert_eq!(mailed, approvers.len(), "every admin is mailed, once");
     t.db.with(|c| {
         let p = gatehouse_db::authz::load_policy(c, health.id)?;
@@ -1098,7 +1098,7 @@ async fn leaving_and_anonymization_over_forms(t: &TestDb) {
     assert!(r.location().ends_with("done=1"), "{}", r.location());
     assert_ne!(leaver.get("/o/acme/me").await.status, StatusCode::OK, "a former member has no access");
 
-    let mail = t.db.with(|conn| gatehouse_db::outbox::latest(conn, 10)).unwrap().into_iter().find(|m| m.to == seed::DEMO_MEMBER).expect("the compliance manager is mailed");
+    let mail = t.db.with(|conn| gatehouse_db::testing::latest_mail(conn, 10)).unwrap().into_iter().find(|m| m.to == seed::DEMO_MEMBER).expect("the compliance manager is mailed");
     assert_eq!(mail.subject, "Lee Left hat Acme Logistics verlassen – anonymisieren?");
     let body = mail.text.unwrap();
     let links: Vec<String> = body.lines().filter(|l| l.starts_with("http://127.0.0.1:3000/o/acme/compliance/")).map(|l| l.trim_start_matches("http://127.0.0.1:3000").to_string()).collect();

@@ -64,21 +64,21 @@ async fn delivers_and_retries_exactly_once(t: &TestDb) {
     assert_eq!(got.len(), 1);
     assert!(got[0].contains("X-Envelope-To: ops@acme.test") && got[0].contains("Gatehouse-Testnachricht"));
     assert!(got[0].contains("text/plain") && got[0].contains("text/html"));
-    assert_eq!(t.db.with(|c| outbox::status(c, id)).unwrap().0, "sent");
+    assert_eq!(t.db.with(|c| outbox::status(c, None, id)).unwrap().0, "sent");
 
     // The SMTP server is down: the message stays queued, nothing is lost, then it arrives once.
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let (id2, mid2) = queue(t, "ops@acme.test", now);
     let d = deliver_due(&state, &mailer(closed)).await.unwrap();
     assert_eq!((d.sent, d.failed), (0, 1));
-    let (status, attempts, _) = t.db.with(|c| outbox::status(c, id2)).unwrap();
+    let (status, attempts, _) = t.db.with(|c| outbox::status(c, None, id2)).unwrap();
     assert_eq!((status.as_str(), attempts), ("queued", 1));
     assert_eq!(deliver_due(&state, &mailer(port)).await.unwrap().sent, 0, "not due before its backoff");
     clock.advance(Duration::seconds(31));
     assert_eq!(deliver_due(&state, &mailer(port)).await.unwrap().sent, 1);
     assert_eq!(deliver_due(&state, &mailer(port)).await.unwrap().sent, 0);
     assert_eq!(captured_with(&dir, &mid2).len(), 1, "exactly once");
-    assert_eq!(t.db.with(|c| outbox::status(c, id2)).unwrap().0, "sent");
+    assert_eq!(t.db.with(|c| outbox::status(c, None, id2)).unwrap().0, "sent");
 }
 
 #[actix_web::test]

@@ -340,7 +340,7 @@ async fn throttle_behind_a_proxy_and_the_owners_way_in(t: &TestDb) {
     let not_locked = dana.post("/auth/sign-in-link", &[("csrf_token", &csrf), ("email", seed::DEMO_MEMBER)]).await;
     assert_eq!(not_locked.location(), "/sign-in?link_sent=1");
     assert_eq!(t.count("email_outbox"), mails_before + 1, "no link for an account that is not throttled");
-    let mail = &t.db.with(|c| gatehouse_db::outbox::latest(c, 1)).unwrap()[0];
+    let mail = &t.db.with(|c| gatehouse_db::testing::latest_mail(c, 1)).unwrap()[0];
     assert_eq!((mail.to.as_str(), mail.subject.as_str()), (seed::DEMO_OWNER, "Your Gatehouse sign-in link"));
     let body = mail.text.clone().unwrap();
     let link = body.lines().find(|l| l.starts_with("http://127.0.0.1:3000/sign-in-link?token=")).expect("an absolute link");

@@ -64,6 +64,18 @@ impl Policy {
         }
     }
 
+    /// Does `member` see the organization's dashboard? (It shows organization-wide member
+    /// figures: members.view for the whole organization.)
+    pub fn sees_dashboard(&self, member: MembershipId, now: DateTime<Utc>) -> bool {
+        self.check(member, "members.view", &Target::Organization, now).allowed
+    }
+
+    /// Where the organization `slug` opens for `member` — after sign-in, after accepting an
+    /// invitation, from the switcher: the dashboard when they see it, else their own page.
+    pub fn landing(&self, member: MembershipId, slug: &str, now: DateTime<Utc>) -> String {
+        landing_path(slug, self.sees_dashboard(member, now))
+    }
+
     /// May `member` do `permission` on `target`? The decision carries its reasons (explain).
     pub fn check(&self, member: MembershipId, permission: &str, target: &Target, now: DateTime<Utc>) -> Decision {
         self.with_subject(member, |s| check(s, permission, target, self, &self.tree, now))
@@ -146,4 +158,10 @@ impl Policy {
             (true, false) => Reach::Nothing,
         }
     }
+}
+
+/// The one landing rule: `/o/{slug}/dashboard` for whoever sees the dashboard, else the
+/// member's own page `/o/{slug}/me`.
+pub fn landing_path(slug: &str, dashboard: bool) -> String {
+    format!("/o/{slug}/{}", if dashboard { "dashboard" } else { "me" })
 }
