@@ -130,6 +130,16 @@ pub mod server {
         pub now: chrono::DateTime<chrono::Utc>,
     }
 
+    /// The one loader of "who is asking inside an organization", for server functions and form
+    /// posts alike: the organization `slug`, `user`'s active membership in it and the current
+    /// authorization snapshot. NotFound when either is missing (never "exists, but not yours").
+    pub fn member_in(conn: &mut Conn<'_>, cache: &gatehouse_db::authz::PolicyCache, user: gatehouse_domain::ids::UserId, slug: &str) -> Result<(OrgRow, MembershipCtx, Arc<Policy>), DbError> {
+        let org = gatehouse_db::orgs::by_slug(conn, slug)?.ok_or(DbError::NotFound)?;
+        let m = gatehouse_db::members::active_membership(conn, user, org.id)?.ok_or(DbError::NotFound)?;
+        let policy = cache.get(conn, org.id)?;
+        Ok((org, m, policy))
+    }
+
     /// The signed-in caller's active membership in the organization `slug`, with the
     /// organization's current authorization policy. Someone who is not a member gets NotFound:
     /// the portal never confirms that another organization exists.
@@ -137,13 +147,7 @@ pub mod server {
         let c = caller().await?;
         let user = c.session.as_ref().ok_or_else(|| fail(AppError::Unauthenticated))?.user;
         let cache = c.state.policies.clone();
-        let (org, m, policy) = db(&c.state, move |conn| {
-            let org = gatehouse_db::orgs::by_slug(conn, &slug)?.ok_or(DbError::NotFound)?;
-            let m = gatehouse_db::members::active_membership(conn, user, org.id)?.ok_or(DbError::NotFound)?;
-            let policy = cache.get(conn, org.id)?;
-            Ok((org, m, policy))
-        })
-        .await?;
+        let (org, m, policy) = db(&c.state, move |conn| member_in(conn, &cache, user, &slug)).await?;
         let span = tracing::Span::current();
         span.record("org_id", org.id.0);
         let now = c.state.clock.now();
@@ -216,12 +220,10 @@ pub mod server {
 
         /// Refused unless `permission` reaches anything at all for the caller.
         pub async fn reach_any(&self, permission: &str) -> Result<Reach, AppError> {
-            match self.policy.reach(self.m.id, permission, self.now) {
-                Reach::Nothing => {
-                    let d = self.policy.check(self.m.id, permission, &Target::Organization, self.now);
-                    Err(self.refuse(permission, &d.reasons).await)
-                }
-                r => Ok(r),
+            match self.policy.require_reach(self.m.id, permission, self.now) {
+                Ok(r) => Ok(r),
+                Err(gatehouse_domain::authz::Denial::NotPermitted { reasons, .. }) => Err(self.refuse(permission, &reasons).await),
+                Err(_) => Err(fail(AppError::Internal)),
             }
         }
 

@@ -182,6 +182,7 @@ messages! {
     NameGerman => "Name (German)", "Name (Deutsch)";
     ModuleActions => "Actions", "Aktionen";
     NotChanged => "Nothing was changed", "Nichts wurde geändert";
+    ServiceUnavailable => "The service is temporarily unavailable. Nothing was changed; please try again.", "Der Dienst ist vorübergehend nicht verfügbar. Es wurde nichts geändert; bitte erneut versuchen.";
     TryAgain => "Something changed at the same time. Nothing was saved; please try again.", "Gleichzeitig hat sich etwas geändert. Nichts wurde gespeichert; bitte erneut versuchen.";
     InvalidValueOf => "“{value}” is not a valid {field}.", "„{value}“ ist kein gültiger Wert für {field}.";
     MissingValueOf => "Please fill in {field}.", "Bitte {field} ausfüllen.";

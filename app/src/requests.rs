@@ -111,7 +111,7 @@ pub async fn get_requests(org: String, status: Option<String>, unit: Option<i64>
         let pending = gatehouse_db::requests::list(conn, org_id, Some(Status::Pending), None, 500)?;
         let to_decide = pending
             .iter()
-            .filter(|r| r.requester != me && policy.check(me, DECIDE, &r.asked.target(), now).allowed)
+            .filter(|r| gatehouse_domain::requests::may_decide(&policy, me, r.requester, &r.asked, now).is_ok())
             .map(|r| item(r, locale, &s))
             .collect();
         let mine = gatehouse_db::requests::list(conn, org_id, None, Some(me), 100)?.iter().map(|r| item(r, locale, &s)).collect();
@@ -120,7 +120,7 @@ pub async fn get_requests(org: String, status: Option<String>, unit: Option<i64>
             let rows = gatehouse_db::requests::list(conn, org_id, status, None, 1000)?;
             Some(
                 rows.iter()
-                    .filter(|r| r.requester != me && policy.check(me, DECIDE, &r.asked.target(), now).allowed)
+                    .filter(|r| gatehouse_domain::requests::may_decide(&policy, me, r.requester, &r.asked, now).is_ok())
                     .filter(|r| unit.is_none_or(|u| r.asked.unit().is_some_and(|a| policy.tree.is_within(a, gatehouse_domain::ids::UnitId(u)))))
                     .take(200)
                     .map(|r| item(r, locale, &s))

@@ -225,6 +225,29 @@ pub struct TemplateApplied {
     pub roles_kept: Vec<String>,
 }
 
+/// Applies a template for `by`, decided on `policy`: applying defines roles, so the same rules as
+/// defining them by hand (roles.edit, and no admin permission the caller does not hold).
+pub fn apply_template_checked(conn: &mut Conn<'_>, org: OrgId, policy: &Policy, by: MembershipId, t: &Template, actor: Actor, now: DateTime<Utc>) -> Result<TemplateApplied, DbError> {
+    for role in &t.roles {
+        gatehouse_domain::authz::escalation::may_edit_role(&policy.subject(by), &[], &role.grants, policy, &policy.tree, now)
+            .map_err(|e| DbError::Denied(gatehouse_domain::authz::Denial::Escalation(e)))?;
+    }
+    conn.transaction(|conn| {
+        bump(conn, org, Some(policy.version))?;
+        apply_template(conn, org, t, actor, now)
+    })
+}
+
+/// Declares a content module (or adds actions to one) for `by`, decided on `policy`: defining
+/// what roles can grant needs roles.edit organization-wide.
+pub fn declare_module_checked(conn: &mut Conn<'_>, org: OrgId, policy: &Policy, by: MembershipId, module: &ContentModule, actor: Actor, now: DateTime<Utc>) -> Result<i64, DbError> {
+    policy.require(by, "roles.edit", &gatehouse_domain::authz::Target::Organization, now)?;
+    conn.transaction(|conn| {
+        bump(conn, org, Some(policy.version))?;
+        declare_module(conn, org, module, actor, now)
+    })
+}
+
 /// Applies a template: declares its modules and creates its roles (a role whose key exists
 /// already is left as the organization made it). Runs in the caller's transaction.
 pub fn apply_template(conn: &mut Conn<'_>, org: OrgId, t: &Template, actor: Actor, now: DateTime<Utc>) -> Result<TemplateApplied, DbError> {

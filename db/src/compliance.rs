@@ -31,7 +31,6 @@ fn refused(r: Refusal) -> DbError {
     DbError::Compliance(r)
 }
 
-use crate::invitations::require;
 
 /// The calendar day `now` falls on in the organization's time zone.
 pub fn today(time_zone: &str, now: DateTime<Utc>) -> NaiveDate {
@@ -201,7 +200,7 @@ pub fn end_membership(
                 return Err(refused(Refusal::OwnMembership));
             }
             let target = member_target(conn, org, member)?;
-            require(policy, by, "members.terminate", &target, now)?;
+            policy.require(by, "members.terminate", &target, now)?;
         }
         let (status, role_holder_only): (String, bool) =
             on!(conn, c => m::table.filter(m::id.eq(member.0)).filter(m::org_id.eq(org.0)).select((m::status, m::role_holder_only)).first(c))?;
@@ -273,7 +272,7 @@ pub fn set_end_date(conn: &mut Conn<'_>, org: OrgId, policy: &Policy, by: Member
     }
     conn.transaction(|conn| {
         let target = member_target(conn, org, member)?;
-        require(policy, by, "members.terminate", &target, now)?;
+        policy.require(by, "members.terminate", &target, now)?;
         let (status, before): (String, Option<NaiveDate>) =
             on!(conn, c => m::table.filter(m::id.eq(member.0)).filter(m::org_id.eq(org.0)).select((m::status, m::end_date)).first(c))?;
         if MemberStatus::parse(&status)? != MemberStatus::Active {
@@ -553,7 +552,7 @@ pub fn anonymize(conn: &mut Conn<'_>, org: OrgId, policy: Option<(&Policy, Membe
                 return Err(refused(Refusal::OwnMembership));
             }
             let target = member_target(conn, org, member)?;
-            require(policy, by, "compliance.anonymize", &target, now)?;
+            policy.require(by, "compliance.anonymize", &target, now)?;
         }
         // Claimed first: of two anonymizations of one case at once (two managers, two
         // instances' automatic rounds), one goes on, the other is told it is done.
@@ -791,7 +790,7 @@ fn stall_for_tests() {
 /// calendar; compliance.view_links).
 #[allow(clippy::too_many_arguments)]
 pub fn set_reminder(conn: &mut Conn<'_>, org: OrgId, policy: &Policy, by: MembershipId, case_id: i64, on_date: NaiveDate, actor: Actor, now: DateTime<Utc>) -> Result<(), DbError> {
-    require(policy, by, "compliance.view_links", &Target::Organization, now)?;
+    policy.require(by, "compliance.view_links", &Target::Organization, now)?;
     conn.transaction(|conn| {
         let row = case(conn, org, case_id)?;
         if row.anonymized {
@@ -850,7 +849,7 @@ pub fn auto_days(conn: &mut Conn<'_>, org: OrgId) -> Result<Option<i32>, DbError
 /// Turns automatic anonymization on (1–3650 days) or off — compliance.anonymize
 /// organization-wide, since it anonymizes people.
 pub fn set_auto_days(conn: &mut Conn<'_>, org: OrgId, policy: &Policy, by: MembershipId, days: Option<i32>, actor: Actor, now: DateTime<Utc>) -> Result<(), DbError> {
-    require(policy, by, "compliance.anonymize", &Target::Organization, now)?;
+    policy.require(by, "compliance.anonymize", &Target::Organization, now)?;
     dc::check_auto_days(days).map_err(refused)?;
     conn.transaction(|conn| {
         let before = auto_days(conn, org)?;

@@ -39,6 +39,12 @@ pub enum DbError {
     Query(diesel::result::Error),
 }
 
+impl From<gatehouse_domain::authz::Denial> for DbError {
+    fn from(d: gatehouse_domain::authz::Denial) -> Self {
+        DbError::Denied(d)
+    }
+}
+
 impl From<diesel::result::Error> for DbError {
     fn from(e: diesel::result::Error) -> Self {
         use diesel::result::{DatabaseErrorKind, Error as E};

@@ -84,8 +84,7 @@ pub struct Import {
 
 fn require_any(policy: &Policy, by: MembershipId, now: DateTime<Utc>) -> Result<(), DbError> {
     if matches!(policy.reach(by, "members.invite", now), gatehouse_domain::authz::policy::Reach::Nothing | gatehouse_domain::authz::policy::Reach::Own) {
-        let d = policy.check(by, "members.invite", &Target::Organization, now);
-        return Err(DbError::Denied(gatehouse_domain::authz::Denial::NotPermitted { permission: "members.invite".into(), reasons: d.reasons }));
+        policy.require(by, "members.invite", &Target::Organization, now)?;
     }
     Ok(())
 }
@@ -94,12 +93,10 @@ fn require_any(policy: &Policy, by: MembershipId, now: DateTime<Utc>) -> Result<
 /// organization-wide: an inviter of one unit does not act on another person's upload.
 fn may_handle(policy: &Policy, by: MembershipId, uploader: MembershipId, now: DateTime<Utc>) -> Result<(), DbError> {
     require_any(policy, by, now)?;
-    let d = policy.check(by, "members.invite", &Target::Organization, now);
-    if by == uploader || d.allowed {
-        Ok(())
-    } else {
-        Err(DbError::Denied(gatehouse_domain::authz::Denial::NotPermitted { permission: "members.invite".into(), reasons: d.reasons }))
+    if by != uploader {
+        policy.require(by, "members.invite", &Target::Organization, now)?;
     }
+    Ok(())
 }
 
 /// Whether `by` may invite this person: members.invite at each of their units (organization-wide
@@ -487,6 +484,17 @@ pub fn run(db: &crate::Db, id: i64, public_url: &str, lease: Duration, now: impl
             }
         }
     }
+}
+
+/// The members `by` may export (members.export for each), decided on `policy`; refused when
+/// members.export reaches nobody.
+pub fn export_for(conn: &mut Conn<'_>, org: OrgId, policy: &Policy, by: MembershipId, now: DateTime<Utc>) -> Result<Vec<people::PersonInput>, DbError> {
+    policy.require_reach(by, "members.export", now)?;
+    Ok(export(conn, org, now)?
+        .into_iter()
+        .filter(|(id, units, _)| policy.check(by, "members.export", &Target::Member { id: *id, units: units.clone() }, now).allowed)
+        .map(|(_, _, p)| p)
+        .collect())
 }
 
 /// The organization's active members in the import's format, with their units (so the caller

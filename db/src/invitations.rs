@@ -15,7 +15,7 @@ use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
 use gatehouse_domain::actor::Actor;
 use gatehouse_domain::authz::policy::Policy;
-use gatehouse_domain::authz::{Denial, Target};
+use gatehouse_domain::authz::Target;
 use gatehouse_domain::ids::{MembershipId, OrgId, UnitId, UserId};
 use gatehouse_domain::member::MemberStatus;
 use gatehouse_domain::people::{Directory, Invitee, Problem, Standing, PATH_SEP};
@@ -72,7 +72,7 @@ pub fn update_settings(
     actor: Actor,
     now: DateTime<Utc>,
 ) -> Result<(), DbError> {
-    require(policy, by, "members.invite", &Target::Organization, now)?;
+    policy.require(by, "members.invite", &Target::Organization, now)?;
     let region = phone_region.map(str::trim).filter(|s| !s.is_empty()).map(gatehouse_domain::validate::phone_region).transpose()?;
     if !(1..=90).contains(&valid_days) {
         return Err(gatehouse_domain::DomainError::InvalidValue { field: "valid_days", value: valid_days.to_string() }.into());
@@ -105,24 +105,15 @@ pub fn update_settings(
     })
 }
 
-/// Allowed, or refused with the engine's reasons.
-pub(crate) fn require(policy: &Policy, by: MembershipId, permission: &str, target: &Target, now: DateTime<Utc>) -> Result<(), DbError> {
-    let d = policy.check(by, permission, target, now);
-    if d.allowed {
-        Ok(())
-    } else {
-        Err(DbError::Denied(Denial::NotPermitted { permission: permission.into(), reasons: d.reasons }))
-    }
-}
-
 /// Where the inviter must hold members.invite: at each of the person's units, or
 /// organization-wide for a person without units.
 fn may_invite(policy: &Policy, by: MembershipId, units: &[UnitId], now: DateTime<Utc>) -> Result<(), DbError> {
     if units.is_empty() {
-        return require(policy, by, "members.invite", &Target::Organization, now);
+        policy.require(by, "members.invite", &Target::Organization, now)?;
+        return Ok(());
     }
     for unit in units {
-        require(policy, by, "members.invite", &Target::Unit(*unit), now)?;
+        policy.require(by, "members.invite", &Target::Unit(*unit), now)?;
     }
     Ok(())
 }
@@ -501,7 +492,7 @@ fn open(conn: &mut Conn<'_>, org: OrgId, id: i64) -> Result<Open, DbError> {
 pub fn resend(conn: &mut Conn<'_>, org: OrgId, policy: &Policy, by: MembershipId, id: i64, public_url: &str, actor: Actor, now: DateTime<Utc>) -> Result<(), DbError> {
     conn.transaction(|conn| {
         let x = open(conn, org, id)?;
-        require(policy, by, "members.invite", &Target::Member { id: x.membership, units: x.units.clone() }, now)?;
+        policy.require(by, "members.invite", &Target::Member { id: x.membership, units: x.units.clone() }, now)?;
         let s = settings(conn, org)?;
         let expires_at = now + Duration::days(s.valid_days as i64);
         on!(conn, c => diesel::update(inv::table.find(id))
@@ -530,7 +521,7 @@ pub fn resend(conn: &mut Conn<'_>, org: OrgId, policy: &Policy, by: MembershipId
 pub fn revoke(conn: &mut Conn<'_>, org: OrgId, policy: &Policy, by: MembershipId, id: i64, actor: Actor, now: DateTime<Utc>) -> Result<(), DbError> {
     conn.transaction(|conn| {
         let x = open(conn, org, id)?;
-        require(policy, by, "members.invite", &Target::Member { id: x.membership, units: x.units.clone() }, now)?;
+        policy.require(by, "members.invite", &Target::Member { id: x.membership, units: x.units.clone() }, now)?;
         tokens::kill_for_membership(conn, Purpose::Invitation, org, x.membership, now)?;
         on!(conn, c => diesel::update(inv::table.find(id))
             .set((inv::revoked_at.eq(Some(to_db(now))), inv::updated_at.eq(to_db(now)), inv::version.eq(inv::version + 1), inv::updated_by_kind.eq(actor.kind()), inv::updated_by_id.eq(actor.id())))

@@ -7,7 +7,8 @@ use crate::{from_db, on, to_db, Conn, DbError};
 use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
 use gatehouse_domain::actor::Actor;
-use gatehouse_domain::ids::OrgId;
+use gatehouse_domain::authz::policy::Policy;
+use gatehouse_domain::ids::{MembershipId, OrgId};
 
 pub struct NewMail<'a> {
     pub org: Option<OrgId>,
@@ -195,7 +196,8 @@ pub fn for_org(conn: &mut Conn<'_>, org: gatehouse_domain::ids::OrgId, status: O
 }
 
 /// Queues a failed message of the organization again (attempts start over). Audited.
-pub fn retry(conn: &mut Conn<'_>, org: gatehouse_domain::ids::OrgId, id: i64, actor: Actor, now: DateTime<Utc>) -> Result<(), DbError> {
+pub fn retry(conn: &mut Conn<'_>, org: OrgId, policy: &Policy, by: MembershipId, id: i64, actor: Actor, now: DateTime<Utc>) -> Result<(), DbError> {
+    policy.require(by, "mail.manage", &gatehouse_domain::authz::Target::Organization, now)?;
     conn.transaction(|conn| {
         let n = on!(conn, c => diesel::update(eo::table.find(id).filter(eo::org_id.eq(org.0)).filter(eo::status.eq("failed")))
             .set((

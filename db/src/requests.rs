@@ -863,10 +863,7 @@ pub fn expire_due(conn: &mut Conn<'_>, public_url: &str, now: DateTime<Utc>) -> 
 /// Changes the organization's request settings (settings.edit organization-wide): reminder
 /// after 0–90 days (0: never), expiry after 1–180 days.
 pub fn update_settings(conn: &mut Conn<'_>, org: OrgId, policy: &Policy, by: MembershipId, s: Settings, actor: Actor, now: DateTime<Utc>) -> Result<(), DbError> {
-    let d = policy.check(by, "settings.edit", &gatehouse_domain::authz::Target::Organization, now);
-    if !d.allowed {
-        return Err(DbError::Denied(gatehouse_domain::authz::Denial::NotPermitted { permission: "settings.edit".into(), reasons: d.reasons }));
-    }
+    policy.require(by, "settings.edit", &gatehouse_domain::authz::Target::Organization, now)?;
     if !(0..=90).contains(&s.reminder_days) {
         return Err(gatehouse_domain::DomainError::InvalidValue { field: "reminder_days", value: s.reminder_days.to_string() }.into());
     }

@@ -217,12 +217,8 @@ fn changed_by(conn: &mut Conn<'_>, kind: &str, id: Option<i64>) -> Result<String
 /// Editing and retiring roles needs roles.edit for the whole organization (decided before any
 /// role is read).
 fn may_edit_roles(policy: &Policy, by: MembershipId, now: DateTime<Utc>) -> Result<(), DbError> {
-    let d = policy.check(by, "roles.edit", &gatehouse_domain::authz::Target::Organization, now);
-    if d.allowed {
-        Ok(())
-    } else {
-        Err(DbError::Denied(Denial::NotPermitted { permission: "roles.edit".into(), reasons: d.reasons }))
-    }
+    policy.require(by, "roles.edit", &gatehouse_domain::authz::Target::Organization, now)?;
+    Ok(())
 }
 
 /// What an edit sets.

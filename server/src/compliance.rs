@@ -1,12 +1,11 @@
 //! Form posts for leaving and anonymization: end a membership (now, or set/clear its last day),
 //! anonymize a former member (confirmed by the pseudonym), set a reminder date, and the
 //! automatic anonymization setting. Thin: the db crate checks and writes.
-use crate::forms::{caller, fields, Form};
+use crate::forms::{fields, Caller, Form};
 use crate::redirect::see_other;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use chrono::NaiveDate;
 use gatehouse_app::i18n::{t, Msg};
-use gatehouse_app::state::AppState;
 use gatehouse_db::compliance;
 use gatehouse_domain::ids::MembershipId;
 
@@ -22,16 +21,12 @@ fn refuse(slug: &str, page: &str, locale: gatehouse_domain::locale::Locale, m: M
 }
 
 /// `when`: now (ends it at once), date (the last day in `last_day`), clear (no end date).
-async fn end(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(String, i64)>, form: Form) -> HttpResponse {
-    let (slug, id) = path.into_inner();
-    let c = match caller(&req, &state, slug).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+async fn end(c: Caller, path: web::Path<(String, i64)>, form: Form) -> HttpResponse {
+    let (_, id) = path.into_inner();
     let f = fields(&form);
     let member = MembershipId(id);
     let back = format!("/o/{}/members/{id}", c.org.slug);
-    let (org, me, actor, now, url) = (c.org.id, c.m.id, c.actor, c.now, state.public_url.clone());
+    let (org, me, actor, now, url) = (c.org.id, c.m.id, c.actor, c.now, c.state.public_url.clone());
     match f.get("when").map(String::as_str) {
         Some("now") => {
             let r = c.change(move |conn, p| compliance::end_membership(conn, org, Some((p, me)), member, &url, actor, now)).await;
@@ -51,12 +46,8 @@ async fn end(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(Stri
     }
 }
 
-async fn anonymize(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(String, i64)>, form: Form) -> HttpResponse {
-    let (slug, id) = path.into_inner();
-    let c = match caller(&req, &state, slug).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+async fn anonymize(c: Caller, path: web::Path<(String, i64)>, form: Form) -> HttpResponse {
+    let (_, id) = path.into_inner();
     let confirm = fields(&form).get("confirm").cloned().unwrap_or_default();
     let (org, me, actor, now) = (c.org.id, c.m.id, c.actor, c.now);
     let r = c.change(move |conn, p| compliance::anonymize(conn, org, Some((p, me)), id, &confirm, actor, now)).await;
@@ -66,12 +57,8 @@ async fn anonymize(req: HttpRequest, state: web::Data<AppState>, path: web::Path
     }
 }
 
-async fn remind(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(String, i64)>, form: Form) -> HttpResponse {
-    let (slug, id) = path.into_inner();
-    let c = match caller(&req, &state, slug).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+async fn remind(c: Caller, path: web::Path<(String, i64)>, form: Form) -> HttpResponse {
+    let (_, id) = path.into_inner();
     let Ok(day) = NaiveDate::parse_from_str(fields(&form).get("remind_on").map(|s| s.trim()).unwrap_or_default(), "%Y-%m-%d") else {
         return refuse(&c.org.slug, &format!("compliance/{id}/remind"), c.locale, Msg::CompBadDate);
     };
@@ -81,11 +68,7 @@ async fn remind(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(S
 }
 
 /// Automatic anonymization after N days; an empty field turns it off.
-async fn settings(req: HttpRequest, state: web::Data<AppState>, path: web::Path<String>, form: Form) -> HttpResponse {
-    let c = match caller(&req, &state, path.into_inner()).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+async fn settings(c: Caller, form: Form) -> HttpResponse {
     let raw = fields(&form).get("auto_days").map(|s| s.trim().to_string()).unwrap_or_default();
     let days = match raw.as_str() {
         "" => None,

@@ -15,7 +15,7 @@ use gatehouse_db::orgs::OrgRow;
 use gatehouse_db::{Conn, DbError};
 use gatehouse_domain::actor::Actor;
 use gatehouse_domain::authz::policy::Policy;
-use gatehouse_domain::authz::{Adjustment, RoleGrant, RoleScope, Scope, Target, Visibility};
+use gatehouse_domain::authz::{Adjustment, RoleGrant, RoleScope, Scope, Visibility};
 use gatehouse_domain::ids::{MembershipId, RoleId, UnitId};
 use gatehouse_domain::locale::Locale;
 use std::collections::HashMap;
@@ -86,13 +86,55 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 
 pub(crate) type Form = web::Form<Vec<(String, String)>>;
 
+/// Who posts a form inside an organization: the signed-in person, the organization (from the
+/// route's `{org}`), their active membership and the authorization snapshot — loaded by the
+/// same function as the server functions' (`gatehouse_app::api::server::member_in`). Taken as a
+/// handler argument; anyone else is answered before the handler runs: 401 signed out, 404 not
+/// a member (another organization's pages do not exist for them).
 pub(crate) struct Caller {
     pub(crate) state: web::Data<AppState>,
     pub(crate) org: OrgRow,
     pub(crate) m: MembershipCtx,
+    pub(crate) policy: Arc<Policy>,
     pub(crate) locale: Locale,
     pub(crate) now: DateTime<Utc>,
     pub(crate) actor: Actor,
+}
+
+impl actix_web::FromRequest for Caller {
+    type Error = actix_web::Error;
+    type Future = std::pin::Pin<Box<dyn std::future::Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move { load_caller(&req).await.map_err(|resp| actix_web::error::InternalError::from_response("refused", resp).into()) })
+    }
+}
+
+async fn load_caller(req: &HttpRequest) -> Result<Caller, HttpResponse> {
+    use gatehouse_app::i18n::{t, Msg};
+    use actix_web::http::StatusCode;
+    let locale = req.extensions().get::<RequestLocale>().map(|l| l.0).unwrap_or_default();
+    let unavailable = || status_page(StatusCode::SERVICE_UNAVAILABLE, t(locale, Msg::ServiceUnavailable));
+    let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else { return Err(unavailable()) };
+    let Some(session) = req.extensions().get::<RequestSession>().cloned() else {
+        return Err(status_page(StatusCode::UNAUTHORIZED, t(locale, Msg::SignInRequired)));
+    };
+    let slug = req.match_info().get("org").unwrap_or_default().to_string();
+    let (db, cache, user) = (state.db.clone(), state.policies.clone(), session.user);
+    match web::block(move || db.with(|c| gatehouse_app::api::server::member_in(c, &cache, user, &slug))).await {
+        Ok(Ok((org, m, policy))) => {
+            tracing::Span::current().record("org_id", org.id.0);
+            let actor = Actor::User { user, membership: Some(m.id) };
+            Ok(Caller { now: state.clock.now(), state, org, m, policy, locale, actor })
+        }
+        Ok(Err(DbError::NotFound)) => Err(status_page(StatusCode::NOT_FOUND, t(locale, Msg::NotFoundText))),
+        Ok(Err(e)) => {
+            tracing::error!(error = %e, "loading the caller failed");
+            Err(unavailable())
+        }
+        Err(_) => Err(unavailable()),
+    }
 }
 
 pub(crate) fn fields(form: &Form) -> HashMap<String, String> {
@@ -101,33 +143,6 @@ pub(crate) fn fields(form: &Form) -> HashMap<String, String> {
 
 pub(crate) fn status_page(code: actix_web::http::StatusCode, text: &str) -> HttpResponse {
     HttpResponse::build(code).content_type("text/plain; charset=utf-8").body(text.to_string())
-}
-
-/// The signed-in caller's active membership in `slug`; 404 for anyone else (another
-/// organization's pages do not exist for them).
-pub(crate) async fn caller(req: &HttpRequest, state: &web::Data<AppState>, slug: String) -> Result<Caller, HttpResponse> {
-    let Some(session) = req.extensions().get::<RequestSession>().cloned() else {
-        return Err(status_page(actix_web::http::StatusCode::UNAUTHORIZED, "Sign-in required."));
-    };
-    let locale = req.extensions().get::<RequestLocale>().map(|l| l.0).unwrap_or_default();
-    let db = state.db.clone();
-    let user = session.user;
-    let r = web::block(move || {
-        db.with(|c| {
-            let org = gatehouse_db::orgs::by_slug(c, &slug)?.ok_or(DbError::NotFound)?;
-            let m = gatehouse_db::members::active_membership(c, user, org.id)?.ok_or(DbError::NotFound)?;
-            Ok((org, m))
-        })
-    })
-    .await;
-    match r {
-        Ok(Ok((org, m))) => {
-            let actor = Actor::User { user, membership: Some(m.id) };
-            Ok(Caller { state: state.clone(), org, m, locale, now: state.clock.now(), actor })
-        }
-        Ok(Err(DbError::NotFound)) => Err(status_page(actix_web::http::StatusCode::NOT_FOUND, "Not found.")),
-        _ => Err(status_page(actix_web::http::StatusCode::SERVICE_UNAVAILABLE, "The service is temporarily unavailable. Nothing was changed.")),
-    }
 }
 
 impl Caller {
@@ -223,11 +238,7 @@ fn draft_of(grants: &[RoleGrant]) -> String {
     grants.iter().map(|g| format!("{}:{}:{}", g.permission, g.scope.as_str(), g.visibility.as_str())).collect::<Vec<_>>().join(",")
 }
 
-async fn role_new(req: HttpRequest, state: web::Data<AppState>, path: web::Path<String>, form: Form) -> HttpResponse {
-    let c = match caller(&req, &state, path.into_inner()).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+async fn role_new(c: Caller, form: Form) -> HttpResponse {
     let f = fields(&form);
     let key = f.get("key").cloned().unwrap_or_default().trim().to_lowercase();
     let name = f.get("name").cloned().unwrap_or_default();
@@ -263,12 +274,8 @@ async fn role_new(req: HttpRequest, state: web::Data<AppState>, path: web::Path<
     }
 }
 
-async fn role_edit(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(String, i64)>, form: Form) -> HttpResponse {
-    let (slug, id) = path.into_inner();
-    let c = match caller(&req, &state, slug).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+async fn role_edit(c: Caller, path: web::Path<(String, i64)>, form: Form) -> HttpResponse {
+    let (_, id) = path.into_inner();
     let f = fields(&form);
     let grants = grants_from(&f);
     let edit = gatehouse_db::roles::RoleEdit {
@@ -285,58 +292,32 @@ async fn role_edit(req: HttpRequest, state: web::Data<AppState>, path: web::Path
     c.back(&back, r, &[("draft", draft_of(&grants)), ("name", edit.name), ("description", edit.description)])
 }
 
-async fn role_retire(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(String, i64)>, form: Form) -> HttpResponse {
-    let (slug, id) = path.into_inner();
-    let c = match caller(&req, &state, slug).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+async fn role_retire(c: Caller, path: web::Path<(String, i64)>, form: Form) -> HttpResponse {
+    let (_, id) = path.into_inner();
     let end = fields(&form).contains_key("end_assignments");
     let (org, by, actor, now) = (c.org.id, c.m.id, c.actor, c.now);
     let r = c.change(move |conn, p| gatehouse_db::roles::retire(conn, org, p, by, RoleId(id), end, actor, now)).await;
     c.back(&format!("/o/{}/roles/{id}", c.org.slug), r, &[])
 }
 
-async fn template_apply(req: HttpRequest, state: web::Data<AppState>, path: web::Path<String>, form: Form) -> HttpResponse {
-    let c = match caller(&req, &state, path.into_inner()).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+async fn template_apply(c: Caller, form: Form) -> HttpResponse {
     let key = fields(&form).get("template").cloned().unwrap_or_default();
     let (org, by, actor, now) = (c.org.id, c.m.id, c.actor, c.now);
     let r = c
         .change(move |conn, p| {
             let t = gatehouse_domain::authz::templates::by_key(&key).ok_or(DbError::NotFound)?;
-            // Applying a template defines roles: the same rules as defining them by hand.
-            for role in &t.roles {
-                gatehouse_domain::authz::escalation::may_edit_role(&p.subject(by), &[], &role.grants, p, &p.tree, now)
-                    .map_err(|e| DbError::Denied(gatehouse_domain::authz::Denial::Escalation(e)))?;
-            }
-            conn.transaction(|conn| {
-                gatehouse_db::authz::bump(conn, org, Some(p.version))?;
-                gatehouse_db::authz::apply_template(conn, org, &t, actor, now)
-            })
+            gatehouse_db::authz::apply_template_checked(conn, org, p, by, &t, actor, now)
         })
         .await;
     c.back(&format!("/o/{}/roles", c.org.slug), r, &[])
 }
 
-async fn matrix_csv(req: HttpRequest, state: web::Data<AppState>, path: web::Path<String>) -> HttpResponse {
-    let c = match caller(&req, &state, path.into_inner()).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let (db, cache, org) = (c.state.db.clone(), c.state.policies.clone(), c.org.id);
-    let policy = match web::block(move || db.with(|conn| cache.get(conn, org))).await {
-        Ok(Ok(p)) => p,
-        _ => return status_page(actix_web::http::StatusCode::SERVICE_UNAVAILABLE, "The service is temporarily unavailable."),
-    };
-    if policy.reach(c.m.id, "roles.view", c.now) == gatehouse_domain::authz::policy::Reach::Nothing {
-        let d = policy.check(c.m.id, "roles.view", &Target::Organization, c.now);
-        let why = gatehouse_app::explain::reasons(c.locale, &policy, "roles.view", &d.reasons).join(" ");
-        return status_page(actix_web::http::StatusCode::FORBIDDEN, &why);
+async fn matrix_csv(c: Caller) -> HttpResponse {
+    let policy = &c.policy;
+    if let Err(d) = policy.require_reach(c.m.id, "roles.view", c.now) {
+        return status_page(actix_web::http::StatusCode::FORBIDDEN, &gatehouse_app::explain::denial(c.locale, policy, &d));
     }
-    let m = gatehouse_app::access::matrix(&policy, c.locale);
+    let m = gatehouse_app::access::matrix(policy, c.locale);
     // Quoted where needed, and never run as a spreadsheet formula (role names are typed by people).
     let cell = |s: &str| {
         let s = gatehouse_domain::spreadsheet::guard(s);
@@ -372,12 +353,8 @@ fn end_of_day(locale_tz: &str, d: NaiveDate) -> Option<DateTime<Utc>> {
     local.and_local_timezone(tz).earliest().map(|t| t.with_timezone(&Utc))
 }
 
-async fn assign(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(String, i64)>, form: Form) -> HttpResponse {
-    let (slug, id) = path.into_inner();
-    let c = match caller(&req, &state, slug).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+async fn assign(c: Caller, path: web::Path<(String, i64)>, form: Form) -> HttpResponse {
+    let (_, id) = path.into_inner();
     let f = fields(&form);
     let back = format!("/o/{}/members/{id}", c.org.slug);
     let keep = vec![("role", f.get("role").cloned().unwrap_or_default()), ("unit", f.get("unit").cloned().unwrap_or_default()), ("ends_on", f.get("ends_on").cloned().unwrap_or_default())];
@@ -401,12 +378,8 @@ async fn assign(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(S
     c.back(&back, r, &keep)
 }
 
-async fn unassign(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(String, i64, i64)>) -> HttpResponse {
-    let (slug, id, aid) = path.into_inner();
-    let c = match caller(&req, &state, slug).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+async fn unassign(c: Caller, path: web::Path<(String, i64, i64)>) -> HttpResponse {
+    let (_, id, aid) = path.into_inner();
     let (org, by, actor, now) = (c.org.id, c.m.id, c.actor, c.now);
     let r = c
         .change(move |conn, p| {
@@ -421,12 +394,8 @@ async fn unassign(req: HttpRequest, state: web::Data<AppState>, path: web::Path<
     c.back(&format!("/o/{}/members/{id}", c.org.slug), r, &[])
 }
 
-async fn adjust(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(String, i64)>, form: Form) -> HttpResponse {
-    let (slug, id) = path.into_inner();
-    let c = match caller(&req, &state, slug).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+async fn adjust(c: Caller, path: web::Path<(String, i64)>, form: Form) -> HttpResponse {
+    let (_, id) = path.into_inner();
     let f = fields(&form);
     let back = format!("/o/{}/members/{id}", c.org.slug);
     let get = |k: &str| f.get(k).cloned().unwrap_or_default();
@@ -455,12 +424,8 @@ async fn adjust(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(S
     c.back(&back, r, &keep)
 }
 
-async fn remove_adjustment(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(String, i64, i64)>) -> HttpResponse {
-    let (slug, id, aid) = path.into_inner();
-    let c = match caller(&req, &state, slug).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+async fn remove_adjustment(c: Caller, path: web::Path<(String, i64, i64)>) -> HttpResponse {
+    let (_, id, aid) = path.into_inner();
     let (org, by, actor, now) = (c.org.id, c.m.id, c.actor, c.now);
     let r = c
         .change(move |conn, p| {
@@ -474,12 +439,8 @@ async fn remove_adjustment(req: HttpRequest, state: web::Data<AppState>, path: w
     c.back(&format!("/o/{}/members/{id}", c.org.slug), r, &[])
 }
 
-async fn org_role(req: HttpRequest, state: web::Data<AppState>, path: web::Path<String>, form: Form) -> HttpResponse {
+async fn org_role(c: Caller, form: Form) -> HttpResponse {
     use gatehouse_domain::org_role::{Change, OrgRole};
-    let c = match caller(&req, &state, path.into_inner()).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
     let f = fields(&form);
     let back = format!("/o/{}/org-roles", c.org.slug);
     let get = |k: &str| f.get(k).cloned().unwrap_or_default();
@@ -520,12 +481,8 @@ fn owner_by_email(conn: &mut Conn<'_>, org: gatehouse_domain::ids::OrgId, email:
     }
 }
 
-async fn item_new(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(String, String)>, form: Form) -> HttpResponse {
-    let (slug, module) = path.into_inner();
-    let c = match caller(&req, &state, slug).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+async fn item_new(c: Caller, path: web::Path<(String, String)>, form: Form) -> HttpResponse {
+    let (_, module) = path.into_inner();
     let f = fields(&form);
     let get = |k: &str| f.get(k).cloned().unwrap_or_default();
     let keep = vec![("title", get("title")), ("owner_email", get("owner_email"))];
@@ -541,12 +498,8 @@ async fn item_new(req: HttpRequest, state: web::Data<AppState>, path: web::Path<
     c.back(&format!("/o/{}/content/{module}", c.org.slug), r, &keep)
 }
 
-async fn item_edit(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(String, String, i64)>, form: Form) -> HttpResponse {
-    let (slug, module, id) = path.into_inner();
-    let c = match caller(&req, &state, slug).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+async fn item_edit(c: Caller, path: web::Path<(String, String, i64)>, form: Form) -> HttpResponse {
+    let (_, module, id) = path.into_inner();
     let f = fields(&form);
     let title = f.get("title").cloned().unwrap_or_default();
     let version = parse_i64(f.get("version")).unwrap_or(-1) as i32;
@@ -570,12 +523,8 @@ async fn item_edit(req: HttpRequest, state: web::Data<AppState>, path: web::Path
     c.back(&format!("/o/{}/content/{module}", c.org.slug), r, &[])
 }
 
-async fn item_delete(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(String, String, i64)>) -> HttpResponse {
-    let (slug, module, id) = path.into_inner();
-    let c = match caller(&req, &state, slug).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+async fn item_delete(c: Caller, path: web::Path<(String, String, i64)>) -> HttpResponse {
+    let (_, module, id) = path.into_inner();
     let (org, by, actor, now) = (c.org.id, c.m.id, c.actor, c.now);
     let m2 = module.clone();
     let r = c
@@ -590,12 +539,8 @@ async fn item_delete(req: HttpRequest, state: web::Data<AppState>, path: web::Pa
 }
 
 /// Deletes the selected items together — all or none, and only the caller's own (bulk rule).
-async fn item_bulk_delete(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(String, String)>, form: Form) -> HttpResponse {
-    let (slug, module) = path.into_inner();
-    let c = match caller(&req, &state, slug).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+async fn item_bulk_delete(c: Caller, path: web::Path<(String, String)>, form: Form) -> HttpResponse {
+    let (_, module) = path.into_inner();
     let ids: Vec<i64> = form.0.iter().filter(|(k, _)| k == "item").filter_map(|(_, v)| v.parse().ok()).collect();
     let (org, by, actor, now) = (c.org.id, c.m.id, c.actor, c.now);
     let m2 = module.clone();
@@ -637,11 +582,7 @@ fn actions_from(text: &str) -> Result<Vec<gatehouse_domain::authz::content::Cont
 
 /// Declares a content module (or adds actions to one): defining what roles can grant needs
 /// roles.edit organization-wide.
-async fn module_declare(req: HttpRequest, state: web::Data<AppState>, path: web::Path<String>, form: Form) -> HttpResponse {
-    let c = match caller(&req, &state, path.into_inner()).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+async fn module_declare(c: Caller, form: Form) -> HttpResponse {
     let f = fields(&form);
     let get = |k: &str| f.get(k).cloned().unwrap_or_default();
     let keep = vec![("module_key", get("module_key")), ("module_en", get("module_en")), ("module_de", get("module_de")), ("actions", get("actions"))];
@@ -649,29 +590,18 @@ async fn module_declare(req: HttpRequest, state: web::Data<AppState>, path: web:
     let (org, by, actor, now) = (c.org.id, c.m.id, c.actor, c.now);
     let r = c
         .change(move |conn, p| {
-            let d = p.check(by, "roles.edit", &Target::Organization, now);
-            if !d.allowed {
-                return Err(DbError::Denied(gatehouse_domain::authz::Denial::NotPermitted { permission: "roles.edit".into(), reasons: d.reasons }));
-            }
             let en = if en.trim().is_empty() { key.clone() } else { en.trim().to_string() };
             let de = if de.trim().is_empty() { en.clone() } else { de.trim().to_string() };
             let module = gatehouse_domain::authz::content::ContentModule { key: key.clone(), en, de, actions: actions_from(&actions)? };
-            conn.transaction(|conn| {
-                gatehouse_db::authz::bump(conn, org, Some(p.version))?;
-                gatehouse_db::authz::declare_module(conn, org, &module, actor, now)
-            })
+            gatehouse_db::authz::declare_module_checked(conn, org, p, by, &module, actor, now)
         })
         .await;
     c.back(&format!("/o/{}/roles", c.org.slug), r, &keep)
 }
 
 /// Invites a member to an item (seed permission-matrix's "invited"): needs edit rights on it.
-async fn item_invite(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(String, String, i64)>, form: Form) -> HttpResponse {
-    let (slug, module, id) = path.into_inner();
-    let c = match caller(&req, &state, slug).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+async fn item_invite(c: Caller, path: web::Path<(String, String, i64)>, form: Form) -> HttpResponse {
+    let (_, module, id) = path.into_inner();
     let email = fields(&form).get("email").cloned().unwrap_or_default();
     let keep = vec![("email", email.clone())];
     let (org, by, actor, now) = (c.org.id, c.m.id, c.actor, c.now);
@@ -691,21 +621,9 @@ async fn item_invite(req: HttpRequest, state: web::Data<AppState>, path: web::Pa
 }
 
 /// Queues a failed message again (mail.manage organization-wide).
-async fn mail_retry(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(String, i64)>) -> HttpResponse {
-    let (slug, id) = path.into_inner();
-    let c = match caller(&req, &state, slug).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+async fn mail_retry(c: Caller, path: web::Path<(String, i64)>) -> HttpResponse {
+    let (_, id) = path.into_inner();
     let (org, by, actor, now) = (c.org.id, c.m.id, c.actor, c.now);
-    let r = c
-        .change(move |conn, p| {
-            let d = p.check(by, "mail.manage", &Target::Organization, now);
-            if !d.allowed {
-                return Err(DbError::Denied(gatehouse_domain::authz::Denial::NotPermitted { permission: "mail.manage".into(), reasons: d.reasons }));
-            }
-            gatehouse_db::outbox::retry(conn, org, id, actor, now)
-        })
-        .await;
+    let r = c.change(move |conn, p| gatehouse_db::outbox::retry(conn, org, p, by, id, actor, now)).await;
     c.back(&format!("/o/{}/mail?status=failed", c.org.slug), r, &[])
 }

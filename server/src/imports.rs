@@ -2,7 +2,7 @@
 //! members export in the same format. Thin: the db crate checks, decides and writes; the
 //! import runs batch after batch on the blocking pool, held by a lease so that the scheduled
 //! round of any instance resumes an import whose instance died.
-use crate::forms::{caller, status_page};
+use crate::forms::{status_page, Caller};
 use crate::redirect::see_other;
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -10,7 +10,6 @@ use chrono::Duration;
 use gatehouse_app::state::AppState;
 use gatehouse_db::imports;
 use gatehouse_db::DbError;
-use gatehouse_domain::authz::Target;
 
 /// How long a driver holds an import between two batches before another may take it over.
 pub const LEASE_SECONDS: i64 = 120;
@@ -70,11 +69,7 @@ pub fn multipart(content_type: &str, body: &[u8]) -> Option<Vec<Part>> {
 
 /// Uploads a file: stored as a preview, then its page. A file that cannot be read at all goes
 /// back to the invitations page with the reason.
-async fn upload(req: HttpRequest, state: web::Data<AppState>, path: web::Path<String>, body: web::Bytes) -> HttpResponse {
-    let c = match caller(&req, &state, path.into_inner()).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+async fn upload(c: Caller, req: HttpRequest, body: web::Bytes) -> HttpResponse {
     let back = format!("/o/{}/invitations", c.org.slug);
     let ct = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     let file = multipart(ct, &body).and_then(|parts| parts.into_iter().find(|p| p.name == "file" && !p.data.is_empty()));
@@ -92,16 +87,12 @@ async fn upload(req: HttpRequest, state: web::Data<AppState>, path: web::Path<St
     }
 }
 
-async fn start(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(String, i64)>) -> HttpResponse {
-    let (slug, id) = path.into_inner();
-    let c = match caller(&req, &state, slug).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+async fn start(c: Caller, path: web::Path<(String, i64)>) -> HttpResponse {
+    let (_, id) = path.into_inner();
     let (org, by, actor, now) = (c.org.id, c.m.id, c.actor, c.now);
     let r = c.change(move |conn, p| imports::start(conn, org, p, by, id, actor, now)).await;
     if r.is_ok() {
-        let state = state.get_ref().clone();
+        let state = c.state.get_ref().clone();
         actix_web::rt::spawn(async move {
             if let Err(e) = drive(&state, Some(id)).await {
                 tracing::error!(import = id, error = %e, "import stopped; the scheduled round resumes it");
@@ -111,12 +102,8 @@ async fn start(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(St
     c.back(&format!("/o/{}/imports/{id}", c.org.slug), r, &[])
 }
 
-async fn discard(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(String, i64)>) -> HttpResponse {
-    let (slug, id) = path.into_inner();
-    let c = match caller(&req, &state, slug).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+async fn discard(c: Caller, path: web::Path<(String, i64)>) -> HttpResponse {
+    let (_, id) = path.into_inner();
     let (org, by, actor, now) = (c.org.id, c.m.id, c.actor, c.now);
     let r = c.change(move |conn, p| imports::discard(conn, org, p, by, id, actor, now)).await;
     c.back(&format!("/o/{}/invitations", c.org.slug), r, &[])
@@ -143,39 +130,16 @@ pub async fn drive(state: &AppState, only: Option<i64>) -> Result<usize, String>
 }
 
 /// The members the caller may export (members.export for each), as CSV in the import's format.
-async fn export(req: HttpRequest, state: web::Data<AppState>, path: web::Path<String>) -> HttpResponse {
-    let c = match caller(&req, &state, path.into_inner()).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let (db, cache, org, me, now) = (c.state.db.clone(), c.state.policies.clone(), c.org.id, c.m.id, c.now);
-    let r = web::block(move || {
-        db.with(|conn| {
-            let policy = cache.get(conn, org)?;
-            if policy.reach(me, "members.export", now) == gatehouse_domain::authz::policy::Reach::Nothing {
-                return Ok(Err(policy));
-            }
-            let people = imports::export(conn, org, now)?;
-            let mine: Vec<_> = people
-                .into_iter()
-                .filter(|(id, units, _)| policy.check(me, "members.export", &Target::Member { id: *id, units: units.clone() }, now).allowed)
-                .map(|(_, _, p)| p)
-                .collect();
-            Ok(Ok(mine))
-        })
-    })
-    .await;
-    match r {
-        Ok(Ok(Ok(people))) => HttpResponse::Ok()
+async fn export(c: Caller) -> HttpResponse {
+    let (db, policy, org, me, now) = (c.state.db.clone(), c.policy.clone(), c.org.id, c.m.id, c.now);
+    match web::block(move || db.with(|conn| imports::export_for(conn, org, &policy, me, now))).await {
+        Ok(Ok(people)) => HttpResponse::Ok()
             .content_type("text/csv; charset=utf-8")
             .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{}-members.csv\"", c.org.slug)))
             .insert_header((header::CACHE_CONTROL, "no-store"))
             .body(gatehouse_domain::people::write_csv(&people)),
-        Ok(Ok(Err(policy))) => {
-            let d = policy.check(me, "members.export", &Target::Organization, now);
-            status_page(StatusCode::FORBIDDEN, &gatehouse_app::explain::reasons(c.locale, &policy, "members.export", &d.reasons).join(" "))
-        }
-        _ => status_page(StatusCode::SERVICE_UNAVAILABLE, "The service is temporarily unavailable."),
+        Ok(Err(DbError::Denied(d))) => status_page(StatusCode::FORBIDDEN, &gatehouse_app::explain::denial(c.locale, &c.policy, &d)),
+        _ => status_page(StatusCode::SERVICE_UNAVAILABLE, gatehouse_app::i18n::t(c.locale, gatehouse_app::i18n::Msg::ServiceUnavailable)),
     }
 }
 

@@ -1,7 +1,7 @@
 //! Form posts for adding people: invite one person, send an invitation again, withdraw it,
 //! the organization's invitation settings; and accepting an invitation from its link. Thin:
 //! the domain checks the person, the db crate decides on the policy and writes.
-use crate::forms::{caller, fields, Form};
+use crate::forms::{fields, Caller, Form};
 use crate::redirect::see_other;
 use crate::middleware::encode;
 use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
@@ -19,11 +19,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 /// Invites one person (members.invite where they are placed; roles without escalation).
-async fn invite(req: HttpRequest, state: web::Data<AppState>, path: web::Path<String>, form: Form) -> HttpResponse {
-    let c = match caller(&req, &state, path.into_inner()).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+async fn invite(c: Caller, form: Form) -> HttpResponse {
     let f = fields(&form);
     let get = |k: &str| f.get(k).cloned().unwrap_or_default();
     let all = |k: &str| form.0.iter().filter(|(key, v)| key == k && !v.is_empty()).map(|(_, v)| v.clone()).collect::<Vec<_>>();
@@ -41,7 +37,7 @@ async fn invite(req: HttpRequest, state: web::Data<AppState>, path: web::Path<St
     let email = get("email");
     let role = get("role");
     let input_base = PersonInput { email: email.clone(), name: get("name"), mobile_phone: get("mobile_phone"), locale: get("locale"), kind: get("kind"), ..Default::default() };
-    let (org, by, actor, now, public_url) = (c.org.id, c.m.id, c.actor, c.now, state.public_url.clone());
+    let (org, by, actor, now, public_url) = (c.org.id, c.m.id, c.actor, c.now, c.state.public_url.clone());
     let r = c
         .change(move |conn, p| {
             let dir = invitations::directory(conn, org, std::slice::from_ref(&email))?;
@@ -63,11 +59,7 @@ async fn invite(req: HttpRequest, state: web::Data<AppState>, path: web::Path<St
     c.back(&format!("/o/{}/invitations", c.org.slug), r, &keep)
 }
 
-async fn settings(req: HttpRequest, state: web::Data<AppState>, path: web::Path<String>, form: Form) -> HttpResponse {
-    let c = match caller(&req, &state, path.into_inner()).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+async fn settings(c: Caller, form: Form) -> HttpResponse {
     let f = fields(&form);
     let region = f.get("phone_region").cloned().unwrap_or_default();
     let required = f.contains_key("phone_required");
@@ -80,23 +72,15 @@ async fn settings(req: HttpRequest, state: web::Data<AppState>, path: web::Path<
     c.back(&format!("/o/{}/invitations", c.org.slug), r, &[])
 }
 
-async fn resend(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(String, i64)>) -> HttpResponse {
-    let (slug, id) = path.into_inner();
-    let c = match caller(&req, &state, slug).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let (org, by, actor, now, public_url) = (c.org.id, c.m.id, c.actor, c.now, state.public_url.clone());
+async fn resend(c: Caller, path: web::Path<(String, i64)>) -> HttpResponse {
+    let (_, id) = path.into_inner();
+    let (org, by, actor, now, public_url) = (c.org.id, c.m.id, c.actor, c.now, c.state.public_url.clone());
     let r = c.change(move |conn, p| invitations::resend(conn, org, p, by, id, &public_url, actor, now)).await;
     c.back(&format!("/o/{}/invitations", c.org.slug), r, &[])
 }
 
-async fn revoke(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(String, i64)>) -> HttpResponse {
-    let (slug, id) = path.into_inner();
-    let c = match caller(&req, &state, slug).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+async fn revoke(c: Caller, path: web::Path<(String, i64)>) -> HttpResponse {
+    let (_, id) = path.into_inner();
     let (org, by, actor, now) = (c.org.id, c.m.id, c.actor, c.now);
     let r = c.change(move |conn, p| invitations::revoke(conn, org, p, by, id, actor, now)).await;
     c.back(&format!("/o/{}/invitations", c.org.slug), r, &[])

@@ -1,11 +1,10 @@
 //! Form posts for access requests: ask (a role, a single permission or a unit), decide (approve or deny with a comment), withdraw, revoke (take an approved grant back).
 //! Thin: the db crate checks (requestable, approvers, first decision wins) and writes.
-use crate::forms::{caller, fields, Form};
+use crate::forms::{fields, Caller, Form};
 use crate::redirect::see_other;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use chrono::{NaiveDate, TimeZone};
 use gatehouse_app::i18n::{t, Msg};
-use gatehouse_app::state::AppState;
 use gatehouse_db::requests;
 use gatehouse_domain::ids::{RoleId, UnitId};
 use gatehouse_domain::requests::Asked;
@@ -19,11 +18,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 /// Asks for a role (at a unit or organization-wide) or to join a unit.
-async fn ask(req: HttpRequest, state: web::Data<AppState>, path: web::Path<String>, form: Form) -> HttpResponse {
-    let c = match caller(&req, &state, path.into_inner()).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+async fn ask(c: Caller, form: Form) -> HttpResponse {
     let f = fields(&form);
     let get = |k: &str| f.get(k).map(|v| v.trim().to_string()).unwrap_or_default();
     let back = format!("/o/{}/requests", c.org.slug);
@@ -63,7 +58,7 @@ async fn ask(req: HttpRequest, state: web::Data<AppState>, path: web::Path<Strin
         },
     };
     let justification = get("justification");
-    let (org, me, actor, now, url) = (c.org.id, c.m.id, c.actor, c.now, state.public_url.clone());
+    let (org, me, actor, now, url) = (c.org.id, c.m.id, c.actor, c.now, c.state.public_url.clone());
     let r = c.change(move |conn, p| requests::create(conn, org, p, me, &asked, &justification, ends_at, &url, actor, now)).await;
     match r {
         Ok((id, _)) => see_other(&format!("/o/{}/requests/{id}?done=1", c.org.slug)),
@@ -71,12 +66,8 @@ async fn ask(req: HttpRequest, state: web::Data<AppState>, path: web::Path<Strin
     }
 }
 
-async fn decide(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(String, i64)>, form: Form) -> HttpResponse {
-    let (slug, id) = path.into_inner();
-    let c = match caller(&req, &state, slug).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+async fn decide(c: Caller, path: web::Path<(String, i64)>, form: Form) -> HttpResponse {
+    let (_, id) = path.into_inner();
     let f = fields(&form);
     let approve = match f.get("decision").map(String::as_str) {
         Some("approve") => true,
@@ -85,39 +76,27 @@ async fn decide(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(S
         _ => return see_other(&format!("/o/{}/requests/{id}?error={}", c.org.slug, crate::middleware::encode(t(c.locale, Msg::ReqChooseDecision)))),
     };
     let comment = f.get("comment").cloned().unwrap_or_default();
-    let (org, me, actor, now, url) = (c.org.id, c.m.id, c.actor, c.now, state.public_url.clone());
+    let (org, me, actor, now, url) = (c.org.id, c.m.id, c.actor, c.now, c.state.public_url.clone());
     let r = c.change(move |conn, p| requests::decide(conn, org, p, me, id, approve, Some(&comment), &url, actor, now)).await;
     c.back(&format!("/o/{}/requests/{id}", c.org.slug), r, &[])
 }
 
-async fn withdraw(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(String, i64)>) -> HttpResponse {
-    let (slug, id) = path.into_inner();
-    let c = match caller(&req, &state, slug).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+async fn withdraw(c: Caller, path: web::Path<(String, i64)>) -> HttpResponse {
+    let (_, id) = path.into_inner();
     let (org, me, actor, now) = (c.org.id, c.m.id, c.actor, c.now);
     let r = c.change(move |conn, _| requests::withdraw(conn, org, me, id, actor, now)).await;
     c.back(&format!("/o/{}/requests/{id}", c.org.slug), r, &[])
 }
 
-async fn revoke(req: HttpRequest, state: web::Data<AppState>, path: web::Path<(String, i64)>, form: Form) -> HttpResponse {
-    let (slug, id) = path.into_inner();
-    let c = match caller(&req, &state, slug).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+async fn revoke(c: Caller, path: web::Path<(String, i64)>, form: Form) -> HttpResponse {
+    let (_, id) = path.into_inner();
     let comment = fields(&form).get("comment").cloned().unwrap_or_default();
-    let (org, me, actor, now, url) = (c.org.id, c.m.id, c.actor, c.now, state.public_url.clone());
+    let (org, me, actor, now, url) = (c.org.id, c.m.id, c.actor, c.now, c.state.public_url.clone());
     let r = c.change(move |conn, p| requests::revoke(conn, org, p, me, id, Some(&comment), &url, actor, now)).await;
     c.back(&format!("/o/{}/requests/{id}", c.org.slug), r, &[])
 }
 
-async fn update_settings(req: HttpRequest, state: web::Data<AppState>, path: web::Path<String>, form: Form) -> HttpResponse {
-    let c = match caller(&req, &state, path.into_inner()).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+async fn update_settings(c: Caller, form: Form) -> HttpResponse {
     let f = fields(&form);
     let days = |k: &str| f.get(k).and_then(|v| v.trim().parse::<i32>().ok()).unwrap_or(-1);
     let s = gatehouse_domain::requests::Settings { reminder_days: days("reminder_days"), expiry_days: days("expiry_days") };

@@ -76,6 +76,18 @@ impl Policy {
         landing_path(slug, self.sees_dashboard(member, now))
     }
 
+    /// The one gate every change and every read goes through: the decision when `member` may do
+    /// `permission` on `target`, else the refusal with the engine's reasons (said in the
+    /// reader's words by the caller).
+    pub fn require(&self, member: MembershipId, permission: &str, target: &Target, now: DateTime<Utc>) -> Result<Decision, super::Denial> {
+        let d = self.check(member, permission, target, now);
+        if d.allowed {
+            Ok(d)
+        } else {
+            Err(super::Denial::NotPermitted { permission: permission.to_string(), reasons: d.reasons })
+        }
+    }
+
     /// May `member` do `permission` on `target`? The decision carries its reasons (explain).
     pub fn check(&self, member: MembershipId, permission: &str, target: &Target, now: DateTime<Utc>) -> Decision {
         self.with_subject(member, |s| check(s, permission, target, self, &self.tree, now))
@@ -129,6 +141,15 @@ impl Policy {
     }
 
     /// How far `permission` reaches for `member` right now.
+    /// Refused (with the engine's reasons at the organization) unless `permission` reaches
+    /// anything at all for `member`: the gate of lists and exports that show what it reaches.
+    pub fn require_reach(&self, member: MembershipId, permission: &str, now: DateTime<Utc>) -> Result<Reach, super::Denial> {
+        match self.reach(member, permission, now) {
+            Reach::Nothing => self.require(member, permission, &Target::Organization, now).map(|_| Reach::Nothing),
+            r => Ok(r),
+        }
+    }
+
     pub fn reach(&self, member: MembershipId, permission: &str, now: DateTime<Utc>) -> Reach {
         let s = self.subject(member);
         if s.adjustments.iter().any(|a| matches!(a, super::Adjustment::Withdraw { permission: p } if p == permission))
