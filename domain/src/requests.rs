@@ -21,7 +21,29 @@ pub enum Asked {
     Unit { unit: UnitId },
 }
 
+/// What is missing from an "ask for access" form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AskProblem {
+    ChooseUnit,
+    ChoosePermission,
+    ChooseRole,
+}
+
 impl Asked {
+    /// Reads the ask form: `kind` (role, permission or unit) and the fields it needs; the unit is
+    /// optional for roles and permissions (organization-wide).
+    pub fn from_form(kind: &str, role: &str, permission: &str, unit: &str) -> Result<Asked, AskProblem> {
+        let unit = unit.trim().parse::<i64>().ok().map(UnitId);
+        match kind.trim() {
+            "unit" => unit.map(|unit| Asked::Unit { unit }).ok_or(AskProblem::ChooseUnit),
+            "permission" => match permission.trim() {
+                "" => Err(AskProblem::ChoosePermission),
+                p => Ok(Asked::Permission { permission: p.to_string(), unit }),
+            },
+            _ => role.trim().parse::<i64>().map(|r| Asked::Role { role: RoleId(r), unit }).map_err(|_| AskProblem::ChooseRole),
+        }
+    }
+
     pub fn kind(&self) -> &'static str {
         match self {
             Asked::Role { .. } => "role",

@@ -69,6 +69,21 @@ pub fn time_zone(input: &str) -> Result<chrono_tz::Tz, DomainError> {
     input.trim().parse::<chrono_tz::Tz>().map_err(|_| DomainError::InvalidTimeZone(input.to_string()))
 }
 
+/// A date typed into a form (`YYYY-MM-DD`) as the last second of that day in the organization's
+/// time zone — how every "until" and "ends on" date of the portal is read. Empty: no date.
+pub fn end_of_day(input: &str, time_zone: &str) -> Result<Option<chrono::DateTime<chrono::Utc>>, DomainError> {
+    use chrono::TimeZone;
+    let input = input.trim();
+    if input.is_empty() {
+        return Ok(None);
+    }
+    let day = chrono::NaiveDate::parse_from_str(input, "%Y-%m-%d").map_err(|_| DomainError::InvalidValue { field: "date", value: input.to_string() })?;
+    let end = day.and_hms_opt(23, 59, 59).expect("a valid time of day");
+    let tz = crate::validate::time_zone(time_zone).unwrap_or(chrono_tz::UTC);
+    // A day ending in a clock change: its earliest reading (or UTC for a skipped second).
+    Ok(Some(tz.from_local_datetime(&end).earliest().map(|t| t.with_timezone(&chrono::Utc)).unwrap_or_else(|| chrono::Utc.from_utc_datetime(&end))))
+}
+
 /// A URL-safe organization handle: lower-case letters, digits and dashes, 2–48 characters.
 pub fn slug(input: &str) -> Result<String, DomainError> {
     let s = input.trim().to_lowercase();
@@ -102,6 +117,18 @@ pub fn password_strength(pw: &str) -> Result<(), DomainError> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn form_dates_end_at_the_end_of_the_day_in_the_organizations_zone() {
+        use chrono::TimeZone;
+        assert_eq!(end_of_day("", "Europe/Berlin").unwrap(), None);
+        assert_eq!(end_of_day("2026-12-31", "Europe/Berlin").unwrap(), Some(chrono::Utc.with_ymd_and_hms(2026, 12, 31, 22, 59, 59).unwrap()));
+        assert_eq!(end_of_day(" 2026-07-01 ", "Europe/Berlin").unwrap(), Some(chrono::Utc.with_ymd_and_hms(2026, 7, 1, 21, 59, 59).unwrap()), "summer time");
+        assert_eq!(end_of_day("2026-07-01", "UTC").unwrap(), Some(chrono::Utc.with_ymd_and_hms(2026, 7, 1, 23, 59, 59).unwrap()));
+        for bad in ["31.12.2026", "2026-02-30", "tomorrow"] {
+            assert!(end_of_day(bad, "UTC").is_err(), "{bad}");
+        }
+    }
+
     use super::*;
 
     #[test]

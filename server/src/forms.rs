@@ -8,7 +8,7 @@ use crate::middleware::encode;
 use crate::redirect::see_other;
 use actix_web::http::header;
 use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use gatehouse_app::state::{AppState, RequestLocale, RequestSession};
 use gatehouse_db::members::MembershipCtx;
 use gatehouse_db::orgs::OrgRow;
@@ -247,19 +247,18 @@ async fn role_new(c: Caller, form: Form) -> HttpResponse {
     let (k2, n2, from2) = (key.clone(), name.clone(), from.clone());
     let r = c
         .change(move |conn, p| {
-            // "tpl:<template>:<role>" copies a template role, "role:<id>" an existing role.
-            let (grants, description, origin) = match from2.split(':').collect::<Vec<_>>().as_slice() {
-                ["tpl", t, r] => {
-                    let t = gatehouse_domain::authz::templates::by_key(t).ok_or(DbError::NotFound)?;
-                    let role = t.role(r).ok_or(DbError::NotFound)?.clone();
+            use gatehouse_domain::authz::templates::RoleOrigin;
+            let (grants, description, origin) = match RoleOrigin::parse(&from2).ok_or(DbError::NotFound)? {
+                RoleOrigin::Template { template, role } => {
+                    let t = gatehouse_domain::authz::templates::by_key(&template).ok_or(DbError::NotFound)?;
+                    let role = t.role(&role).ok_or(DbError::NotFound)?.clone();
                     (role.grants, role.description.to_string(), Some((t.key.to_string(), role.key.to_string())))
                 }
-                ["role", id] => {
-                    let id: i64 = id.parse().map_err(|_| DbError::NotFound)?;
-                    let d = gatehouse_db::roles::detail(conn, org, RoleId(id))?;
+                RoleOrigin::Role(id) => {
+                    let d = gatehouse_db::roles::detail(conn, org, id)?;
                     (d.grants, d.description, d.template_key.zip(d.template_role_key))
                 }
-                _ => (Vec::new(), String::new(), None),
+                RoleOrigin::Empty => (Vec::new(), String::new(), None),
             };
             if n2.trim().is_empty() {
                 return Err(gatehouse_domain::DomainError::InvalidValue { field: "name", value: String::new() }.into());
@@ -347,12 +346,6 @@ async fn matrix_csv(c: Caller) -> HttpResponse {
         .body(out)
 }
 
-fn end_of_day(locale_tz: &str, d: NaiveDate) -> Option<DateTime<Utc>> {
-    let tz: chrono_tz::Tz = locale_tz.parse().ok()?;
-    let local = d.and_hms_opt(23, 59, 59)?;
-    local.and_local_timezone(tz).earliest().map(|t| t.with_timezone(&Utc))
-}
-
 async fn assign(c: Caller, path: web::Path<(String, i64)>, form: Form) -> HttpResponse {
     let (_, id) = path.into_inner();
     let f = fields(&form);
@@ -360,11 +353,9 @@ async fn assign(c: Caller, path: web::Path<(String, i64)>, form: Form) -> HttpRe
     let keep = vec![("role", f.get("role").cloned().unwrap_or_default()), ("unit", f.get("unit").cloned().unwrap_or_default()), ("ends_on", f.get("ends_on").cloned().unwrap_or_default())];
     let role = parse_i64(f.get("role"));
     let unit = parse_i64(f.get("unit")).map(UnitId);
-    let ends_on = f.get("ends_on").filter(|s| !s.trim().is_empty()).map(|s| NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d"));
-    let ends_at = match ends_on {
-        None => None,
-        Some(Ok(d)) => end_of_day(&c.org.time_zone, d),
-        Some(Err(_)) => {
+    let ends_at = match gatehouse_domain::validate::end_of_day(f.get("ends_on").map(String::as_str).unwrap_or(""), &c.org.time_zone) {
+        Ok(e) => e,
+        Err(_) => {
             let e = DbError::Domain(gatehouse_domain::DomainError::InvalidValue { field: "ends_on", value: f.get("ends_on").cloned().unwrap_or_default() });
             return c.back(&back, Err::<((), _), _>((e, Arc::new(Policy::default()))), &keep);
         }

@@ -3,11 +3,10 @@
 use crate::forms::{fields, Caller, Form};
 use crate::redirect::see_other;
 use actix_web::{web, HttpResponse};
-use chrono::{NaiveDate, TimeZone};
 use gatehouse_app::i18n::{t, Msg};
 use gatehouse_db::requests;
-use gatehouse_domain::ids::{RoleId, UnitId};
-use gatehouse_domain::requests::Asked;
+
+use gatehouse_domain::requests::{AskProblem, Asked};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/o/{org}/requests", web::post().to(ask))
@@ -30,33 +29,13 @@ async fn ask(c: Caller, form: Form) -> HttpResponse {
         }
         url
     });
-    let unit = get("unit").parse::<i64>().ok().map(UnitId);
-    let asked = match get("kind").as_str() {
-        "unit" => match unit {
-            Some(unit) => Asked::Unit { unit },
-            None => return refuse(Msg::ReqChooseUnit),
-        },
-        "permission" => match get("permission").as_str() {
-            "" => return refuse(Msg::ReqChoosePermission),
-            p => Asked::Permission { permission: p.to_string(), unit },
-        },
-        _ => match get("role").parse::<i64>() {
-            Ok(role) => Asked::Role { role: RoleId(role), unit },
-            Err(_) => return refuse(Msg::ReqChooseRole),
-        },
+    let asked = match Asked::from_form(&get("kind"), &get("role"), &get("permission"), &get("unit")) {
+        Ok(a) => a,
+        Err(AskProblem::ChooseUnit) => return refuse(Msg::ReqChooseUnit),
+        Err(AskProblem::ChoosePermission) => return refuse(Msg::ReqChoosePermission),
+        Err(AskProblem::ChooseRole) => return refuse(Msg::ReqChooseRole),
     };
-    // The end date is the end of that day in the organization's time zone.
-    let ends_at = match get("ends_on").as_str() {
-        "" => None,
-        d => match NaiveDate::parse_from_str(d, "%Y-%m-%d") {
-            Ok(day) => {
-                let end = day.and_hms_opt(23, 59, 59).unwrap_or_default();
-                let tz = gatehouse_domain::validate::time_zone(&c.org.time_zone).unwrap_or(chrono_tz::UTC);
-                Some(tz.from_local_datetime(&end).earliest().map(|t| t.with_timezone(&chrono::Utc)).unwrap_or_else(|| chrono::Utc.from_utc_datetime(&end)))
-            }
-            Err(_) => return refuse(Msg::ReqBadDate),
-        },
-    };
+    let Ok(ends_at) = gatehouse_domain::validate::end_of_day(&get("ends_on"), &c.org.time_zone) else { return refuse(Msg::ReqBadDate) };
     let justification = get("justification");
     let (org, me, actor, now, url) = (c.org.id, c.m.id, c.actor, c.now, c.state.public_url.clone());
     let r = c.change(move |conn, p| requests::create(conn, org, p, me, &asked, &justification, ends_at, &url, actor, now)).await;

@@ -5,6 +5,26 @@ use super::content::ContentModule;
 use super::{Role, RoleGrant, RoleScope, Visibility};
 use crate::ids::RoleId;
 
+/// Where a new role's grants come from, as the "new role" form names it: `tpl:<template>:<role>`
+/// copies a template's role, `role:<id>` an existing role, anything else starts empty.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RoleOrigin {
+    Template { template: String, role: String },
+    Role(RoleId),
+    Empty,
+}
+
+impl RoleOrigin {
+    /// `None` for a malformed `role:` id (nothing to copy from).
+    pub fn parse(from: &str) -> Option<RoleOrigin> {
+        match from.split(':').collect::<Vec<_>>().as_slice() {
+            ["tpl", t, r] => Some(RoleOrigin::Template { template: t.to_string(), role: r.to_string() }),
+            ["role", id] => id.parse().ok().map(|id| RoleOrigin::Role(RoleId(id))),
+            _ => Some(RoleOrigin::Empty),
+        }
+    }
+}
+
 mod default;
 mod isms;
 mod organization_roles;
