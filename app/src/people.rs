@@ -133,7 +133,7 @@ pub async fn get_invitations(org: String, show: Option<String>) -> Result<Invita
     let (org_id, now, me, policy) = (x.org.id, x.now, x.m.id, x.policy.clone());
     let (dir, settings, rows, imports) = crate::api::server::db(&x.c.state, move |conn| {
         let dir = gatehouse_db::invitations::directory(conn, org_id, &[])?;
-        let settings = gatehouse_db::invitations::settings(conn, org_id)?;
+        let settings = gatehouse_db::orgs::settings(conn, org_id)?;
         let rows = gatehouse_db::invitations::list(conn, org_id, closed, now, 500)?;
         let imports = gatehouse_db::imports::recent(conn, org_id, 10)?;
         Ok((dir, settings, rows, imports))

@@ -153,7 +153,7 @@ fn links(conn: &mut Conn<'_>, public_url: &str, slug: &str, case: i64, now: Date
 fn mail_managers(conn: &mut Conn<'_>, org: OrgId, case: i64, reminder: bool, public_url: &str, actor: Actor, now: DateTime<Utc>) -> Result<usize, DbError> {
     use gatehouse_domain::org_role::Audience;
     let row = self::case(conn, org, case)?;
-    let settings = crate::invitations::settings(conn, org)?;
+    let settings = crate::orgs::settings(conn, org)?;
     let mut to = crate::members::mail_recipients(conn, org, Audience::Role(OrgRole::ComplianceManager))?;
     if to.is_empty() {
         to = crate::members::mail_recipients(conn, org, Audience::Owners)?;
@@ -164,7 +164,7 @@ fn mail_managers(conn: &mut Conn<'_>, org: OrgId, case: i64, reminder: bool, pub
             manager: p.name.clone(),
             member: row.name.clone(),
             org: settings.name.clone(),
-            ended: crate::invitations::local_time(&settings.time_zone, row.ended_at),
+            ended: crate::orgs::local_time(&settings.time_zone, row.ended_at),
             reminder,
             anonymize_link: anonymize_link.clone(),
             linked_link: linked_link.clone(),
@@ -278,7 +278,7 @@ pub fn set_end_date(conn: &mut Conn<'_>, org: OrgId, policy: &Policy, by: Member
         if MemberStatus::parse(&status)? != MemberStatus::Active {
             return Err(refused(Refusal::NotActive));
         }
-        let tz = crate::invitations::settings(conn, org)?.time_zone;
+        let tz = crate::orgs::settings(conn, org)?.time_zone;
         if on_date.is_some_and(|d| d < today(&tz, now)) {
             return Err(refused(Refusal::EndInPast));
         }
@@ -545,196 +545,28 @@ fn lock_user(conn: &mut Conn<'_>, user: i64) -> Result<(), DbError> {
 /// for the organization's automatic anonymization. `confirm` must repeat the pseudonym shown.
 pub fn anonymize(conn: &mut Conn<'_>, org: OrgId, policy: Option<(&Policy, MembershipId)>, case_id: i64, confirm: &str, actor: Actor, now: DateTime<Utc>) -> Result<Anonymized, DbError> {
     conn.transaction(|conn| {
-        let member: i64 = on!(conn, c => cc::table.filter(cc::id.eq(case_id)).filter(cc::org_id.eq(org.0)).select(cc::membership_id).first(c))?;
-        let member = MembershipId(member);
-        if let Some((policy, by)) = policy {
-            if by == member {
-                return Err(refused(Refusal::OwnMembership));
-            }
-            let target = member_target(conn, org, member)?;
-            policy.require(by, "compliance.anonymize", &target, now)?;
-        }
-        // Claimed first: of two anonymizations of one case at once (two managers, two
-        // instances' automatic rounds), one goes on, the other is told it is done.
-        let claimed = on!(conn, c => diesel::update(cc::table.filter(cc::id.eq(case_id)).filter(cc::status.eq("open")))
-            .set((cc::status.eq("anonymized"), cc::updated_at.eq(to_db(now))))
-            .execute(c))?;
-        if claimed == 0 {
-            return Err(refused(Refusal::AlreadyAnonymized));
-        }
-        #[allow(clippy::type_complexity)]
-        let (user, m_status, phone, job): (Option<i64>, String, Option<String>, Option<String>) =
-            on!(conn, c => m::table.find(member.0).select((m::user_id, m::status, m::mobile_phone, m::job_title)).first(c))?;
-        match MemberStatus::parse(&m_status)? {
-            MemberStatus::Terminated => {}
-            MemberStatus::Anonymized => return Err(refused(Refusal::AlreadyAnonymized)),
-            _ => return Err(refused(Refusal::NotEnded)),
-        }
-        if crate::members::org_roles(conn, org, member)?.contains(&OrgRole::Owner) {
-            return Err(refused(Refusal::LastOwner));
-        }
-        let pseudonym = pseudonym_for(conn, org, member)?;
-        if confirm.trim() != pseudonym {
-            return Err(refused(Refusal::PseudonymMismatch(pseudonym)));
-        }
-        // The person's values, wherever they were kept.
-        let mut personal = dc::Personal { phones: phone.into_iter().collect(), other: job.into_iter().collect(), ..Default::default() };
-        // Memberships elsewhere that keep the identity: invited, active, or ended and waiting
-        // for their own anonymization. An invitation withdrawn before it was accepted (ended,
-        // without a case) keeps nothing; it is severed with the identity.
-        let mut leftovers: Vec<i64> = Vec::new();
-        let mut identity_too = false;
-        if let Some(user) = user {
-            lock_user(conn, user)?;
-            let (e, name): (String, String) = on!(conn, c => u::table.find(user).select((u::email, u::display_name)).first(c))?;
-            let staff: i64 = on!(conn, c => ps::table.filter(ps::email.eq(&e)).count().get_result(c))?;
-            if staff > 0 {
-                return Err(refused(Refusal::PlatformStaff));
-            }
-            personal.emails.push(e.clone());
-            personal.names.push(name);
-            let pending: Vec<Option<String>> = on!(conn, c => at::table.filter(at::user_id.eq(user)).filter(at::purpose.eq("email_change_new")).select(at::data).load(c))?;
-            personal.emails.extend(pending.into_iter().flatten());
-            personal.emails.extend(earlier_addresses(conn, user)?);
-            let others: Vec<(i64, String, Option<i64>)> = on!(conn, c => m::table
-                .left_join(cc::table)
-                .filter(m::user_id.eq(user))
-                .filter(m::id.ne(member.0))
-                .select((m::id, m::status, cc::id.nullable()))
-                .load(c))?;
-            let keeps = others.iter().any(|(_, st, case)| st == "invited" || st == "active" || (st == "terminated" && case.is_some()));
-            identity_too = !keeps;
-            if identity_too {
-                leftovers = others.iter().map(|o| o.0).collect();
-            }
-        }
-        let invited: Vec<String> = on!(conn, c => inv::table.filter(inv::membership_id.eq(member.0)).select(inv::email).load(c))?;
-        personal.emails.extend(invited);
+        let member = claim_case(conn, org, policy, case_id, now)?;
+        let (user, personal, pseudonym) = who_is_anonymized(conn, org, member, confirm)?;
+        let identity = identity_fate(conn, member, user)?;
+        let mut personal = personal;
+        personal.emails.extend(identity.emails.iter().cloned());
+        personal.names.extend(identity.names.iter().cloned());
         personal.emails.sort();
         personal.emails.dedup();
-        let text = personal.replacements(&pseudonym, false);
-        let json = personal.replacements(&pseudonym, true);
-        let needles = personal.needles();
-
-        // Where the person's values are redacted: this organization; with the identity, also the
-        // organizations whose invitation was withdrawn before it was accepted, and the rows of
-        // no organization (sign-in, the identity's own mail and audit).
-        let mut scopes: Vec<Option<OrgId>> = vec![Some(org)];
-        if identity_too {
-            let elsewhere: Vec<i64> = on!(conn, c => m::table.filter(m::id.eq_any(&leftovers)).select(m::org_id).distinct().load(c))?;
-            scopes.extend(elsewhere.into_iter().filter(|o| *o != org.0).map(|o| Some(OrgId(o))));
-            scopes.push(None);
-        }
-        // Mail to the person: nothing more is sent, and what was kept of it goes.
-        let addresses: Vec<String> = personal.emails.iter().flat_map(|e| [e.clone(), e.to_lowercase()]).collect();
-        for scope in scopes.iter().map(|s| s.map(|o| o.0)) {
-            on!(conn, c => {
-                let q = eo::table.filter(eo::to_address.eq_any(&addresses)).into_boxed();
-                let q = match scope { Some(o) => q.filter(eo::org_id.eq(o)), None => q.filter(eo::org_id.is_null()) };
-                let ids: Vec<i64> = q.select(eo::id).load(c)?;
-                diesel::update(eo::table.filter(eo::id.eq_any(&ids)).filter(eo::status.eq_any(["queued", "sending"])))
-                    .set((eo::status.eq("failed"), eo::last_error.eq(Some("recipient anonymized"))))
-                    .execute(c)?;
-                diesel::update(eo::table.filter(eo::id.eq_any(&ids)))
-                    .set((
-                        eo::to_address.eq(dc::anonymous_email(member.0)),
-                        eo::subject.eq(&pseudonym),
-                        eo::body_text.eq(None::<String>),
-                        eo::body_html.eq(None::<String>),
-                        eo::updated_at.eq(to_db(now)),
-                        eo::version.eq(eo::version + 1),
-                        eo::updated_by_kind.eq(actor.kind()),
-                        eo::updated_by_id.eq(actor.id()),
-                    ))
-                    .execute(c)
-            })?;
-        }
-
-        // The audit redaction permits, seen by this transaction only.
-        for scope in &scopes {
-            on!(conn, c => diesel::insert_into(arp::table).values(arp::org_id.eq(scope.map(|o| o.0))).execute(c))?;
-        }
-        let mut redacted = Vec::new();
-        for scope in &scopes {
-            let tables: &[(&str, &[&str], bool)] = if scope.is_some() {
-                &[
-                    ("audit_events", &["before_data", "after_data"], true),
-                    ("email_outbox", &["subject", "body_text", "body_html", "last_error"], false),
-                    ("access_requests", &["justification", "decision_comment", "revoke_comment"], false),
-                    ("member_adjustments", &["note"], false),
-                    ("items", &["title"], false),
-                    ("invitations", &["email"], false),
-                    ("member_imports", &["file_name", "csv_text", "report"], false),
-                ]
-            } else {
-                &[("audit_events", &["before_data", "after_data"], true), ("email_outbox", &["subject", "body_text", "body_html", "last_error"], false)]
-            };
-            let filter = match scope {
-                Some(o) => format!("org_id = {}", o.0),
-                None => "org_id IS NULL".to_string(),
-            };
-            for (table, columns, is_json) in tables {
-                let n = redact_table(conn, table, columns, &filter, if *is_json { &json } else { &text }, &needles)?;
-                let key = match scope {
-                    Some(o) if *o == org => table.to_string(),
-                    Some(o) => format!("{table} (organization {})", o.0),
-                    None => format!("{table} (no organization)"),
-                };
-                redacted.push((key, n));
-            }
-            stall_for_tests();
-        }
+        let scopes = redaction_scopes(conn, org, &identity)?;
+        silence_mail(conn, &scopes, &personal, member, &pseudonym, actor, now)?;
+        let redacted = redact_texts(conn, org, &scopes, &personal, &pseudonym)?;
         // Invitations withdrawn elsewhere before they were accepted (their organizations' rows
         // were redacted above): severed with the identity.
-        for other in &leftovers {
+        for other in &identity.leftovers {
             let p = pseudonym_for_any(conn, MembershipId(*other))?;
             sever(conn, MembershipId(*other), &p, actor, now)?;
         }
         sever(conn, member, &pseudonym, actor, now)?;
-        let tags = on!(conn, c => diesel::delete(mt::table.filter(mt::membership_id.eq(member.0))).execute(c))?;
-        on!(conn, c => diesel::delete(at::table.filter(at::membership_id.eq(member.0))).execute(c))?;
-        on!(conn, c => diesel::delete(orh::table.filter(orh::membership_id.eq(member.0))).execute(c))?;
-        let mut sessions_ended = 0;
-        if let Some(user) = user {
-            sessions_ended += on!(conn, c => diesel::delete(s::table.filter(s::user_id.eq(user)).filter(s::last_org_id.eq(org.0))).execute(c))?;
-            if identity_too {
-                sessions_ended += on!(conn, c => diesel::delete(s::table.filter(s::user_id.eq(user))).execute(c))?;
-                on!(conn, c => diesel::delete(at::table.filter(at::user_id.eq(user))).execute(c))?;
-                // Undo links of an email change name the person only in their data.
-                let undo = format!("{}%", crate::account::revert_prefix(UserId(user)));
-                on!(conn, c => diesel::delete(at::table.filter(at::user_id.is_null()).filter(at::data.like(undo))).execute(c))?;
-                for e in &personal.emails {
-                    on!(conn, c => diesel::delete(st::table.filter(st::key.eq(crate::throttle::key("email", &e.to_lowercase())))).execute(c))?;
-                }
-                on!(conn, c => diesel::update(u::table.find(user))
-                    .set((
-                        u::email.eq(dc::anonymous_email(user)),
-                        u::display_name.eq(&pseudonym),
-                        u::password_hash.eq(None::<String>),
-                        u::updated_at.eq(to_db(now)),
-                        u::version.eq(u::version + 1),
-                        u::updated_by_kind.eq(actor.kind()),
-                        u::updated_by_id.eq(actor.id()),
-                    ))
-                    .execute(c))?;
-            }
-        }
-        on!(conn, c => diesel::delete(arp::table).execute(c))?;
-        on!(conn, c => diesel::update(cc::table.find(case_id))
-            .set((
-                cc::status.eq("anonymized"),
-                cc::pseudonym.eq(Some(&pseudonym)),
-                cc::remind_on.eq(None::<NaiveDate>),
-                cc::anonymized_at.eq(Some(to_db(now))),
-                cc::anonymized_by_kind.eq(Some(actor.kind())),
-                cc::anonymized_by_id.eq(actor.id()),
-                cc::updated_at.eq(to_db(now)),
-                cc::version.eq(cc::version + 1),
-                cc::updated_by_kind.eq(actor.kind()),
-                cc::updated_by_id.eq(actor.id()),
-            ))
-            .execute(c))?;
+        let (tags, sessions_ended) = end_access(conn, org, member, user, &identity, &personal, &pseudonym, actor, now)?;
+        close_case(conn, case_id, &pseudonym, actor, now)?;
         crate::authz::bump(conn, org, None)?;
+        let identity_too = identity.anonymized;
         audit::record(
             conn,
             now,
@@ -748,6 +580,237 @@ pub fn anonymize(conn: &mut Conn<'_>, org: OrgId, policy: Option<(&Policy, Membe
         )?;
         Ok(Anonymized { pseudonym, identity_anonymized: identity_too, redacted })
     })
+}
+
+/// Step 1: the case's membership, decided for the caller (never oneself) and claimed: of two
+/// anonymizations of one case at once (two managers, two instances' automatic rounds), one goes
+/// on, the other is told it is done.
+fn claim_case(conn: &mut Conn<'_>, org: OrgId, policy: Option<(&Policy, MembershipId)>, case_id: i64, now: DateTime<Utc>) -> Result<MembershipId, DbError> {
+    let member: i64 = on!(conn, c => cc::table.filter(cc::id.eq(case_id)).filter(cc::org_id.eq(org.0)).select(cc::membership_id).first(c))?;
+    let member = MembershipId(member);
+    if let Some((policy, by)) = policy {
+        if by == member {
+            return Err(refused(Refusal::OwnMembership));
+        }
+        let target = member_target(conn, org, member)?;
+        policy.require(by, "compliance.anonymize", &target, now)?;
+    }
+    let claimed = on!(conn, c => diesel::update(cc::table.filter(cc::id.eq(case_id)).filter(cc::status.eq("open")))
+        .set((cc::status.eq("anonymized"), cc::updated_at.eq(to_db(now))))
+        .execute(c))?;
+    if claimed == 0 {
+        return Err(refused(Refusal::AlreadyAnonymized));
+    }
+    Ok(member)
+}
+
+/// Step 2: the membership may be anonymized (ended, not an owner, the pseudonym typed right):
+/// its identity, what the organization kept of the person (phone, job title, the invited
+/// address) and the pseudonym.
+fn who_is_anonymized(conn: &mut Conn<'_>, org: OrgId, member: MembershipId, confirm: &str) -> Result<(Option<i64>, dc::Personal, String), DbError> {
+    #[allow(clippy::type_complexity)]
+    let (user, m_status, phone, job): (Option<i64>, String, Option<String>, Option<String>) =
+        on!(conn, c => m::table.find(member.0).select((m::user_id, m::status, m::mobile_phone, m::job_title)).first(c))?;
+    match MemberStatus::parse(&m_status)? {
+        MemberStatus::Terminated => {}
+        MemberStatus::Anonymized => return Err(refused(Refusal::AlreadyAnonymized)),
+        _ => return Err(refused(Refusal::NotEnded)),
+    }
+    if crate::members::org_roles(conn, org, member)?.contains(&OrgRole::Owner) {
+        return Err(refused(Refusal::LastOwner));
+    }
+    let pseudonym = pseudonym_for(conn, org, member)?;
+    if confirm.trim() != pseudonym {
+        return Err(refused(Refusal::PseudonymMismatch(pseudonym)));
+    }
+    let mut personal = dc::Personal { phones: phone.into_iter().collect(), other: job.into_iter().collect(), ..Default::default() };
+    let invited: Vec<String> = on!(conn, c => inv::table.filter(inv::membership_id.eq(member.0)).select(inv::email).load(c))?;
+    personal.emails.extend(invited);
+    Ok((user, personal, pseudonym))
+}
+
+/// What becomes of the identity behind the membership.
+#[derive(Default)]
+struct IdentityFate {
+    /// Its addresses (current, pending, earlier) and name.
+    emails: Vec<String>,
+    names: Vec<String>,
+    /// No other membership keeps it: it is anonymized too.
+    anonymized: bool,
+    /// Then its other memberships (invitations withdrawn before they were accepted) go with it.
+    leftovers: Vec<i64>,
+}
+
+/// Step 3: the identity, locked; refused for platform staff. Memberships elsewhere that keep
+/// it: invited, active, or ended and waiting for their own anonymization. An invitation
+/// withdrawn before it was accepted (ended, without a case) keeps nothing.
+fn identity_fate(conn: &mut Conn<'_>, member: MembershipId, user: Option<i64>) -> Result<IdentityFate, DbError> {
+    let Some(user) = user else { return Ok(IdentityFate::default()) };
+    lock_user(conn, user)?;
+    let (e, name): (String, String) = on!(conn, c => u::table.find(user).select((u::email, u::display_name)).first(c))?;
+    let staff: i64 = on!(conn, c => ps::table.filter(ps::email.eq(&e)).count().get_result(c))?;
+    if staff > 0 {
+        return Err(refused(Refusal::PlatformStaff));
+    }
+    let mut emails = vec![e];
+    let pending: Vec<Option<String>> = on!(conn, c => at::table.filter(at::user_id.eq(user)).filter(at::purpose.eq("email_change_new")).select(at::data).load(c))?;
+    emails.extend(pending.into_iter().flatten());
+    emails.extend(earlier_addresses(conn, user)?);
+    let others: Vec<(i64, String, Option<i64>)> = on!(conn, c => m::table
+        .left_join(cc::table)
+        .filter(m::user_id.eq(user))
+        .filter(m::id.ne(member.0))
+        .select((m::id, m::status, cc::id.nullable()))
+        .load(c))?;
+    let keeps = others.iter().any(|(_, st, case)| st == "invited" || st == "active" || (st == "terminated" && case.is_some()));
+    Ok(IdentityFate { emails, names: vec![name], anonymized: !keeps, leftovers: if keeps { Vec::new() } else { others.iter().map(|o| o.0).collect() } })
+}
+
+/// Step 4: where the person's values are redacted: this organization; with the identity, also
+/// the organizations whose invitation was withdrawn before it was accepted, and the rows of no
+/// organization (sign-in, the identity's own mail and audit).
+fn redaction_scopes(conn: &mut Conn<'_>, org: OrgId, identity: &IdentityFate) -> Result<Vec<Option<OrgId>>, DbError> {
+    let mut scopes: Vec<Option<OrgId>> = vec![Some(org)];
+    if identity.anonymized {
+        let elsewhere: Vec<i64> = on!(conn, c => m::table.filter(m::id.eq_any(&identity.leftovers)).select(m::org_id).distinct().load(c))?;
+        scopes.extend(elsewhere.into_iter().filter(|o| *o != org.0).map(|o| Some(OrgId(o))));
+        scopes.push(None);
+    }
+    Ok(scopes)
+}
+
+/// Step 5: mail to the person: nothing more is sent, and what was kept of it goes.
+fn silence_mail(conn: &mut Conn<'_>, scopes: &[Option<OrgId>], personal: &dc::Personal, member: MembershipId, pseudonym: &str, actor: Actor, now: DateTime<Utc>) -> Result<(), DbError> {
+    let addresses: Vec<String> = personal.emails.iter().flat_map(|e| [e.clone(), e.to_lowercase()]).collect();
+    for scope in scopes.iter().map(|s| s.map(|o| o.0)) {
+        on!(conn, c => {
+            let q = eo::table.filter(eo::to_address.eq_any(&addresses)).into_boxed();
+            let q = match scope { Some(o) => q.filter(eo::org_id.eq(o)), None => q.filter(eo::org_id.is_null()) };
+            let ids: Vec<i64> = q.select(eo::id).load(c)?;
+            diesel::update(eo::table.filter(eo::id.eq_any(&ids)).filter(eo::status.eq_any(["queued", "sending"])))
+                .set((eo::status.eq("failed"), eo::last_error.eq(Some("recipient anonymized"))))
+                .execute(c)?;
+            diesel::update(eo::table.filter(eo::id.eq_any(&ids)))
+                .set((
+                    eo::to_address.eq(dc::anonymous_email(member.0)),
+                    eo::subject.eq(pseudonym),
+                    eo::body_text.eq(None::<String>),
+                    eo::body_html.eq(None::<String>),
+                    eo::updated_at.eq(to_db(now)),
+                    eo::version.eq(eo::version + 1),
+                    eo::updated_by_kind.eq(actor.kind()),
+                    eo::updated_by_id.eq(actor.id()),
+                ))
+                .execute(c)
+        })?;
+    }
+    Ok(())
+}
+
+/// Step 6: the person's values replaced by the pseudonym in every text kept in `scopes` — the
+/// audit's before/after under a permit only this transaction sees — counted per table.
+fn redact_texts(conn: &mut Conn<'_>, org: OrgId, scopes: &[Option<OrgId>], personal: &dc::Personal, pseudonym: &str) -> Result<Vec<(String, usize)>, DbError> {
+    let text = personal.replacements(pseudonym, false);
+    let json = personal.replacements(pseudonym, true);
+    let needles = personal.needles();
+    for scope in scopes {
+        on!(conn, c => diesel::insert_into(arp::table).values(arp::org_id.eq(scope.map(|o| o.0))).execute(c))?;
+    }
+    let mut redacted = Vec::new();
+    for scope in scopes {
+        let tables: &[(&str, &[&str], bool)] = if scope.is_some() {
+            &[
+                ("audit_events", &["before_data", "after_data"], true),
+                ("email_outbox", &["subject", "body_text", "body_html", "last_error"], false),
+                ("access_requests", &["justification", "decision_comment", "revoke_comment"], false),
+                ("member_adjustments", &["note"], false),
+                ("items", &["title"], false),
+                ("invitations", &["email"], false),
+                ("member_imports", &["file_name", "csv_text", "report"], false),
+            ]
+        } else {
+            &[("audit_events", &["before_data", "after_data"], true), ("email_outbox", &["subject", "body_text", "body_html", "last_error"], false)]
+        };
+        let filter = match scope {
+            Some(o) => format!("org_id = {}", o.0),
+            None => "org_id IS NULL".to_string(),
+        };
+        for (table, columns, is_json) in tables {
+            let n = redact_table(conn, table, columns, &filter, if *is_json { &json } else { &text }, &needles)?;
+            let key = match scope {
+                Some(o) if *o == org => table.to_string(),
+                Some(o) => format!("{table} (organization {})", o.0),
+                None => format!("{table} (no organization)"),
+            };
+            redacted.push((key, n));
+        }
+        stall_for_tests();
+    }
+    on!(conn, c => diesel::delete(arp::table).execute(c))?;
+    Ok(redacted)
+}
+
+/// Step 7: tags, tokens, organization roles and sessions in the organization go; with the
+/// identity, every session, link and throttle record of it, and its address, name and password.
+/// Returns (tags removed, sessions ended).
+#[allow(clippy::too_many_arguments)]
+fn end_access(
+    conn: &mut Conn<'_>,
+    org: OrgId,
+    member: MembershipId,
+    user: Option<i64>,
+    identity: &IdentityFate,
+    personal: &dc::Personal,
+    pseudonym: &str,
+    actor: Actor,
+    now: DateTime<Utc>,
+) -> Result<(usize, usize), DbError> {
+    let tags = on!(conn, c => diesel::delete(mt::table.filter(mt::membership_id.eq(member.0))).execute(c))?;
+    on!(conn, c => diesel::delete(at::table.filter(at::membership_id.eq(member.0))).execute(c))?;
+    on!(conn, c => diesel::delete(orh::table.filter(orh::membership_id.eq(member.0))).execute(c))?;
+    let Some(user) = user else { return Ok((tags, 0)) };
+    let mut sessions_ended = on!(conn, c => diesel::delete(s::table.filter(s::user_id.eq(user)).filter(s::last_org_id.eq(org.0))).execute(c))?;
+    if identity.anonymized {
+        sessions_ended += on!(conn, c => diesel::delete(s::table.filter(s::user_id.eq(user))).execute(c))?;
+        on!(conn, c => diesel::delete(at::table.filter(at::user_id.eq(user))).execute(c))?;
+        // Undo links of an email change name the person only in their data.
+        let undo = format!("{}%", crate::account::revert_prefix(UserId(user)));
+        on!(conn, c => diesel::delete(at::table.filter(at::user_id.is_null()).filter(at::data.like(undo))).execute(c))?;
+        for e in &personal.emails {
+            on!(conn, c => diesel::delete(st::table.filter(st::key.eq(crate::throttle::key("email", &e.to_lowercase())))).execute(c))?;
+        }
+        on!(conn, c => diesel::update(u::table.find(user))
+            .set((
+                u::email.eq(dc::anonymous_email(user)),
+                u::display_name.eq(pseudonym),
+                u::password_hash.eq(None::<String>),
+                u::updated_at.eq(to_db(now)),
+                u::version.eq(u::version + 1),
+                u::updated_by_kind.eq(actor.kind()),
+                u::updated_by_id.eq(actor.id()),
+            ))
+            .execute(c))?;
+    }
+    Ok((tags, sessions_ended))
+}
+
+/// Step 8: the case keeps the pseudonym, when and by whom.
+fn close_case(conn: &mut Conn<'_>, case_id: i64, pseudonym: &str, actor: Actor, now: DateTime<Utc>) -> Result<(), DbError> {
+    on!(conn, c => diesel::update(cc::table.find(case_id))
+        .set((
+            cc::status.eq("anonymized"),
+            cc::pseudonym.eq(Some(pseudonym)),
+            cc::remind_on.eq(None::<NaiveDate>),
+            cc::anonymized_at.eq(Some(to_db(now))),
+            cc::anonymized_by_kind.eq(Some(actor.kind())),
+            cc::anonymized_by_id.eq(actor.id()),
+            cc::updated_at.eq(to_db(now)),
+            cc::version.eq(cc::version + 1),
+            cc::updated_by_kind.eq(actor.kind()),
+            cc::updated_by_id.eq(actor.id()),
+        ))
+        .execute(c))?;
+    Ok(())
 }
 
 /// The pseudonym of a membership in whatever organization it belongs to.
@@ -796,7 +859,7 @@ pub fn set_reminder(conn: &mut Conn<'_>, org: OrgId, policy: &Policy, by: Member
         if row.anonymized {
             return Err(refused(Refusal::AlreadyAnonymized));
         }
-        let tz = crate::invitations::settings(conn, org)?.time_zone;
+        let tz = crate::orgs::settings(conn, org)?.time_zone;
         dc::check_reminder(on_date, today(&tz, now)).map_err(refused)?;
         on!(conn, c => diesel::update(cc::table.find(case_id))
             .set((cc::remind_on.eq(Some(on_date)), cc::updated_at.eq(to_db(now)), cc::version.eq(cc::version + 1), cc::updated_by_kind.eq(actor.kind()), cc::updated_by_id.eq(actor.id())))

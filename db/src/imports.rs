@@ -409,7 +409,7 @@ fn run_batch_with(conn: &mut Conn<'_>, id: i64, public_url: &str, lease: Duratio
                 _ => crate::authz::load_policy(conn, org)?,
             };
             policy.version = crate::authz::bump(conn, org, Some(policy.version))?;
-            let settings = crate::invitations::settings(conn, org)?;
+            let settings = crate::orgs::settings(conn, org)?;
             let verdicts = judge(conn, org, &policy, by, &rows, start..end, now)?;
             for (row, (_, v)) in rows[start..end].iter().zip(verdicts) {
                 let outcome = match &v {

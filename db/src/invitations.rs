@@ -23,88 +23,6 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::collections::HashMap;
 
-/// What an organization says about adding people.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OrgSettings {
-    pub id: OrgId,
-    pub slug: String,
-    pub name: String,
-    pub time_zone: String,
-    pub background_user: UserId,
-    pub phone_region: Option<String>,
-    pub phone_required: bool,
-    /// How long an invitation link works (days).
-    pub valid_days: i32,
-    /// Days after sending when the background user reminds (0: never).
-    pub reminder_days: i32,
-}
-
-pub fn settings(conn: &mut Conn<'_>, org: OrgId) -> Result<OrgSettings, DbError> {
-    #[allow(clippy::type_complexity)]
-    let row: (i64, String, String, String, i64, Option<String>, bool, i32, i32) = on!(conn, c => o::table
-        .find(org.0)
-        .select((o::id, o::slug, o::name, o::time_zone, o::background_user_id, o::phone_region, o::require_mobile_phone, o::invitation_valid_days, o::invitation_reminder_days))
-        .first(c))?;
-    Ok(OrgSettings {
-        id: OrgId(row.0),
-        slug: row.1,
-        name: row.2,
-        time_zone: row.3,
-        background_user: UserId(row.4),
-        phone_region: row.5,
-        phone_required: row.6,
-        valid_days: row.7,
-        reminder_days: row.8,
-    })
-}
-
-/// Changes the organization's invitation settings (members.invite organization-wide).
-#[allow(clippy::too_many_arguments)]
-pub fn update_settings(
-    conn: &mut Conn<'_>,
-    org: OrgId,
-    policy: &Policy,
-    by: MembershipId,
-    phone_region: Option<&str>,
-    phone_required: bool,
-    valid_days: i32,
-    reminder_days: i32,
-    actor: Actor,
-    now: DateTime<Utc>,
-) -> Result<(), DbError> {
-    policy.require(by, "members.invite", &Target::Organization, now)?;
-    let region = phone_region.map(str::trim).filter(|s| !s.is_empty()).map(gatehouse_domain::validate::phone_region).transpose()?;
-    if !(1..=90).contains(&valid_days) {
-        return Err(gatehouse_domain::DomainError::InvalidValue { field: "valid_days", value: valid_days.to_string() }.into());
-    }
-    if !(0..=90).contains(&reminder_days) {
-        return Err(gatehouse_domain::DomainError::InvalidValue { field: "reminder_days", value: reminder_days.to_string() }.into());
-    }
-    conn.transaction(|conn| {
-        let before = settings(conn, org)?;
-        on!(conn, c => diesel::update(o::table.find(org.0))
-            .set((
-                o::phone_region.eq(region.as_deref()),
-                o::require_mobile_phone.eq(phone_required),
-                o::invitation_valid_days.eq(valid_days),
-                o::invitation_reminder_days.eq(reminder_days),
-                o::updated_at.eq(to_db(now)),
-                o::version.eq(o::version + 1),
-                o::updated_by_kind.eq(actor.kind()),
-                o::updated_by_id.eq(actor.id()),
-            ))
-            .execute(c))?;
-        audit::record(
-            conn,
-            now,
-            &AuditEntry::new(Some(org), actor, "organization.invitation_settings", "organization", Some(org.0))
-                .before(json!({"phone_region": before.phone_region, "phone_required": before.phone_required, "valid_days": before.valid_days, "reminder_days": before.reminder_days}))
-                .after(json!({"phone_region": region, "phone_required": phone_required, "valid_days": valid_days, "reminder_days": reminder_days})),
-        )?;
-        Ok(())
-    })
-}
-
 /// Where the inviter must hold members.invite: at each of the person's units, or
 /// organization-wide for a person without units.
 fn may_invite(policy: &Policy, by: MembershipId, units: &[UnitId], now: DateTime<Utc>) -> Result<(), DbError> {
@@ -120,7 +38,7 @@ fn may_invite(policy: &Policy, by: MembershipId, units: &[UnitId], now: DateTime
 
 /// The organization's units, tags and live roles, and where each of `emails` stands.
 pub fn directory(conn: &mut Conn<'_>, org: OrgId, emails: &[String]) -> Result<Directory, DbError> {
-    let s = settings(conn, org)?;
+    let s = crate::orgs::settings(conn, org)?;
     let tree = crate::units::tree(conn, org)?;
     let units = tree
         .walk()
@@ -171,14 +89,6 @@ pub fn directory(conn: &mut Conn<'_>, org: OrgId, emails: &[String]) -> Result<D
     })
 }
 
-/// A moment as the organization's people read it: local time in its time zone, zone named.
-pub(crate) fn local_time(time_zone: &str, at: DateTime<Utc>) -> String {
-    match gatehouse_domain::validate::time_zone(time_zone) {
-        Ok(tz) => format!("{} ({time_zone})", at.with_timezone(&tz).format("%Y-%m-%d %H:%M")),
-        Err(_) => format!("{} UTC", at.format("%Y-%m-%d %H:%M")),
-    }
-}
-
 fn has_password(conn: &mut Conn<'_>, user: UserId) -> Result<bool, DbError> {
     let h: Option<String> = on!(conn, c => u::table.find(user.0).select(u::password_hash).first(c))?;
     Ok(h.is_some())
@@ -193,7 +103,7 @@ fn display_name(conn: &mut Conn<'_>, member: MembershipId) -> Result<String, DbE
 #[allow(clippy::too_many_arguments)]
 fn send_link(
     conn: &mut Conn<'_>,
-    s: &OrgSettings,
+    s: &crate::orgs::OrgSettings,
     member: MembershipId,
     user: UserId,
     inviter: Option<String>,
@@ -206,7 +116,7 @@ fn send_link(
     let link = format!("{}/invitation?token={raw}", public_url.trim_end_matches('/'));
     let person = crate::users::get(conn, user)?;
     let existing_identity = has_password(conn, user)?;
-    let expires = local_time(&s.time_zone, expires_at);
+    let expires = crate::orgs::local_time(&s.time_zone, expires_at);
     let mail = match inviter {
         Some(inviter) => gatehouse_mail::Mail::Invitation { name: person.display_name.clone(), inviter, org: s.name.clone(), link, expires, existing_identity },
         None => gatehouse_mail::Mail::InvitationReminder { name: person.display_name.clone(), org: s.name.clone(), link, expires, existing_identity },
@@ -228,7 +138,7 @@ fn send_link(
 #[allow(clippy::too_many_arguments)]
 pub fn invite(
     conn: &mut Conn<'_>,
-    s: &OrgSettings,
+    s: &crate::orgs::OrgSettings,
     policy: &Policy,
     by: MembershipId,
     who: &Invitee,
@@ -369,7 +279,7 @@ pub fn invite_checked(
 ) -> Result<MembershipId, DbError> {
     conn.transaction(|conn| {
         crate::authz::bump(conn, org, Some(policy.version))?;
-        let s = settings(conn, org)?;
+        let s = crate::orgs::settings(conn, org)?;
         invite(conn, &s, policy, by, who, None, public_url, actor, now)
     })
 }
@@ -493,7 +403,7 @@ pub fn resend(conn: &mut Conn<'_>, org: OrgId, policy: &Policy, by: MembershipId
     conn.transaction(|conn| {
         let x = open(conn, org, id)?;
         policy.require(by, "members.invite", &Target::Member { id: x.membership, units: x.units.clone() }, now)?;
-        let s = settings(conn, org)?;
+        let s = crate::orgs::settings(conn, org)?;
         let expires_at = now + Duration::days(s.valid_days as i64);
         on!(conn, c => diesel::update(inv::table.find(id))
             .set((
@@ -570,7 +480,7 @@ pub fn link(conn: &mut Conn<'_>, raw: &str, now: DateTime<Utc>) -> Result<Option
     let Some((_, invited_by)) = row else { return Ok(None) };
     let user = t.user.ok_or(DbError::NotFound)?;
     let person = crate::users::get(conn, user)?;
-    let s = settings(conn, org)?;
+    let s = crate::orgs::settings(conn, org)?;
     let inviter = match invited_by {
         Some(b) => Some(display_name(conn, MembershipId(b))?),
         None => None,
@@ -667,7 +577,7 @@ pub fn remind_due(conn: &mut Conn<'_>, public_url: &str, now: DateTime<Utc>) -> 
         .select((inv::id, inv::org_id, inv::membership_id, inv::sent_at, inv::expires_at, o::invitation_reminder_days))
         .load(c))?;
     let mut sent = 0;
-    let mut orgs: HashMap<i64, OrgSettings> = HashMap::new();
+    let mut orgs: HashMap<i64, crate::orgs::OrgSettings> = HashMap::new();
     for (id, org, member, sent_at, expires, days) in candidates {
         if from_db(sent_at) > now - Duration::days(days as i64) {
             continue;
@@ -675,7 +585,7 @@ pub fn remind_due(conn: &mut Conn<'_>, public_url: &str, now: DateTime<Utc>) -> 
         let s = match orgs.get(&org) {
             Some(s) => s.clone(),
             None => {
-                let s = settings(conn, OrgId(org))?;
+                let s = crate::orgs::settings(conn, OrgId(org))?;
                 orgs.insert(org, s.clone());
                 s
             }

@@ -6,6 +6,8 @@ use crate::{on, to_db, Conn, DbError};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use gatehouse_domain::actor::Actor;
+use gatehouse_domain::authz::policy::Policy;
+use gatehouse_domain::authz::Target;
 use gatehouse_domain::ids::{MembershipId, OrgId, UserId};
 use gatehouse_domain::locale::Locale;
 use gatehouse_domain::validate;
@@ -106,4 +108,94 @@ pub fn for_user(conn: &mut Conn<'_>, user: UserId) -> Result<Vec<OrgChoice>, DbE
         .select((o::id, o::slug, o::name, m::id))
         .load(c))?;
     Ok(rows.into_iter().map(|(id, slug, name, mid)| OrgChoice { id: OrgId(id), slug, name, membership: MembershipId(mid) }).collect())
+}
+
+/// What an organization says about adding people.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrgSettings {
+    pub id: OrgId,
+    pub slug: String,
+    pub name: String,
+    pub time_zone: String,
+    pub background_user: UserId,
+    pub phone_region: Option<String>,
+    pub phone_required: bool,
+    /// How long an invitation link works (days).
+    pub valid_days: i32,
+    /// Days after sending when the background user reminds (0: never).
+    pub reminder_days: i32,
+}
+
+pub fn settings(conn: &mut Conn<'_>, org: OrgId) -> Result<OrgSettings, DbError> {
+    #[allow(clippy::type_complexity)]
+    let row: (i64, String, String, String, i64, Option<String>, bool, i32, i32) = on!(conn, c => o::table
+        .find(org.0)
+        .select((o::id, o::slug, o::name, o::time_zone, o::background_user_id, o::phone_region, o::require_mobile_phone, o::invitation_valid_days, o::invitation_reminder_days))
+        .first(c))?;
+    Ok(OrgSettings {
+        id: OrgId(row.0),
+        slug: row.1,
+        name: row.2,
+        time_zone: row.3,
+        background_user: UserId(row.4),
+        phone_region: row.5,
+        phone_required: row.6,
+        valid_days: row.7,
+        reminder_days: row.8,
+    })
+}
+
+/// Changes how the organization adds people (members.invite organization-wide).
+#[allow(clippy::too_many_arguments)]
+pub fn update_invitation_settings(
+    conn: &mut Conn<'_>,
+    org: OrgId,
+    policy: &Policy,
+    by: MembershipId,
+    phone_region: Option<&str>,
+    phone_required: bool,
+    valid_days: i32,
+    reminder_days: i32,
+    actor: Actor,
+    now: DateTime<Utc>,
+) -> Result<(), DbError> {
+    policy.require(by, "members.invite", &Target::Organization, now)?;
+    let region = phone_region.map(str::trim).filter(|s| !s.is_empty()).map(gatehouse_domain::validate::phone_region).transpose()?;
+    if !(1..=90).contains(&valid_days) {
+        return Err(gatehouse_domain::DomainError::InvalidValue { field: "valid_days", value: valid_days.to_string() }.into());
+    }
+    if !(0..=90).contains(&reminder_days) {
+        return Err(gatehouse_domain::DomainError::InvalidValue { field: "reminder_days", value: reminder_days.to_string() }.into());
+    }
+    conn.transaction(|conn| {
+        let before = settings(conn, org)?;
+        on!(conn, c => diesel::update(o::table.find(org.0))
+            .set((
+                o::phone_region.eq(region.as_deref()),
+                o::require_mobile_phone.eq(phone_required),
+                o::invitation_valid_days.eq(valid_days),
+                o::invitation_reminder_days.eq(reminder_days),
+                o::updated_at.eq(to_db(now)),
+                o::version.eq(o::version + 1),
+                o::updated_by_kind.eq(actor.kind()),
+                o::updated_by_id.eq(actor.id()),
+            ))
+            .execute(c))?;
+        audit::record(
+            conn,
+            now,
+            &AuditEntry::new(Some(org), actor, "organization.invitation_settings", "organization", Some(org.0))
+                .before(json!({"phone_region": before.phone_region, "phone_required": before.phone_required, "valid_days": before.valid_days, "reminder_days": before.reminder_days}))
+                .after(json!({"phone_region": region, "phone_required": phone_required, "valid_days": valid_days, "reminder_days": reminder_days})),
+        )?;
+        Ok(())
+    })
+}
+
+/// A moment as the organization's people read it: local time in its time zone, zone named.
+pub fn local_time(time_zone: &str, at: DateTime<Utc>) -> String {
+    match gatehouse_domain::validate::time_zone(time_zone) {
+        Ok(tz) => format!("{} ({time_zone})", at.with_timezone(&tz).format("%Y-%m-%d %H:%M")),
+        Err(_) => format!("{} UTC", at.format("%Y-%m-%d %H:%M")),
+    }
 }

@@ -372,7 +372,7 @@ pub fn create(
             other => other,
         })?;
         let row = get(conn, org, id)?;
-        let s = crate::invitations::settings(conn, org)?;
+        let s = crate::orgs::settings(conn, org)?;
         let requester_name = row.requester_name.clone();
         for approver in dr::approvers(policy, requester, asked, now) {
             let Some(p) = person(conn, approver)? else { continue };
@@ -382,7 +382,7 @@ pub fn create(
                 org: s.name.clone(),
                 what: row.what(p.locale),
                 justification: justification.to_string(),
-                ends: ends_at.map(|e| crate::invitations::local_time(&s.time_zone, e)),
+                ends: ends_at.map(|e| crate::orgs::local_time(&s.time_zone, e)),
                 link: link(conn, public_url, &s.slug, id, now)?,
             };
             send(conn, org, &p, &mail, public_url, actor, now)?;
@@ -505,7 +505,7 @@ pub fn decide(
             };
             on!(conn, c => diesel::update(ar::table.find(id)).set(ar::granted_id.eq(granted)).execute(c))?;
         }
-        let s = crate::invitations::settings(conn, org)?;
+        let s = crate::orgs::settings(conn, org)?;
         let decided_by = person(conn, by)?.map(|p| p.name).unwrap_or_default();
         if let Some(p) = person(conn, row.requester)? {
             let mail = gatehouse_mail::Mail::AccessRequestDecided {
@@ -703,7 +703,7 @@ pub fn revoke(
                 .unit(row.asked.unit())
                 .after(json!({"requester": row.requester.0, "comment": comment, "granted": granted, "from": RevokedFrom::Request.as_str()})),
         )?;
-        let s = crate::invitations::settings(conn, org)?;
+        let s = crate::orgs::settings(conn, org)?;
         let revoked_by = person(conn, by)?.map(|p| p.name).unwrap_or_default();
         if let Some(p) = person(conn, row.requester)? {
             let mail = gatehouse_mail::Mail::AccessRequestRevoked {
@@ -802,7 +802,7 @@ pub fn remind_due(conn: &mut Conn<'_>, public_url: &str, now: DateTime<Utc>) -> 
             }
             let row = get(conn, org, id)?;
             let policy = crate::authz::load_policy(conn, org)?;
-            let s = crate::invitations::settings(conn, org)?;
+            let s = crate::orgs::settings(conn, org)?;
             let expires = Settings { reminder_days, expiry_days }.expires_at(from_db(asked));
             for approver in dr::approvers(&policy, row.requester, &row.asked, now) {
                 let Some(p) = person(conn, approver)? else { continue };
@@ -811,7 +811,7 @@ pub fn remind_due(conn: &mut Conn<'_>, public_url: &str, now: DateTime<Utc>) -> 
                     requester: row.requester_name.clone(),
                     org: s.name.clone(),
                     what: row.what(p.locale),
-                    expires: crate::invitations::local_time(&s.time_zone, expires),
+                    expires: crate::orgs::local_time(&s.time_zone, expires),
                     link: link(conn, public_url, &s.slug, id, now)?,
                 };
                 send(conn, org, &p, &mail, public_url, actor, now)?;
@@ -843,7 +843,7 @@ pub fn expire_due(conn: &mut Conn<'_>, public_url: &str, now: DateTime<Utc>) -> 
                 Err(e) => return Err(e),
             }
             let row = get(conn, org, id)?;
-            let s = crate::invitations::settings(conn, org)?;
+            let s = crate::orgs::settings(conn, org)?;
             if let Some(p) = person(conn, row.requester)? {
                 let mail = gatehouse_mail::Mail::AccessRequestExpired { name: p.name.clone(), org: s.name.clone(), what: row.what(p.locale), link: link(conn, public_url, &s.slug, id, now)? };
                 send(conn, org, &p, &mail, public_url, actor, now)?;

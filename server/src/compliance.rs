@@ -1,7 +1,7 @@
 //! Form posts for leaving and anonymization: end a membership (now, or set/clear its last day),
 //! anonymize a former member (confirmed by the pseudonym), set a reminder date, and the
 //! automatic anonymization setting. Thin: the db crate checks and writes.
-use crate::forms::{fields, Caller, Form};
+use crate::forms::Caller;
 use crate::redirect::see_other;
 use actix_web::{web, HttpResponse};
 use chrono::NaiveDate;
@@ -21,23 +21,30 @@ fn refuse(slug: &str, page: &str, locale: gatehouse_domain::locale::Locale, m: M
 }
 
 /// `when`: now (ends it at once), date (the last day in `last_day`), clear (no end date).
-async fn end(c: Caller, path: web::Path<(String, i64)>, form: Form) -> HttpResponse {
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct EndForm {
+    when: String,
+    last_day: String,
+}
+
+async fn end(c: Caller, path: web::Path<(String, i64)>, form: web::Form<EndForm>) -> HttpResponse {
     let (_, id) = path.into_inner();
-    let f = fields(&form);
+    let f = form.into_inner();
     let member = MembershipId(id);
     let back = format!("/o/{}/members/{id}", c.org.slug);
     let (org, me, actor, now, url) = (c.org.id, c.m.id, c.actor, c.now, c.state.public_url.clone());
-    match f.get("when").map(String::as_str) {
-        Some("now") => {
+    match f.when.as_str() {
+        "now" => {
             let r = c.change(move |conn, p| compliance::end_membership(conn, org, Some((p, me)), member, &url, actor, now)).await;
             c.back(&back, r, &[])
         }
-        Some("clear") => {
+        "clear" => {
             let r = c.change(move |conn, p| compliance::set_end_date(conn, org, p, me, member, None, actor, now)).await;
             c.back(&back, r, &[])
         }
         _ => {
-            let Ok(day) = NaiveDate::parse_from_str(f.get("last_day").map(|s| s.trim()).unwrap_or_default(), "%Y-%m-%d") else {
+            let Ok(day) = NaiveDate::parse_from_str(f.last_day.trim(), "%Y-%m-%d") else {
                 return refuse(&c.org.slug, &format!("members/{id}"), c.locale, Msg::CompBadDate);
             };
             let r = c.change(move |conn, p| compliance::set_end_date(conn, org, p, me, member, Some(day), actor, now)).await;
@@ -46,9 +53,15 @@ async fn end(c: Caller, path: web::Path<(String, i64)>, form: Form) -> HttpRespo
     }
 }
 
-async fn anonymize(c: Caller, path: web::Path<(String, i64)>, form: Form) -> HttpResponse {
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct ConfirmForm {
+    confirm: String,
+}
+
+async fn anonymize(c: Caller, path: web::Path<(String, i64)>, form: web::Form<ConfirmForm>) -> HttpResponse {
     let (_, id) = path.into_inner();
-    let confirm = fields(&form).get("confirm").cloned().unwrap_or_default();
+    let confirm = form.into_inner().confirm;
     let (org, me, actor, now) = (c.org.id, c.m.id, c.actor, c.now);
     let r = c.change(move |conn, p| compliance::anonymize(conn, org, Some((p, me)), id, &confirm, actor, now)).await;
     match r {
@@ -57,9 +70,15 @@ async fn anonymize(c: Caller, path: web::Path<(String, i64)>, form: Form) -> Htt
     }
 }
 
-async fn remind(c: Caller, path: web::Path<(String, i64)>, form: Form) -> HttpResponse {
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct RemindForm {
+    remind_on: String,
+}
+
+async fn remind(c: Caller, path: web::Path<(String, i64)>, form: web::Form<RemindForm>) -> HttpResponse {
     let (_, id) = path.into_inner();
-    let Ok(day) = NaiveDate::parse_from_str(fields(&form).get("remind_on").map(|s| s.trim()).unwrap_or_default(), "%Y-%m-%d") else {
+    let Ok(day) = NaiveDate::parse_from_str(form.remind_on.trim(), "%Y-%m-%d") else {
         return refuse(&c.org.slug, &format!("compliance/{id}/remind"), c.locale, Msg::CompBadDate);
     };
     let (org, me, actor, now) = (c.org.id, c.m.id, c.actor, c.now);
@@ -68,8 +87,14 @@ async fn remind(c: Caller, path: web::Path<(String, i64)>, form: Form) -> HttpRe
 }
 
 /// Automatic anonymization after N days; an empty field turns it off.
-async fn settings(c: Caller, form: Form) -> HttpResponse {
-    let raw = fields(&form).get("auto_days").map(|s| s.trim().to_string()).unwrap_or_default();
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct AutoForm {
+    auto_days: String,
+}
+
+async fn settings(c: Caller, form: web::Form<AutoForm>) -> HttpResponse {
+    let raw = form.auto_days.trim().to_string();
     let days = match raw.as_str() {
         "" => None,
         v => match v.parse::<i32>() {

@@ -18,6 +18,7 @@ use gatehouse_domain::authz::policy::Policy;
 use gatehouse_domain::authz::{Adjustment, RoleGrant, RoleScope, Scope, Visibility};
 use gatehouse_domain::ids::{MembershipId, RoleId, UnitId};
 use gatehouse_domain::locale::Locale;
+use serde::Deserialize;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -195,6 +196,11 @@ impl Caller {
         }
     }
 
+    /// Back to the form's page with a refusal found before anything was tried.
+    pub(crate) fn refused(&self, back: &str, e: DbError, keep: &[(&str, String)]) -> HttpResponse {
+        self.back(back, Err::<((), _), _>((e, self.policy.clone())), keep)
+    }
+
     /// Back to the form's page: saved, or refused with why and the entered values.
     pub(crate) fn back<T>(&self, back: &str, r: Result<(T, Arc<Policy>), (DbError, Arc<Policy>)>, keep: &[(&str, String)]) -> HttpResponse {
         let base = gatehouse_domain::redirect::local_path(Some(back)).to_string();
@@ -214,8 +220,19 @@ impl Caller {
     }
 }
 
-fn parse_i64(v: Option<&String>) -> Option<i64> {
-    v.and_then(|s| s.trim().parse().ok())
+/// A number typed or chosen in a form (ids, amounts); `None` when empty or not a number.
+pub(crate) fn number(v: &str) -> Option<i64> {
+    v.trim().parse().ok()
+}
+
+/// The record version an editor was opened at; a missing one never matches.
+fn version(v: &str) -> i32 {
+    number(v).and_then(|n| i32::try_from(n).ok()).unwrap_or(-1)
+}
+
+/// A form value that is not acceptable, said in the reader's words by [`Caller::back`].
+pub(crate) fn invalid(field: &'static str, value: &str) -> DbError {
+    DbError::Domain(gatehouse_domain::DomainError::InvalidValue { field, value: value.to_string() })
 }
 
 /// The role editor's cells: `g.<permission>.<scope>` checkboxes and `v.<permission>` visibility.
@@ -238,11 +255,18 @@ fn draft_of(grants: &[RoleGrant]) -> String {
     grants.iter().map(|g| format!("{}:{}:{}", g.permission, g.scope.as_str(), g.visibility.as_str())).collect::<Vec<_>>().join(",")
 }
 
-async fn role_new(c: Caller, form: Form) -> HttpResponse {
-    let f = fields(&form);
-    let key = f.get("key").cloned().unwrap_or_default().trim().to_lowercase();
-    let name = f.get("name").cloned().unwrap_or_default();
-    let from = f.get("from").cloned().unwrap_or_default();
+/// The "new role" form: a key, a name and where the grants come from (`RoleOrigin`).
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct RoleNewForm {
+    key: String,
+    name: String,
+    from: String,
+}
+
+async fn role_new(c: Caller, form: web::Form<RoleNewForm>) -> HttpResponse {
+    let RoleNewForm { key, name, from } = form.into_inner();
+    let key = key.trim().to_lowercase();
     let (org, by, actor, now) = (c.org.id, c.m.id, c.actor, c.now);
     let (k2, n2, from2) = (key.clone(), name.clone(), from.clone());
     let r = c
@@ -273,16 +297,29 @@ async fn role_new(c: Caller, form: Form) -> HttpResponse {
     }
 }
 
-async fn role_edit(c: Caller, path: web::Path<(String, i64)>, form: Form) -> HttpResponse {
+/// The role editor: name, description, requestable, the version it was opened at, and the
+/// matrix's cells (`g.<permission>.<scope>`, `v.<permission>`).
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct RoleEditForm {
+    name: String,
+    description: String,
+    requestable: Option<String>,
+    version: String,
+    #[serde(flatten)]
+    cells: HashMap<String, String>,
+}
+
+async fn role_edit(c: Caller, path: web::Path<(String, i64)>, form: web::Form<RoleEditForm>) -> HttpResponse {
     let (_, id) = path.into_inner();
-    let f = fields(&form);
-    let grants = grants_from(&f);
+    let f = form.into_inner();
+    let grants = grants_from(&f.cells);
     let edit = gatehouse_db::roles::RoleEdit {
-        name: f.get("name").cloned().unwrap_or_default(),
-        description: f.get("description").cloned().unwrap_or_default(),
-        requestable: f.contains_key("requestable"),
+        name: f.name,
+        description: f.description,
+        requestable: f.requestable.is_some(),
         grants: grants.clone(),
-        expected_version: parse_i64(f.get("version")).unwrap_or(-1) as i32,
+        expected_version: version(&f.version),
     };
     let (org, by, actor, now) = (c.org.id, c.m.id, c.actor, c.now);
     let e2 = edit.clone();
@@ -291,16 +328,28 @@ async fn role_edit(c: Caller, path: web::Path<(String, i64)>, form: Form) -> Htt
     c.back(&back, r, &[("draft", draft_of(&grants)), ("name", edit.name), ("description", edit.description)])
 }
 
-async fn role_retire(c: Caller, path: web::Path<(String, i64)>, form: Form) -> HttpResponse {
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct RetireForm {
+    end_assignments: Option<String>,
+}
+
+async fn role_retire(c: Caller, path: web::Path<(String, i64)>, form: web::Form<RetireForm>) -> HttpResponse {
     let (_, id) = path.into_inner();
-    let end = fields(&form).contains_key("end_assignments");
+    let end = form.end_assignments.is_some();
     let (org, by, actor, now) = (c.org.id, c.m.id, c.actor, c.now);
     let r = c.change(move |conn, p| gatehouse_db::roles::retire(conn, org, p, by, RoleId(id), end, actor, now)).await;
     c.back(&format!("/o/{}/roles/{id}", c.org.slug), r, &[])
 }
 
-async fn template_apply(c: Caller, form: Form) -> HttpResponse {
-    let key = fields(&form).get("template").cloned().unwrap_or_default();
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct TemplateForm {
+    template: String,
+}
+
+async fn template_apply(c: Caller, form: web::Form<TemplateForm>) -> HttpResponse {
+    let key = form.into_inner().template;
     let (org, by, actor, now) = (c.org.id, c.m.id, c.actor, c.now);
     let r = c
         .change(move |conn, p| {
@@ -346,24 +395,26 @@ async fn matrix_csv(c: Caller) -> HttpResponse {
         .body(out)
 }
 
-async fn assign(c: Caller, path: web::Path<(String, i64)>, form: Form) -> HttpResponse {
+/// Assigning a role to a member: the role, at a unit (or organization-wide), until a day.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct AssignForm {
+    role: String,
+    unit: String,
+    ends_on: String,
+}
+
+async fn assign(c: Caller, path: web::Path<(String, i64)>, form: web::Form<AssignForm>) -> HttpResponse {
     let (_, id) = path.into_inner();
-    let f = fields(&form);
+    let f = form.into_inner();
     let back = format!("/o/{}/members/{id}", c.org.slug);
-    let keep = vec![("role", f.get("role").cloned().unwrap_or_default()), ("unit", f.get("unit").cloned().unwrap_or_default()), ("ends_on", f.get("ends_on").cloned().unwrap_or_default())];
-    let role = parse_i64(f.get("role"));
-    let unit = parse_i64(f.get("unit")).map(UnitId);
-    let ends_at = match gatehouse_domain::validate::end_of_day(f.get("ends_on").map(String::as_str).unwrap_or(""), &c.org.time_zone) {
+    let keep = vec![("role", f.role.clone()), ("unit", f.unit.clone()), ("ends_on", f.ends_on.clone())];
+    let unit = number(&f.unit).map(UnitId);
+    let ends_at = match gatehouse_domain::validate::end_of_day(&f.ends_on, &c.org.time_zone) {
         Ok(e) => e,
-        Err(_) => {
-            let e = DbError::Domain(gatehouse_domain::DomainError::InvalidValue { field: "ends_on", value: f.get("ends_on").cloned().unwrap_or_default() });
-            return c.back(&back, Err::<((), _), _>((e, Arc::new(Policy::default()))), &keep);
-        }
+        Err(_) => return c.refused(&back, invalid("ends_on", &f.ends_on), &keep),
     };
-    let Some(role) = role else {
-        let e = DbError::Domain(gatehouse_domain::DomainError::InvalidValue { field: "role", value: String::new() });
-        return c.back(&back, Err::<((), _), _>((e, Arc::new(Policy::default()))), &keep);
-    };
+    let Some(role) = number(&f.role) else { return c.refused(&back, invalid("role", ""), &keep) };
     let (org, by, actor, now) = (c.org.id, c.m.id, c.actor, c.now);
     let r = c.change(move |conn, p| gatehouse_db::roles::assign_checked(conn, org, p, by, MembershipId(id), RoleId(role), unit, ends_at, actor, now)).await;
     c.back(&back, r, &keep)
@@ -385,31 +436,38 @@ async fn unassign(c: Caller, path: web::Path<(String, i64, i64)>) -> HttpRespons
     c.back(&format!("/o/{}/members/{id}", c.org.slug), r, &[])
 }
 
-async fn adjust(c: Caller, path: web::Path<(String, i64)>, form: Form) -> HttpResponse {
+/// A personal deviation: add a permission (at a scope, with a visibility) or withdraw one.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct AdjustForm {
+    permission: String,
+    kind: String,
+    scope: String,
+    unit: String,
+    visibility: String,
+    note: String,
+}
+
+async fn adjust(c: Caller, path: web::Path<(String, i64)>, form: web::Form<AdjustForm>) -> HttpResponse {
     let (_, id) = path.into_inner();
-    let f = fields(&form);
+    let f = form.into_inner();
     let back = format!("/o/{}/members/{id}", c.org.slug);
-    let get = |k: &str| f.get(k).cloned().unwrap_or_default();
-    let keep = vec![("permission", get("permission")), ("kind", get("kind")), ("scope", get("scope")), ("unit", get("unit")), ("note", get("note"))];
-    let permission = get("permission");
-    let adjustment = if get("kind") == "withdraw" {
-        Adjustment::Withdraw { permission }
+    let keep = vec![("permission", f.permission.clone()), ("kind", f.kind.clone()), ("scope", f.scope.clone()), ("unit", f.unit.clone()), ("note", f.note.clone())];
+    let adjustment = if f.kind == "withdraw" {
+        Adjustment::Withdraw { permission: f.permission }
     } else {
-        let scope = match get("scope").as_str() {
+        let scope = match f.scope.as_str() {
             "own" => Scope::Own,
-            "unit" => match parse_i64(f.get("unit")) {
+            "unit" => match number(&f.unit) {
                 Some(u) => Scope::Unit(UnitId(u)),
-                None => {
-                    let e = DbError::Domain(gatehouse_domain::DomainError::InvalidValue { field: "unit", value: String::new() });
-                    return c.back(&back, Err::<((), _), _>((e, Arc::new(Policy::default()))), &keep);
-                }
+                None => return c.refused(&back, invalid("unit", ""), &keep),
             },
             _ => Scope::Organization,
         };
-        let visibility = Visibility::parse(&get("visibility")).unwrap_or(Visibility::Individual);
-        Adjustment::Add { permission, scope, visibility, ends_at: None }
+        let visibility = Visibility::parse(&f.visibility).unwrap_or(Visibility::Individual);
+        Adjustment::Add { permission: f.permission, scope, visibility, ends_at: None }
     };
-    let note = get("note");
+    let note = f.note;
     let (org, by, actor, now) = (c.org.id, c.m.id, c.actor, c.now);
     let r = c.change(move |conn, p| gatehouse_db::authz::adjust(conn, org, p, by, MembershipId(id), &adjustment, &note, actor, now)).await;
     c.back(&back, r, &keep)
@@ -430,19 +488,29 @@ async fn remove_adjustment(c: Caller, path: web::Path<(String, i64, i64)>) -> Ht
     c.back(&format!("/o/{}/members/{id}", c.org.slug), r, &[])
 }
 
-async fn org_role(c: Caller, form: Form) -> HttpResponse {
+/// Appointing (or removing) an organization role, for a member by id or by email.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct OrgRoleForm {
+    role: String,
+    change: String,
+    member: String,
+    email: String,
+}
+
+async fn org_role(c: Caller, form: web::Form<OrgRoleForm>) -> HttpResponse {
     use gatehouse_domain::org_role::{Change, OrgRole};
-    let f = fields(&form);
+    let f = form.into_inner();
     let back = format!("/o/{}/org-roles", c.org.slug);
-    let get = |k: &str| f.get(k).cloned().unwrap_or_default();
-    let keep = vec![("role", get("role")), ("email", get("email"))];
-    let role = match OrgRole::parse(&get("role")) {
+    let keep = vec![("role", f.role.clone()), ("email", f.email.clone())];
+    let role = match OrgRole::parse(&f.role) {
         Ok(r) => r,
-        Err(e) => return c.back(&back, Err::<((), _), _>((DbError::Domain(e), Arc::new(Policy::default()))), &keep),
+        Err(e) => return c.refused(&back, DbError::Domain(e), &keep),
     };
-    let change = if get("change") == "remove" { Change::Remove } else { Change::Appoint };
-    let target_id = parse_i64(f.get("member"));
-    let email = get("email").trim().to_lowercase();
+    let change = if f.change == "remove" { Change::Remove } else { Change::Appoint };
+    let target_id = number(&f.member);
+    let typed_email = f.email.clone();
+    let email = f.email.trim().to_lowercase();
     let (org, by, actor, now) = (c.org.id, c.m.id, c.actor, c.now);
     let r = c
         .change(move |conn, p| {
@@ -454,7 +522,7 @@ async fn org_role(c: Caller, form: Form) -> HttpResponse {
         .await;
     // An unknown email is the form's problem, not a missing page.
     let r = match r {
-        Err((DbError::NotFound, p)) => Err((DbError::Domain(gatehouse_domain::DomainError::InvalidValue { field: "email", value: get("email") }), p)),
+        Err((DbError::NotFound, p)) => Err((invalid("email", &typed_email), p)),
         other => other,
     };
     c.back(&back, r, &keep)
@@ -472,12 +540,23 @@ fn owner_by_email(conn: &mut Conn<'_>, org: gatehouse_domain::ids::OrgId, email:
     }
 }
 
-async fn item_new(c: Caller, path: web::Path<(String, String)>, form: Form) -> HttpResponse {
+/// An item of a content module: its title, its owner (by email; absent keeps the owner as it
+/// is), its unit, and on edits the version it was opened at.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ItemForm {
+    title: String,
+    owner_email: Option<String>,
+    unit: String,
+    version: String,
+}
+
+async fn item_new(c: Caller, path: web::Path<(String, String)>, form: web::Form<ItemForm>) -> HttpResponse {
     let (_, module) = path.into_inner();
-    let f = fields(&form);
-    let get = |k: &str| f.get(k).cloned().unwrap_or_default();
-    let keep = vec![("title", get("title")), ("owner_email", get("owner_email"))];
-    let (title, owner_email, unit) = (get("title"), get("owner_email"), parse_i64(f.get("unit")).map(UnitId));
+    let f = form.into_inner();
+    let owner_email = f.owner_email.unwrap_or_default();
+    let keep = vec![("title", f.title.clone()), ("owner_email", owner_email.clone())];
+    let (title, unit) = (f.title, number(&f.unit).map(UnitId));
     let (org, by, actor, now) = (c.org.id, c.m.id, c.actor, c.now);
     let m2 = module.clone();
     let r = c
@@ -489,12 +568,10 @@ async fn item_new(c: Caller, path: web::Path<(String, String)>, form: Form) -> H
     c.back(&format!("/o/{}/content/{module}", c.org.slug), r, &keep)
 }
 
-async fn item_edit(c: Caller, path: web::Path<(String, String, i64)>, form: Form) -> HttpResponse {
+async fn item_edit(c: Caller, path: web::Path<(String, String, i64)>, form: web::Form<ItemForm>) -> HttpResponse {
     let (_, module, id) = path.into_inner();
-    let f = fields(&form);
-    let title = f.get("title").cloned().unwrap_or_default();
-    let version = parse_i64(f.get("version")).unwrap_or(-1) as i32;
-    let owner_email = f.get("owner_email").cloned();
+    let f = form.into_inner();
+    let (title, version, owner_email) = (f.title, version(&f.version), f.owner_email);
     let (org, by, actor, now) = (c.org.id, c.m.id, c.actor, c.now);
     let m2 = module.clone();
     let r = c
@@ -573,11 +650,20 @@ fn actions_from(text: &str) -> Result<Vec<gatehouse_domain::authz::content::Cont
 
 /// Declares a content module (or adds actions to one): defining what roles can grant needs
 /// roles.edit organization-wide.
-async fn module_declare(c: Caller, form: Form) -> HttpResponse {
-    let f = fields(&form);
-    let get = |k: &str| f.get(k).cloned().unwrap_or_default();
-    let keep = vec![("module_key", get("module_key")), ("module_en", get("module_en")), ("module_de", get("module_de")), ("actions", get("actions"))];
-    let (key, en, de, actions) = (get("module_key").trim().to_lowercase(), get("module_en"), get("module_de"), get("actions"));
+/// Declaring a content module: its key, names in both languages, and its actions, one per line.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ModuleForm {
+    module_key: String,
+    module_en: String,
+    module_de: String,
+    actions: String,
+}
+
+async fn module_declare(c: Caller, form: web::Form<ModuleForm>) -> HttpResponse {
+    let f = form.into_inner();
+    let keep = vec![("module_key", f.module_key.clone()), ("module_en", f.module_en.clone()), ("module_de", f.module_de.clone()), ("actions", f.actions.clone())];
+    let (key, en, de, actions) = (f.module_key.trim().to_lowercase(), f.module_en, f.module_de, f.actions);
     let (org, by, actor, now) = (c.org.id, c.m.id, c.actor, c.now);
     let r = c
         .change(move |conn, p| {
@@ -591,9 +677,15 @@ async fn module_declare(c: Caller, form: Form) -> HttpResponse {
 }
 
 /// Invites a member to an item (seed permission-matrix's "invited"): needs edit rights on it.
-async fn item_invite(c: Caller, path: web::Path<(String, String, i64)>, form: Form) -> HttpResponse {
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct EmailForm {
+    email: String,
+}
+
+async fn item_invite(c: Caller, path: web::Path<(String, String, i64)>, form: web::Form<EmailForm>) -> HttpResponse {
     let (_, module, id) = path.into_inner();
-    let email = fields(&form).get("email").cloned().unwrap_or_default();
+    let email = form.into_inner().email;
     let keep = vec![("email", email.clone())];
     let (org, by, actor, now) = (c.org.id, c.m.id, c.actor, c.now);
     let m2 = module.clone();

@@ -18,7 +18,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/auth/invitation", web::post().to(accept));
 }
 
-/// Invites one person (members.invite where they are placed; roles without escalation).
+/// Invites one person (members.invite where they are placed; roles without escalation). The
+/// form repeats `unit` and `tag` (several may be chosen), so it is read as pairs.
 async fn invite(c: Caller, form: Form) -> HttpResponse {
     let f = fields(&form);
     let get = |k: &str| f.get(k).cloned().unwrap_or_default();
@@ -59,15 +60,24 @@ async fn invite(c: Caller, form: Form) -> HttpResponse {
     c.back(&format!("/o/{}/invitations", c.org.slug), r, &keep)
 }
 
-async fn settings(c: Caller, form: Form) -> HttpResponse {
-    let f = fields(&form);
-    let region = f.get("phone_region").cloned().unwrap_or_default();
-    let required = f.contains_key("phone_required");
-    let days = |k: &str| f.get(k).and_then(|v| v.trim().parse::<i32>().ok()).unwrap_or(-1);
-    let (valid, remind) = (days("valid_days"), days("reminder_days"));
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct InvitationSettingsForm {
+    phone_region: String,
+    phone_required: Option<String>,
+    valid_days: String,
+    reminder_days: String,
+}
+
+async fn settings(c: Caller, form: web::Form<InvitationSettingsForm>) -> HttpResponse {
+    let f = form.into_inner();
+    let (region, required) = (f.phone_region, f.phone_required.is_some());
+    // Not a number: out of range, refused in words by the settings' own check.
+    let days = |v: &str| v.trim().parse::<i32>().unwrap_or(-1);
+    let (valid, remind) = (days(&f.valid_days), days(&f.reminder_days));
     let (org, by, actor, now) = (c.org.id, c.m.id, c.actor, c.now);
     let r = c
-        .change(move |conn, p| invitations::update_settings(conn, org, p, by, Some(region.as_str()), required, valid, remind, actor, now))
+        .change(move |conn, p| gatehouse_db::orgs::update_invitation_settings(conn, org, p, by, Some(region.as_str()), required, valid, remind, actor, now))
         .await;
     c.back(&format!("/o/{}/invitations", c.org.slug), r, &[])
 }

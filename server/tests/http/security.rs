@@ -3,9 +3,7 @@
 //! 500, a refused caller learns nothing about a record, every password check is throttled —
 //! counted before the check, also in parallel — and the throttle is right behind a proxy
 //! without locking an account's owner out.
-#[macro_use]
-mod common;
-use common::*;
+use crate::common::*;
 
 fn app_state(t: &TestDb, clock: &FixedClock, proxies: &str) -> AppState {
     let mut s = state(t, clock);

@@ -1,0 +1,11 @@
+//! HTTP integration tests: the real application (routes, middleware, server functions, SSR)
+//! over a real database, on SQLite and on PostgreSQL — one test binary, one file per feature,
+//! the harness in `common/`.
+#[macro_use]
+mod common;
+mod authorization;
+mod compliance;
+mod people;
+mod requests;
+mod security;
+mod sessions;
