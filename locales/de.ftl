@@ -177,6 +177,7 @@ field-email = E-Mail-Adresse eines Mitglieds
 field-title = Titel
 invalid-input-other = Die Eingabe ist ungültig: { $detail }
 changed-by = { $name } hat dies um { $at } geändert. Laden Sie neu, um diese Fassung zu sehen; Ihre Eingabe hat nichts überschrieben.
+changed-by-someone = Jemand anderes hat dies um { $at } geändert. Laden Sie neu, um diese Fassung zu sehen; Ihre Eingabe hat nichts überschrieben.
 deny-own-access = Niemand ändert die eigenen Rollen, Berechtigungen oder Organisationsrollen.
 deny-missing = Dafür brauchen Sie „{ $permission }“ { $scope }.
 deny-would-escalate = Sie können „{ $permission }“ { $scope } nicht vergeben: Sie haben sie dort selbst nicht.
@@ -636,3 +637,13 @@ accept-and-join = Annehmen und beitreten
 signed-in-as-other = Sie sind als { $email } angemeldet, diese Einladung gilt aber für { $invited }. Melden Sie sich ab und öffnen Sie den Link erneut.
 invitation-invalid = Dieser Einladungslink funktioniert nicht mehr: Er wurde benutzt, zurückgezogen, durch einen neueren ersetzt oder ist abgelaufen. Bitten Sie die einladende Person, ihn erneut zu senden.
 link-expires-at = Der Link gilt bis { $at }.
+
+## Conflicts: what already exists or already happened
+conflict-already-member = Diese Person ist bereits Mitglied der Organisation.
+conflict-email-taken = Ein anderes Konto verwendet bereits { $email }.
+conflict-reserved-module = „{ $key }“ ist ein eigener Bereich von Gatehouse; wählen Sie einen anderen Schlüssel für das Modul.
+conflict-already-invited = Dieses Mitglied ist bereits eingeladen.
+conflict-import-closed = Dieser Import wurde bereits gestartet oder verworfen.
+conflict-role-key-taken = Eine Rolle mit dem Schlüssel „{ $key }“ gibt es bereits.
+conflict-slug-taken = Eine Organisation mit der Kennung „{ $slug }“ gibt es bereits.
+conflict-duplicate = Das gibt es bereits. Es wurde nichts geändert.

@@ -177,6 +177,7 @@ field-email = email address of a member
 field-title = title
 invalid-input-other = The input is not valid: { $detail }
 changed-by = { $name } changed this at { $at }. Reload to see their version; nothing of yours was saved over it.
+changed-by-someone = Someone else changed this at { $at }. Reload to see that version; nothing of yours was saved over it.
 deny-own-access = Nobody changes their own roles, permissions or organization roles.
 deny-missing = You need “{ $permission }” { $scope } for this.
 deny-would-escalate = You cannot hand out “{ $permission }” { $scope }: you do not hold it there yourself.
@@ -636,3 +637,13 @@ accept-and-join = Accept and join
 signed-in-as-other = You are signed in as { $email }, but this invitation is for { $invited }. Sign out, then open the link again.
 invitation-invalid = This invitation link no longer works: it was used, withdrawn, replaced by a newer one or it expired. Ask the person who invited you to send it again.
 link-expires-at = The link works until { $at }.
+
+## Conflicts: what already exists or already happened
+conflict-already-member = This person is already a member of the organization.
+conflict-email-taken = Another account already uses { $email }.
+conflict-reserved-module = “{ $key }” is one of Gatehouse's own areas; choose another key for the module.
+conflict-already-invited = This member is already invited to it.
+conflict-import-closed = This import was already started or discarded.
+conflict-role-key-taken = A role with the key “{ $key }” already exists.
+conflict-slug-taken = An organization with the handle “{ $slug }” already exists.
+conflict-duplicate = That already exists. Nothing was changed.

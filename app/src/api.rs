@@ -229,17 +229,12 @@ pub mod server {
 
         /// Turns a refused change into words (nothing was changed).
         pub fn words(&self, e: DbError) -> AppError {
-            match e {
-                DbError::Denied(d) => fail(AppError::Refused(crate::explain::denial(self.c.locale, &self.policy, &d))),
-                DbError::Stale { changed_by, at } => {
-                    fail(AppError::Refused(crate::i18n::tf(self.c.locale, crate::i18n::Msg::ChangedBy, &[("name", &changed_by), ("at", &at)])))
-                }
-                DbError::Domain(d) => fail(AppError::BadRequest(crate::i18n::invalid_input(self.c.locale, &d))),
-                DbError::Conflict(m) => fail(AppError::Refused(m)),
-                DbError::Person(p) => fail(AppError::Refused(crate::i18n::problem(self.c.locale, &p))),
-                DbError::Request(r) => fail(AppError::Refused(crate::i18n::request_refusal(self.c.locale, r))),
-                DbError::NotFound => fail(AppError::NotFound),
-                other => {
+            let words = crate::i18n::refusal(self.c.locale, &self.policy, &e);
+            match (e, words) {
+                (DbError::NotFound, _) => fail(AppError::NotFound),
+                (DbError::Domain(_), Some(w)) => fail(AppError::BadRequest(w)),
+                (_, Some(w)) => fail(AppError::Refused(w)),
+                (other, None) => {
                     tracing::error!(error = %other, "database error");
                     fail(AppError::Internal)
                 }

@@ -4,6 +4,43 @@ use gatehouse_domain::locale::Locale;
 
 pub use gatehouse_locales::{t, tf, Msg};
 
+/// Why the database refused a change, in the reader's words — the one translation of every
+/// refusal for pages, forms and server functions alike. `None` for a real fault (logged by the
+/// caller, never shown).
+#[cfg(feature = "ssr")]
+pub fn refusal(locale: Locale, policy: &gatehouse_domain::authz::policy::Policy, e: &gatehouse_db::DbError) -> Option<String> {
+    use gatehouse_db::DbError as E;
+    Some(match e {
+        E::Denied(d) => crate::explain::denial(locale, policy, d),
+        E::Stale { changed_by: Some(name), at } => tf(locale, Msg::ChangedBy, &[("name", name), ("at", at)]),
+        E::Stale { changed_by: None, at } => tf(locale, Msg::ChangedBySomeone, &[("at", at)]),
+        E::Domain(d) => invalid_input(locale, d),
+        E::Conflict(x) => conflict(locale, x),
+        E::Person(p) => problem(locale, p),
+        E::Request(r) => request_refusal(locale, *r),
+        E::Compliance(r) => compliance_refusal(locale, r),
+        E::NotFound => t(locale, Msg::NotFoundText).to_string(),
+        E::Outdated => t(locale, Msg::TryAgain).to_string(),
+        _ => return None,
+    })
+}
+
+/// What already exists or already happened, in the reader's words.
+#[cfg(feature = "ssr")]
+pub fn conflict(locale: Locale, c: &gatehouse_db::Conflict) -> String {
+    use gatehouse_db::Conflict as C;
+    match c {
+        C::AlreadyMember => t(locale, Msg::ConflictAlreadyMember).to_string(),
+        C::EmailTaken(e) => tf(locale, Msg::ConflictEmailTaken, &[("email", e)]),
+        C::ReservedModule(k) => tf(locale, Msg::ConflictReservedModule, &[("key", k)]),
+        C::AlreadyInvited => t(locale, Msg::ConflictAlreadyInvited).to_string(),
+        C::ImportClosed => t(locale, Msg::ConflictImportClosed).to_string(),
+        C::RoleKeyTaken(k) => tf(locale, Msg::ConflictRoleKeyTaken, &[("key", k)]),
+        C::SlugTaken(s) => tf(locale, Msg::ConflictSlugTaken, &[("slug", s)]),
+        C::Duplicate => t(locale, Msg::ConflictDuplicate).to_string(),
+    }
+}
+
 pub fn status_label(locale: Locale, status: &str) -> String {
     let m = match status {
         "invited" => Msg::StatusInvited,

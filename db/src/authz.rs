@@ -180,7 +180,7 @@ pub fn declare_module(conn: &mut Conn<'_>, org: OrgId, module: &ContentModule, a
         return Err(gatehouse_domain::DomainError::InvalidValue { field: "module", value: module.key.clone() }.into());
     }
     if gatehouse_domain::authz::catalog::ADMIN_PERMISSIONS.iter().any(|p| p.key.split('.').next() == Some(module.key.as_str())) {
-        return Err(DbError::Conflict(format!("{} is one of Gatehouse's own areas", module.key)));
+        return Err(DbError::Conflict(crate::Conflict::ReservedModule(module.key.clone())));
     }
     let existing: Option<i64> = on!(conn, c => cm::table.filter(cm::org_id.eq(org.0)).filter(cm::key.eq(&module.key)).select(cm::id).first(c).optional())?;
     let id = match existing {

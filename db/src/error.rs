@@ -13,10 +13,14 @@ pub enum DbError {
     Migration(String),
     #[error("not found")]
     NotFound,
-    #[error("already exists: {0}")]
-    Conflict(String),
-    #[error("changed by someone else ({changed_by}) at {at}")]
-    Stale { changed_by: String, at: String },
+    /// Something already there or already done, keyed so the caller says it in the reader's
+    /// language (never the database's own words).
+    #[error("{0}")]
+    Conflict(Conflict),
+    #[error("changed by someone else ({changed_by:?}) at {at}")]
+    /// Someone saved a newer version: who (a person's name; `None` when it was not a person, or
+    /// is not known) and when.
+    Stale { changed_by: Option<String>, at: String },
     /// The change was decided on an authorization snapshot that is no longer current; decide
     /// again on a fresh one.
     #[error("authorization changed meanwhile")]
@@ -39,6 +43,29 @@ pub enum DbError {
     Query(diesel::result::Error),
 }
 
+/// What already exists (or already happened), for the caller to put into words (pages use
+/// `gatehouse_app::i18n::conflict`; the English below is for operators: logs and the CLI).
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum Conflict {
+    #[error("this person is already a member of the organization")]
+    AlreadyMember,
+    #[error("a user with email {0} already exists")]
+    EmailTaken(String),
+    #[error("{0} is one of Gatehouse's own areas")]
+    ReservedModule(String),
+    #[error("already invited")]
+    AlreadyInvited,
+    #[error("this import was already started or discarded")]
+    ImportClosed,
+    #[error("a role with the key {0} already exists")]
+    RoleKeyTaken(String),
+    #[error("an organization with the handle {0} already exists")]
+    SlugTaken(String),
+    /// Any other unique rule of the database (what it was is logged, not shown).
+    #[error("that already exists")]
+    Duplicate,
+}
+
 impl From<gatehouse_domain::authz::Denial> for DbError {
     fn from(d: gatehouse_domain::authz::Denial) -> Self {
         DbError::Denied(d)
@@ -50,7 +77,10 @@ impl From<diesel::result::Error> for DbError {
         use diesel::result::{DatabaseErrorKind, Error as E};
         match e {
             E::NotFound => DbError::NotFound,
-            E::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => DbError::Conflict(info.message().to_string()),
+            E::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
+                tracing::info!(detail = info.message(), "unique violation");
+                DbError::Conflict(Conflict::Duplicate)
+            }
             other => DbError::Query(other),
         }
     }

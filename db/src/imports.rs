@@ -296,7 +296,7 @@ fn transition(conn: &mut Conn<'_>, org: OrgId, id: i64, to: Status, extra_null_t
     };
     if n == 0 {
         load(conn, org, id)?;
-        return Err(DbError::Conflict("This import was already started or discarded.".into()));
+        return Err(DbError::Conflict(crate::Conflict::ImportClosed));
     }
     Ok(())
 }

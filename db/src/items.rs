@@ -205,7 +205,7 @@ pub fn update(
         require(policy, by, &item, ItemOp::Edit, "edit_any", now)?;
         let title = valid_title(title)?;
         if item.version != expected_version {
-            return Err(DbError::Stale { changed_by: "someone else".into(), at: item.updated_at.format("%Y-%m-%d %H:%M UTC").to_string() });
+            return Err(DbError::Stale { changed_by: None, at: item.updated_at.format("%Y-%m-%d %H:%M UTC").to_string() });
         }
         if let Some(o) = owner.filter(|o| Some(*o) != item.owner) {
             check_owner(conn, org, policy, &item.module, o, &item.target(), now)?;
@@ -259,7 +259,7 @@ pub fn invite(conn: &mut Conn<'_>, org: OrgId, policy: &Policy, by: MembershipId
         crate::authz::member_units(conn, org, member)?;
         on!(conn, c => diesel::insert_into(ia::table).values((ia::item_id.eq(id), ia::membership_id.eq(member.0))).execute(c))
             .map_err(|e| match DbError::from(e) {
-                DbError::Conflict(_) => DbError::Conflict("already invited".into()),
+                DbError::Conflict(_) => DbError::Conflict(crate::Conflict::AlreadyInvited),
                 other => other,
             })?;
         audit::record(conn, now, &AuditEntry::new(Some(org), actor, "item.invited", "item", Some(id)).unit(item.unit).after(json!({"member": member.0})))?;

@@ -56,7 +56,7 @@ pub fn add(conn: &mut Conn<'_>, new: &NewMember<'_>, actor: Actor, now: DateTime
     );
     let id = on!(conn, c => diesel::insert_into(m::table).values(values).returning(m::id).get_result::<i64>(c))
         .map_err(|e| match DbError::from(e) {
-            DbError::Conflict(_) => DbError::Conflict("this person is already a member of the organization".into()),
+            DbError::Conflict(_) => DbError::Conflict(crate::Conflict::AlreadyMember),
             other => other,
         })?;
     for u in new.units {

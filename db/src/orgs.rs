@@ -32,7 +32,7 @@ pub fn create(conn: &mut Conn<'_>, slug: &str, name: &str, time_zone: &str, acto
         return Err(gatehouse_domain::DomainError::InvalidValue { field: "name", value: String::new() }.into());
     }
     if by_slug(conn, &slug)?.is_some() {
-        return Err(DbError::Conflict(format!("an organization with the handle {slug} already exists")));
+        return Err(DbError::Conflict(crate::Conflict::SlugTaken(slug.to_string())));
     }
     let background = users::create(
         conn,

@@ -203,14 +203,14 @@ fn check_known(policy: &Policy, grants: &[RoleGrant]) -> Result<(), DbError> {
     }
 }
 
-fn changed_by(conn: &mut Conn<'_>, kind: &str, id: Option<i64>) -> Result<String, DbError> {
+/// The person behind the last change (`None` when it was the system, the background user, or
+/// a person no longer known).
+fn changed_by(conn: &mut Conn<'_>, kind: &str, id: Option<i64>) -> Result<Option<String>, DbError> {
     Ok(match (kind, id) {
         ("user", Some(id)) | ("staff_as_user", Some(id)) => {
-            let name: Option<String> =
-                on!(conn, c => mem::table.inner_join(us::table).filter(mem::id.eq(id)).select(us::display_name).first(c).optional())?;
-            name.unwrap_or_else(|| "someone".into())
+            on!(conn, c => mem::table.inner_join(us::table).filter(mem::id.eq(id)).select(us::display_name).first(c).optional())?
         }
-        (k, _) => k.to_string(),
+        _ => None,
     })
 }
 
@@ -297,7 +297,7 @@ pub fn create_checked(
         escalation::may_edit_role(&policy.subject(by), &[], grants, policy, &policy.tree, now).map_err(|x| DbError::Denied(Denial::Escalation(x)))?;
         bump(conn, org, Some(policy.version))?;
         let id = create(conn, org, key, name, description, actor, now).map_err(|e| match e {
-            DbError::Conflict(_) => DbError::Conflict(format!("a role with the key {key} already exists")),
+            DbError::Conflict(_) => DbError::Conflict(crate::Conflict::RoleKeyTaken(key.to_string())),
             other => other,
         })?;
         if let Some((template, role_key)) = origin {

@@ -34,7 +34,7 @@ pub fn create(conn: &mut Conn<'_>, new: &NewUser<'_>, actor: Actor, now: DateTim
     );
     let id = on!(conn, c => diesel::insert_into(u::table).values(values).returning(u::id).get_result::<i64>(c))
         .map_err(|e| match DbError::from(e) {
-            DbError::Conflict(_) => DbError::Conflict(format!("a user with email {email} already exists")),
+            DbError::Conflict(_) => DbError::Conflict(crate::Conflict::EmailTaken(email.to_string())),
             other => other,
         })?;
     Ok(UserId(id))

@@ -231,7 +231,7 @@ both!(role_edits_are_versioned_audited_and_retiring_needs_the_assignments_ended,
     // A second editor who saw the old version is refused with who changed it.
     let stale = t.db.with(|c| roles::edit(c, o.id, &pol, o.owner, dev, &edit, actor(o.owner), now()));
     match stale {
-        Err(DbError::Stale { changed_by, .. }) => assert_eq!(changed_by, "Olga Owner"),
+        Err(DbError::Stale { changed_by, .. }) => assert_eq!(changed_by.as_deref(), Some("Olga Owner")),
         other => panic!("{other:?}"),
     }
     let ev = t.db.with(|c| gatehouse_db::audit::recent(c, o.id, 50)).unwrap().into_iter().find(|e| e.action == "role.edited").expect("audited");

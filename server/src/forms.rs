@@ -178,22 +178,10 @@ impl Caller {
     }
 
     fn words(&self, policy: &Policy, e: &DbError) -> String {
-        use gatehouse_app::i18n::{t, tf, Msg};
-        match e {
-            DbError::Denied(d) => gatehouse_app::explain::denial(self.locale, policy, d),
-            DbError::Stale { changed_by, at } => tf(self.locale, Msg::ChangedBy, &[("name", changed_by), ("at", at)]),
-            DbError::Domain(d) => gatehouse_app::i18n::invalid_input(self.locale, d),
-            DbError::Conflict(m) => m.clone(),
-            DbError::Person(p) => gatehouse_app::i18n::problem(self.locale, p),
-            DbError::Request(r) => gatehouse_app::i18n::request_refusal(self.locale, *r),
-            DbError::Compliance(r) => gatehouse_app::i18n::compliance_refusal(self.locale, r),
-            DbError::NotFound => t(self.locale, Msg::NotFoundText).to_string(),
-            DbError::Outdated => t(self.locale, Msg::TryAgain).to_string(),
-            other => {
-                tracing::error!(error = %other, "form change failed");
-                t(self.locale, Msg::TryAgain).to_string()
-            }
-        }
+        gatehouse_app::i18n::refusal(self.locale, policy, e).unwrap_or_else(|| {
+            tracing::error!(error = %e, "form change failed");
+            gatehouse_app::i18n::t(self.locale, gatehouse_app::i18n::Msg::TryAgain).to_string()
+        })
     }
 
     /// Back to the form's page with a refusal found before anything was tried.

@@ -444,3 +444,48 @@ async fn failed_mail_is_listed_and_sent_again(t: &TestDb) {
     assert_eq!(again.status, StatusCode::NOT_FOUND);
 }
 http_both!(failed_mail, failed_mail_is_listed_and_sent_again);
+
+/// Whatever already exists is refused in the reader's language, never in the database's words:
+/// an owner reading German provokes each conflict a page can reach.
+async fn conflicts_are_said_in_the_readers_language(t: &TestDb) {
+    seeded(t).await;
+    let clock = FixedClock::at(now());
+    let mut owner = Client::new(test::init_service(gatehouse_server::http::app(state(t, &clock), options())).await);
+    owner.sign_in(seed::DEMO_OWNER, seed::DEMO_PASSWORD).await;
+    let csrf = owner.get("/o/acme/roles").await.csrf();
+    owner.post("/language", &[("csrf_token", &csrf), ("locale", "de"), ("back", "/o/acme/roles")]).await;
+    let words = |r: &Resp| -> String {
+        let raw = r.location().split("error=").nth(1).unwrap_or("").split('&').next().unwrap_or("").to_string();
+        let bytes = raw.as_bytes();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < bytes.len() {
+            if bytes[i] == b'%' && i + 2 < bytes.len() + 1 {
+                out.push(u8::from_str_radix(&raw[i + 1..i + 3], 16).unwrap());
+                i += 3;
+            } else {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
+        String::from_utf8(out).unwrap()
+    };
+    let acme = t.db.with(|c| orgs::by_slug(c, "acme")).unwrap().unwrap();
+    let taken = t.db.with(|c| gatehouse_db::roles::list(c, acme.id)).unwrap()[0].key.clone();
+    let cases: Vec<(String, Vec<(&str, String)>, &str)> = vec![
+        ("/o/acme/roles/new".into(), vec![("key", taken.clone()), ("name", "Zweite".into()), ("from", String::new())], "gibt es bereits"),
+        ("/o/acme/modules".into(), vec![("module_key", "members".into()), ("actions", "view".into())], "eigener Bereich von Gatehouse"),
+        ("/o/acme/invitations".into(), vec![("email", seed::DEMO_MEMBER.into()), ("name", "Max".into())], "bereits"),
+    ];
+    for (path, fields, german) in cases {
+        let mut form: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        form.push(("csrf_token", &csrf));
+        let r = owner.post(&path, &form).await;
+        let w = words(&r);
+        assert!(w.contains(german), "{path}: {w:?}");
+        for english in ["already exists", "already", "UNIQUE", "duplicate key", "violates"] {
+            assert!(!w.contains(english), "{path}: English or database words: {w:?}");
+        }
+    }
+}
+http_both!(conflict_words, conflicts_are_said_in_the_readers_language);
