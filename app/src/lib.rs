@@ -2,17 +2,15 @@
 //! works before the WASM has loaded.
 #![recursion_limit = "256"]
 
-pub mod access;
 pub mod api;
 pub mod components;
-pub mod compliance;
 pub mod error;
 #[cfg(feature = "ssr")]
 pub mod explain;
 pub mod i18n;
 pub mod pages;
-pub mod people;
-pub mod requests;
+// The feature modules of the server functions, also by their short paths.
+pub use api::{access, compliance, people, requests};
 #[cfg(feature = "ssr")]
 pub mod state;
 

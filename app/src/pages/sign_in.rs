@@ -1,6 +1,5 @@
 use crate::components::{viewer, LanguageSwitcher, Loading};
-use crate::error::AppError;
-use leptos::server_fn::codec::GetUrl;
+use crate::api::account::get_sign_in_link;
 use crate::i18n::{t, tf, Msg};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -63,14 +62,6 @@ pub fn SignInPage() -> impl IntoView {
         })
     };
     view! { <Suspense fallback=Loading>{body}</Suspense> }
-}
-
-/// Whether a sign-in link still works (to offer its button or say it does not). Says nothing else.
-#[server(input = GetUrl, endpoint = "sign-in-link")]
-pub async fn get_sign_in_link(token: String) -> Result<bool, AppError> {
-    let c = crate::api::server::caller().await?;
-    let now = c.state.clock.now();
-    crate::api::server::db(&c.state, move |conn| gatehouse_db::account::sign_in_link_valid(conn, &token, now)).await
 }
 
 /// The page behind a mailed sign-in link: one button that uses it (opening a link never acts by

@@ -1,11 +1,15 @@
-//! Server functions: thin. Each checks who is asking, loads through the db crate on a blocking
-//! thread, and returns a read model. Reads use GET (they change nothing); changes are form posts
-//! handled by the server crate's routes.
+//! Server functions, one file per feature (`api/<feature>.rs`), and what they share: who is
+//! asking ([`server::in_org`], the one loader `server::member_in`), `require`, the blocking-pool
+//! `db` call and the viewer's menu. Thin: each checks who is asking, loads through the db crate
+//! on a blocking thread, and returns a read model. Reads use GET (they change nothing); changes
+//! are form posts handled by the server crate's routes.
+#[cfg(feature = "ssr")]
 use crate::error::AppError;
 use gatehouse_domain::locale::Locale;
-use gatehouse_domain::views::{Dashboard, MemberDetail, MemberFilters, MemberPage, UnitLine};
+#[cfg(feature = "ssr")]
 use leptos::prelude::*;
-use leptos::server_fn::codec::GetUrl;
+#[cfg(feature = "ssr")]
+use gatehouse_domain::views::MemberDetail;
 use serde::{Deserialize, Serialize};
 
 /// Which screens of an organization the viewer may open (decided by the engine).
@@ -282,151 +286,18 @@ pub mod server {
     }
 }
 
-#[server(input = GetUrl, endpoint = "viewer")]
-pub async fn get_viewer() -> Result<Viewer, AppError> {
-    let c = server::caller().await?;
-    let Some(session) = c.session.clone() else {
-        return Ok(Viewer { locale: c.locale, csrf: c.csrf, user: None });
-    };
-    let user = session.user;
-    let cache = c.state.policies.clone();
-    let now = c.state.clock.now();
-    let (u, orgs) = server::db(&c.state, move |conn| {
-        let u = gatehouse_db::users::get(conn, user)?;
-        let mut orgs = Vec::new();
-        for o in gatehouse_db::orgs::for_user(conn, user)? {
-            let policy = cache.get(conn, o.id)?;
-            orgs.push(ViewerOrg { slug: o.slug, name: o.name, menu: server::menu(&policy, o.membership, now) });
-        }
-        Ok((u, orgs))
-    })
-    .await?;
-    Ok(Viewer { locale: c.locale, csrf: c.csrf, user: Some(ViewerUser { name: u.display_name, email: u.email, orgs }) })
-}
+pub mod access;
+pub mod account;
+pub mod compliance;
+pub mod dashboard;
+pub mod members;
+pub mod people;
+pub mod requests;
+pub mod units;
+pub mod viewer;
 
-#[server(input = GetUrl, endpoint = "dashboard")]
-pub async fn get_dashboard(org: String) -> Result<Dashboard, AppError> {
-    use gatehouse_domain::authz::Target;
-    let x = server::in_org(org).await?;
-    // Organization-wide figures: members.view across the organization (aggregate is enough).
-    x.require("members.view", &Target::Organization).await?;
-    let (org, me, now, policy, locale) = (x.org.id, x.m.id, x.now, x.policy.clone(), x.c.locale);
-    server::db(&x.c.state, move |conn| {
-        use gatehouse_domain::requests::{Status, DECIDE};
-        let mut d = gatehouse_db::views::dashboard::dashboard(conn, org)?;
-        d.pending_requests = gatehouse_db::requests::list(conn, org, Some(Status::Pending), None, 200)?
-            .into_iter()
-            .filter(|r| r.requester != me && policy.check(me, DECIDE, &r.asked.target(), now).allowed)
-            .map(|r| gatehouse_domain::views::PendingRequest { id: r.id, requester: r.requester_name.clone(), what: r.what(locale), created_at: r.created_at })
-            .collect();
-        d.expiring = gatehouse_db::views::dashboard::expiring(conn, org, now, now + chrono::Duration::days(14), 20)?;
-        if policy.check(me, "compliance.view_links", &Target::Organization, now).allowed {
-            d.compliance_cases = gatehouse_db::compliance::cases(conn, org, true, 20)?
-                .into_iter()
-                .map(|c| gatehouse_domain::views::OpenCase { id: c.id, name: c.name, ended_at: c.ended_at, remind_on: c.remind_on })
-                .collect();
-            d.compliance_open = Some(gatehouse_db::compliance::open_count(conn, org)?);
-        }
-        Ok(d)
-    })
-    .await
-}
+pub use dashboard::*;
+pub use members::*;
+pub use units::*;
+pub use viewer::*;
 
-#[server(input = GetUrl, endpoint = "units")]
-pub async fn get_units(org: String) -> Result<Vec<UnitLine>, AppError> {
-    use gatehouse_domain::authz::Target;
-    let x = server::in_org(org).await?;
-    x.require("units.view", &Target::Organization).await?;
-    let org = x.org.id;
-    server::db(&x.c.state, move |conn| gatehouse_db::views::units::tree_lines(conn, org)).await
-}
-
-/// The members list's URL parameters, passed through unchanged and parsed by the domain.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MemberParams {
-    pub q: Option<String>,
-    pub unit: Option<String>,
-    pub tag: Option<String>,
-    pub kind: Option<String>,
-    pub status: Option<String>,
-    pub sort: Option<String>,
-    pub dir: Option<String>,
-    pub page: Option<String>,
-    pub per_page: Option<String>,
-}
-
-impl MemberParams {
-    pub fn get(&self, key: &str) -> Option<&str> {
-        match key {
-            "q" => self.q.as_deref(),
-            "unit" => self.unit.as_deref(),
-            "tag" => self.tag.as_deref(),
-            "kind" => self.kind.as_deref(),
-            "status" => self.status.as_deref(),
-            "sort" => self.sort.as_deref(),
-            "dir" => self.dir.as_deref(),
-            "page" => self.page.as_deref(),
-            "per_page" => self.per_page.as_deref(),
-            _ => None,
-        }
-    }
-
-    pub fn query(&self) -> gatehouse_domain::members_query::MemberQuery {
-        gatehouse_domain::members_query::MemberQuery::from_params(|k| self.get(k))
-    }
-}
-
-/// The members list. Parameters are flat URL parameters (`?org=…&q=…&page=…`).
-#[allow(clippy::too_many_arguments)]
-#[server(input = GetUrl, endpoint = "members")]
-pub async fn get_members(
-    org: String,
-    q: Option<String>,
-    unit: Option<String>,
-    tag: Option<String>,
-    kind: Option<String>,
-    status: Option<String>,
-    sort: Option<String>,
-    dir: Option<String>,
-    page: Option<String>,
-    per_page: Option<String>,
-) -> Result<MemberPage, AppError> {
-    use gatehouse_domain::authz::policy::Reach;
-    let x = server::in_org(org).await?;
-    // Named people: individual visibility, within the caller's reach.
-    let within = match x.reach("members.view", true).await? {
-        Reach::Units(us) => Some(us),
-        _ => None,
-    };
-    let q = MemberParams { q, unit, tag, kind, status, sort, dir, page, per_page }.query();
-    let org = x.org.id;
-    let mut page = server::db(&x.c.state, move |conn| gatehouse_db::views::members::list_within(conn, org, &q, within.as_deref())).await?;
-    // The roles column comes from the cached policy: no query per row.
-    for r in &mut page.rows {
-        r.roles = server::role_names(&x.policy, r.id, x.c.locale, x.now);
-    }
-    Ok(page)
-}
-
-#[server(input = GetUrl, endpoint = "member-filters")]
-pub async fn get_member_filters(org: String) -> Result<MemberFilters, AppError> {
-    let x = server::in_org(org).await?;
-    x.reach("members.view", true).await?;
-    let org = x.org.id;
-    server::db(&x.c.state, move |conn| gatehouse_db::views::members::filters(conn, org)).await
-}
-
-/// A member's page: whoever may see that member's details (members.view reaching one of their
-/// units, individually); everyone sees themselves.
-#[server(input = GetUrl, endpoint = "member")]
-pub async fn get_member(org: String, id: i64) -> Result<MemberDetail, AppError> {
-    let x = server::in_org(org).await?;
-    server::member_detail(&x, gatehouse_domain::ids::MembershipId(id)).await
-}
-
-#[server(input = GetUrl, endpoint = "me")]
-pub async fn get_me(org: String) -> Result<MemberDetail, AppError> {
-    let x = server::in_org(org).await?;
-    let (org, me, now) = (x.org.id, x.m.id, x.now);
-    server::db(&x.c.state, move |conn| gatehouse_db::views::members::detail(conn, org, me, now)).await
-}

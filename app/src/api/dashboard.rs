@@ -1,0 +1,35 @@
+//! The dashboard's figures and worklists.
+#[cfg(feature = "ssr")]
+use super::server;
+use crate::error::AppError;
+use leptos::prelude::*;
+use leptos::server_fn::codec::GetUrl;
+use gatehouse_domain::views::Dashboard;
+
+#[server(input = GetUrl, endpoint = "dashboard")]
+pub async fn get_dashboard(org: String) -> Result<Dashboard, AppError> {
+    use gatehouse_domain::authz::Target;
+    let x = server::in_org(org).await?;
+    // Organization-wide figures: members.view across the organization (aggregate is enough).
+    x.require("members.view", &Target::Organization).await?;
+    let (org, me, now, policy, locale) = (x.org.id, x.m.id, x.now, x.policy.clone(), x.c.locale);
+    server::db(&x.c.state, move |conn| {
+        use gatehouse_domain::requests::Status;
+        let mut d = gatehouse_db::views::dashboard::dashboard(conn, org)?;
+        d.pending_requests = gatehouse_db::requests::list(conn, org, Some(Status::Pending), None, 200)?
+            .into_iter()
+            .filter(|r| gatehouse_domain::requests::may_decide(&policy, me, r.requester, &r.asked, now).is_ok())
+            .map(|r| gatehouse_domain::views::PendingRequest { id: r.id, requester: r.requester_name.clone(), what: r.what(locale), created_at: r.created_at })
+            .collect();
+        d.expiring = gatehouse_db::views::dashboard::expiring(conn, org, now, now + chrono::Duration::days(14), 20)?;
+        if policy.check(me, "compliance.view_links", &Target::Organization, now).allowed {
+            d.compliance_cases = gatehouse_db::compliance::cases(conn, org, true, 20)?
+                .into_iter()
+                .map(|c| gatehouse_domain::views::OpenCase { id: c.id, name: c.name, ended_at: c.ended_at, remind_on: c.remind_on })
+                .collect();
+            d.compliance_open = Some(gatehouse_db::compliance::open_count(conn, org)?);
+        }
+        Ok(d)
+    })
+    .await
+}
