@@ -218,7 +218,7 @@ pub fn invite(
             )?,
         };
         for role in &who.roles {
-            crate::roles::assign_decided(conn, org, policy, by, member, *role, who.units.first().copied(), None, actor, now)?;
+            crate::roles::grant_role(conn, org, policy, by, "roles.assign", member, *role, who.units.first().copied(), None, actor, now)?;
         }
         let expires_at = now + Duration::days(s.valid_days as i64);
         let values = (

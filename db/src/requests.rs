@@ -492,7 +492,7 @@ pub fn decide(
                 }
             }
             granted = match &row.asked {
-                Asked::Role { role, unit } => Some(crate::roles::assign_via(conn, org, policy, by, dr::DECIDE, row.requester, *role, *unit, row.ends_at, actor, now)?),
+                Asked::Role { role, unit } => Some(crate::roles::grant_role(conn, org, policy, by, dr::DECIDE, row.requester, *role, *unit, row.ends_at, actor, now)?),
                 Asked::Unit { unit } => {
                     on!(conn, c => diesel::insert_into(mu::table).values((mu::membership_id.eq(row.requester.0), mu::unit_id.eq(unit.0))).execute(c))?;
                     None

@@ -39,7 +39,8 @@ pub fn create(
     Ok(id)
 }
 
-pub fn assign(
+/// Writes an assignment as it is (no checks: seeding, tests, and the checked paths below).
+pub fn insert_assignment(
     conn: &mut Conn<'_>,
     org: OrgId,
     member: MembershipId,
@@ -345,7 +346,7 @@ pub fn retire(conn: &mut Conn<'_>, org: OrgId, policy: &Policy, by: MembershipId
 /// Assigns a role, decided on `policy` for the caller `by` (roles.assign there, no escalation,
 /// never to oneself, the role's unit kind respected).
 #[allow(clippy::too_many_arguments)]
-pub fn assign_checked(
+pub fn assign(
     conn: &mut Conn<'_>,
     org: OrgId,
     policy: &Policy,
@@ -359,32 +360,16 @@ pub fn assign_checked(
 ) -> Result<i64, DbError> {
     conn.transaction(|conn| {
         bump(conn, org, Some(policy.version))?;
-        assign_decided(conn, org, policy, by, member, role, anchor, ends_at, actor, now)
+        grant_role(conn, org, policy, by, "roles.assign", member, role, anchor, ends_at, actor, now)
     })
 }
 
-/// [`assign_checked`] without the check that `policy` is still current: for callers that make
-/// that check once for many changes in one transaction (an import batch).
+/// Grants a role through `via` (`roles.assign`, or `access_requests.decide` when an approver
+/// grants a requested role), decided on `policy` with the same no-escalation rule — without
+/// the check that `policy` is still current: for callers that make that check once for many
+/// changes in one transaction (an import batch, a decision).
 #[allow(clippy::too_many_arguments)]
-pub(crate) fn assign_decided(
-    conn: &mut Conn<'_>,
-    org: OrgId,
-    policy: &Policy,
-    by: MembershipId,
-    member: MembershipId,
-    role: RoleId,
-    anchor: Option<UnitId>,
-    ends_at: Option<DateTime<Utc>>,
-    actor: Actor,
-    now: DateTime<Utc>,
-) -> Result<i64, DbError> {
-    assign_via(conn, org, policy, by, "roles.assign", member, role, anchor, ends_at, actor, now)
-}
-
-/// [`assign_decided`] handed out through `via` (`roles.assign`, or `access_requests.decide`
-/// when an approver grants a requested role); the no-escalation rule is the same.
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn assign_via(
+pub(crate) fn grant_role(
     conn: &mut Conn<'_>,
     org: OrgId,
     policy: &Policy,
@@ -414,7 +399,7 @@ pub(crate) fn assign_via(
             return Err(DomainError::InvalidValue { field: "ends_at", value: ends_at.map(|e| e.to_rfc3339()).unwrap_or_default() }.into());
         }
         escalation::may_assign_via(&policy.subject(by), via, member, &units, engine_role, anchor, policy, &policy.tree, now).map_err(|x| DbError::Denied(Denial::Escalation(x)))?;
-        assign(conn, org, member, role, anchor, ends_at, actor, now)
+        insert_assignment(conn, org, member, role, anchor, ends_at, actor, now)
     }
 }
 

@@ -236,7 +236,7 @@ fn create_planned_org(conn: &mut Conn<'_>, plan: &OrgPlan, demo_hash: &str, now:
     if plan.slug == "acme" {
         let mm = add_member(conn, &org, demo_member, MemberKind::Employee, MemberStatus::Active, all_units.get(1).copied(), &[], Some("Dispatcher"), created)?;
         let developer = role_ids.iter().find(|r| r.key == "developer").ok_or(DbError::NotFound)?;
-        roles::assign(conn, org.id, mm, developer.id, all_units.get(1).copied(), None, Actor::System, created)?;
+        roles::insert_assignment(conn, org.id, mm, developer.id, all_units.get(1).copied(), None, Actor::System, created)?;
         added += 1;
     }
     let owner_actor = Actor::User { user: demo_owner, membership: Some(owner_m) };
@@ -395,7 +395,7 @@ fn add_random_members_with(
             let anchor = if r.organization_wide { None } else { unit };
             if fits && (anchor.is_some() || r.organization_wide) {
                 let ends = (kind != MemberKind::Employee).then(|| now + Duration::days(rng.gen_range(-30..180)));
-                roles::assign(conn, org.id, m, r.id, anchor, ends, actor, when)?;
+                roles::insert_assignment(conn, org.id, m, r.id, anchor, ends, actor, when)?;
             }
         }
         // A few organization roles among the first members.

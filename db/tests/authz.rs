@@ -82,9 +82,9 @@ fn setup(t: &TestDb) -> Org {
     let tm_role = role_id(t, id, "team_manager");
     let dev_role = role_id(t, id, "developer");
     t.db.tx(|c| {
-        roles::assign(c, id, manager, tm_role, Some(team_a), None, Actor::System, now())?;
-        roles::assign(c, id, dev_a1, dev_role, Some(team_a1), None, Actor::System, now())?;
-        roles::assign(c, id, dev_b, dev_role, Some(team_b), None, Actor::System, now())?;
+        roles::insert_assignment(c, id, manager, tm_role, Some(team_a), None, Actor::System, now())?;
+        roles::insert_assignment(c, id, dev_a1, dev_role, Some(team_a1), None, Actor::System, now())?;
+        roles::insert_assignment(c, id, dev_b, dev_role, Some(team_b), None, Actor::System, now())?;
         Ok(())
     })
     .unwrap();
@@ -130,11 +130,11 @@ both!(a_change_reaches_every_instance_at_its_next_request, |t: &TestDb| {
     assert!(!pb.check(o.dev_a1, "members.edit", &target, now()).allowed);
     // Instance A assigns the team manager role in team B (the owner decides).
     let tm = role_id(t, o.id, "team_manager");
-    let assignment = t.db.with(|c| roles::assign_checked(c, o.id, &pa, o.owner, o.dev_a1, tm, Some(o.team_b), None, actor(o.owner), now())).unwrap();
+    let assignment = t.db.with(|c| roles::assign(c, o.id, &pa, o.owner, o.dev_a1, tm, Some(o.team_b), None, actor(o.owner), now())).unwrap();
     let pb = t.db.with(|c| b.get(c, o.id)).unwrap();
     assert!(pb.check(o.dev_a1, "members.edit", &target, now()).allowed, "instance B sees the assignment at once");
     // A decision made on A's outdated snapshot is refused, and nothing is written.
-    let stale = t.db.with(|c| roles::assign_checked(c, o.id, &pa, o.owner, o.dev_b, tm, Some(o.team_b), None, actor(o.owner), now()));
+    let stale = t.db.with(|c| roles::assign(c, o.id, &pa, o.owner, o.dev_b, tm, Some(o.team_b), None, actor(o.owner), now()));
     assert!(matches!(stale, Err(DbError::Outdated)), "{stale:?}");
     assert_eq!(t.db.with(|c| roles::assignments_of(c, o.id, o.dev_b, now())).unwrap().len(), 1);
     // Instance B revokes; A sees it at its next request.
@@ -163,26 +163,26 @@ both!(nobody_escalates_through_any_path_that_grants, |t: &TestDb| {
     // Assignments.
     let pol = p(t);
     assert!(matches!(
-        denied(t.db.with(|c| roles::assign_checked(c, o.id, &pol, o.manager, o.dev_a1, ca, Some(o.team_a), None, actor(o.manager), now()))),
+        denied(t.db.with(|c| roles::assign(c, o.id, &pol, o.manager, o.dev_a1, ca, Some(o.team_a), None, actor(o.manager), now()))),
         Denial::Escalation(Refusal::WouldEscalate { .. })
     ));
     assert_eq!(
-        denied(t.db.with(|c| roles::assign_checked(c, o.id, &pol, o.manager, o.manager, tm, Some(o.team_b), None, actor(o.manager), now()))),
+        denied(t.db.with(|c| roles::assign(c, o.id, &pol, o.manager, o.manager, tm, Some(o.team_b), None, actor(o.manager), now()))),
         Denial::Escalation(Refusal::OwnAccess)
     );
     assert!(matches!(
-        denied(t.db.with(|c| roles::assign_checked(c, o.id, &pol, o.manager, o.dev_b, dev, Some(o.team_b), None, actor(o.manager), now()))),
+        denied(t.db.with(|c| roles::assign(c, o.id, &pol, o.manager, o.dev_b, dev, Some(o.team_b), None, actor(o.manager), now()))),
         Denial::Escalation(Refusal::Missing { .. })
     ));
     // Team managers are meant for teams (the role's unit kind).
     let company = pol.tree.roots()[0];
     assert_eq!(
-        denied(t.db.with(|c| roles::assign_checked(c, o.id, &pol, o.owner, o.dev_b, tm, Some(company), None, actor(o.owner), now()))),
+        denied(t.db.with(|c| roles::assign(c, o.id, &pol, o.owner, o.dev_b, tm, Some(company), None, actor(o.owner), now()))),
         Denial::AnchorKind { expected: "team".into() }
     );
     // Allowed: a team manager makes a teammate team manager of the sub-team, with an end date.
     let ends = now() + Duration::days(30);
-    t.db.with(|c| roles::assign_checked(c, o.id, &pol, o.manager, o.dev_a1, tm, Some(o.team_a1), Some(ends), actor(o.manager), now())).unwrap();
+    t.db.with(|c| roles::assign(c, o.id, &pol, o.manager, o.dev_a1, tm, Some(o.team_a1), Some(ends), actor(o.manager), now())).unwrap();
     // Adjustments.
     let pol = p(t);
     let add = |perm: &str, scope: Scope| Adjustment::Add { permission: perm.into(), scope, visibility: Visibility::Individual, ends_at: None };

@@ -349,7 +349,7 @@ both!(revoking_follows_the_rules_granting_did_and_ends_with_the_grant, |t: &Test
             roles::create_checked(c, o.id, &p, o.owner, "desk", "Request desk", "Decides requests", &grants, None, Actor::System, now())
         })
         .unwrap();
-    t.db.with(|c| roles::assign(c, o.id, o.eve, desk, None, None, Actor::System, now())).unwrap();
+    t.db.with(|c| roles::insert_assignment(c, o.id, o.eve, desk, None, None, Actor::System, now())).unwrap();
     let id = ask(t, &o, o.max, &Asked::Role { role: manager, unit: Some(o.sales) }, None, now()).unwrap();
     assert!(matches!(decide(t, &o, o.eve, id, true, now()), Err(DbError::Denied(_))), "the desk cannot grant more than it holds");
     decide(t, &o, o.owner, id, true, now()).unwrap();

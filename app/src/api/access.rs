@@ -216,15 +216,15 @@ pub mod server {
 pub async fn get_roles(org: String) -> Result<RolesPage, AppError> {
     use gatehouse_domain::authz::templates;
     use gatehouse_domain::authz::Target;
-    let x = crate::api::server::in_org(org).await?;
-    x.reach_any("roles.view").await?;
-    let can_edit = x.policy.check(x.m.id, "roles.edit", &Target::Organization, x.now).allowed;
-    let org = x.org.id;
-    let list = crate::api::server::db(&x.c.state, move |conn| gatehouse_db::roles::list(conn, org)).await?;
+    let ctx = crate::api::server::in_org(org).await?;
+    ctx.reach_any("roles.view").await?;
+    let can_edit = ctx.policy.check(ctx.m.id, "roles.edit", &Target::Organization, ctx.now).allowed;
+    let org = ctx.org.id;
+    let list = crate::api::server::db(&ctx.c.state, move |conn| gatehouse_db::roles::list(conn, org)).await?;
     let roles = list
         .into_iter()
         .map(|r| RoleLine {
-            grants: gatehouse_domain::authz::Roles::role(x.policy.as_ref(), r.id).map(|e| e.grants.len()).unwrap_or(0),
+            grants: gatehouse_domain::authz::Roles::role(ctx.policy.as_ref(), r.id).map(|e| e.grants.len()).unwrap_or(0),
             id: r.id.0,
             key: r.key,
             name: r.name,
@@ -237,7 +237,7 @@ pub async fn get_roles(org: String) -> Result<RolesPage, AppError> {
         .into_iter()
         .map(|t| TemplateChoice {
             key: t.key.into(),
-            name: match x.c.locale {
+            name: match ctx.c.locale {
                 gatehouse_domain::locale::Locale::En => t.en.into(),
                 gatehouse_domain::locale::Locale::De => t.de.into(),
             },
@@ -256,12 +256,12 @@ fn grant_text(scope: &str, visibility: &str) -> String {
 pub async fn get_role(org: String, id: i64) -> Result<RolePage, AppError> {
     use gatehouse_domain::authz::Target;
     use gatehouse_domain::ids::RoleId;
-    let x = crate::api::server::in_org(org).await?;
-    x.reach_any("roles.view").await?;
-    let org_id = x.org.id;
-    let d = crate::api::server::db(&x.c.state, move |conn| gatehouse_db::roles::detail(conn, org_id, RoleId(id))).await?;
-    let locale = x.c.locale;
-    let label = |p: &str| crate::explain::permission_label(locale, &x.policy, p);
+    let ctx = crate::api::server::in_org(org).await?;
+    ctx.reach_any("roles.view").await?;
+    let org_id = ctx.org.id;
+    let d = crate::api::server::db(&ctx.c.state, move |conn| gatehouse_db::roles::detail(conn, org_id, RoleId(id))).await?;
+    let locale = ctx.c.locale;
+    let label = |p: &str| crate::explain::permission_label(locale, &ctx.policy, p);
     let template = d.template_key.as_deref().and_then(gatehouse_domain::authz::templates::by_key);
     let mut diff = Vec::new();
     if let (Some(t), Some(rk)) = (&template, d.template_role_key.as_deref()) {
@@ -296,18 +296,18 @@ pub async fn get_role(org: String, id: i64) -> Result<RolePage, AppError> {
             };
             (name.to_string(), d.template_role_key.clone().unwrap_or_default())
         }),
-        permissions: server::permissions(locale, &x.policy),
+        permissions: server::permissions(locale, &ctx.policy),
         grants: d.grants.iter().map(|g| GrantView { permission: g.permission.clone(), scope: g.scope.as_str().into(), visibility: g.visibility.as_str().into() }).collect(),
         diff,
-        can_edit: x.policy.check(x.m.id, "roles.edit", &Target::Organization, x.now).allowed && !d.retired,
+        can_edit: ctx.policy.check(ctx.m.id, "roles.edit", &Target::Organization, ctx.now).allowed && !d.retired,
     })
 }
 
 #[server(input = GetUrl, endpoint = "role-matrix")]
 pub async fn get_role_matrix(org: String) -> Result<MatrixPage, AppError> {
-    let x = crate::api::server::in_org(org).await?;
-    x.reach_any("roles.view").await?;
-    Ok(matrix(&x.policy, x.c.locale))
+    let ctx = crate::api::server::in_org(org).await?;
+    ctx.reach_any("roles.view").await?;
+    Ok(matrix(&ctx.policy, ctx.c.locale))
 }
 
 /// The seed-style overview: every role × every permission, with scope and visibility.
@@ -338,8 +338,8 @@ pub fn matrix(policy: &gatehouse_domain::authz::policy::Policy, locale: gatehous
 
 #[server(input = GetUrl, endpoint = "member-access")]
 pub async fn get_member_access(org: String, id: i64) -> Result<MemberAccess, AppError> {
-    let x = crate::api::server::in_org(org).await?;
-    member_access(&x, id).await
+    let ctx = crate::api::server::in_org(org).await?;
+    member_access(&ctx, id).await
 }
 
 /// A member's page in one call: details and, for whoever may see it, their access. (One server
@@ -349,41 +349,41 @@ pub async fn get_member_page(
     org: String,
     id: Option<i64>,
 ) -> Result<(gatehouse_domain::views::MemberDetail, Option<MemberAccess>, Option<crate::compliance::LeavingView>), AppError> {
-    let x = crate::api::server::in_org(org).await?;
-    let member = id.map(gatehouse_domain::ids::MembershipId).unwrap_or(x.m.id);
-    let detail = crate::api::server::member_detail(&x, member).await?;
-    let access = member_access(&x, member.0).await.ok();
-    let leaving = crate::compliance::leaving(&x, member).await.ok();
+    let ctx = crate::api::server::in_org(org).await?;
+    let member = id.map(gatehouse_domain::ids::MembershipId).unwrap_or(ctx.m.id);
+    let detail = crate::api::server::member_detail(&ctx, member).await?;
+    let access = member_access(&ctx, member.0).await.ok();
+    let leaving = crate::compliance::leaving(&ctx, member).await.ok();
     Ok((detail, access, leaving))
 }
 
 #[cfg(feature = "ssr")]
-async fn member_access(x: &crate::api::server::Ctx, id: i64) -> Result<MemberAccess, AppError> {
+async fn member_access(ctx: &crate::api::server::Ctx, id: i64) -> Result<MemberAccess, AppError> {
     use gatehouse_domain::authz::{Adjustment, Target, Visibility};
     use gatehouse_domain::ids::MembershipId;
     let member = MembershipId(id);
-    let (org_id, now) = (x.org.id, x.now);
-    let is_self = member == x.m.id;
+    let (org_id, now) = (ctx.org.id, ctx.now);
+    let is_self = member == ctx.m.id;
     if !is_self {
-        x.reach_any("members.view").await?;
+        ctx.reach_any("members.view").await?;
     }
-    let units = crate::api::server::db(&x.c.state, move |conn| gatehouse_db::authz::member_units(conn, org_id, member)).await?;
+    let units = crate::api::server::db(&ctx.c.state, move |conn| gatehouse_db::authz::member_units(conn, org_id, member)).await?;
     let target = Target::Member { id: member, units: units.clone() };
     if !is_self {
-        let d = x.require("members.view", &target).await?;
+        let d = ctx.require("members.view", &target).await?;
         if d.visibility != Some(Visibility::Individual) {
-            return Err(x.refuse("members.view", &d.reasons).await);
+            return Err(ctx.refuse("members.view", &d.reasons).await);
         }
     }
-    let (assignments, adjustments, name) = crate::api::server::db(&x.c.state, move |conn| {
+    let (assignments, adjustments, name) = crate::api::server::db(&ctx.c.state, move |conn| {
         let a = gatehouse_db::roles::assignments_of(conn, org_id, member, now)?;
         let adj = gatehouse_db::authz::adjustments_of(conn, org_id, member)?;
         let name = gatehouse_db::items::names(conn, org_id, &[member])?.into_iter().next().map(|n| n.1).unwrap_or_default();
         Ok((a, adj, name))
     })
     .await?;
-    let locale = x.c.locale;
-    let p = &x.policy;
+    let locale = ctx.c.locale;
+    let p = &ctx.policy;
     let effective = p
         .effective(member, now)
         .into_iter()
@@ -404,7 +404,7 @@ async fn member_access(x: &crate::api::server::Ctx, id: i64) -> Result<MemberAcc
             }
         })
         .collect();
-    let can_change = !is_self && x.policy.reach(x.m.id, "roles.assign", now) != gatehouse_domain::authz::policy::Reach::Nothing;
+    let can_change = !is_self && ctx.policy.reach(ctx.m.id, "roles.assign", now) != gatehouse_domain::authz::policy::Reach::Nothing;
     Ok(MemberAccess {
         member: id,
         name,
@@ -442,10 +442,10 @@ async fn member_access(x: &crate::api::server::Ctx, id: i64) -> Result<MemberAcc
 pub async fn get_who_can(org: String, permission: Option<String>, unit: Option<String>) -> Result<WhoCanPage, AppError> {
     use gatehouse_domain::authz::Target;
     use gatehouse_domain::ids::UnitId;
-    let x = crate::api::server::in_org(org).await?;
-    x.reach_any("roles.view").await?;
-    let locale = x.c.locale;
-    let p = x.policy.clone();
+    let ctx = crate::api::server::in_org(org).await?;
+    ctx.reach_any("roles.view").await?;
+    let locale = ctx.c.locale;
+    let p = ctx.policy.clone();
     let unit = unit.filter(|u| !u.is_empty()).map(|u| u.parse::<i64>().map_err(|_| crate::api::server::fail(AppError::BadRequest("unit".into())))).transpose()?;
     if let Some(u) = unit {
         p.tree.get(UnitId(u)).ok_or_else(|| crate::api::server::fail(AppError::NotFound))?;
@@ -459,10 +459,10 @@ pub async fn get_who_can(org: String, permission: Option<String>, unit: Option<S
     let mut people = Vec::new();
     if let Some(perm) = permission.as_deref() {
         let target = unit.map_or(Target::Organization, |u| Target::Unit(UnitId(u)));
-        let found = p.who_can(perm, &target, x.now);
+        let found = p.who_can(perm, &target, ctx.now);
         let ids: Vec<_> = found.iter().map(|(m, _)| *m).collect();
-        let org_id = x.org.id;
-        let names = crate::api::server::db(&x.c.state, move |conn| gatehouse_db::items::names(conn, org_id, &ids)).await?;
+        let org_id = ctx.org.id;
+        let names = crate::api::server::db(&ctx.c.state, move |conn| gatehouse_db::items::names(conn, org_id, &ids)).await?;
         for (m, d) in found {
             people.push(WhoCanLine {
                 member: m.0,
@@ -478,20 +478,20 @@ pub async fn get_who_can(org: String, permission: Option<String>, unit: Option<S
 #[server(input = GetUrl, endpoint = "org-roles")]
 pub async fn get_org_roles(org: String) -> Result<OrgRolesPage, AppError> {
     use gatehouse_domain::org_role::{appointers, OrgRole};
-    let x = crate::api::server::in_org(org).await?;
-    let menu = crate::api::server::menu(&x.policy, x.m.id, x.now);
+    let ctx = crate::api::server::in_org(org).await?;
+    let menu = crate::api::server::menu(&ctx.policy, ctx.m.id, ctx.now);
     if !menu.org_roles {
-        return Err(x.refuse("roles.view", &[gatehouse_domain::authz::Reason::NoGrant]).await);
+        return Err(ctx.refuse("roles.view", &[gatehouse_domain::authz::Reason::NoGrant]).await);
     }
-    let org_id = x.org.id;
-    let holders = crate::api::server::db(&x.c.state, move |conn| {
+    let org_id = ctx.org.id;
+    let holders = crate::api::server::db(&ctx.c.state, move |conn| {
         let h = gatehouse_db::members::org_role_holders(conn, org_id)?;
         let ids: Vec<_> = h.iter().map(|(m, _)| *m).collect();
         let names = gatehouse_db::items::names(conn, org_id, &ids)?;
         Ok((h, names))
     })
     .await?;
-    let locale = x.c.locale;
+    let locale = ctx.c.locale;
     let groups = OrgRole::ALL
         .iter()
         .map(|r| OrgRoleGroup {
@@ -501,7 +501,7 @@ pub async fn get_org_roles(org: String) -> Result<OrgRolesPage, AppError> {
             appointed_by: appointers(*r).iter().map(|a| crate::i18n::org_role_label(locale, a.as_str())).collect::<Vec<_>>().join(", "),
         })
         .collect();
-    Ok(OrgRolesPage { groups, me: x.m.id.0 })
+    Ok(OrgRolesPage { groups, me: ctx.m.id.0 })
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -536,9 +536,9 @@ pub struct ContentPage {
 pub async fn get_content(org: String, module: Option<String>) -> Result<ContentPage, AppError> {
     use gatehouse_domain::authz::content::ItemOp;
     use gatehouse_domain::authz::Target;
-    let x = crate::api::server::in_org(org).await?;
-    let locale = x.c.locale;
-    let p = x.policy.clone();
+    let ctx = crate::api::server::in_org(org).await?;
+    let locale = ctx.c.locale;
+    let p = ctx.policy.clone();
     let modules: Vec<(String, String)> = p
         .modules
         .iter()
@@ -553,10 +553,10 @@ pub async fn get_content(org: String, module: Option<String>) -> Result<ContentP
     if !p.modules.iter().any(|m| m.key == module) {
         return Err(crate::api::server::fail(AppError::NotFound));
     }
-    let (org_id, me, now) = (x.org.id, x.m.id, x.now);
+    let (org_id, me, now) = (ctx.org.id, ctx.m.id, ctx.now);
     let m2 = module.clone();
     let p2 = p.clone();
-    let items = crate::api::server::db(&x.c.state, move |conn| {
+    let items = crate::api::server::db(&ctx.c.state, move |conn| {
         let items = gatehouse_db::items::visible(conn, org_id, &m2, &p2, me, now)?;
         let ids: Vec<_> = items.iter().flat_map(|i| i.creator.into_iter().chain(i.owner).chain(i.assignees.iter().copied())).collect();
         let names = gatehouse_db::items::names(conn, org_id, &ids)?;
@@ -612,11 +612,11 @@ pub struct MailView {
 #[server(input = GetUrl, endpoint = "mail")]
 pub async fn get_mail(org: String, status: Option<String>) -> Result<Vec<MailView>, AppError> {
     use gatehouse_domain::authz::Target;
-    let x = crate::api::server::in_org(org).await?;
-    x.require("mail.manage", &Target::Organization).await?;
+    let ctx = crate::api::server::in_org(org).await?;
+    ctx.require("mail.manage", &Target::Organization).await?;
     let status = status.filter(|s| matches!(s.as_str(), "queued" | "sending" | "sent" | "failed"));
-    let org_id = x.org.id;
-    let rows = crate::api::server::db(&x.c.state, move |conn| gatehouse_db::outbox::for_org(conn, org_id, status.as_deref(), 200)).await?;
+    let org_id = ctx.org.id;
+    let rows = crate::api::server::db(&ctx.c.state, move |conn| gatehouse_db::outbox::for_org(conn, org_id, status.as_deref(), 200)).await?;
     Ok(rows
         .into_iter()
         .map(|m| MailView {

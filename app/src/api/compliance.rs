@@ -110,11 +110,11 @@ fn item(r: &gatehouse_db::compliance::CaseRow, locale: gatehouse_domain::locale:
 #[server(input = GetUrl, endpoint = "compliance")]
 pub async fn get_compliance(org: String) -> Result<CompliancePageView, AppError> {
     use gatehouse_domain::authz::Target;
-    let x = crate::api::server::in_org(org).await?;
-    x.require("compliance.view_links", &Target::Organization).await?;
-    let may_configure = x.policy.check(x.m.id, "compliance.anonymize", &Target::Organization, x.now).allowed;
-    let (org_id, locale) = (x.org.id, x.c.locale);
-    crate::api::server::db(&x.c.state, move |conn| {
+    let ctx = crate::api::server::in_org(org).await?;
+    ctx.require("compliance.view_links", &Target::Organization).await?;
+    let may_configure = ctx.policy.check(ctx.m.id, "compliance.anonymize", &Target::Organization, ctx.now).allowed;
+    let (org_id, locale) = (ctx.org.id, ctx.c.locale);
+    crate::api::server::db(&ctx.c.state, move |conn| {
         Ok(CompliancePageView {
             open: gatehouse_db::compliance::cases(conn, org_id, true, 500)?.iter().map(|r| item(r, locale)).collect(),
             anonymized: gatehouse_db::compliance::cases(conn, org_id, false, 100)?.iter().map(|r| item(r, locale)).collect(),
@@ -128,11 +128,11 @@ pub async fn get_compliance(org: String) -> Result<CompliancePageView, AppError>
 #[server(input = GetUrl, endpoint = "compliance-case")]
 pub async fn get_case(org: String, id: i64, link: Option<String>) -> Result<CaseView, AppError> {
     use gatehouse_domain::authz::Target;
-    let x = crate::api::server::in_org(org).await?;
-    x.email_link(link, gatehouse_domain::links::Subject::ComplianceCase(id), format!("/o/{}/compliance/{id}", x.org.slug)).await?;
-    x.require("compliance.view_links", &Target::Organization).await?;
-    let (org_id, policy, me, now, locale) = (x.org.id, x.policy.clone(), x.m.id, x.now, x.c.locale);
-    crate::api::server::db(&x.c.state, move |conn| {
+    let ctx = crate::api::server::in_org(org).await?;
+    ctx.email_link(link, gatehouse_domain::links::Subject::ComplianceCase(id), format!("/o/{}/compliance/{id}", ctx.org.slug)).await?;
+    ctx.require("compliance.view_links", &Target::Organization).await?;
+    let (org_id, policy, me, now, locale) = (ctx.org.id, ctx.policy.clone(), ctx.m.id, ctx.now, ctx.c.locale);
+    crate::api::server::db(&ctx.c.state, move |conn| {
         let row = gatehouse_db::compliance::case(conn, org_id, id)?;
         let units = gatehouse_db::authz::member_units(conn, org_id, row.membership)?;
         let may_anonymize = !row.anonymized
@@ -153,10 +153,10 @@ pub async fn get_case(org: String, id: i64, link: Option<String>) -> Result<Case
 
 /// The "end of membership" section for whoever may see this member's page (or end it).
 #[cfg(feature = "ssr")]
-pub async fn leaving(x: &crate::api::server::Ctx, member: gatehouse_domain::ids::MembershipId) -> Result<LeavingView, AppError> {
+pub async fn leaving(ctx: &crate::api::server::Ctx, member: gatehouse_domain::ids::MembershipId) -> Result<LeavingView, AppError> {
     use gatehouse_domain::authz::Target;
-    let (org_id, policy, me, now) = (x.org.id, x.policy.clone(), x.m.id, x.now);
-    crate::api::server::db(&x.c.state, move |conn| {
+    let (org_id, policy, me, now) = (ctx.org.id, ctx.policy.clone(), ctx.m.id, ctx.now);
+    crate::api::server::db(&ctx.c.state, move |conn| {
         let (status, end_date) = gatehouse_db::compliance::membership_state(conn, org_id, member)?.ok_or(gatehouse_db::DbError::NotFound)?;
         let units = gatehouse_db::authz::member_units(conn, org_id, member)?;
         let target = Target::Member { id: member, units };

@@ -9,11 +9,11 @@ use gatehouse_domain::views::Dashboard;
 #[server(input = GetUrl, endpoint = "dashboard")]
 pub async fn get_dashboard(org: String) -> Result<Dashboard, AppError> {
     use gatehouse_domain::authz::Target;
-    let x = server::in_org(org).await?;
+    let ctx = server::in_org(org).await?;
     // Organization-wide figures: members.view across the organization (aggregate is enough).
-    x.require("members.view", &Target::Organization).await?;
-    let (org, me, now, policy, locale) = (x.org.id, x.m.id, x.now, x.policy.clone(), x.c.locale);
-    server::db(&x.c.state, move |conn| {
+    ctx.require("members.view", &Target::Organization).await?;
+    let (org, me, now, policy, locale) = (ctx.org.id, ctx.m.id, ctx.now, ctx.policy.clone(), ctx.c.locale);
+    server::db(&ctx.c.state, move |conn| {
         use gatehouse_domain::requests::Status;
         let mut d = gatehouse_db::views::dashboard::dashboard(conn, org)?;
         d.pending_requests = gatehouse_db::requests::list(conn, org, Some(Status::Pending), None, 200)?

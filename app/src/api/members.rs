@@ -58,41 +58,41 @@ pub async fn get_members(
     per_page: Option<String>,
 ) -> Result<MemberPage, AppError> {
     use gatehouse_domain::authz::policy::Reach;
-    let x = server::in_org(org).await?;
+    let ctx = server::in_org(org).await?;
     // Named people: individual visibility, within the caller's reach.
-    let within = match x.reach("members.view", true).await? {
+    let within = match ctx.reach("members.view", true).await? {
         Reach::Units(us) => Some(us),
         _ => None,
     };
     let q = MemberParams { q, unit, tag, kind, status, sort, dir, page, per_page }.query();
-    let org = x.org.id;
-    let mut page = server::db(&x.c.state, move |conn| gatehouse_db::views::members::list_within(conn, org, &q, within.as_deref())).await?;
+    let org = ctx.org.id;
+    let mut page = server::db(&ctx.c.state, move |conn| gatehouse_db::views::members::list_within(conn, org, &q, within.as_deref())).await?;
     // The roles column comes from the cached policy: no query per row.
     for r in &mut page.rows {
-        r.roles = server::role_names(&x.policy, r.id, x.c.locale, x.now);
+        r.roles = server::role_names(&ctx.policy, r.id, ctx.c.locale, ctx.now);
     }
     Ok(page)
 }
 
 #[server(input = GetUrl, endpoint = "member-filters")]
 pub async fn get_member_filters(org: String) -> Result<MemberFilters, AppError> {
-    let x = server::in_org(org).await?;
-    x.reach("members.view", true).await?;
-    let org = x.org.id;
-    server::db(&x.c.state, move |conn| gatehouse_db::views::members::filters(conn, org)).await
+    let ctx = server::in_org(org).await?;
+    ctx.reach("members.view", true).await?;
+    let org = ctx.org.id;
+    server::db(&ctx.c.state, move |conn| gatehouse_db::views::members::filters(conn, org)).await
 }
 
 /// A member's page: whoever may see that member's details (members.view reaching one of their
 /// units, individually); everyone sees themselves.
 #[server(input = GetUrl, endpoint = "member")]
 pub async fn get_member(org: String, id: i64) -> Result<MemberDetail, AppError> {
-    let x = server::in_org(org).await?;
-    server::member_detail(&x, gatehouse_domain::ids::MembershipId(id)).await
+    let ctx = server::in_org(org).await?;
+    server::member_detail(&ctx, gatehouse_domain::ids::MembershipId(id)).await
 }
 
 #[server(input = GetUrl, endpoint = "me")]
 pub async fn get_me(org: String) -> Result<MemberDetail, AppError> {
-    let x = server::in_org(org).await?;
-    let (org, me, now) = (x.org.id, x.m.id, x.now);
-    server::db(&x.c.state, move |conn| gatehouse_db::views::members::detail(conn, org, me, now)).await
+    let ctx = server::in_org(org).await?;
+    let (org, me, now) = (ctx.org.id, ctx.m.id, ctx.now);
+    server::db(&ctx.c.state, move |conn| gatehouse_db::views::members::detail(conn, org, me, now)).await
 }

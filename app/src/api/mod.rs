@@ -247,18 +247,18 @@ pub mod server {
     }
 
     /// A member's details, for whoever may see that member individually (and for themselves).
-    pub async fn member_detail(x: &Ctx, member: gatehouse_domain::ids::MembershipId) -> Result<MemberDetail, AppError> {
-        let (org, now) = (x.org.id, x.now);
-        if x.m.id != member {
+    pub async fn member_detail(ctx: &Ctx, member: gatehouse_domain::ids::MembershipId) -> Result<MemberDetail, AppError> {
+        let (org, now) = (ctx.org.id, ctx.now);
+        if ctx.m.id != member {
             // Someone whose members.view reaches nobody is refused before the id is even looked up.
-            x.reach_any("members.view").await?;
-            let units = db(&x.c.state, move |conn| gatehouse_db::authz::member_units(conn, org, member)).await?;
-            let d = x.require("members.view", &Target::Member { id: member, units }).await?;
+            ctx.reach_any("members.view").await?;
+            let units = db(&ctx.c.state, move |conn| gatehouse_db::authz::member_units(conn, org, member)).await?;
+            let d = ctx.require("members.view", &Target::Member { id: member, units }).await?;
             if d.visibility != Some(Visibility::Individual) {
-                return Err(x.refuse("members.view", &d.reasons).await);
+                return Err(ctx.refuse("members.view", &d.reasons).await);
             }
         }
-        db(&x.c.state, move |conn| gatehouse_db::views::members::detail(conn, org, member, now)).await
+        db(&ctx.c.state, move |conn| gatehouse_db::views::members::detail(conn, org, member, now)).await
     }
 
     /// A member's live roles and organization roles, for lists.

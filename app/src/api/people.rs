@@ -95,10 +95,10 @@ pub const REPORT_ROWS: usize = 1000;
 /// An import of the organization: for whoever may invite (members.invite anywhere).
 #[server(input = GetUrl, endpoint = "import")]
 pub async fn get_import(org: String, id: i64) -> Result<ImportView, AppError> {
-    let x = crate::api::server::in_org(org).await?;
-    x.reach_any("members.invite").await?;
-    let (org_id, now, me, policy) = (x.org.id, x.now, x.m.id, x.policy.clone());
-    let i = crate::api::server::db(&x.c.state, move |conn| gatehouse_db::imports::get(conn, org_id, &policy, me, id, now)).await?;
+    let ctx = crate::api::server::in_org(org).await?;
+    ctx.reach_any("members.invite").await?;
+    let (org_id, now, me, policy) = (ctx.org.id, ctx.now, ctx.m.id, ctx.policy.clone());
+    let i = crate::api::server::db(&ctx.c.state, move |conn| gatehouse_db::imports::get(conn, org_id, &policy, me, id, now)).await?;
     let line = |r: &gatehouse_db::imports::ReportLine| ImportReportLine { line: r.line, email: r.email.clone(), name: r.name.clone(), skipped: r.skipped, problems: r.problems.clone() };
     let errors: Vec<_> = i.report.iter().filter(|r| !r.skipped).collect();
     let skipped: Vec<_> = i.report.iter().filter(|r| r.skipped).collect();
@@ -127,11 +127,11 @@ pub async fn get_import(org: String, id: i64) -> Result<ImportView, AppError> {
 #[server(input = GetUrl, endpoint = "invitations")]
 pub async fn get_invitations(org: String, show: Option<String>) -> Result<InvitationsView, AppError> {
     use gatehouse_domain::authz::Target;
-    let x = crate::api::server::in_org(org).await?;
-    x.reach_any("members.invite").await?;
+    let ctx = crate::api::server::in_org(org).await?;
+    ctx.reach_any("members.invite").await?;
     let closed = show.as_deref() == Some("closed");
-    let (org_id, now, me, policy) = (x.org.id, x.now, x.m.id, x.policy.clone());
-    let (dir, settings, rows, imports) = crate::api::server::db(&x.c.state, move |conn| {
+    let (org_id, now, me, policy) = (ctx.org.id, ctx.now, ctx.m.id, ctx.policy.clone());
+    let (dir, settings, rows, imports) = crate::api::server::db(&ctx.c.state, move |conn| {
         let dir = gatehouse_db::invitations::directory(conn, org_id, &[])?;
         let settings = gatehouse_db::orgs::settings(conn, org_id)?;
         let rows = gatehouse_db::invitations::list(conn, org_id, closed, now, 500)?;

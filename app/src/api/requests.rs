@@ -90,14 +90,14 @@ fn item(r: &gatehouse_db::requests::RequestRow, locale: gatehouse_domain::locale
 #[server(input = GetUrl, endpoint = "requests")]
 pub async fn get_requests(org: String, status: Option<String>, unit: Option<i64>) -> Result<RequestsView, AppError> {
     use gatehouse_domain::requests::{Status, DECIDE};
-    let x = crate::api::server::in_org(org).await?;
-    let decides = x.policy.reach(x.m.id, DECIDE, x.now) != gatehouse_domain::authz::policy::Reach::Nothing;
+    let ctx = crate::api::server::in_org(org).await?;
+    let decides = ctx.policy.reach(ctx.m.id, DECIDE, ctx.now) != gatehouse_domain::authz::policy::Reach::Nothing;
     let status = match status.as_deref() {
         None | Some("") | Some("all") => None,
         Some(s) => Some(Status::parse(s).ok_or_else(|| AppError::BadRequest(s.to_string()))?),
     };
-    let (org_id, now, me, policy, locale) = (x.org.id, x.now, x.m.id, x.policy.clone(), x.c.locale);
-    crate::api::server::db(&x.c.state, move |conn| {
+    let (org_id, now, me, policy, locale) = (ctx.org.id, ctx.now, ctx.m.id, ctx.policy.clone(), ctx.c.locale);
+    crate::api::server::db(&ctx.c.state, move |conn| {
         let s = gatehouse_db::requests::settings(conn, org_id)?;
         let roles = gatehouse_db::requests::requestable_roles(conn, org_id)?.into_iter().map(|(id, name, _)| (id.0, name)).collect();
         let permissions = gatehouse_db::requests::requestable_permissions(conn, org_id)?
@@ -146,21 +146,21 @@ pub async fn get_requests(org: String, status: Option<String>, unit: Option<i64>
 #[server(input = GetUrl, endpoint = "request")]
 pub async fn get_request(org: String, id: i64, link: Option<String>) -> Result<RequestView, AppError> {
     use gatehouse_domain::requests::{Status, DECIDE};
-    let x = crate::api::server::in_org(org).await?;
-    x.email_link(link, gatehouse_domain::links::Subject::AccessRequest(id), format!("/o/{}/requests/{id}", x.org.slug)).await?;
-    let (org_id, locale) = (x.org.id, x.c.locale);
-    let (policy, me, now) = (x.policy.clone(), x.m.id, x.now);
+    let ctx = crate::api::server::in_org(org).await?;
+    ctx.email_link(link, gatehouse_domain::links::Subject::AccessRequest(id), format!("/o/{}/requests/{id}", ctx.org.slug)).await?;
+    let (org_id, locale) = (ctx.org.id, ctx.c.locale);
+    let (policy, me, now) = (ctx.policy.clone(), ctx.m.id, ctx.now);
     // One round trip: the request, the settings, and whether the viewer may revoke its grant.
-    let (row, s, may_revoke) = crate::api::server::db(&x.c.state, move |conn| {
+    let (row, s, may_revoke) = crate::api::server::db(&ctx.c.state, move |conn| {
         let row = gatehouse_db::requests::get(conn, org_id, id)?;
         let s = gatehouse_db::requests::settings(conn, org_id)?;
         let may_revoke = row.requester != me && row.status == Status::Approved && gatehouse_db::requests::may_revoke(conn, org_id, &policy, me, &row, now)?;
         Ok((row, s, may_revoke))
     })
     .await?;
-    let mine = row.requester == x.m.id;
+    let mine = row.requester == ctx.m.id;
     if !mine {
-        x.require(DECIDE, &row.asked.target()).await?;
+        ctx.require(DECIDE, &row.asked.target()).await?;
     }
     Ok(RequestView { item: item(&row, locale, &s), may_decide: !mine && row.status == Status::Pending, may_withdraw: mine && row.status == Status::Pending, may_revoke })
 }

@@ -9,8 +9,8 @@ use gatehouse_domain::views::UnitLine;
 #[server(input = GetUrl, endpoint = "units")]
 pub async fn get_units(org: String) -> Result<Vec<UnitLine>, AppError> {
     use gatehouse_domain::authz::Target;
-    let x = server::in_org(org).await?;
-    x.require("units.view", &Target::Organization).await?;
-    let org = x.org.id;
-    server::db(&x.c.state, move |conn| gatehouse_db::views::units::tree_lines(conn, org)).await
+    let ctx = server::in_org(org).await?;
+    ctx.require("units.view", &Target::Organization).await?;
+    let org = ctx.org.id;
+    server::db(&ctx.c.state, move |conn| gatehouse_db::views::units::tree_lines(conn, org)).await
 }
