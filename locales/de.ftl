@@ -647,3 +647,7 @@ conflict-import-closed = Dieser Import wurde bereits gestartet oder verworfen.
 conflict-role-key-taken = Eine Rolle mit dem Schlüssel „{ $key }“ gibt es bereits.
 conflict-slug-taken = Eine Organisation mit der Kennung „{ $slug }“ gibt es bereits.
 conflict-duplicate = Das gibt es bereits. Es wurde nichts geändert.
+
+## The refused-form page
+form-expired-title = Formular abgelaufen
+form-expired-text = Dieses Formular ist abgelaufen oder stammt nicht von Gatehouse. Es wurde nichts geändert. Gehen Sie zurück, laden Sie die Seite neu und versuchen Sie es erneut.

@@ -647,3 +647,7 @@ conflict-import-closed = This import was already started or discarded.
 conflict-role-key-taken = A role with the key “{ $key }” already exists.
 conflict-slug-taken = An organization with the handle “{ $slug }” already exists.
 conflict-duplicate = That already exists. Nothing was changed.
+
+## The refused-form page
+form-expired-title = Form expired
+form-expired-text = This form has expired or did not come from Gatehouse. Nothing was changed. Go back, reload the page and try again.

@@ -1,8 +1,7 @@
 //! The signed-in person's own account: changing the email address (confirmed from the new
 //! address, cancellable from the old one). Thin: the db crate checks and writes.
-use crate::forms::status_page;
+use crate::forms::{unavailable, Lang};
 use crate::redirect::see_other;
-use actix_web::http::StatusCode;
 use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
 use gatehouse_app::state::{AppState, RequestSession};
 use gatehouse_db::account::{self, EmailChangeRefusal};
@@ -24,10 +23,6 @@ pub struct TokenForm {
     pub token: String,
 }
 
-fn unavailable(e: impl std::fmt::Display) -> HttpResponse {
-    tracing::error!(error = %e, "account change failed");
-    status_page(StatusCode::SERVICE_UNAVAILABLE, "The service is temporarily unavailable. Nothing was changed; please try again.")
-}
 
 pub fn refusal_code(r: EmailChangeRefusal) -> &'static str {
     match r {
@@ -40,7 +35,7 @@ pub fn refusal_code(r: EmailChangeRefusal) -> &'static str {
 }
 
 /// Asks for a new address (signed in, with the current password).
-async fn request(req: HttpRequest, state: web::Data<AppState>, form: web::Form<ChangeForm>) -> HttpResponse {
+async fn request(lang: Lang, req: HttpRequest, state: web::Data<AppState>, form: web::Form<ChangeForm>) -> HttpResponse {
     let Some(session) = req.extensions().get::<RequestSession>().cloned() else {
         return see_other("/sign-in?next=/account");
     };
@@ -61,26 +56,26 @@ async fn request(req: HttpRequest, state: web::Data<AppState>, form: web::Form<C
         Ok(Ok(Err(wait))) => see_other(&format!("/account?error=throttled&retry={}&new_email={kept}", wait.num_seconds().max(1))),
         Ok(Ok(Ok(Ok(())))) => see_other("/account?done=requested"),
         Ok(Ok(Ok(Err(r)))) => see_other(&format!("/account?error={}&new_email={kept}", refusal_code(r))),
-        Ok(Err(e)) => unavailable(e),
-        Err(e) => unavailable(e),
+        Ok(Err(e)) => unavailable(lang, e),
+        Err(e) => unavailable(lang, e),
     }
 }
 
 /// Confirms from the link sent to the new address (no sign-in needed: the link is the proof).
-async fn confirm(state: web::Data<AppState>, form: web::Form<TokenForm>) -> HttpResponse {
+async fn confirm(lang: Lang, state: web::Data<AppState>, form: web::Form<TokenForm>) -> HttpResponse {
     let token = form.into_inner().token;
     let (db, now, url) = (state.db.clone(), state.clock.now(), state.public_url.clone());
     let t = token.clone();
     match web::block(move || db.with(|c| account::confirm_email_change(c, &t, &url, now))).await {
         Ok(Ok(Ok(_))) => see_other("/confirm-email?done=1"),
         Ok(Ok(Err(r))) => see_other(&format!("/confirm-email?token={}&error={}", crate::middleware::encode(&token), refusal_code(r))),
-        Ok(Err(e)) => unavailable(e),
-        Err(e) => unavailable(e),
+        Ok(Err(e)) => unavailable(lang, e),
+        Err(e) => unavailable(lang, e),
     }
 }
 
 /// Cancels (or, once confirmed, undoes) from the link sent to the old address.
-async fn cancel(state: web::Data<AppState>, form: web::Form<TokenForm>) -> HttpResponse {
+async fn cancel(lang: Lang, state: web::Data<AppState>, form: web::Form<TokenForm>) -> HttpResponse {
     use account::CancelOutcome;
     let token = form.into_inner().token;
     let (db, now, url) = (state.db.clone(), state.clock.now(), state.public_url.clone());
@@ -90,7 +85,7 @@ async fn cancel(state: web::Data<AppState>, form: web::Form<TokenForm>) -> HttpR
         Ok(Ok(CancelOutcome::Reverted)) => see_other("/cancel-email-change?done=reverted"),
         Ok(Ok(CancelOutcome::Taken)) => see_other(&format!("/cancel-email-change?token={}&error=taken", crate::middleware::encode(&token))),
         Ok(Ok(CancelOutcome::Invalid)) => see_other(&format!("/cancel-email-change?token={}&error=invalid", crate::middleware::encode(&token))),
-        Ok(Err(e)) => unavailable(e),
-        Err(e) => unavailable(e),
+        Ok(Err(e)) => unavailable(lang, e),
+        Err(e) => unavailable(lang, e),
     }
 }

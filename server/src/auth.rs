@@ -12,13 +12,10 @@ use gatehouse_domain::locale::Locale;
 use gatehouse_domain::throttle::ThrottlePolicy;
 use serde::Deserialize;
 
+use crate::forms::{unavailable, Lang};
 use crate::redirect::see_other;
 use gatehouse_domain::redirect::local_path;
 
-fn unavailable(e: impl std::fmt::Display) -> HttpResponse {
-    tracing::error!(error = %e, "database unavailable");
-    HttpResponse::ServiceUnavailable().body("The service is temporarily unavailable. Nothing was changed; please try again.")
-}
 
 #[derive(Deserialize)]
 pub struct SignInForm {
@@ -39,7 +36,7 @@ pub(crate) fn client_ip(req: &HttpRequest) -> std::net::IpAddr {
     req.extensions().get::<RequestClient>().map(|c| c.0).unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED))
 }
 
-pub async fn sign_in(req: HttpRequest, state: web::Data<AppState>, form: web::Form<SignInForm>) -> HttpResponse {
+pub async fn sign_in(lang: Lang, req: HttpRequest, state: web::Data<AppState>, form: web::Form<SignInForm>) -> HttpResponse {
     let form = form.into_inner();
     let email = form.email.trim().to_lowercase();
     let (account, client) = (throttle::account_key(&email), throttle::client_key(client_ip(&req)));
@@ -80,8 +77,8 @@ pub async fn sign_in(req: HttpRequest, state: web::Data<AppState>, form: web::Fo
         }
         Ok(Ok(Outcome::Invalid)) => see_other(&with_next("/sign-in?error=invalid", form.next.as_deref())),
         Ok(Ok(Outcome::Throttled(secs))) => see_other(&with_next(&format!("/sign-in?error=throttled&retry={secs}"), form.next.as_deref())),
-        Ok(Err(e)) => unavailable(e),
-        Err(e) => unavailable(e),
+        Ok(Err(e)) => unavailable(lang, e),
+        Err(e) => unavailable(lang, e),
     }
 }
 
@@ -110,7 +107,7 @@ pub struct SignInLinkRequest {
 /// mail: whoever guesses passwords slows the account down but cannot lock its owner out. The
 /// answer is the same whatever the address (no account enumeration); a link is mailed only when
 /// an account has it and it is throttled, at most one every few minutes.
-pub async fn request_sign_in_link(state: web::Data<AppState>, form: web::Form<SignInLinkRequest>) -> HttpResponse {
+pub async fn request_sign_in_link(lang: Lang, state: web::Data<AppState>, form: web::Form<SignInLinkRequest>) -> HttpResponse {
     let f = form.into_inner();
     let (db, now, url) = (state.db.clone(), state.clock.now(), state.public_url.clone());
     let email = f.email.trim().to_lowercase();
@@ -128,8 +125,8 @@ pub async fn request_sign_in_link(state: web::Data<AppState>, form: web::Form<Si
             tracing::info!(?outcome, "sign-in link requested");
             see_other(&with_next("/sign-in?link_sent=1", f.next.as_deref()))
         }
-        Ok(Err(e)) => unavailable(e),
-        Err(e) => unavailable(e),
+        Ok(Err(e)) => unavailable(lang, e),
+        Err(e) => unavailable(lang, e),
     }
 }
 
@@ -140,7 +137,7 @@ pub struct SignInLinkUse {
 
 /// Signs in with a mailed sign-in link (from its page's button: a link alone never acts, so mail
 /// scanners that open links use nothing up).
-pub async fn use_sign_in_link(req: HttpRequest, state: web::Data<AppState>, form: web::Form<SignInLinkUse>) -> HttpResponse {
+pub async fn use_sign_in_link(lang: Lang, req: HttpRequest, state: web::Data<AppState>, form: web::Form<SignInLinkUse>) -> HttpResponse {
     let token = form.into_inner().token;
     let old_token = req.cookie(SESSION_COOKIE).map(|c| c.value().to_string());
     let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone());
@@ -159,8 +156,8 @@ pub async fn use_sign_in_link(req: HttpRequest, state: web::Data<AppState>, form
             resp
         }
         Ok(Ok(None)) => see_other("/sign-in?error=link"),
-        Ok(Err(e)) => unavailable(e),
-        Err(e) => unavailable(e),
+        Ok(Err(e)) => unavailable(lang, e),
+        Err(e) => unavailable(lang, e),
     }
 }
 
@@ -171,12 +168,12 @@ fn with_next(base: &str, next: Option<&str>) -> String {
     }
 }
 
-pub async fn sign_out(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+pub async fn sign_out(lang: Lang, req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let token = req.extensions().get::<RequestSession>().map(|s| s.token.clone());
     if let Some(token) = token {
         let db = state.db.clone();
         if let Err(e) = web::block(move || db.with(|c| sessions::delete(c, &token))).await.map_err(|e| e.to_string()).and_then(|r| r.map_err(|e| e.to_string())) {
-            return unavailable(e);
+            return unavailable(lang, e);
         }
     }
     let mut resp = see_other("/sign-in?signed_out=1");
@@ -194,7 +191,7 @@ pub struct LanguageForm {
 }
 
 /// Changes the language: stored on the user when signed in, and in a cookie either way.
-pub async fn set_language(req: HttpRequest, state: web::Data<AppState>, form: web::Form<LanguageForm>) -> HttpResponse {
+pub async fn set_language(lang: Lang, req: HttpRequest, state: web::Data<AppState>, form: web::Form<LanguageForm>) -> HttpResponse {
     // A language the switcher never offers: back to the page, nothing changed.
     let Some(locale) = Locale::parse(&form.locale) else {
         return see_other(local_path(form.back.as_deref()));
@@ -205,8 +202,8 @@ pub async fn set_language(req: HttpRequest, state: web::Data<AppState>, form: we
         let now = state.clock.now();
         match web::block(move || db.with(|c| users::set_locale(c, user, locale, now))).await {
             Ok(Ok(())) => {}
-            Ok(Err(e)) => return unavailable(e),
-            Err(e) => return unavailable(e),
+            Ok(Err(e)) => return unavailable(lang, e),
+            Err(e) => return unavailable(lang, e),
         }
     }
     let mut resp = see_other(local_path(form.back.as_deref()));
@@ -217,7 +214,7 @@ pub async fn set_language(req: HttpRequest, state: web::Data<AppState>, form: we
 }
 
 /// `/`: straight into the only organization, or the switcher when there are several.
-pub async fn start(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+pub async fn start(lang: Lang, req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let Some(user) = req.extensions().get::<RequestSession>().map(|s| s.user) else {
         return see_other("/sign-in");
     };
@@ -235,8 +232,8 @@ pub async fn start(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse
     .await;
     match r {
         Ok(Ok(path)) => see_other(&path),
-        Ok(Err(e)) => unavailable(e),
-        Err(e) => unavailable(e),
+        Ok(Err(e)) => unavailable(lang, e),
+        Err(e) => unavailable(lang, e),
     }
 }
 
@@ -261,7 +258,7 @@ pub struct ForgotForm {
 
 /// Sends a reset link when the address belongs to a person; answers the same either way (no
 /// account enumeration), and at most one mail per person every few minutes.
-pub async fn forgot_password(state: web::Data<AppState>, form: web::Form<ForgotForm>) -> HttpResponse {
+pub async fn forgot_password(lang: Lang, state: web::Data<AppState>, form: web::Form<ForgotForm>) -> HttpResponse {
     let db = state.db.clone();
     let (now, public_url) = (state.clock.now(), state.public_url.clone());
     let email = form.into_inner().email;
@@ -270,8 +267,8 @@ pub async fn forgot_password(state: web::Data<AppState>, form: web::Form<ForgotF
             tracing::info!(?outcome, "password reset requested");
             see_other("/forgot-password?sent=1")
         }
-        Ok(Err(e)) => unavailable(e),
-        Err(e) => unavailable(e),
+        Ok(Err(e)) => unavailable(lang, e),
+        Err(e) => unavailable(lang, e),
     }
 }
 
@@ -283,7 +280,7 @@ pub struct ResetForm {
 }
 
 /// Sets a new password through a reset link; every session of the person ends.
-pub async fn reset_password(state: web::Data<AppState>, form: web::Form<ResetForm>) -> HttpResponse {
+pub async fn reset_password(lang: Lang, state: web::Data<AppState>, form: web::Form<ResetForm>) -> HttpResponse {
     let f = form.into_inner();
     let back = |error: &str| see_other(&format!("/reset-password?token={}&error={error}", crate::middleware::encode(&f.token)));
     if f.password != f.password2 {
@@ -299,7 +296,7 @@ pub async fn reset_password(state: web::Data<AppState>, form: web::Form<ResetFor
         Ok(Ok(Some(_))) => see_other("/sign-in?reset=1"),
         Ok(Ok(None)) => back("invalid"),
         Ok(Err(DbError::Domain(_))) => back("weak"),
-        Ok(Err(e)) => unavailable(e),
-        Err(e) => unavailable(e),
+        Ok(Err(e)) => unavailable(lang, e),
+        Err(e) => unavailable(lang, e),
     }
 }

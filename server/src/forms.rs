@@ -142,6 +142,26 @@ pub(crate) fn fields(form: &Form) -> HashMap<String, String> {
     form.0.iter().cloned().collect()
 }
 
+/// The reader's language, as the session middleware decided it (a handler argument).
+#[derive(Debug, Clone, Copy)]
+pub struct Lang(pub Locale);
+
+impl actix_web::FromRequest for Lang {
+    type Error = actix_web::Error;
+    type Future = std::future::Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        std::future::ready(Ok(Lang(req.extensions().get::<RequestLocale>().map(|l| l.0).unwrap_or_default())))
+    }
+}
+
+/// The database did not answer: said in the reader's words, the cause logged (with the request
+/// id), nothing changed.
+pub(crate) fn unavailable(lang: Lang, e: impl std::fmt::Display) -> HttpResponse {
+    tracing::error!(error = %e, "database unavailable");
+    status_page(actix_web::http::StatusCode::SERVICE_UNAVAILABLE, gatehouse_app::i18n::t(lang.0, gatehouse_app::i18n::Msg::ServiceUnavailable))
+}
+
 pub(crate) fn status_page(code: actix_web::http::StatusCode, text: &str) -> HttpResponse {
     HttpResponse::build(code).content_type("text/plain; charset=utf-8").body(text.to_string())
 }
@@ -196,7 +216,7 @@ impl Caller {
         let sep = if base.contains('?') { '&' } else { '?' };
         match r {
             Ok(_) => see_other(&format!("{base}{sep}done=1")),
-            Err((DbError::NotFound, _)) => status_page(actix_web::http::StatusCode::NOT_FOUND, "Not found."),
+            Err((DbError::NotFound, _)) => status_page(actix_web::http::StatusCode::NOT_FOUND, gatehouse_app::i18n::t(self.locale, gatehouse_app::i18n::Msg::NotFoundText)),
             Err((e, policy)) => {
                 let mut url = format!("{base}{sep}error={}", encode(&self.words(&policy, &e)));
                 for (k, v) in keep {

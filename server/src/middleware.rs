@@ -90,10 +90,8 @@ fn page_needs_session(method: &Method, path: &str) -> bool {
 
 /// A page in the reader's language for a refused form (stale or forged CSRF token).
 fn csrf_refused(locale: Locale) -> HttpResponse {
-    let (title, text, back) = match locale {
-        Locale::En => ("Form expired", "This form has expired or did not come from Gatehouse. Nothing was changed. Go back, reload the page and try again.", "Back to the start page"),
-        Locale::De => ("Formular abgelaufen", "Dieses Formular ist abgelaufen oder stammt nicht von Gatehouse. Es wurde nichts geändert. Gehen Sie zurück, laden Sie die Seite neu und versuchen Sie es erneut.", "Zurück zur Startseite"),
-    };
+    use gatehouse_app::i18n::{t, Msg};
+    let (title, text, back) = (t(locale, Msg::FormExpiredTitle), t(locale, Msg::FormExpiredText), t(locale, Msg::BackToStart));
     HttpResponse::Forbidden().content_type("text/html; charset=utf-8").body(format!(
         "<!DOCTYPE html><html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{title}</title><link rel=\"stylesheet\" href=\"/pkg/gatehouse.css\"></head>\
          <body><main id=\"main\" class=\"narrow\"><h1>{title}</h1><p>{text}</p><p><a href=\"/\">{back}</a></p></main></body></html>",
@@ -183,11 +181,11 @@ pub async fn session(mut req: ServiceRequest, next: Next<impl MessageBody + 'sta
             Ok(Ok(Lookup::Missing)) => clear_session = true,
             Ok(Err(e)) => {
                 tracing::error!(error = %e, "session lookup failed");
-                return Ok(req.into_response(HttpResponse::ServiceUnavailable().body("database unavailable")));
+                return Ok(req.into_response(crate::forms::unavailable(crate::forms::Lang(Locale::default()), "session lookup")));
             }
             Err(e) => {
                 tracing::error!(error = %e, "session lookup failed");
-                return Ok(req.into_response(HttpResponse::ServiceUnavailable().body("database unavailable")));
+                return Ok(req.into_response(crate::forms::unavailable(crate::forms::Lang(Locale::default()), "session lookup")));
             }
         }
     }
