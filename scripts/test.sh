@@ -82,4 +82,6 @@ fi
 printf '\n'
 if [ "$passed" -eq 0 ]; then echo "no test ran"; failed=$((failed + 1)); fi
 echo "summary: $passed passed, $failed failed"
+# The run's databases, mail and logs are kept only when something failed (they are read then).
+if [ "$failed" -eq 0 ]; then rm -rf "$logdir"; else echo "logs: $logdir"; fi
 [ "$failed" -eq 0 ]

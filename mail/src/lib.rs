@@ -3,6 +3,7 @@
 //! "exactly once per row" live in the outbox (db crate) and its worker (server crate).
 use askama::Template;
 use gatehouse_domain::locale::Locale;
+use gatehouse_locales::{t, tf, Msg};
 use lettre::message::{header::ContentType, Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
@@ -222,10 +223,7 @@ fn action(template: &'static str, a: Action, link: &str, locale: Locale, public_
 
 fn action_with(template: &'static str, a: Action, link: &str, more: &[MoreLink], locale: Locale, public_url: &str) -> Result<Rendered, MailError> {
     let err = |e: askama::Error| MailError::Render(e.to_string());
-    let hint = match locale {
-        Locale::En => "If the button does not work, copy this address into your browser:",
-        Locale::De => "Falls die Schaltfläche nicht funktioniert, kopieren Sie diese Adresse in Ihren Browser:",
-    };
+    let hint = t(locale, Msg::MailLinkHint);
     let html = ActionHtml {
         lang: locale.code(),
         subject: &a.subject,
@@ -281,10 +279,12 @@ struct TestText<'a> {
 }
 
 fn footer(locale: Locale) -> &'static str {
-    match locale {
-        Locale::En => "This message was sent by Gatehouse.",
-        Locale::De => "Diese Nachricht wurde von Gatehouse gesendet.",
-    }
+    t(locale, Msg::MailFooter)
+}
+
+/// An approver's comment as a mail quotes it after a sentence (nothing without one).
+fn mail_comment(locale: Locale, comment: Option<&str>) -> String {
+    comment.map(|c| format!(" {}", tf(locale, Msg::MailComment, &[("comment", c)]))).unwrap_or_default()
 }
 
 /// Renders a message in the recipient's language. Links are absolute, from `public_url`.
@@ -292,20 +292,8 @@ pub fn render(mail: &Mail, locale: Locale, public_url: &str) -> Result<Rendered,
     let err = |e: askama::Error| MailError::Render(e.to_string());
     match mail {
         Mail::TestMessage { requested_by } => {
-            let (subject, heading, body, by) = match locale {
-                Locale::En => (
-                    "Gatehouse test message",
-                    "Mail delivery works",
-                    "This is a test message. If you can read it, Gatehouse can send mail to this address.",
-                    format!("Requested by {requested_by}."),
-                ),
-                Locale::De => (
-                    "Gatehouse-Testnachricht",
-                    "Der Mailversand funktioniert",
-                    "Dies ist eine Testnachricht. Wenn Sie sie lesen können, kann Gatehouse an diese Adresse senden.",
-                    format!("Angefordert von {requested_by}."),
-                ),
-            };
+            let (subject, heading, body) = (t(locale, Msg::MailTestMessageSubject), t(locale, Msg::MailTestMessageHeading), t(locale, Msg::MailTestMessageBody));
+            let by = tf(locale, Msg::MailTestMessageRequestedBy, &[("requested_by", requested_by)]);
             let html = TestHtml {
                 lang: locale.code(),
                 subject,
@@ -321,346 +309,177 @@ pub fn render(mail: &Mail, locale: Locale, public_url: &str) -> Result<Rendered,
             Ok(Rendered { template: "test_message", subject: subject.to_string(), text, html })
         }
         Mail::PasswordReset { name, link, valid_hours } => {
-            let a = match locale {
-                Locale::En => Action {
-                    subject: "Choose a new Gatehouse password".into(),
-                    heading: "Choose a new password".into(),
-                    greeting: format!("Hello {name},"),
-                    body: "someone asked to reset the password of your Gatehouse account. If it was you, choose a new password with the link below.".into(),
-                    link_label: "Choose a new password".into(),
-                    note: format!("The link works once and for {valid_hours} hours. If you did not ask for it, ignore this message: your password stays as it is."),
-                },
-                Locale::De => Action {
-                    subject: "Neues Gatehouse-Passwort festlegen".into(),
-                    heading: "Neues Passwort festlegen".into(),
-                    greeting: format!("Hallo {name},"),
-                    body: "jemand hat angefordert, das Passwort Ihres Gatehouse-Kontos zurückzusetzen. Wenn Sie das waren, legen Sie über den folgenden Link ein neues Passwort fest.".into(),
-                    link_label: "Neues Passwort festlegen".into(),
-                    note: format!("Der Link funktioniert einmal und {valid_hours} Stunden lang. Wenn Sie ihn nicht angefordert haben, ignorieren Sie diese Nachricht: Ihr Passwort bleibt unverändert."),
-                },
+            let a = Action {
+                subject: t(locale, Msg::MailPasswordResetSubject).to_string(),
+                heading: t(locale, Msg::MailPasswordResetHeading).to_string(),
+                greeting: tf(locale, Msg::MailGreeting, &[("name", name)]),
+                body: t(locale, Msg::MailPasswordResetBody).to_string(),
+                link_label: t(locale, Msg::MailPasswordResetLinkLabel).to_string(),
+                note: tf(locale, Msg::MailPasswordResetNote, &[("valid_hours", valid_hours.to_string().as_str())]),
             };
             action("password_reset", a, link, locale, public_url)
         }
         Mail::SignInLink { name, link, valid_minutes } => {
-            let a = match locale {
-                Locale::En => Action {
-                    subject: "Your Gatehouse sign-in link".into(),
-                    heading: "Sign in to Gatehouse".into(),
-                    greeting: format!("Hello {name},"),
-                    body: "signing in to your account with a password is paused for a while: there were too many wrong passwords. If you asked for this link, it signs you in without the password.".into(),
-                    link_label: "Sign in".into(),
-                    note: format!("The link works once and for {valid_minutes} minutes. If you did not ask for it, someone may be guessing your password: ignore this message, and choose a strong password once you are signed in."),
-                },
-                Locale::De => Action {
-                    subject: "Ihr Gatehouse-Anmeldelink".into(),
-                    heading: "Bei Gatehouse anmelden".into(),
-                    greeting: format!("Hallo {name},"),
-                    body: "die Anmeldung mit Passwort ist für Ihr Konto vorübergehend gesperrt: Es wurden zu viele falsche Passwörter eingegeben. Wenn Sie diesen Link angefordert haben, meldet er Sie ohne Passwort an.".into(),
-                    link_label: "Anmelden".into(),
-                    note: format!("Der Link funktioniert einmal und {valid_minutes} Minuten lang. Wenn Sie ihn nicht angefordert haben, versucht vielleicht jemand, Ihr Passwort zu erraten: Ignorieren Sie diese Nachricht und wählen Sie nach der Anmeldung ein sicheres Passwort."),
-                },
+            let a = Action {
+                subject: t(locale, Msg::MailSignInLinkSubject).to_string(),
+                heading: t(locale, Msg::MailSignInLinkHeading).to_string(),
+                greeting: tf(locale, Msg::MailGreeting, &[("name", name)]),
+                body: t(locale, Msg::MailSignInLinkBody).to_string(),
+                link_label: t(locale, Msg::MailSignInLinkLinkLabel).to_string(),
+                note: tf(locale, Msg::MailSignInLinkNote, &[("valid_minutes", valid_minutes.to_string().as_str())]),
             };
             action("sign_in_link", a, link, locale, public_url)
         }
         Mail::Invitation { name, inviter, org, link, expires, existing_identity } => {
-            let a = match locale {
-                Locale::En => Action {
-                    subject: format!("{inviter} invites you to {org} on Gatehouse"),
-                    heading: format!("Join {org}"),
-                    greeting: format!("Hello {name},"),
-                    body: format!("{inviter} invites you to join {org} on Gatehouse, where {org} manages who may do what."),
-                    link_label: "Accept the invitation".into(),
-                    note: if *existing_identity {
-                        format!("You already have a Gatehouse account with this address: accept by signing in with it. The link works once, until {expires}.")
-                    } else {
-                        format!("You will choose your password when you accept. The link works once, until {expires}.")
-                    },
-                },
-                Locale::De => Action {
-                    subject: format!("{inviter} lädt Sie zu {org} auf Gatehouse ein"),
-                    heading: format!("{org} beitreten"),
-                    greeting: format!("Hallo {name},"),
-                    body: format!("{inviter} lädt Sie ein, {org} auf Gatehouse beizutreten. Dort verwaltet {org}, wer was darf."),
-                    link_label: "Einladung annehmen".into(),
-                    note: if *existing_identity {
-                        format!("Sie haben mit dieser Adresse bereits ein Gatehouse-Konto: Sie nehmen an, indem Sie sich damit anmelden. Der Link funktioniert einmal, bis {expires}.")
-                    } else {
-                        format!("Ihr Passwort legen Sie beim Annehmen fest. Der Link funktioniert einmal, bis {expires}.")
-                    },
-                },
+            let a = Action {
+                subject: tf(locale, Msg::MailInvitationSubject, &[("inviter", inviter), ("org", org)]),
+                heading: tf(locale, Msg::MailInvitationHeading, &[("org", org)]),
+                greeting: tf(locale, Msg::MailGreeting, &[("name", name)]),
+                body: tf(locale, Msg::MailInvitationBody, &[("inviter", inviter), ("org", org)]),
+                link_label: t(locale, Msg::MailInvitationLinkLabel).to_string(),
+                note: if *existing_identity { tf(locale, Msg::MailInvitationNoteExistingIdentity, &[("expires", expires)]) } else { tf(locale, Msg::MailInvitationNoteOtherwise, &[("expires", expires)]) },
             };
             action("invitation", a, link, locale, public_url)
         }
         Mail::InvitationReminder { name, org, link, expires, existing_identity } => {
-            let a = match locale {
-                Locale::En => Action {
-                    subject: format!("Reminder: your invitation to {org}"),
-                    heading: format!("Your invitation to {org} is waiting"),
-                    greeting: format!("Hello {name},"),
-                    body: format!("you were invited to join {org} on Gatehouse and have not accepted yet."),
-                    link_label: "Accept the invitation".into(),
-                    note: if *existing_identity {
-                        format!("Accept by signing in with your Gatehouse account. This link replaces the earlier one and works once, until {expires}.")
-                    } else {
-                        format!("This link replaces the earlier one and works once, until {expires}.")
-                    },
-                },
-                Locale::De => Action {
-                    subject: format!("Erinnerung: Ihre Einladung zu {org}"),
-                    heading: format!("Ihre Einladung zu {org} wartet"),
-                    greeting: format!("Hallo {name},"),
-                    body: format!("Sie wurden eingeladen, {org} auf Gatehouse beizutreten, und haben noch nicht angenommen."),
-                    link_label: "Einladung annehmen".into(),
-                    note: if *existing_identity {
-                        format!("Sie nehmen an, indem Sie sich mit Ihrem Gatehouse-Konto anmelden. Dieser Link ersetzt den früheren und funktioniert einmal, bis {expires}.")
-                    } else {
-                        format!("Dieser Link ersetzt den früheren und funktioniert einmal, bis {expires}.")
-                    },
-                },
+            let a = Action {
+                subject: tf(locale, Msg::MailInvitationReminderSubject, &[("org", org)]),
+                heading: tf(locale, Msg::MailInvitationReminderHeading, &[("org", org)]),
+                greeting: tf(locale, Msg::MailGreeting, &[("name", name)]),
+                body: tf(locale, Msg::MailInvitationReminderBody, &[("org", org)]),
+                link_label: t(locale, Msg::MailInvitationReminderLinkLabel).to_string(),
+                note: if *existing_identity { tf(locale, Msg::MailInvitationReminderNoteExistingIdentity, &[("expires", expires)]) } else { tf(locale, Msg::MailInvitationReminderNoteOtherwise, &[("expires", expires)]) },
             };
             action("invitation_reminder", a, link, locale, public_url)
         }
         Mail::EmailChangeConfirm { name, new_email, link, valid_hours } => {
-            let a = match locale {
-                Locale::En => Action {
-                    subject: "Confirm your new Gatehouse email address".into(),
-                    heading: "Confirm your new address".into(),
-                    greeting: format!("Hello {name},"),
-                    body: format!("you asked to use {new_email} for your Gatehouse account. Confirm it with the link below; until then your old address stays in use."),
-                    link_label: "Confirm this address".into(),
-                    note: format!("The link works once and for {valid_hours} hours. If you did not ask for this, ignore this message."),
-                },
-                Locale::De => Action {
-                    subject: "Neue E-Mail-Adresse für Gatehouse bestätigen".into(),
-                    heading: "Neue Adresse bestätigen".into(),
-                    greeting: format!("Hallo {name},"),
-                    body: format!("Sie möchten {new_email} für Ihr Gatehouse-Konto verwenden. Bestätigen Sie die Adresse über den folgenden Link; bis dahin bleibt Ihre bisherige Adresse gültig."),
-                    link_label: "Adresse bestätigen".into(),
-                    note: format!("Der Link funktioniert einmal und {valid_hours} Stunden lang. Wenn Sie das nicht angefordert haben, ignorieren Sie diese Nachricht."),
-                },
+            let a = Action {
+                subject: t(locale, Msg::MailEmailChangeConfirmSubject).to_string(),
+                heading: t(locale, Msg::MailEmailChangeConfirmHeading).to_string(),
+                greeting: tf(locale, Msg::MailGreeting, &[("name", name)]),
+                body: tf(locale, Msg::MailEmailChangeConfirmBody, &[("new_email", new_email)]),
+                link_label: t(locale, Msg::MailEmailChangeConfirmLinkLabel).to_string(),
+                note: tf(locale, Msg::MailEmailChangeConfirmNote, &[("valid_hours", valid_hours.to_string().as_str())]),
             };
             action("email_change_confirm", a, link, locale, public_url)
         }
         Mail::EmailChangeRequested { name, new_email, link } => {
-            let a = match locale {
-                Locale::En => Action {
-                    subject: "Your Gatehouse email address is about to change".into(),
-                    heading: "Email address change requested".into(),
-                    greeting: format!("Hello {name},"),
-                    body: format!("someone signed in to your Gatehouse account asked to change its address to {new_email}. The change happens once the new address is confirmed."),
-                    link_label: "This was not me: cancel the change".into(),
-                    note: "If it was you, there is nothing to do here.".into(),
-                },
-                Locale::De => Action {
-                    subject: "Ihre Gatehouse-E-Mail-Adresse soll geändert werden".into(),
-                    heading: "Änderung der E-Mail-Adresse angefordert".into(),
-                    greeting: format!("Hallo {name},"),
-                    body: format!("In Ihrem angemeldeten Gatehouse-Konto wurde angefordert, die Adresse auf {new_email} zu ändern. Die Änderung erfolgt, sobald die neue Adresse bestätigt ist."),
-                    link_label: "Das war ich nicht: Änderung abbrechen".into(),
-                    note: "Wenn Sie es waren, ist hier nichts zu tun.".into(),
-                },
+            let a = Action {
+                subject: t(locale, Msg::MailEmailChangeRequestedSubject).to_string(),
+                heading: t(locale, Msg::MailEmailChangeRequestedHeading).to_string(),
+                greeting: tf(locale, Msg::MailGreeting, &[("name", name)]),
+                body: tf(locale, Msg::MailEmailChangeRequestedBody, &[("new_email", new_email)]),
+                link_label: t(locale, Msg::MailEmailChangeRequestedLinkLabel).to_string(),
+                note: t(locale, Msg::MailEmailChangeRequestedNote).to_string(),
             };
             action("email_change_requested", a, link, locale, public_url)
         }
         Mail::AccessRequested { approver, requester, org, what, justification, ends, link } => {
-            let a = match locale {
-                Locale::En => Action {
-                    subject: format!("{requester} asks for access in {org}"),
-                    heading: "An access request to decide".into(),
-                    greeting: format!("Hello {approver},"),
-                    body: format!(
-                        "{requester} asks for: {what}{}. Their reason: “{justification}”\n\nYou are one of the people who can decide it; the first decision counts.",
-                        ends.as_ref().map(|e| format!(", until {e}")).unwrap_or_default()
-                    ),
-                    link_label: "Open the request".into(),
-                    note: "The link opens the request after you sign in; it decides nothing by itself.".into(),
-                },
-                Locale::De => Action {
-                    subject: format!("{requester} bittet um Zugriff in {org}"),
-                    heading: "Eine Zugriffsanfrage zur Entscheidung".into(),
-                    greeting: format!("Hallo {approver},"),
-                    body: format!(
-                        "{requester} bittet um: {what}{}. Begründung: „{justification}“\n\nSie gehören zu denen, die darüber entscheiden können; die erste Entscheidung gilt.",
-                        ends.as_ref().map(|e| format!(", bis {e}")).unwrap_or_default()
-                    ),
-                    link_label: "Anfrage öffnen".into(),
-                    note: "Der Link öffnet die Anfrage nach der Anmeldung; er entscheidet nichts von selbst.".into(),
-                },
+            let until = ends.as_ref().map(|e| tf(locale, Msg::MailAccessRequestedUntil, &[("ends", e)])).unwrap_or_default();
+            let a = Action {
+                subject: tf(locale, Msg::MailAccessRequestedSubject, &[("requester", requester), ("org", org)]),
+                heading: t(locale, Msg::MailAccessRequestedHeading).to_string(),
+                greeting: tf(locale, Msg::MailGreeting, &[("name", approver)]),
+                body: format!(
+                    "{}\n\n{}",
+                    tf(locale, Msg::MailAccessRequestedBody, &[("requester", requester), ("what", what), ("until", &until), ("justification", justification)]),
+                    t(locale, Msg::MailAccessRequestedWhoDecides)
+                ),
+                link_label: t(locale, Msg::MailAccessRequestedLinkLabel).to_string(),
+                note: t(locale, Msg::MailAccessRequestedNote).to_string(),
             };
             action("access_requested", a, link, locale, public_url)
         }
         Mail::AccessRequestReminder { approver, requester, org, what, expires, link } => {
-            let a = match locale {
-                Locale::En => Action {
-                    subject: format!("Reminder: {requester} is waiting for a decision in {org}"),
-                    heading: "An access request is still open".into(),
-                    greeting: format!("Hello {approver},"),
-                    body: format!("{requester} still waits for a decision on: {what}. Without one, the request expires on {expires}."),
-                    link_label: "Open the request".into(),
-                    note: "The link opens the request after you sign in; it decides nothing by itself.".into(),
-                },
-                Locale::De => Action {
-                    subject: format!("Erinnerung: {requester} wartet auf eine Entscheidung in {org}"),
-                    heading: "Eine Zugriffsanfrage ist noch offen".into(),
-                    greeting: format!("Hallo {approver},"),
-                    body: format!("{requester} wartet noch auf eine Entscheidung über: {what}. Ohne Entscheidung läuft die Anfrage am {expires} ab."),
-                    link_label: "Anfrage öffnen".into(),
-                    note: "Der Link öffnet die Anfrage nach der Anmeldung; er entscheidet nichts von selbst.".into(),
-                },
+            let a = Action {
+                subject: tf(locale, Msg::MailAccessRequestReminderSubject, &[("requester", requester), ("org", org)]),
+                heading: t(locale, Msg::MailAccessRequestReminderHeading).to_string(),
+                greeting: tf(locale, Msg::MailGreeting, &[("name", approver)]),
+                body: tf(locale, Msg::MailAccessRequestReminderBody, &[("requester", requester), ("what", what), ("expires", expires)]),
+                link_label: t(locale, Msg::MailAccessRequestReminderLinkLabel).to_string(),
+                note: t(locale, Msg::MailAccessRequestReminderNote).to_string(),
             };
             action("access_request_reminder", a, link, locale, public_url)
         }
         Mail::AccessRequestDecided { name, org, what, approved, decided_by, comment, link } => {
-            let a = match (locale, approved) {
-                (Locale::En, true) => Action {
-                    subject: format!("Your access request in {org} was approved"),
-                    heading: "Request approved".into(),
-                    greeting: format!("Hello {name},"),
-                    body: format!("{decided_by} approved your request for: {what}. It applies from now on.{}", comment.as_ref().map(|c| format!(" Comment: “{c}”")).unwrap_or_default()),
-                    link_label: "See your request".into(),
-                    note: String::new(),
-                },
-                (Locale::En, false) => Action {
-                    subject: format!("Your access request in {org} was denied"),
-                    heading: "Request denied".into(),
-                    greeting: format!("Hello {name},"),
-                    body: format!("{decided_by} denied your request for: {what}.{}", comment.as_ref().map(|c| format!(" Comment: “{c}”")).unwrap_or_default()),
-                    link_label: "See your request".into(),
-                    note: "You may ask again with more detail.".into(),
-                },
-                (Locale::De, true) => Action {
-                    subject: format!("Ihre Zugriffsanfrage in {org} wurde genehmigt"),
-                    heading: "Anfrage genehmigt".into(),
-                    greeting: format!("Hallo {name},"),
-                    body: format!("{decided_by} hat Ihre Anfrage genehmigt: {what}. Sie gilt ab sofort.{}", comment.as_ref().map(|c| format!(" Kommentar: „{c}“")).unwrap_or_default()),
-                    link_label: "Anfrage ansehen".into(),
-                    note: String::new(),
-                },
-                (Locale::De, false) => Action {
-                    subject: format!("Ihre Zugriffsanfrage in {org} wurde abgelehnt"),
-                    heading: "Anfrage abgelehnt".into(),
-                    greeting: format!("Hallo {name},"),
-                    body: format!("{decided_by} hat Ihre Anfrage abgelehnt: {what}.{}", comment.as_ref().map(|c| format!(" Kommentar: „{c}“")).unwrap_or_default()),
-                    link_label: "Anfrage ansehen".into(),
-                    note: "Sie können mit mehr Details erneut fragen.".into(),
-                },
+            let comment = mail_comment(locale, comment.as_deref());
+            let (subject, heading, body, note) = if *approved {
+                (Msg::MailRequestApprovedSubject, Msg::MailRequestApprovedHeading, Msg::MailRequestApprovedBody, None)
+            } else {
+                (Msg::MailRequestDeniedSubject, Msg::MailRequestDeniedHeading, Msg::MailRequestDeniedBody, Some(Msg::MailRequestDeniedNote))
+            };
+            let a = Action {
+                subject: tf(locale, subject, &[("org", org)]),
+                heading: t(locale, heading).to_string(),
+                greeting: tf(locale, Msg::MailGreeting, &[("name", name)]),
+                body: tf(locale, body, &[("decided_by", decided_by), ("what", what), ("comment", &comment)]),
+                link_label: t(locale, Msg::MailSeeYourRequest).to_string(),
+                note: note.map(|n| t(locale, n).to_string()).unwrap_or_default(),
             };
             action("access_request_decided", a, link, locale, public_url)
         }
         Mail::MembershipEnded { manager, member, org, ended, reminder, anonymize_link, linked_link, remind_link } => {
-            let (a, more) = match locale {
-                Locale::En => (
-                    Action {
-                        subject: if *reminder { format!("Reminder: {member} left {org} — anonymize?") } else { format!("{member} left {org} — anonymize?") },
-                        heading: if *reminder { "A former member is still waiting for you".into() } else { "A membership ended".into() },
-                        greeting: format!("Hello {manager},"),
-                        body: format!("The membership of {member} in {org} ended on {ended}. As a compliance manager you decide when their personal data is replaced by a pseudonym."),
-                        link_label: "Anonymize now".into(),
-                        note: "Each link opens its page after you sign in; nothing happens until you confirm there.".into(),
-                    },
-                    vec![
-                        MoreLink { label: "Show everything linked to this person".into(), href: linked_link.clone() },
-                        MoreLink { label: "Remind me on a date".into(), href: remind_link.clone() },
-                    ],
-                ),
-                Locale::De => (
-                    Action {
-                        subject: if *reminder { format!("Erinnerung: {member} hat {org} verlassen – anonymisieren?") } else { format!("{member} hat {org} verlassen – anonymisieren?") },
-                        heading: if *reminder { "Ein ehemaliges Mitglied wartet noch auf Sie".into() } else { "Eine Mitgliedschaft wurde beendet".into() },
-                        greeting: format!("Hallo {manager},"),
-                        body: format!("Die Mitgliedschaft von {member} in {org} endete am {ended}. Als Compliance-Verantwortliche(r) entscheiden Sie, wann die personenbezogenen Daten durch ein Pseudonym ersetzt werden."),
-                        link_label: "Jetzt anonymisieren".into(),
-                        note: "Jeder Link öffnet seine Seite nach der Anmeldung; es geschieht nichts, bevor Sie dort bestätigen.".into(),
-                    },
-                    vec![
-                        MoreLink { label: "Alles anzeigen, was mit dieser Person verknüpft ist".into(), href: linked_link.clone() },
-                        MoreLink { label: "An einem Datum erinnern".into(), href: remind_link.clone() },
-                    ],
-                ),
+            let (subject, heading) = if *reminder {
+                (Msg::MailMembershipEndedSubjectReminder, Msg::MailMembershipEndedHeadingReminder)
+            } else {
+                (Msg::MailMembershipEndedSubject, Msg::MailMembershipEndedHeading)
             };
+            let a = Action {
+                subject: tf(locale, subject, &[("member", member), ("org", org)]),
+                heading: t(locale, heading).to_string(),
+                greeting: tf(locale, Msg::MailGreeting, &[("name", manager)]),
+                body: tf(locale, Msg::MailMembershipEndedBody, &[("member", member), ("org", org), ("ended", ended)]),
+                link_label: t(locale, Msg::MailMembershipEndedLinkLabel).to_string(),
+                note: t(locale, Msg::MailMembershipEndedNote).to_string(),
+            };
+            let more = vec![
+                MoreLink { label: t(locale, Msg::MailMembershipEndedLinked).to_string(), href: linked_link.clone() },
+                MoreLink { label: t(locale, Msg::MailMembershipEndedRemind).to_string(), href: remind_link.clone() },
+            ];
             action_with(if *reminder { "compliance_reminder" } else { "membership_ended" }, a, anonymize_link, &more, locale, public_url)
         }
         Mail::AccessRequestRevoked { name, org, what, revoked_by, comment, link } => {
-            let a = match locale {
-                Locale::En => Action {
-                    subject: format!("Your access in {org} was revoked"),
-                    heading: "Access revoked".into(),
-                    greeting: format!("Hello {name},"),
-                    body: format!("{revoked_by} revoked what your request had granted: {what}. It no longer applies.{}", comment.as_ref().map(|c| format!(" Comment: “{c}”")).unwrap_or_default()),
-                    link_label: "See your request".into(),
-                    note: "If you still need it, you may ask again.".into(),
-                },
-                Locale::De => Action {
-                    subject: format!("Ihr Zugriff in {org} wurde entzogen"),
-                    heading: "Zugriff entzogen".into(),
-                    greeting: format!("Hallo {name},"),
-                    body: format!("{revoked_by} hat entzogen, was Ihre Anfrage gewährt hatte: {what}. Es gilt nicht mehr.{}", comment.as_ref().map(|c| format!(" Kommentar: „{c}“")).unwrap_or_default()),
-                    link_label: "Anfrage ansehen".into(),
-                    note: "Wenn Sie es weiterhin brauchen, können Sie erneut fragen.".into(),
-                },
+            let comment = mail_comment(locale, comment.as_deref());
+            let a = Action {
+                subject: tf(locale, Msg::MailAccessRevokedSubject, &[("org", org)]),
+                heading: t(locale, Msg::MailAccessRevokedHeading).to_string(),
+                greeting: tf(locale, Msg::MailGreeting, &[("name", name)]),
+                body: tf(locale, Msg::MailAccessRevokedBody, &[("revoked_by", revoked_by), ("what", what), ("comment", &comment)]),
+                link_label: t(locale, Msg::MailSeeYourRequest).to_string(),
+                note: t(locale, Msg::MailAccessRevokedNote).to_string(),
             };
             action("access_request_revoked", a, link, locale, public_url)
         }
         Mail::AccessRequestExpired { name, org, what, link } => {
-            let a = match locale {
-                Locale::En => Action {
-                    subject: format!("Your access request in {org} expired"),
-                    heading: "Request expired".into(),
-                    greeting: format!("Hello {name},"),
-                    body: format!("Nobody decided your request for {what} in time, so it expired. It was not denied: you may ask again."),
-                    link_label: "See your request".into(),
-                    note: String::new(),
-                },
-                Locale::De => Action {
-                    subject: format!("Ihre Zugriffsanfrage in {org} ist abgelaufen"),
-                    heading: "Anfrage abgelaufen".into(),
-                    greeting: format!("Hallo {name},"),
-                    body: format!("Über Ihre Anfrage ({what}) hat niemand rechtzeitig entschieden, daher ist sie abgelaufen. Sie wurde nicht abgelehnt: Sie können erneut fragen."),
-                    link_label: "Anfrage ansehen".into(),
-                    note: String::new(),
-                },
+            let a = Action {
+                subject: tf(locale, Msg::MailAccessRequestExpiredSubject, &[("org", org)]),
+                heading: t(locale, Msg::MailAccessRequestExpiredHeading).to_string(),
+                greeting: tf(locale, Msg::MailGreeting, &[("name", name)]),
+                body: tf(locale, Msg::MailAccessRequestExpiredBody, &[("what", what)]),
+                link_label: t(locale, Msg::MailAccessRequestExpiredLinkLabel).to_string(),
+                note: String::new(),
             };
             action("access_request_expired", a, link, locale, public_url)
         }
         Mail::EmailChanged { name, new_email, link, valid_days } => {
-            let a = match locale {
-                Locale::En => Action {
-                    subject: "Your Gatehouse email address was changed".into(),
-                    heading: "Email address changed".into(),
-                    greeting: format!("Hello {name},"),
-                    body: format!("your Gatehouse account now uses {new_email}. This address no longer signs in."),
-                    link_label: "Not you? Undo the change".into(),
-                    note: format!("The link works for {valid_days} days. Undoing the change gives the account this address back, ends every session and asks for a new password."),
-                },
-                Locale::De => Action {
-                    subject: "Ihre Gatehouse-E-Mail-Adresse wurde geändert".into(),
-                    heading: "E-Mail-Adresse geändert".into(),
-                    greeting: format!("Hallo {name},"),
-                    body: format!("Ihr Gatehouse-Konto verwendet jetzt {new_email}. Mit dieser Adresse ist keine Anmeldung mehr möglich."),
-                    link_label: "Das waren nicht Sie? Änderung rückgängig machen".into(),
-                    note: format!("Der Link gilt {valid_days} Tage. Wird die Änderung rückgängig gemacht, erhält das Konto diese Adresse zurück, alle Sitzungen enden und ein neues Passwort muss gesetzt werden."),
-                },
+            let a = Action {
+                subject: t(locale, Msg::MailEmailChangedSubject).to_string(),
+                heading: t(locale, Msg::MailEmailChangedHeading).to_string(),
+                greeting: tf(locale, Msg::MailGreeting, &[("name", name)]),
+                body: tf(locale, Msg::MailEmailChangedBody, &[("new_email", new_email)]),
+                link_label: t(locale, Msg::MailEmailChangedLinkLabel).to_string(),
+                note: tf(locale, Msg::MailEmailChangedNote, &[("valid_days", valid_days.to_string().as_str())]),
             };
             action("email_changed", a, link, locale, public_url)
         }
         Mail::EmailChangeReverted { name, email, link, valid_hours } => {
-            let a = match locale {
-                Locale::En => Action {
-                    subject: "Your Gatehouse email address was changed back".into(),
-                    heading: "Address change undone".into(),
-                    greeting: format!("Hello {name},"),
-                    body: format!("your Gatehouse account uses {email} again. Every session was ended and the password was cleared, so whoever made the change can no longer sign in."),
-                    link_label: "Set a new password".into(),
-                    note: format!("The link works for {valid_hours} hours. Tell your organization's administrators what happened."),
-                },
-                Locale::De => Action {
-                    subject: "Ihre Gatehouse-E-Mail-Adresse wurde zurückgesetzt".into(),
-                    heading: "Adressänderung rückgängig gemacht".into(),
-                    greeting: format!("Hallo {name},"),
-                    body: format!("Ihr Gatehouse-Konto verwendet wieder {email}. Alle Sitzungen wurden beendet und das Passwort gelöscht, damit sich niemand mehr mit der Änderung anmelden kann."),
-                    link_label: "Neues Passwort setzen".into(),
-                    note: format!("Der Link gilt {valid_hours} Stunden. Informieren Sie die Verwaltung Ihrer Organisation über den Vorfall."),
-                },
+            let a = Action {
+                subject: t(locale, Msg::MailEmailChangeRevertedSubject).to_string(),
+                heading: t(locale, Msg::MailEmailChangeRevertedHeading).to_string(),
+                greeting: tf(locale, Msg::MailGreeting, &[("name", name)]),
+                body: tf(locale, Msg::MailEmailChangeRevertedBody, &[("email", email)]),
+                link_label: t(locale, Msg::MailEmailChangeRevertedLinkLabel).to_string(),
+                note: tf(locale, Msg::MailEmailChangeRevertedNote, &[("valid_hours", valid_hours.to_string().as_str())]),
             };
             action("email_change_reverted", a, link, locale, public_url)
         }
