@@ -195,11 +195,9 @@ pub fn OrgLayout() -> impl IntoView {
             provide_context(locale);
             provide_context(Csrf(v.csrf.clone()));
             let Some(user) = v.user.clone() else {
-                set_status(401);
                 return view! { <main id="main"><ErrorView locale error=AppError::Unauthenticated /></main> }.into_any();
             };
             let Some(current) = v.org(&slug).cloned() else {
-                set_status(404);
                 return view! {
                     <Header locale csrf=v.csrf.clone() user_name=user.name.clone() />
                     <main id="main"><ErrorView locale error=AppError::NotFound /></main>

@@ -174,13 +174,18 @@ impl Caller {
         f: impl Fn(&mut Conn<'_>, &Policy) -> Result<T, DbError> + Send + Sync + 'static,
     ) -> Result<(T, Arc<Policy>), (DbError, Arc<Policy>)> {
         let (db, cache, org) = (self.state.db.clone(), self.state.policies.clone(), self.org.id);
+        // First on the snapshot the caller was loaded with (this request's); a change decided on
+        // one that moved meanwhile fails with Outdated and is decided once more on a fresh one.
+        let mut current = Some(self.policy.clone());
         let r = web::block(move || {
             let mut last = None;
             for _ in 0..2 {
-                let policy = db.with(|c| cache.get(c, org));
-                let policy = match policy {
-                    Ok(p) => p,
-                    Err(e) => return Err((e, Arc::new(Policy::default()))),
+                let policy = match current.take() {
+                    Some(p) => p,
+                    None => match db.with(|c| cache.get(c, org)) {
+                        Ok(p) => p,
+                        Err(e) => return Err((e, Arc::new(Policy::default()))),
+                    },
                 };
                 match db.with(|c| f(c, &policy)) {
                     Ok(v) => return Ok((v, policy)),

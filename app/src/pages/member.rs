@@ -37,12 +37,8 @@ pub fn MemberPage() -> impl IntoView {
                         <div class="leaving-wrap">{leaving.map(|d| crate::pages::compliance::leaving_section(locale, org.get_untracked(), member, d))}</div>
                     }.into_any()
                 }
-                Err(e) => {
-                    if e == AppError::NotFound {
-                        crate::components::set_status(404);
-                    }
-                    view! { <ErrorView locale error=e /> }.into_any()
-                }
+                // ErrorView answers with the error's status (404 for another organization's member).
+                Err(e) => view! { <ErrorView locale error=e /> }.into_any(),
             }
         })
     };
