@@ -740,3 +740,39 @@ mail-access-revoked-subject = Ihr Zugriff in { $org } wurde entzogen
 mail-access-revoked-heading = Zugriff entzogen
 mail-access-revoked-body = { $revoked_by } hat entzogen, was Ihre Anfrage gewährt hatte: { $what }. Es gilt nicht mehr.{ $comment }
 mail-access-revoked-note = Wenn Sie es weiterhin brauchen, können Sie erneut fragen.
+
+# Admin-Berechtigungen (die Schlüssel stehen in domain/src/authz/catalog.rs).
+perm-members-view = Mitglieder und ihre Daten sehen
+perm-members-invite = Personen einladen
+perm-members-edit = Organisationsdaten von Mitgliedern bearbeiten
+perm-members-terminate = Mitgliedschaften beenden
+perm-members-move = Mitglieder zwischen Einheiten verschieben
+perm-members-export = Mitglieder als CSV exportieren
+perm-units-view = Die Organisationsstruktur sehen
+perm-units-manage = Einheiten anlegen, umbenennen und verschieben
+perm-roles-view = Rollen und ihre Inhaber sehen
+perm-roles-edit = Rollen festlegen, kopieren und stilllegen
+perm-roles-assign = Rollen zuweisen und Berechtigungen anpassen
+perm-access-requests-decide = Zugriffsanfragen genehmigen oder ablehnen
+perm-compliance-anonymize = Ehemalige Mitglieder anonymisieren
+perm-compliance-view-links = Alles sehen, was mit einer Person verknüpft ist
+perm-reviews-run = Zugriffsüberprüfungen durchführen
+perm-reviews-decide = Zugriffe in einer Überprüfung bestätigen oder entziehen
+perm-audit-view = Das Prüfprotokoll lesen
+perm-audit-export = Das Prüfprotokoll exportieren
+perm-settings-edit = Die Einstellungen der Organisation ändern
+perm-mail-manage = Wartende und fehlgeschlagene E-Mails sehen und erneut senden
+perm-licenses-view = Lizenzen und ihre Inhaber sehen
+perm-licenses-assign = Lizenzen vergeben und entziehen
+perm-licenses-buy = Die Anzahl der Lizenzen ändern
+perm-api-keys-generate = Technische Benutzer und API-Schlüssel anlegen
+perm-api-keys-revoke = API-Schlüssel widerrufen
+perm-support-handle = Support-Anfragen der Organisation bearbeiten
+
+# Was eine Zugriffsanfrage erbittet (E-Mails und Seiten).
+asked-role-at = Rolle „{ $role }“ in { $unit }
+asked-role-org = Rolle „{ $role }“ organisationsweit
+asked-permission-at = Berechtigung „{ $permission }“ in { $unit }
+asked-permission-org = Berechtigung „{ $permission }“ organisationsweit
+asked-unit = Mitgliedschaft in { $unit }
+asked-permission-name = { $text } ({ $key })

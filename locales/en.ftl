@@ -740,3 +740,39 @@ mail-access-revoked-subject = Your access in { $org } was revoked
 mail-access-revoked-heading = Access revoked
 mail-access-revoked-body = { $revoked_by } revoked what your request had granted: { $what }. It no longer applies.{ $comment }
 mail-access-revoked-note = If you still need it, you may ask again.
+
+# Admin permissions (domain/src/authz/catalog.rs lists the keys): perm- and the key with dashes.
+perm-members-view = See members and their details
+perm-members-invite = Invite people
+perm-members-edit = Edit members' organization data
+perm-members-terminate = End memberships
+perm-members-move = Move members between units
+perm-members-export = Export members as CSV
+perm-units-view = See the organization structure
+perm-units-manage = Create, rename and move units
+perm-roles-view = See roles and who holds them
+perm-roles-edit = Define, copy and retire roles
+perm-roles-assign = Assign roles and adjust permissions
+perm-access-requests-decide = Approve or deny access requests
+perm-compliance-anonymize = Anonymize former members
+perm-compliance-view-links = See everything linked to a person
+perm-reviews-run = Run access review campaigns
+perm-reviews-decide = Keep or revoke access in a review
+perm-audit-view = Read the audit log
+perm-audit-export = Export the audit log
+perm-settings-edit = Change the organization's settings
+perm-mail-manage = See queued and failed mail and send it again
+perm-licenses-view = See licenses and who holds them
+perm-licenses-assign = Give and take licenses
+perm-licenses-buy = Change the number of seats
+perm-api-keys-generate = Create technical users and API keys
+perm-api-keys-revoke = Revoke API keys
+perm-support-handle = Handle the organization's support requests
+
+# What an access request asks for (mail and pages).
+asked-role-at = role “{ $role }” at { $unit }
+asked-role-org = role “{ $role }” organization-wide
+asked-permission-at = permission “{ $permission }” at { $unit }
+asked-permission-org = permission “{ $permission }” organization-wide
+asked-unit = membership of { $unit }
+asked-permission-name = { $text } ({ $key })

@@ -1,28 +1,20 @@
 //! The engine's reasons in plain words, in the reader's language (SPEC.md "Explain").
 use crate::i18n::{org_role_label, t, tf, Msg};
 use gatehouse_domain::authz::policy::Policy;
-use gatehouse_domain::authz::{catalog, Reason, RoleScope, Scope};
+use gatehouse_domain::authz::{Reason, RoleScope, Scope};
 use gatehouse_domain::ids::UnitId;
 use gatehouse_domain::locale::Locale;
 
 /// A permission's name in the reader's language: the catalog's description for admin
 /// permissions, the module's action name for content ones, the key otherwise.
 pub fn permission_label(locale: Locale, policy: &Policy, key: &str) -> String {
-    if let Some(p) = catalog::admin_permission(key) {
-        return match locale {
-            Locale::En => p.en,
-            Locale::De => p.de,
-        }
-        .to_string();
+    if let Some(text) = gatehouse_locales::admin_permission_text(locale, key) {
+        return text.to_string();
     }
     if let Some((m, a)) = key.split_once('.') {
         if let Some(module) = policy.modules.iter().find(|x| x.key == m) {
             if let Some(action) = module.actions.iter().find(|x| x.key == a) {
-                let (mn, an) = match locale {
-                    Locale::En => (&module.en, &action.en),
-                    Locale::De => (&module.de, &action.de),
-                };
-                return format!("{mn}: {an}");
+                return format!("{}: {}", locale.pick(&module.en, &module.de), locale.pick(&action.en, &action.de));
             }
         }
     }
@@ -33,10 +25,7 @@ pub fn permission_label(locale: Locale, policy: &Policy, key: &str) -> String {
 pub fn short_label(locale: Locale, policy: &Policy, key: &str) -> String {
     if let Some((m, a)) = key.split_once('.') {
         if let Some(action) = policy.modules.iter().find(|x| x.key == m).and_then(|module| module.actions.iter().find(|x| x.key == a)) {
-            return match locale {
-                Locale::En => action.en.clone(),
-                Locale::De => action.de.clone(),
-            };
+            return locale.pick(&action.en, &action.de).clone();
         }
     }
     permission_label(locale, policy, key)

@@ -400,12 +400,15 @@ pub(crate) fn adjust_via(
     })
 }
 
-/// Removes an adjustment (undoing an addition or a withdrawal).
-pub fn remove_adjustment(conn: &mut Conn<'_>, org: OrgId, policy: &Policy, by: MembershipId, id: i64, actor: Actor, now: DateTime<Utc>) -> Result<(), DbError> {
+/// Removes one of `member`'s adjustments (undoing an addition or a withdrawal); another
+/// member's is `NotFound`.
+#[allow(clippy::too_many_arguments)]
+pub fn remove_adjustment(conn: &mut Conn<'_>, org: OrgId, policy: &Policy, by: MembershipId, member: MembershipId, id: i64, actor: Actor, now: DateTime<Utc>) -> Result<(), DbError> {
     conn.transaction(|conn| {
         let row: (i64, String, String, Option<String>, Option<i64>, Option<String>) = on!(conn, c => ma::table
             .filter(ma::id.eq(id))
             .filter(ma::org_id.eq(org.0))
+            .filter(ma::membership_id.eq(member.0))
             .select((ma::membership_id, ma::permission, ma::kind, ma::scope, ma::unit_id, ma::visibility))
             .first(c))?;
         let member = MembershipId(row.0);

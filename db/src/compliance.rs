@@ -739,7 +739,9 @@ fn redact_texts(conn: &mut Conn<'_>, org: OrgId, scopes: &[Option<OrgId>], perso
             let n = redact_table(conn, table, columns, &filter, if *is_json { &json } else { &text }, &needles)?;
             let key = match scope {
                 Some(o) if *o == org => table.to_string(),
+                // not user text: the audit record's key for a table redacted in another scope
                 Some(o) => format!("{table} (organization {})", o.0),
+                // not user text: as above
                 None => format!("{table} (no organization)"),
             };
             redacted.push((key, n));

@@ -284,6 +284,30 @@ pub fn invite_checked(
     })
 }
 
+/// Invites one person from the invite form (units, tags and the role chosen by id): checked as
+/// an import row is (`people::check`), then decided and written as [`invite_checked`].
+#[allow(clippy::too_many_arguments)]
+pub fn invite_from_form(
+    conn: &mut Conn<'_>,
+    org: OrgId,
+    policy: &Policy,
+    by: MembershipId,
+    person: &gatehouse_domain::people::PersonInput,
+    ids: &gatehouse_domain::people::ChosenIds,
+    public_url: &str,
+    actor: Actor,
+    now: DateTime<Utc>,
+) -> Result<MembershipId, DbError> {
+    use gatehouse_domain::people::Verdict;
+    let dir = directory(conn, org, std::slice::from_ref(&person.email))?;
+    let input = dir.named(person.clone(), ids).ok_or(DbError::NotFound)?;
+    match gatehouse_domain::people::check(&input, &dir) {
+        Verdict::Ready(who) => invite_checked(conn, org, policy, by, &who, public_url, actor, now),
+        Verdict::Skip(problem) => Err(DbError::Person(problem)),
+        Verdict::Invalid(mut problems) => Err(DbError::Person(problems.remove(0))),
+    }
+}
+
 /// One invitation as the pending list shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InvitationLine {
@@ -510,11 +534,35 @@ pub enum AcceptRefusal {
 
 /// How the person proves who they are when accepting. Single sign-on arrives later as a third
 /// way (the identity provider vouches for the address); it plugs in here.
+#[derive(Clone, Copy)]
 pub enum Proof<'a> {
     /// A new identity chooses its password (strength-checked).
     NewPassword(&'a str),
     /// A signed-in session of the invited identity.
     SignedIn(UserId),
+}
+
+/// An accepted invitation: where the new member lands (their dashboard when they may see it,
+/// else their own page) and, for a new identity, the session it is signed in with.
+pub struct Accepted {
+    pub landing: String,
+    pub session: Option<String>,
+}
+
+/// [`accept`], then the new identity signed in and its landing page decided on the fresh policy.
+pub fn accept_and_land(conn: &mut Conn<'_>, policies: &crate::authz::PolicyCache, raw: &str, proof: Proof<'_>, now: DateTime<Utc>) -> Result<Result<Accepted, AcceptRefusal>, DbError> {
+    let (user, slug) = match accept(conn, raw, proof, now)? {
+        Ok(v) => v,
+        Err(refusal) => return Ok(Err(refusal)),
+    };
+    let session = match proof {
+        Proof::NewPassword(_) => Some(crate::sessions::create(conn, user, now)?.0),
+        Proof::SignedIn(_) => None,
+    };
+    let org = crate::orgs::by_slug(conn, &slug)?.ok_or(DbError::NotFound)?;
+    let m = crate::members::active_membership(conn, user, org.id)?.ok_or(DbError::NotFound)?;
+    let landing = policies.get(conn, org.id)?.landing(m.id, &slug, now);
+    Ok(Ok(Accepted { landing, session }))
 }
 
 /// Accepts an invitation: the membership becomes active, the link is used up, and everyone's

@@ -195,7 +195,7 @@ impl Db {
                 if path != ":memory:" {
                     if let Some(dir) = Path::new(&path).parent().filter(|d| !d.as_os_str().is_empty()) {
                         std::fs::create_dir_all(dir)
-                            .map_err(|e| DbError::Connect(path.clone(), format!("cannot create {}: {e}", dir.display())))?;
+                            .map_err(|e| DbError::Connect(path.clone(), format!("cannot create {}: {e}", dir.display())))?; // not user text: the operator's DATABASE_URL
                     }
                 }
                 SqliteConnection::establish(&path).map_err(|e| DbError::Connect(path.clone(), e.to_string()))?;

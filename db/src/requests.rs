@@ -71,33 +71,9 @@ impl RequestRow {
     }
 }
 
-/// An admin permission's name from the catalog; a content permission by its key.
-fn permission_name(locale: Locale, key: &str) -> String {
-    match gatehouse_domain::authz::catalog::admin_permission(key) {
-        Some(p) => match locale {
-            Locale::En => format!("{} ({key})", p.en),
-            Locale::De => format!("{} ({key})", p.de),
-        },
-        None => key.to_string(),
-    }
-}
-
-/// What was asked for, in the reader's words.
+/// What was asked for, in the reader's words (the catalogs' `asked-*` texts).
 pub fn describe(locale: Locale, asked: &Asked, role: Option<&str>, unit: Option<&str>) -> String {
-    let at = |u: Option<&str>| match (locale, u) {
-        (Locale::En, Some(u)) => format!(" at {u}"),
-        (Locale::De, Some(u)) => format!(" in {u}"),
-        (Locale::En, None) => " organization-wide".to_string(),
-        (Locale::De, None) => " organisationsweit".to_string(),
-    };
-    match (asked, locale) {
-        (Asked::Role { .. }, Locale::En) => format!("role “{}”{}", role.unwrap_or("?"), at(unit)),
-        (Asked::Role { .. }, Locale::De) => format!("Rolle „{}“{}", role.unwrap_or("?"), at(unit)),
-        (Asked::Permission { permission, .. }, Locale::En) => format!("permission “{}”{}", permission_name(locale, permission), at(unit)),
-        (Asked::Permission { permission, .. }, Locale::De) => format!("Berechtigung „{}“{}", permission_name(locale, permission), at(unit)),
-        (Asked::Unit { .. }, Locale::En) => format!("membership of {}", unit.unwrap_or("?")),
-        (Asked::Unit { .. }, Locale::De) => format!("Mitgliedschaft in {}", unit.unwrap_or("?")),
-    }
+    gatehouse_locales::asked(locale, asked, role, unit)
 }
 
 #[allow(clippy::type_complexity)]

@@ -275,6 +275,41 @@ pub fn edit(conn: &mut Conn<'_>, org: OrgId, policy: &Policy, by: MembershipId, 
     })
 }
 
+/// Creates a role from the "new role" form: its grants and description copied from a template's
+/// role, from another role of the organization, or none (`RoleOrigin`); decided as
+/// [`create_checked`]. An origin that names nothing is `NotFound`; an empty name is refused.
+#[allow(clippy::too_many_arguments)]
+pub fn create_from(
+    conn: &mut Conn<'_>,
+    org: OrgId,
+    policy: &Policy,
+    by: MembershipId,
+    key: &str,
+    name: &str,
+    origin: &gatehouse_domain::authz::templates::RoleOrigin,
+    actor: Actor,
+    now: DateTime<Utc>,
+) -> Result<RoleId, DbError> {
+    use gatehouse_domain::authz::templates::{self, RoleOrigin};
+    let (grants, description, source) = match origin {
+        RoleOrigin::Template { template, role } => {
+            let t = templates::by_key(template).ok_or(DbError::NotFound)?;
+            let role = t.role(role).ok_or(DbError::NotFound)?.clone();
+            (role.grants, role.description.to_string(), Some((t.key.to_string(), role.key.to_string())))
+        }
+        RoleOrigin::Role(id) => {
+            let d = detail(conn, org, *id)?;
+            (d.grants, d.description, d.template_key.zip(d.template_role_key))
+        }
+        RoleOrigin::Empty => (Vec::new(), String::new(), None),
+    };
+    if name.trim().is_empty() {
+        return Err(gatehouse_domain::DomainError::InvalidValue { field: "name", value: String::new() }.into());
+    }
+    let source = source.as_ref().map(|(a, b)| (a.as_str(), b.as_str()));
+    create_checked(conn, org, policy, by, key, name, &description, &grants, source, actor, now)
+}
+
 /// Creates a role with grants, decided on `policy` (roles.edit; every admin grant held).
 #[allow(clippy::too_many_arguments)]
 pub fn create_checked(
@@ -403,11 +438,13 @@ pub(crate) fn grant_role(
     }
 }
 
-/// Removes an assignment (the audit log keeps it).
-pub fn unassign(conn: &mut Conn<'_>, org: OrgId, policy: &Policy, by: MembershipId, assignment: i64, actor: Actor, now: DateTime<Utc>) -> Result<(), DbError> {
+/// Removes one of `member`'s assignments (the audit log keeps it); another member's is
+/// `NotFound`.
+#[allow(clippy::too_many_arguments)]
+pub fn unassign(conn: &mut Conn<'_>, org: OrgId, policy: &Policy, by: MembershipId, member: MembershipId, assignment: i64, actor: Actor, now: DateTime<Utc>) -> Result<(), DbError> {
     conn.transaction(|conn| {
         let (member, role, unit, ends): (i64, i64, Option<i64>, Option<chrono::NaiveDateTime>) =
-            on!(conn, c => ra::table.filter(ra::id.eq(assignment)).filter(ra::org_id.eq(org.0)).select((ra::membership_id, ra::role_id, ra::unit_id, ra::ends_at)).first(c))?;
+            on!(conn, c => ra::table.filter(ra::id.eq(assignment)).filter(ra::org_id.eq(org.0)).filter(ra::membership_id.eq(member.0)).select((ra::membership_id, ra::role_id, ra::unit_id, ra::ends_at)).first(c))?;
         let units = member_units(conn, org, MembershipId(member))?;
         escalation::may_unassign(&policy.subject(by), MembershipId(member), &units, unit.map(UnitId), policy, &policy.tree, now)
             .map_err(|x| DbError::Denied(Denial::Escalation(x)))?;

@@ -138,7 +138,9 @@ both!(a_change_reaches_every_instance_at_its_next_request, |t: &TestDb| {
     assert!(matches!(stale, Err(DbError::Outdated)), "{stale:?}");
     assert_eq!(t.db.with(|c| roles::assignments_of(c, o.id, o.dev_b, now())).unwrap().len(), 1);
     // Instance B revokes; A sees it at its next request.
-    t.db.with(|c| roles::unassign(c, o.id, &pb, o.owner, assignment, actor(o.owner), now())).unwrap();
+    let other = t.db.with(|c| roles::unassign(c, o.id, &pb, o.owner, o.dev_b, assignment, actor(o.owner), now()));
+    assert!(matches!(other, Err(DbError::NotFound)), "an assignment is removed only from the member it belongs to: {other:?}");
+    t.db.with(|c| roles::unassign(c, o.id, &pb, o.owner, o.dev_a1, assignment, actor(o.owner), now())).unwrap();
     let pa = t.db.with(|c| a.get(c, o.id)).unwrap();
     assert!(!pa.check(o.dev_a1, "members.edit", &target, now()).allowed, "revoked everywhere");
     // A withdrawal through B beats the role on A.

@@ -305,7 +305,7 @@ both!(an_approved_grant_is_revoked_by_an_approver_or_by_its_removal_elsewhere, |
     let adj = t.db.with(|c| authz::adjustments_of(c, o.id, o.max)).unwrap().remove(0).id;
     t.db.with(|c| {
         let p = authz::load_policy(c, o.id)?;
-        authz::remove_adjustment(c, o.id, &p, o.owner, adj, Actor::System, later)
+        authz::remove_adjustment(c, o.id, &p, o.owner, o.max, adj, Actor::System, later)
     })
     .unwrap();
     let row = status(perm);
@@ -315,7 +315,7 @@ both!(an_approved_grant_is_revoked_by_an_approver_or_by_its_removal_elsewhere, |
     let assignment = t.db.with(|c| roles::assignments_of(c, o.id, o.max, later)).unwrap().into_iter().find(|a| a.role == manager).unwrap().id;
     t.db.with(|c| {
         let p = authz::load_policy(c, o.id)?;
-        roles::unassign(c, o.id, &p, o.owner, assignment, Actor::System, later)
+        roles::unassign(c, o.id, &p, o.owner, o.max, assignment, Actor::System, later)
     })
     .unwrap();
     assert_eq!((status(again).status, status(again).revoked_from.as_deref()), (Status::Revoked, Some("member_page")));
@@ -365,7 +365,7 @@ both!(revoking_follows_the_rules_granting_did_and_ends_with_the_grant, |t: &Test
     let assignment = t.db.with(|c| roles::assignments_of(c, o.id, o.max, now())).unwrap().into_iter().find(|a| a.role == member_role).unwrap().id;
     t.db.with(|c| {
         let p = authz::load_policy(c, o.id)?;
-        roles::unassign(c, o.id, &p, o.owner, assignment, Actor::System, now() + day * 2)
+        roles::unassign(c, o.id, &p, o.owner, o.max, assignment, Actor::System, now() + day * 2)
     }).unwrap();
     assert_eq!(status(short).status, Status::Approved, "it ended; nobody took it back");
 

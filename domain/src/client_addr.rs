@@ -48,10 +48,12 @@ impl TrustedProxies {
                 Some((a, p)) => (a, Some(p)),
                 None => (item, None),
             };
+            // not user text: the operator's --trusted-proxies
             let addr: IpAddr = addr.parse().map_err(|_| format!("not an IP address: {item}"))?;
             let addr = canonical(addr);
             let max = if addr.is_ipv4() { 32 } else { 128 };
             let prefix = match prefix {
+                // not user text: the operator's --trusted-proxies
                 Some(p) => p.parse::<u8>().ok().filter(|p| *p <= max).ok_or_else(|| format!("not a network prefix: {item}"))?,
                 None => max,
             };

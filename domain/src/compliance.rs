@@ -35,6 +35,7 @@ pub enum Refusal {
 pub fn pseudonym(membership_id: i64, attempt: u32) -> String {
     let hex = format!("{:016X}", mix(membership_id as u64));
     let len = (4 + 2 * attempt as usize).min(16);
+    // not user text: the stored name that replaces a person's, the same for every reader
     format!("Former member {}", &hex[..len])
 }
 

@@ -18,6 +18,15 @@ impl Locale {
         }
     }
 
+    /// Of a name that data carries in every language (a module, a role template), the one in
+    /// this language. The portal's own words are in the catalogs (`gatehouse_locales`).
+    pub fn pick<'a, T: ?Sized>(self, en: &'a T, de: &'a T) -> &'a T {
+        match self {
+            Locale::En => en,
+            Locale::De => de,
+        }
+    }
+
     /// The language's own name, as shown in a language switcher.
     pub fn native_name(self) -> &'static str {
         match self {

@@ -79,7 +79,25 @@ pub struct Directory {
     pub phone_required: bool,
 }
 
+/// What the invite form chose by id: units, tags and a role (empty for none).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ChosenIds {
+    pub units: Vec<String>,
+    pub tags: Vec<String>,
+    pub role: String,
+}
+
 impl Directory {
+    /// The form's ids as the names [`check`] reads (unit paths, tag and role names); `None` when
+    /// one names nothing in the organization.
+    pub fn named(&self, mut input: PersonInput, ids: &ChosenIds) -> Option<PersonInput> {
+        let each = |list: &[String], name: &dyn Fn(i64) -> Option<String>| list.iter().map(|s| s.parse::<i64>().ok().and_then(name)).collect::<Option<Vec<_>>>();
+        input.units = each(&ids.units, &|id| self.units.iter().find(|u| u.0 .0 == id).map(|u| u.2.clone()))?;
+        input.tags = each(&ids.tags, &|id| self.tags.iter().find(|t| t.0 .0 == id).map(|t| t.1.clone()))?;
+        input.roles = if ids.role.is_empty() { vec![] } else { each(std::slice::from_ref(&ids.role), &|id| self.roles.iter().find(|r| r.0 .0 == id).map(|r| r.1.clone()))? };
+        Some(input)
+    }
+
     #[cfg(feature = "people")]
     fn unit(&self, s: &str) -> Result<UnitId, Problem> {
         let want = s.trim().to_lowercase();

@@ -98,6 +98,32 @@ pub fn slug(input: &str) -> Result<String, DomainError> {
     }
 }
 
+/// What is wrong with a new password typed twice (a set-password form's `error=` code).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NewPasswordProblem {
+    /// The two entries differ.
+    Mismatch,
+    /// Fails [`password_strength`].
+    Weak,
+}
+
+impl NewPasswordProblem {
+    pub fn code(self) -> &'static str {
+        match self {
+            NewPasswordProblem::Mismatch => "mismatch",
+            NewPasswordProblem::Weak => "weak",
+        }
+    }
+}
+
+/// A new password as a set-password form sends it: typed twice alike, and strong enough.
+pub fn new_password(password: &str, again: &str) -> Result<(), NewPasswordProblem> {
+    if password != again {
+        return Err(NewPasswordProblem::Mismatch);
+    }
+    password_strength(password).map_err(|_| NewPasswordProblem::Weak)
+}
+
 /// Minimal password policy for now: at least 12 characters, not all one kind of character.
 pub fn password_strength(pw: &str) -> Result<(), DomainError> {
     if pw.chars().count() < 12 {
@@ -117,6 +143,13 @@ pub fn password_strength(pw: &str) -> Result<(), DomainError> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_new_password_is_typed_twice_alike_and_strong() {
+        assert_eq!(new_password("Correct-horse-7", "Correct-horse-7"), Ok(()));
+        assert_eq!(new_password("Correct-horse-7", "Correct-horse-8"), Err(NewPasswordProblem::Mismatch));
+        assert_eq!(new_password("short", "short").map_err(|p| p.code()), Err("weak"));
+    }
+
     #[test]
     fn form_dates_end_at_the_end_of_the_day_in_the_organizations_zone() {
         use chrono::TimeZone;

@@ -107,7 +107,7 @@ impl Mail {
                 requester: "Max Mitglied".into(),
                 org: "Acme Logistics".into(),
                 what: "Role “Developer” at Sales".into(),
-                justification: "I take over the route planning from January.".into(),
+                justification: "I take over the route planning from January.".into(), // not user text: an example for the snapshots
                 ends: Some("2027-03-31".into()),
                 link: "https://gatehouse.example/o/acme/requests/7".into(),
             },
@@ -125,7 +125,7 @@ impl Mail {
                 what: "Role “Developer” at Sales".into(),
                 approved: true,
                 decided_by: "Dana Demo".into(),
-                comment: Some("Welcome to the team.".into()),
+                comment: Some("Welcome to the team.".into()), // not user text: an example for the snapshots
                 link: "https://gatehouse.example/o/acme/requests/7".into(),
             },
             Mail::AccessRequestDecided {
@@ -142,7 +142,7 @@ impl Mail {
                 org: "Acme Logistics".into(),
                 what: "Role “Developer” at Sales".into(),
                 revoked_by: "Dana Demo".into(),
-                comment: Some("The project ended early.".into()),
+                comment: Some("The project ended early.".into()), // not user text: an example for the snapshots
                 link: "https://gatehouse.example/o/acme/requests/7?link=1.1767225600.0f3c".into(),
             },
             Mail::AccessRequestExpired { name: "Max Mitglied".into(), org: "Acme Logistics".into(), what: "Role “Developer” at Sales".into(), link: "https://gatehouse.example/o/acme/requests/7".into() },
@@ -501,7 +501,7 @@ impl TlsMode {
             "none" | "plain" | "" => Ok(TlsMode::None),
             "starttls" => Ok(TlsMode::StartTls),
             "tls" | "smtps" => Ok(TlsMode::Tls),
-            other => Err(MailError::Config(format!("unknown TLS mode `{other}` (none, starttls or tls)"))),
+            other => Err(MailError::Config(format!("unknown TLS mode `{other}` (none, starttls or tls)"))), // not user text: the operator's setting
         }
     }
 }

@@ -283,11 +283,8 @@ pub struct ResetForm {
 pub async fn reset_password(lang: Lang, state: web::Data<AppState>, form: web::Form<ResetForm>) -> HttpResponse {
     let f = form.into_inner();
     let back = |error: &str| see_other(&format!("/reset-password?token={}&error={error}", crate::middleware::encode(&f.token)));
-    if f.password != f.password2 {
-        return back("mismatch");
-    }
-    if gatehouse_domain::validate::password_strength(&f.password).is_err() {
-        return back("weak");
+    if let Err(problem) = gatehouse_domain::validate::new_password(&f.password, &f.password2) {
+        return back(problem.code());
     }
     let db = state.db.clone();
     let now = state.clock.now();

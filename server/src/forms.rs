@@ -15,7 +15,7 @@ use gatehouse_db::orgs::OrgRow;
 use gatehouse_db::{Conn, DbError};
 use gatehouse_domain::actor::Actor;
 use gatehouse_domain::authz::policy::Policy;
-use gatehouse_domain::authz::{Adjustment, RoleGrant, RoleScope, Scope, Visibility};
+use gatehouse_domain::authz::{Adjustment, RoleGrant, RoleScope, Visibility};
 use gatehouse_domain::ids::{MembershipId, RoleId, UnitId};
 use gatehouse_domain::locale::Locale;
 use serde::Deserialize;
@@ -281,27 +281,11 @@ async fn role_new(c: Caller, form: web::Form<RoleNewForm>) -> HttpResponse {
     let RoleNewForm { key, name, from } = form.into_inner();
     let key = key.trim().to_lowercase();
     let (org, by, actor, now) = (c.org.id, c.m.id, c.actor, c.now);
-    let (k2, n2, from2) = (key.clone(), name.clone(), from.clone());
+    let (k2, n2, origin) = (key.clone(), name.clone(), gatehouse_domain::authz::templates::RoleOrigin::parse(&from));
     let r = c
         .change(move |conn, p| {
-            use gatehouse_domain::authz::templates::RoleOrigin;
-            let (grants, description, origin) = match RoleOrigin::parse(&from2).ok_or(DbError::NotFound)? {
-                RoleOrigin::Template { template, role } => {
-                    let t = gatehouse_domain::authz::templates::by_key(&template).ok_or(DbError::NotFound)?;
-                    let role = t.role(&role).ok_or(DbError::NotFound)?.clone();
-                    (role.grants, role.description.to_string(), Some((t.key.to_string(), role.key.to_string())))
-                }
-                RoleOrigin::Role(id) => {
-                    let d = gatehouse_db::roles::detail(conn, org, id)?;
-                    (d.grants, d.description, d.template_key.zip(d.template_role_key))
-                }
-                RoleOrigin::Empty => (Vec::new(), String::new(), None),
-            };
-            if n2.trim().is_empty() {
-                return Err(gatehouse_domain::DomainError::InvalidValue { field: "name", value: String::new() }.into());
-            }
-            let origin = origin.as_ref().map(|(a, b)| (a.as_str(), b.as_str()));
-            gatehouse_db::roles::create_checked(conn, org, p, by, &k2, &n2, &description, &grants, origin, actor, now)
+            let origin = origin.as_ref().ok_or(DbError::NotFound)?;
+            gatehouse_db::roles::create_from(conn, org, p, by, &k2, &n2, origin, actor, now)
         })
         .await;
     match r {
@@ -436,16 +420,7 @@ async fn assign(c: Caller, path: web::Path<(String, i64)>, form: web::Form<Assig
 async fn unassign(c: Caller, path: web::Path<(String, i64, i64)>) -> HttpResponse {
     let (_, id, aid) = path.into_inner();
     let (org, by, actor, now) = (c.org.id, c.m.id, c.actor, c.now);
-    let r = c
-        .change(move |conn, p| {
-            // The assignment must be this member's.
-            let mine = gatehouse_db::roles::assignments_of(conn, org, MembershipId(id), now)?.iter().any(|a| a.id == aid);
-            if !mine {
-                return Err(DbError::NotFound);
-            }
-            gatehouse_db::roles::unassign(conn, org, p, by, aid, actor, now)
-        })
-        .await;
+    let r = c.change(move |conn, p| gatehouse_db::roles::unassign(conn, org, p, by, MembershipId(id), aid, actor, now)).await;
     c.back(&format!("/o/{}/members/{id}", c.org.slug), r, &[])
 }
 
@@ -466,19 +441,9 @@ async fn adjust(c: Caller, path: web::Path<(String, i64)>, form: web::Form<Adjus
     let f = form.into_inner();
     let back = format!("/o/{}/members/{id}", c.org.slug);
     let keep = vec![("permission", f.permission.clone()), ("kind", f.kind.clone()), ("scope", f.scope.clone()), ("unit", f.unit.clone()), ("note", f.note.clone())];
-    let adjustment = if f.kind == "withdraw" {
-        Adjustment::Withdraw { permission: f.permission }
-    } else {
-        let scope = match f.scope.as_str() {
-            "own" => Scope::Own,
-            "unit" => match number(&f.unit) {
-                Some(u) => Scope::Unit(UnitId(u)),
-                None => return c.refused(&back, invalid("unit", ""), &keep),
-            },
-            _ => Scope::Organization,
-        };
-        let visibility = Visibility::parse(&f.visibility).unwrap_or(Visibility::Individual);
-        Adjustment::Add { permission: f.permission, scope, visibility, ends_at: None }
+    let adjustment = match Adjustment::from_form(&f.kind, f.permission, &f.scope, &f.unit, &f.visibility) {
+        Ok(a) => a,
+        Err(e) => return c.refused(&back, DbError::Domain(e), &keep),
     };
     let note = f.note;
     let (org, by, actor, now) = (c.org.id, c.m.id, c.actor, c.now);
@@ -489,15 +454,7 @@ async fn adjust(c: Caller, path: web::Path<(String, i64)>, form: web::Form<Adjus
 async fn remove_adjustment(c: Caller, path: web::Path<(String, i64, i64)>) -> HttpResponse {
     let (_, id, aid) = path.into_inner();
     let (org, by, actor, now) = (c.org.id, c.m.id, c.actor, c.now);
-    let r = c
-        .change(move |conn, p| {
-            let mine = gatehouse_db::authz::adjustments_of(conn, org, MembershipId(id))?.iter().any(|a| a.id == aid);
-            if !mine {
-                return Err(DbError::NotFound);
-            }
-            gatehouse_db::authz::remove_adjustment(conn, org, p, by, aid, actor, now)
-        })
-        .await;
+    let r = c.change(move |conn, p| gatehouse_db::authz::remove_adjustment(conn, org, p, by, MembershipId(id), aid, actor, now)).await;
     c.back(&format!("/o/{}/members/{id}", c.org.slug), r, &[])
 }
 

@@ -8,7 +8,7 @@ use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
 use gatehouse_app::state::{AppState, RequestSession};
 use gatehouse_db::invitations::{self, AcceptRefusal, Proof};
 use gatehouse_db::DbError;
-use gatehouse_domain::people::{PersonInput, Verdict};
+use gatehouse_domain::people::{ChosenIds, PersonInput};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/o/{org}/invitations", web::post().to(invite))
@@ -24,39 +24,12 @@ async fn invite(c: Caller, form: Form) -> HttpResponse {
     let f = fields(&form);
     let get = |k: &str| f.get(k).cloned().unwrap_or_default();
     let all = |k: &str| form.0.iter().filter(|(key, v)| key == k && !v.is_empty()).map(|(_, v)| v.clone()).collect::<Vec<_>>();
-    let (units, tags) = (all("unit"), all("tag"));
-    let keep = vec![
-        ("email", get("email")),
-        ("name", get("name")),
-        ("mobile_phone", get("mobile_phone")),
-        ("locale", get("locale")),
-        ("kind", get("kind")),
-        ("role", get("role")),
-        ("units", units.join(",")),
-        ("tags", tags.join(",")),
-    ];
-    let email = get("email");
-    let role = get("role");
-    let input_base = PersonInput { email: email.clone(), name: get("name"), mobile_phone: get("mobile_phone"), locale: get("locale"), kind: get("kind"), ..Default::default() };
+    let ids = ChosenIds { units: all("unit"), tags: all("tag"), role: get("role") };
+    let person = PersonInput { email: get("email"), name: get("name"), mobile_phone: get("mobile_phone"), locale: get("locale"), kind: get("kind"), ..Default::default() };
+    // What the form gets back when the invitation is refused.
+    let keep = [("email", person.email.clone()), ("name", person.name.clone()), ("mobile_phone", person.mobile_phone.clone()), ("locale", person.locale.clone()), ("kind", person.kind.clone()), ("role", ids.role.clone()), ("units", ids.units.join(",")), ("tags", ids.tags.join(","))];
     let (org, by, actor, now, public_url) = (c.org.id, c.m.id, c.actor, c.now, c.state.public_url.clone());
-    let r = c
-        .change(move |conn, p| {
-            let dir = invitations::directory(conn, org, std::slice::from_ref(&email))?;
-            // The form sends ids; the directory speaks names, so ids are turned into paths.
-            let id_to = |list: &[String], names: &dyn Fn(i64) -> Option<String>| -> Result<Vec<String>, DbError> {
-                list.iter().map(|s| s.parse::<i64>().ok().and_then(names).ok_or(DbError::NotFound)).collect()
-            };
-            let mut input = input_base.clone();
-            input.units = id_to(&units, &|id| dir.units.iter().find(|u| u.0 .0 == id).map(|u| u.2.clone()))?;
-            input.tags = id_to(&tags, &|id| dir.tags.iter().find(|t| t.0 .0 == id).map(|t| t.1.clone()))?;
-            input.roles = if role.is_empty() { vec![] } else { id_to(std::slice::from_ref(&role), &|id| dir.roles.iter().find(|r| r.0 .0 == id).map(|r| r.1.clone()))? };
-            match gatehouse_domain::people::check(&input, &dir) {
-                Verdict::Ready(who) => invitations::invite_checked(conn, org, p, by, &who, &public_url, actor, now),
-                Verdict::Skip(problem) => Err(DbError::Person(problem)),
-                Verdict::Invalid(mut problems) => Err(DbError::Person(problems.remove(0))),
-            }
-        })
-        .await;
+    let r = c.change(move |conn, p| invitations::invite_from_form(conn, org, p, by, &person, &ids, &public_url, actor, now)).await;
     c.back(&format!("/o/{}/invitations", c.org.slug), r, &keep)
 }
 
@@ -107,63 +80,36 @@ pub struct AcceptForm {
 
 /// Accepts an invitation: signed in as the invited identity, or a new identity choosing its
 /// password (then signed in). Lands in the organization.
-async fn accept(req: HttpRequest, state: web::Data<AppState>, form: web::Form<AcceptForm>) -> HttpResponse {
+async fn accept(req: HttpRequest, state: web::Data<AppState>, lang: crate::forms::Lang, form: web::Form<AcceptForm>) -> HttpResponse {
     let f = form.into_inner();
     let back = |error: &str| see_other(&format!("/invitation?token={}&error={error}", encode(&f.token)));
-    let session = req.extensions().get::<RequestSession>().cloned();
-    let now = state.clock.now();
-    if session.is_none() {
-        let (p1, p2) = (f.password.clone().unwrap_or_default(), f.password2.clone().unwrap_or_default());
-        if p1 != p2 {
-            return back("mismatch");
-        }
-        if gatehouse_domain::validate::password_strength(&p1).is_err() {
-            return back("weak");
+    let user = req.extensions().get::<RequestSession>().map(|s| s.user);
+    let password = f.password.clone().unwrap_or_default();
+    if user.is_none() {
+        if let Err(problem) = gatehouse_domain::validate::new_password(&password, f.password2.as_deref().unwrap_or_default()) {
+            return back(problem.code());
         }
     }
-    let db = state.db.clone();
-    let (token, password) = (f.token.clone(), f.password.clone().unwrap_or_default());
-    let user = session.as_ref().map(|s| s.user);
-    let policies = state.policies.clone();
+    let (db, policies, token, now) = (state.db.clone(), state.policies.clone(), f.token.clone(), state.clock.now());
     let r = web::block(move || {
-        db.with(|c| {
-            let proof = match user {
-                Some(u) => Proof::SignedIn(u),
-                None => Proof::NewPassword(&password),
-            };
-            let r = invitations::accept(c, &token, proof, now)?;
-            // A new identity is signed in right away (its session starts with the membership).
-            let session = match (&r, user) {
-                (Ok((u, _)), None) => Some(gatehouse_db::sessions::create(c, *u, now)?.0),
-                _ => None,
-            };
-            // Where the new member lands: the dashboard when they may see it, else their page.
-            let landing = match &r {
-                Ok((u, slug)) => {
-                    let org = gatehouse_db::orgs::by_slug(c, slug)?.ok_or(DbError::NotFound)?;
-                    let m = gatehouse_db::members::active_membership(c, *u, org.id)?.ok_or(DbError::NotFound)?;
-                    policies.get(c, org.id)?.landing(m.id, slug, now)
-                }
-                Err(_) => String::new(),
-            };
-            Ok((r.map(|_| landing), session))
-        })
+        let proof = match user {
+            Some(u) => Proof::SignedIn(u),
+            None => Proof::NewPassword(&password),
+        };
+        db.with(|c| invitations::accept_and_land(c, &policies, &token, proof, now))
     })
     .await;
     match r {
-        Ok(Ok((Ok(landing), session))) => {
-            let mut resp = see_other(&landing);
-            if let Some(token) = session {
+        Ok(Ok(Ok(accepted))) => {
+            let mut resp = see_other(&accepted.landing);
+            if let Some(token) = accepted.session {
                 let _ = resp.add_cookie(&crate::middleware::cookie(&state, crate::middleware::SESSION_COOKIE, token));
             }
             resp
         }
-        Ok(Ok((Err(AcceptRefusal::SignInRequired | AcceptRefusal::OtherAccount | AcceptRefusal::LinkInvalid), _))) => back("invalid"),
+        Ok(Ok(Err(AcceptRefusal::SignInRequired | AcceptRefusal::OtherAccount | AcceptRefusal::LinkInvalid))) => back("invalid"),
         Ok(Err(DbError::Domain(_))) => back("weak"),
-        Ok(Err(e)) => crate::forms::status_page(actix_web::http::StatusCode::SERVICE_UNAVAILABLE, &{
-            tracing::error!(error = %e, "accepting an invitation failed");
-            "The service is temporarily unavailable. Nothing was changed; please try again.".to_string()
-        }),
-        Err(e) => crate::forms::status_page(actix_web::http::StatusCode::SERVICE_UNAVAILABLE, &e.to_string()),
+        Ok(Err(e)) => crate::forms::unavailable(lang, e),
+        Err(e) => crate::forms::unavailable(lang, e),
     }
 }

@@ -178,10 +178,7 @@ pub mod server {
     pub fn group_label(locale: Locale, policy: &Policy, key: &str) -> String {
         let module = key.split('.').next().unwrap_or_default();
         if let Some(m) = policy.modules.iter().find(|m| m.key == module) {
-            return match locale {
-                Locale::En => m.en.clone(),
-                Locale::De => m.de.clone(),
-            };
+            return locale.pick(&m.en, &m.de).clone();
         }
         crate::i18n::area_label(locale, module)
     }
@@ -237,10 +234,7 @@ pub async fn get_roles(org: String) -> Result<RolesPage, AppError> {
         .into_iter()
         .map(|t| TemplateChoice {
             key: t.key.into(),
-            name: match ctx.c.locale {
-                gatehouse_domain::locale::Locale::En => t.en.into(),
-                gatehouse_domain::locale::Locale::De => t.de.into(),
-            },
+            name: ctx.c.locale.pick(t.en, t.de).into(),
             roles: t.roles.iter().map(|r| (r.key.to_string(), r.name.to_string())).collect(),
         })
         .collect();
@@ -290,11 +284,7 @@ pub async fn get_role(org: String, id: i64) -> Result<RolePage, AppError> {
         anchor_kind: d.anchor_kind.clone(),
         assignments: d.assignments,
         template: template.map(|t| {
-            let name = match locale {
-                gatehouse_domain::locale::Locale::En => t.en,
-                gatehouse_domain::locale::Locale::De => t.de,
-            };
-            (name.to_string(), d.template_role_key.clone().unwrap_or_default())
+            (locale.pick(t.en, t.de).to_string(), d.template_role_key.clone().unwrap_or_default())
         }),
         permissions: server::permissions(locale, &ctx.policy),
         grants: d.grants.iter().map(|g| GrantView { permission: g.permission.clone(), scope: g.scope.as_str().into(), visibility: g.visibility.as_str().into() }).collect(),
@@ -453,7 +443,7 @@ pub async fn get_who_can(org: String, permission: Option<String>, unit: Option<S
     let permission = permission.filter(|s| !s.is_empty());
     if let Some(perm) = permission.as_deref() {
         if !p.knows(perm) {
-            return Err(crate::api::server::fail(AppError::BadRequest(format!("unknown permission {perm}"))));
+            return Err(crate::api::server::fail(AppError::BadRequest(crate::i18n::tf(locale, crate::i18n::Msg::DenyUnknownPermission, &[("permission", perm)]))));
         }
     }
     let mut people = Vec::new();
@@ -542,10 +532,7 @@ pub async fn get_content(org: String, module: Option<String>) -> Result<ContentP
     let modules: Vec<(String, String)> = p
         .modules
         .iter()
-        .map(|m| (m.key.clone(), match locale {
-            gatehouse_domain::locale::Locale::En => m.en.clone(),
-            gatehouse_domain::locale::Locale::De => m.de.clone(),
-        }))
+        .map(|m| (m.key.clone(), locale.pick(&m.en, &m.de).clone()))
         .collect();
     let Some(module) = module.filter(|m| !m.is_empty()) else {
         return Ok(ContentPage { modules, module: None, items: vec![], can_create: false, units: vec![], note: None });

@@ -69,7 +69,7 @@ fn linked_text(locale: gatehouse_domain::locale::Locale, policy: &gatehouse_doma
         }
         ("audit_events", Some(action)) => audit_action_label(locale, action),
         ("items_created" | "items_owned" | "items_assigned", Some(module)) => {
-            let name = policy.modules.iter().find(|m| m.key == module).map(|m| if locale == gatehouse_domain::locale::Locale::De { m.de.clone() } else { m.en.clone() });
+            let name = policy.modules.iter().find(|m| m.key == module).map(|m| locale.pick(&m.en, &m.de).clone());
             format!("{}: {}", name.unwrap_or_else(|| module.to_string()), l.text)
         }
         _ => l.text.clone(),

@@ -2,6 +2,7 @@
 use crate::access::get_mail;
 use crate::components::{org_param, use_locale, CsrfField, ErrorView, FormOutcome, Loading};
 use crate::i18n::{datetime, t, Msg};
+use gatehouse_domain::locale::Locale;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -55,7 +56,7 @@ pub fn MailPage() -> impl IntoView {
                                             <td>{m.to.clone()}</td>
                                             <td>{m.subject.clone()}</td>
                                             <td>
-                                                <span class=format!("mail-status mail-{}", m.status)>{m.status.clone()}</span>
+                                                <span class=format!("mail-status mail-{}", m.status)>{status_label(locale, &m.status)}</span>
                                                 {(m.attempts > 0).then(|| view! { " · " {m.attempts} "×" })}
                                                 {m.last_error.clone().map(|e| view! { <br /><span class="muted small">{e}</span> })}
                                             </td>
@@ -78,4 +79,13 @@ pub fn MailPage() -> impl IntoView {
         })
     };
     view! { <Suspense fallback=Loading>{body}</Suspense> }
+}
+
+/// A mail's state in the reader's words (one being handed to the SMTP server counts as queued).
+fn status_label(locale: Locale, status: &str) -> &'static str {
+    match status {
+        "failed" => t(locale, Msg::MailFailed),
+        "sent" => t(locale, Msg::MailSent),
+        _ => t(locale, Msg::MailQueued),
+    }
 }

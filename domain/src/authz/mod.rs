@@ -131,6 +131,23 @@ pub enum Adjustment {
     Withdraw { permission: String },
 }
 
+impl Adjustment {
+    /// The member page's "adjust" form: `kind` withdraw, or an addition at `scope` own, unit
+    /// (then `unit` is the unit's id) or organization, seen `visibility` (individual when unset).
+    pub fn from_form(kind: &str, permission: String, scope: &str, unit: &str, visibility: &str) -> Result<Adjustment, crate::DomainError> {
+        if kind == "withdraw" {
+            return Ok(Adjustment::Withdraw { permission });
+        }
+        let scope = match scope {
+            "own" => Scope::Own,
+            "unit" => Scope::Unit(UnitId(unit.trim().parse().map_err(|_| crate::DomainError::InvalidValue { field: "unit", value: String::new() })?)),
+            _ => Scope::Organization,
+        };
+        let visibility = Visibility::parse(visibility).unwrap_or(Visibility::Individual);
+        Ok(Adjustment::Add { permission, scope, visibility, ends_at: None })
+    }
+}
+
 /// Everything the engine needs to know about the member who asks.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Subject {

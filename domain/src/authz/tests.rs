@@ -234,3 +234,18 @@ fn no_escalation_for_adjustments_and_role_edits() {
     assert_eq!(may_edit_role(&editor, &with_reserved, &with_reserved, &rs, &tree(), now()), Ok(()));
     assert!(may_edit_role(&editor, &[], &with_reserved, &rs, &tree(), now()).is_err());
 }
+
+#[test]
+fn the_adjust_form_reads_as_an_adjustment() {
+    let perm = || "members.view".to_string();
+    assert_eq!(Adjustment::from_form("withdraw", perm(), "unit", "", ""), Ok(Adjustment::Withdraw { permission: perm() }));
+    assert_eq!(
+        Adjustment::from_form("add", perm(), "unit", " 7 ", "aggregate"),
+        Ok(Adjustment::Add { permission: perm(), scope: Scope::Unit(UnitId(7)), visibility: Visibility::Aggregate, ends_at: None })
+    );
+    assert_eq!(
+        Adjustment::from_form("add", perm(), "own", "", ""),
+        Ok(Adjustment::Add { permission: perm(), scope: Scope::Own, visibility: Visibility::Individual, ends_at: None })
+    );
+    assert!(Adjustment::from_form("add", perm(), "unit", "sales", "").is_err(), "a unit is named by its id");
+}
