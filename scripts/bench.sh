@@ -7,11 +7,12 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/.." && pwd)"
 cd "$root"
 . "$here/env.sh"
-bash "$here/setup-tools.sh"
+bash "$here/setup-tools.sh" test
 command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 members="${BENCH_MEMBERS:-10000}"; secs="${BENCH_SECONDS:-10}"; conns="${BENCH_CONNECTIONS:-16}"
 
-cargo leptos build --release 2>&1 | grep -v '^\s*at \|^ *[0-9]*: ' | tail -n 3 >&2
+cargo build -q --release -p gatehouse_server --bin gatehouse >&2
+cargo run -q -p xtask -- site --release 2>&1 | grep '^\[site\]' >&2
 bin="$CARGO_TARGET_DIR/release/gatehouse"
 work="$(mktemp -d "${TMPDIR:-/tmp}/gatehouse-bench.XXXXXX")"
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }

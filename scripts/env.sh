@@ -11,7 +11,4 @@ export PLAYWRIGHT_BROWSERS_PATH=0
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 # CI builds once: incremental compilation data (tens of GB over many builds) only costs disk.
 if [ -n "${CI:-}" ]; then export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"; fi
-# Exact versions the build depends on (wasm-bindgen must equal the one in Cargo.lock).
-export WASM_BINDGEN_VERSION=0.2.130
-export CARGO_LEPTOS_VERSION=0.3.11
-export BINARYEN_VERSION=132.0.0
+# wasm-opt comes from npm binaryen (end2end/package.json pins 132; Debian's 108 breaks hydration).

@@ -6,7 +6,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/.." && pwd)"
 cd "$root"
 . "$here/env.sh"
-bash "$here/setup-tools.sh"
+bash "$here/setup-tools.sh" test
 
 logdir="$(mktemp -d "${TMPDIR:-/tmp}/gatehouse-test.XXXXXX")"
 passed=0; failed=0
@@ -53,18 +53,22 @@ cargo_tests app --no-default-features --features ssr -p gatehouse_app
 cargo_tests server -p gatehouse_server
 
 # End-to-end: the real site (server + hydrating WASM bundle) on a fresh demo database, driven by
-# Playwright in Debian's Chromium.
-stage "cargo leptos build (site for the end-to-end tests)"
-cargo leptos build 2>&1 | grep -v '^\s*at \|^ *[0-9]*: ' | tail -n 20 || true
+# Playwright in Debian's Chromium. The server is the debug binary the server tests just built;
+# the bundle comes from the workspace's site builder (xtask, profile wasm-dev).
+stage "site for the end-to-end tests (cargo run -p xtask -- site)"
+site="$root/target/site-test"
+site_ok=1
+cargo build -p gatehouse_server --bin gatehouse 2>&1 | tail -n 3 || site_ok=0
+cargo run -q -p xtask -- site --site-root "$site" 2>&1 | tail -n 20 || site_ok=0
 bin="$CARGO_TARGET_DIR/debug/gatehouse"
-if [ ! -x "$bin" ] || [ ! -f "$root/target/site/pkg/gatehouse.wasm" ]; then
+if [ "$site_ok" != 1 ] || [ ! -x "$bin" ] || [ ! -f "$site/pkg/gatehouse_bg.wasm" ]; then
   echo "site build failed"; failed=$((failed + 1))
 else
   e2e_db="$logdir/e2e.db"
   e2e_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
   DATABASE_URL="$e2e_db" "$bin" seed-demo --members 300 >"$logdir/seed.log" 2>&1
   # The server sends its mail to the capture server; the tests read it from the maildir.
-  DATABASE_URL="$e2e_db" GATEHOUSE_LOG=warn GATEHOUSE_SMTP_HOST=127.0.0.1 GATEHOUSE_SMTP_PORT="$smtp_port" "$bin" serve --addr "127.0.0.1:$e2e_port" --site-root "$root/target/site" >"$logdir/e2e-server.log" 2>&1 &
+  DATABASE_URL="$e2e_db" GATEHOUSE_LOG=warn GATEHOUSE_SMTP_HOST=127.0.0.1 GATEHOUSE_SMTP_PORT="$smtp_port" "$bin" serve --addr "127.0.0.1:$e2e_port" --site-root "$site" >"$logdir/e2e-server.log" 2>&1 &
   server_pid=$!
   cleanup() { kill "$server_pid" "$smtp_pid" 2>/dev/null || true; bash "$here/pg.sh" stop "$pgdir" || true; rm -rf "$pgdir"; }
   for _ in $(seq 1 100); do curl -fsS "http://127.0.0.1:$e2e_port/health" >/dev/null 2>&1 && break; sleep 0.2; done

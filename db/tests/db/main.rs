@@ -1,0 +1,11 @@
+//! The database tests, one binary (one link instead of nine): each module runs its cases on
+//! SQLite and on PostgreSQL (`both!`, `TEST_DATABASE_URL`), each case on a fresh database.
+mod account;
+mod authz;
+mod compliance;
+mod imports;
+mod invitations;
+mod links;
+mod pool;
+mod requests;
+mod throttle;
