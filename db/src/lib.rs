@@ -122,10 +122,9 @@ struct SqlitePragmas;
 
 impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for SqlitePragmas {
     fn on_acquire(&self, conn: &mut SqliteConnection) -> Result<(), diesel::r2d2::Error> {
-        conn.batch_execute(
-            "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
-             PRAGMA synchronous = NORMAL;",
-        )
+        // Per connection; the journal mode is the file's and is set once, before the pool opens
+        // (switching it needs the file to itself: connections opened at once would collide).
+        conn.batch_execute("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;")
         .map_err(diesel::r2d2::Error::QueryError)
     }
 }
@@ -198,7 +197,9 @@ impl Db {
                             .map_err(|e| DbError::Connect(path.clone(), format!("cannot create {}: {e}", dir.display())))?; // not user text: the operator's DATABASE_URL
                     }
                 }
-                SqliteConnection::establish(&path).map_err(|e| DbError::Connect(path.clone(), e.to_string()))?;
+                let mut first = SqliteConnection::establish(&path).map_err(|e| DbError::Connect(path.clone(), e.to_string()))?;
+                first.batch_execute("PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL;").map_err(|e| DbError::Connect(path.clone(), e.to_string()))?;
+                drop(first);
                 let pool = Pool::builder()
                     .max_size(if path == ":memory:" { 1 } else { max_size })
                     .connection_timeout(Duration::from_secs(10))
