@@ -6,11 +6,13 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/.." && pwd)"
 cd "$root"
 . "$here/env.sh"
+# Each stage says when it starts (seconds since the command began: BENCHMARKS.md's phases).
+stage() { printf '\n==> %s (at %d s)\n' "$*" "$SECONDS"; }
 bash "$here/setup-tools.sh" test
+stage "tools ready"
 
 logdir="$(mktemp -d "${TMPDIR:-/tmp}/gatehouse-test.XXXXXX")"
 passed=0; failed=0
-stage() { printf '\n==> %s\n' "$*"; }
 
 # Runs `cargo test` for one package with explicit features (never unified across the workspace)
 # and adds its counts to the summary.
@@ -84,6 +86,7 @@ else
 fi
 
 printf '\n'
+echo "finished at $SECONDS s"
 if [ "$passed" -eq 0 ]; then echo "no test ran"; failed=$((failed + 1)); fi
 echo "summary: $passed passed, $failed failed"
 # The run's databases, mail and logs are kept only when something failed (they are read then).
