@@ -5,8 +5,8 @@
 # serves it. Ctrl-C stops it.
 #   GATEHOUSE_ADDR     where to listen (default 127.0.0.1:3000)
 #   DATABASE_URL       defaults to data/gatehouse.db in this checkout (postgres://… works too)
-#   GATEHOUSE_PROFILE  the server's cargo profile: dev (default) or release (pages about 4× faster,
-#                      a longer first build; BENCHMARKS.md "A fresh machine")
+#   GATEHOUSE_PROFILE  the server's cargo profile: dev (default; pages in about 20 ms) or release
+#                      (what production runs and the benchmarks measure; a longer first build)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/.." && pwd)"

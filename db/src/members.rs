@@ -26,6 +26,14 @@ pub struct NewMember<'a> {
     pub tags: &'a [TagId],
 }
 
+impl<'a> NewMember<'a> {
+    /// An active member of `org` in `units` with nothing else set (no phone, job title, end date
+    /// or tags); the rest with struct update syntax: `NewMember { job_title, ..NewMember::active(…) }`.
+    pub fn active(org: OrgId, user: UserId, kind: MemberKind, units: &'a [UnitId]) -> NewMember<'a> {
+        NewMember { org, user, kind, status: MemberStatus::Active, mobile_phone: None, job_title: None, end_date: None, role_holder_only: false, units, tags: &[] }
+    }
+}
+
 pub fn add(conn: &mut Conn<'_>, new: &NewMember<'_>, actor: Actor, now: DateTime<Utc>) -> Result<MembershipId, DbError> {
     let phone = new.mobile_phone.map(validate::normalize_e164).transpose()?;
     // Units must be the organization's own.

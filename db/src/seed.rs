@@ -45,18 +45,7 @@ pub fn create_org_with_owner(
         };
         let m = members::add(
             conn,
-            &NewMember {
-                org: org.id,
-                user,
-                kind: MemberKind::Employee,
-                status: MemberStatus::Active,
-                mobile_phone: None,
-                job_title: None,
-                end_date: None,
-                role_holder_only: false,
-                units: &[],
-                tags: &[],
-            },
+            &NewMember::active(org.id, user, MemberKind::Employee, &[]),
             Actor::System,
             now,
         )?;

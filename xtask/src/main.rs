@@ -17,6 +17,8 @@ use std::time::Instant;
 
 const BUNDLE: &str = "gatehouse";
 const FRONTEND: &str = "gatehouse_frontend";
+/// BENCHMARKS.md "Hydration bundle" compares the levels.
+const WASM_OPT_LEVEL: &str = "-O1";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -93,8 +95,8 @@ impl Site {
         if self.release {
             let out = pkg.join(format!("{BUNDLE}_bg.wasm"));
             let t = Instant::now();
-            run(Command::new(std::env::var_os("WASM_OPT").unwrap_or_else(|| "wasm-opt".into())).arg("-O1").arg("--enable-bulk-memory").arg(&out).arg("-o").arg(&out), "wasm-opt (npm binaryen; scripts/setup-tools.sh installs it)")?;
-            eprintln!("[site] wasm-opt -O1 {:.1} s", t.elapsed().as_secs_f64());
+            run(Command::new(std::env::var_os("WASM_OPT").unwrap_or_else(|| "wasm-opt".into())).arg(WASM_OPT_LEVEL).arg("--enable-bulk-memory").arg(&out).arg("-o").arg(&out), "wasm-opt (npm binaryen; scripts/setup-tools.sh installs it)")?;
+            eprintln!("[site] wasm-opt {WASM_OPT_LEVEL} {:.1} s", t.elapsed().as_secs_f64());
         }
         Ok(())
     }
@@ -124,7 +126,7 @@ impl Site {
 fn fingerprint(wasm: &Path, profile: &str) -> String {
     let meta = std::fs::metadata(wasm).ok();
     let modified = meta.as_ref().and_then(|m| m.modified().ok()).and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok()).map(|d| d.as_nanos()).unwrap_or(0);
-    format!("{profile} {} {modified} wasm-bindgen {}\n", meta.map(|m| m.len()).unwrap_or(0), env!("CARGO_PKG_VERSION"))
+    format!("{profile} {} {modified} wasm-opt {WASM_OPT_LEVEL} xtask {}\n", meta.map(|m| m.len()).unwrap_or(0), env!("CARGO_PKG_VERSION"))
 }
 
 fn run(cmd: &mut Command, what: &str) -> Result<(), String> {

@@ -7,7 +7,7 @@ use gatehouse_domain::actor::Actor;
 use gatehouse_domain::authz::escalation::Refusal;
 use gatehouse_domain::authz::{Adjustment, Denial, Reason, RoleGrant, RoleScope, Scope, Target, Visibility};
 use gatehouse_domain::ids::{MembershipId, OrgId, RoleId, UnitId, UserId};
-use gatehouse_domain::member::{MemberKind, MemberStatus};
+use gatehouse_domain::member::MemberKind;
 use gatehouse_domain::org_role::{AppointRefusal, Change, OrgRole};
 
 fn now() -> chrono::DateTime<Utc> {
@@ -38,18 +38,7 @@ fn member(t: &TestDb, org: OrgId, email: &str, kind: MemberKind, unit: Option<Un
         let units: Vec<UnitId> = unit.into_iter().collect();
         members::add(
             c,
-            &members::NewMember {
-                org,
-                user,
-                kind,
-                status: MemberStatus::Active,
-                mobile_phone: None,
-                job_title: None,
-                end_date: None,
-                role_holder_only: false,
-                units: &units,
-                tags: &[],
-            },
+            &members::NewMember::active(org, user, kind, &units),
             Actor::System,
             now(),
         )

@@ -9,7 +9,7 @@ use gatehouse_db::{authz, both, compliance, members, requests, seed, units, DbEr
 use gatehouse_domain::actor::Actor;
 use gatehouse_domain::compliance::Refusal;
 use gatehouse_domain::ids::{MembershipId, OrgId, UnitId, UserId};
-use gatehouse_domain::member::{MemberKind, MemberStatus};
+use gatehouse_domain::member::MemberKind;
 use gatehouse_domain::org_role::OrgRole;
 use gatehouse_domain::requests::Asked;
 
@@ -45,18 +45,7 @@ fn person(t: &TestDb, org: OrgId, user: Option<UserId>, email: &str, name: &str,
         let units: Vec<UnitId> = unit.into_iter().collect();
         let m = members::add(
             c,
-            &members::NewMember {
-                org,
-                user,
-                kind: MemberKind::Employee,
-                status: MemberStatus::Active,
-                mobile_phone: phone,
-                job_title: phone.map(|_| "Disponent"),
-                end_date: None,
-                role_holder_only: false,
-                units: &units,
-                tags: &[],
-            },
+            &members::NewMember { mobile_phone: phone, job_title: phone.map(|_| "Disponent"), ..members::NewMember::active(org, user, MemberKind::Employee, &units) },
             Actor::System,
             now(),
         )?;

@@ -7,7 +7,7 @@ use gatehouse_db::{authz, both, members, requests, roles, seed, units, DbError};
 use gatehouse_domain::actor::Actor;
 use gatehouse_domain::authz::Target;
 use gatehouse_domain::ids::{MembershipId, OrgId, RoleId, UnitId};
-use gatehouse_domain::member::{MemberKind, MemberStatus};
+use gatehouse_domain::member::MemberKind;
 use gatehouse_domain::requests::{Asked, Refusal, Status};
 
 const URL: &str = "https://gh.example";
@@ -35,18 +35,7 @@ fn member(t: &TestDb, org: OrgId, email: &str, name: &str, unit: Option<UnitId>)
         let units: Vec<UnitId> = unit.into_iter().collect();
         members::add(
             c,
-            &members::NewMember {
-                org,
-                user,
-                kind: MemberKind::Employee,
-                status: MemberStatus::Active,
-                mobile_phone: None,
-                job_title: None,
-                end_date: None,
-                role_holder_only: false,
-                units: &units,
-                tags: &[],
-            },
+            &members::NewMember::active(org, user, MemberKind::Employee, &units),
             Actor::System,
             now(),
         )

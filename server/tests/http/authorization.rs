@@ -127,18 +127,7 @@ async fn every_route_refuses_the_unpermitted_and_strangers(t: &TestDb) {
                 )?;
                 gatehouse_db::members::add(
                     c,
-                    &gatehouse_db::members::NewMember {
-                        org: acme.id,
-                        user,
-                        kind: gatehouse_domain::member::MemberKind::Employee,
-                        status: gatehouse_domain::member::MemberStatus::Active,
-                        mobile_phone: None,
-                        job_title: None,
-                        end_date: None,
-                        role_holder_only: false,
-                        units: &[],
-                        tags: &[],
-                    },
+                    &gatehouse_db::members::NewMember::active(acme.id, user, gatehouse_domain::member::MemberKind::Employee, &[]),
                     gatehouse_domain::actor::Actor::System,
                     now(),
                 )

@@ -16,18 +16,7 @@ async fn leaving_and_anonymization_over_forms(t: &TestDb) {
             let user = users::create(c, &users::NewUser { email: "lee.left@example.test", display_name: "Lee Left", locale: gatehouse_domain::locale::Locale::En, password_hash: Some(&hash), is_system: false }, gatehouse_domain::actor::Actor::System, now())?;
             members::add(
                 c,
-                &members::NewMember {
-                    org: acme.id,
-                    user,
-                    kind: gatehouse_domain::member::MemberKind::External,
-                    status: gatehouse_domain::member::MemberStatus::Active,
-                    mobile_phone: Some("+4917098765432"),
-                    job_title: Some("Contractor"),
-                    end_date: None,
-                    role_holder_only: false,
-                    units: &[],
-                    tags: &[],
-                },
+                &members::NewMember { mobile_phone: Some("+4917098765432"), job_title: Some("Contractor"), ..members::NewMember::active(acme.id, user, gatehouse_domain::member::MemberKind::External, &[]) },
                 gatehouse_domain::actor::Actor::System,
                 now(),
             )

@@ -14,18 +14,7 @@ async fn access_request_from_ask_to_grant(t: &TestDb) {
         .with(|c| {
             members::add(
                 c,
-                &members::NewMember {
-                    org: nordwind.id,
-                    user: max_user,
-                    kind: gatehouse_domain::member::MemberKind::Employee,
-                    status: gatehouse_domain::member::MemberStatus::Active,
-                    mobile_phone: Some("+4915112345678"),
-                    job_title: None,
-                    end_date: None,
-                    role_holder_only: false,
-                    units: &[],
-                    tags: &[],
-                },
+                &members::NewMember { mobile_phone: Some("+4915112345678"), ..members::NewMember::active(nordwind.id, max_user, gatehouse_domain::member::MemberKind::Employee, &[]) },
                 gatehouse_domain::actor::Actor::System,
                 now(),
             )
