@@ -79,7 +79,11 @@ fn main() {
         write!(code, "Msg::{}, ", variant(k)).unwrap();
     }
     code.push_str("];\n\n    /// The key in the catalogs.\n    pub fn key(self) -> &'static str {\n        KEYS[self as usize]\n    }\n\n");
-    code.push_str("    /// The message with this key, for words named by data (a permission's key, say).\n    pub fn from_key(key: &str) -> Option<Msg> {\n        KEYS.iter().position(|k| *k == key).map(|i| Msg::ALL[i])\n    }\n\n");
+    code.push_str("    /// The message with this key, for words named by data (a permission's key, say).\n    pub fn from_key(key: &str) -> Option<Msg> {\n        match key {\n");
+    for k in &keys {
+        writeln!(code, "            {k:?} => Some(Msg::{}),", variant(k)).unwrap();
+    }
+    code.push_str("            _ => None,\n        }\n    }\n\n");
     code.push_str("    pub fn text(self, locale: gatehouse_domain::locale::Locale) -> &'static str {\n        match locale {\n");
     for (lang, _, _) in &catalogs {
         writeln!(code, "            gatehouse_domain::locale::Locale::{lang} => {}[self as usize],", lang.to_uppercase()).unwrap();

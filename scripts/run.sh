@@ -27,6 +27,8 @@ echo "[run] building the site and the server (the first build takes several minu
 cargo build -q -p xtask
 ( cargo run -q -p xtask -- site --release --site-root "$root/target/site" >"$root/data/site-build.log" 2>&1; echo $? >"$root/data/site-build.rc" ) &
 site_pid=$!
+# A failed server build stops the script; the bundle's build stops with it.
+trap 'pkill -P "$site_pid" 2>/dev/null; kill "$site_pid" 2>/dev/null || true' EXIT
 cargo build -q -p gatehouse_server --bin gatehouse --profile "$profile"
 phase "server built (profile $profile)"
 wait "$site_pid" || true
@@ -35,6 +37,7 @@ if [ "$(cat "$root/data/site-build.rc" 2>/dev/null)" != 0 ]; then
 fi
 grep '^\[site\]' "$root/data/site-build.log" | sed 's/^/  /'
 phase "site built"
+trap - EXIT
 bin="$CARGO_TARGET_DIR/$profile/gatehouse"
 [ "$profile" = dev ] && bin="$CARGO_TARGET_DIR/debug/gatehouse"
 "$bin" seed-demo

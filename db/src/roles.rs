@@ -291,6 +291,12 @@ pub fn create_from(
     now: DateTime<Utc>,
 ) -> Result<RoleId, DbError> {
     use gatehouse_domain::authz::templates::{self, RoleOrigin};
+    // Decided before the role to copy is read: a caller who may not edit roles learns nothing
+    // of the organization's roles from the answer.
+    may_edit_roles(policy, by, now)?;
+    if name.trim().is_empty() {
+        return Err(gatehouse_domain::DomainError::InvalidValue { field: "name", value: String::new() }.into());
+    }
     let (grants, description, source) = match origin {
         RoleOrigin::Template { template, role } => {
             let t = templates::by_key(template).ok_or(DbError::NotFound)?;
@@ -303,9 +309,6 @@ pub fn create_from(
         }
         RoleOrigin::Empty => (Vec::new(), String::new(), None),
     };
-    if name.trim().is_empty() {
-        return Err(gatehouse_domain::DomainError::InvalidValue { field: "name", value: String::new() }.into());
-    }
     let source = source.as_ref().map(|(a, b)| (a.as_str(), b.as_str()));
     create_checked(conn, org, policy, by, key, name, &description, &grants, source, actor, now)
 }
