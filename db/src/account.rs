@@ -275,6 +275,7 @@ pub fn confirm_email_change(conn: &mut Conn<'_>, raw: &str, public_url: &str, no
         crate::on!(conn, c => diesel::update(u::table.find(user.0))
             .set((u::email.eq(&new_email), u::updated_at.eq(crate::to_db(now)), u::version.eq(u::version + 1), u::updated_by_kind.eq(actor.kind()), u::updated_by_id.eq(actor.id())))
             .execute(c))?;
+        crate::members::refresh_list_keys(conn, crate::members::KeysOf::User(user))?;
         {
             use crate::schema::access_tokens as at;
             crate::on!(conn, c => diesel::update(at::table.filter(at::purpose.eq(Purpose::EmailChangeOld.as_str())).filter(at::user_id.eq(user.0)).filter(at::used_at.is_null()))
@@ -328,6 +329,7 @@ pub fn cancel_email_change(conn: &mut Conn<'_>, raw: &str, public_url: &str, now
             crate::on!(conn, c => diesel::update(u::table.find(user.0))
                 .set((u::email.eq(&old), u::password_hash.eq(None::<String>), u::updated_at.eq(crate::to_db(now)), u::version.eq(u::version + 1), u::updated_by_kind.eq(actor.kind()), u::updated_by_id.eq(actor.id())))
                 .execute(c))?;
+            crate::members::refresh_list_keys(conn, crate::members::KeysOf::User(user))?;
             // Whatever the other mailboxes hold stops working: resets, changes, and the undo links
             // of later changes. Undo links of earlier changes stay: they lead further back, so
             // whoever made a later change cannot cut the first address off by undoing their own.

@@ -792,6 +792,7 @@ fn end_access(
                 u::updated_by_id.eq(actor.id()),
             ))
             .execute(c))?;
+        crate::members::refresh_list_keys(conn, crate::members::KeysOf::User(UserId(user)))?;
     }
     Ok((tags, sessions_ended))
 }
@@ -831,6 +832,8 @@ fn sever(conn: &mut Conn<'_>, member: MembershipId, pseudonym: &str, actor: Acto
             m::updated_by_id.eq(actor.id()),
         ))
         .execute(c))?;
+    // The list's keys now hold the pseudonym only: the former name and address are not searchable.
+    crate::members::refresh_list_keys(conn, crate::members::KeysOf::Membership(member.0))?;
     Ok(())
 }
 

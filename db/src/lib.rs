@@ -240,7 +240,7 @@ impl Db {
     /// Applies pending migrations. On PostgreSQL this holds an advisory lock, so several
     /// instances starting at once migrate one after another. Returns the versions applied.
     pub fn migrate(&self) -> Result<Vec<String>, DbError> {
-        self.with(|conn| {
+        let applied = self.with(|conn| {
             let applied = match conn {
                 Conn::Pg(c) => {
                     diesel::sql_query(format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})")).execute(*c)?;
@@ -257,7 +257,10 @@ impl Db {
                     .map_err(|e| DbError::Migration(e.to_string()))?,
             };
             Ok(applied)
-        })
+        })?;
+        // Data a migration cannot compute in SQL on SQLite (Unicode folding).
+        members::fill_list_keys(self)?;
+        Ok(applied)
     }
 
     /// A cheap round trip, for the health endpoint.

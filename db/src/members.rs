@@ -67,6 +67,7 @@ pub fn add(conn: &mut Conn<'_>, new: &NewMember<'_>, actor: Actor, now: DateTime
             DbError::Conflict(_) => DbError::Conflict(crate::Conflict::AlreadyMember),
             other => other,
         })?;
+    refresh_list_keys(conn, KeysOf::Membership(id))?;
     for u in new.units {
         on!(conn, c => diesel::insert_into(mu::table).values((mu::membership_id.eq(id), mu::unit_id.eq(u.0))).execute(c))?;
     }
@@ -330,4 +331,50 @@ pub fn owner_contacts(conn: &mut Conn<'_>, org: OrgId) -> Result<Vec<String>, Db
     names.sort();
     names.dedup();
     Ok(names)
+}
+
+/// Whose list keys to compute again.
+#[derive(Debug, Clone, Copy)]
+pub enum KeysOf {
+    Membership(i64),
+    /// Every membership of a user (their name or address changed).
+    User(UserId),
+    /// Memberships without keys yet (rows from before the keys existed), at most this many.
+    Missing(i64),
+}
+
+/// Computes the members list's sort and search keys ([`gatehouse_domain::members_query::fold`])
+/// from the membership's current name, address and pseudonym. Called by every change of those;
+/// returns how many memberships were updated.
+pub fn refresh_list_keys(conn: &mut Conn<'_>, of: KeysOf) -> Result<usize, DbError> {
+    use crate::schema::users as u;
+    use gatehouse_domain::members_query::{search_key, sort_key};
+    type Row = (i64, Option<String>, Option<String>, Option<String>);
+    let base = m::table.left_join(u::table).select((m::id, u::display_name.nullable(), u::email.nullable(), m::pseudonym));
+    let rows: Vec<Row> = match of {
+        KeysOf::Membership(id) => on!(conn, c => base.filter(m::id.eq(id)).load(c))?,
+        KeysOf::User(user) => on!(conn, c => base.filter(m::user_id.eq(user.0)).load(c))?,
+        KeysOf::Missing(n) => on!(conn, c => base.filter(m::sort_key.is_null()).order(m::id.asc()).limit(n).load(c))?,
+    };
+    for (id, name, email, pseudonym) in &rows {
+        let keys = (
+            m::sort_key.eq(Some(sort_key(name.as_deref(), pseudonym.as_deref()))),
+            m::search_key.eq(Some(search_key(name.as_deref(), email.as_deref(), pseudonym.as_deref()))),
+        );
+        on!(conn, c => diesel::update(m::table.find(*id)).set(keys).execute(c))?;
+    }
+    Ok(rows.len())
+}
+
+/// Gives every membership without list keys its keys, a thousand per transaction (after the
+/// migration that added them; a no-op afterwards). Returns how many were filled.
+pub fn fill_list_keys(db: &crate::Db) -> Result<usize, DbError> {
+    let mut total = 0;
+    loop {
+        let n = db.tx(|c| refresh_list_keys(c, KeysOf::Missing(1000)))?;
+        total += n;
+        if n < 1000 {
+            return Ok(total);
+        }
+    }
 }

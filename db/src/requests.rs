@@ -145,6 +145,9 @@ fn rows(conn: &mut Conn<'_>, org: OrgId, only: Option<i64>, status: Option<Statu
         }
         q.load(c)
     })?;
+    if raw.is_empty() {
+        return Ok(Vec::new());
+    }
     // Names in three queries for the whole page, not per request (the dashboard reads this).
     let tree = crate::units::tree(conn, org)?;
     let role_ids: Vec<i64> = raw.iter().filter_map(|r| r.3).collect();

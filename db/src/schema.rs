@@ -90,6 +90,8 @@ diesel::table! {
         updated_by_kind -> Text,
         updated_by_id -> Nullable<BigInt>,
         ended_at -> Nullable<Timestamp>,
+        sort_key -> Nullable<Text>,
+        search_key -> Nullable<Text>,
     }
 }
 

@@ -115,10 +115,43 @@ impl MemberQuery {
     }
 }
 
+/// A text as the members list compares it: lower case, accents and other marks removed
+/// ("Özdemir" → "ozdemir", "García" → "garcia"), compatibility forms unified. The same on both
+/// databases (SQLite's `lower()` only knows ASCII), so it is computed here and stored.
+pub fn fold(s: &str) -> String {
+    use unicode_normalization::char::is_combining_mark;
+    use unicode_normalization::UnicodeNormalization;
+    s.nfkd().filter(|c| !is_combining_mark(*c)).flat_map(char::to_lowercase).collect()
+}
+
+/// What a membership is sorted by in the list: its folded shown name (the pseudonym once there
+/// is one).
+pub fn sort_key(name: Option<&str>, pseudonym: Option<&str>) -> String {
+    fold(pseudonym.or(name).unwrap_or_default().trim())
+}
+
+/// What a search looks in: the folded name, address and pseudonym, one per line (a search never
+/// matches across two of them).
+pub fn search_key(name: Option<&str>, email: Option<&str>, pseudonym: Option<&str>) -> String {
+    [name, email, pseudonym].iter().flatten().map(|s| fold(s.trim())).collect::<Vec<_>>().join("\n")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::collections::HashMap;
+
+    #[test]
+    fn folding_ignores_case_and_accents() {
+        assert_eq!(fold("Özdemir"), "ozdemir");
+        assert_eq!(fold("ÖZDEMİR"), fold("özdemir"));
+        assert_eq!(fold("García Müller"), "garcia muller");
+        assert_eq!(fold("Łukasz"), "łukasz"); // a letter of its own, not a mark: kept
+        assert_eq!(sort_key(Some(" Anna Berg "), None), "anna berg");
+        assert_eq!(sort_key(Some("Anna Berg"), Some("Former member 7")), "former member 7");
+        let k = search_key(Some("Jörg Krüger"), Some("jorg.kruger@acme.example"), None);
+        assert!(k.contains("jorg kruger") && k.contains("@acme.example") && !k.contains('ö'));
+    }
 
     fn q(pairs: &[(&str, &str)]) -> MemberQuery {
         let m: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();

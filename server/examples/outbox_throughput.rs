@@ -45,7 +45,7 @@ fn main() {
         clock: Arc::new(SystemClock) as Arc<dyn Clock>,
         session_policy: SessionPolicy::default(),
         public_url: "https://gatehouse.example".into(),
-        policies: Default::default(),
+        policies: Default::default(), counts: Default::default(),
         trusted_proxies: Default::default(),
     };
     actix_web::rt::System::new().block_on(async move {

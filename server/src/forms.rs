@@ -196,6 +196,8 @@ impl Caller {
             Err((DbError::Outdated, last.unwrap_or_default()))
         })
         .await;
+        // Whatever changed, this instance counts the dashboard's figures and list totals again.
+        self.state.counts.forget(org);
         match r {
             Ok(v) => v,
             Err(e) => Err((DbError::Pool(e.to_string()), Arc::new(Policy::default()))),

@@ -111,12 +111,13 @@ async fn discard(c: Caller, path: web::Path<(String, i64)>) -> HttpResponse {
 
 /// Runs running imports nobody holds (`only`: that one) to their end. Returns how many.
 pub async fn drive(state: &AppState, only: Option<i64>) -> Result<usize, String> {
-    let (db, clock, url) = (state.db.clone(), state.clock.clone(), state.public_url.clone());
+    let (db, clock, url, counts) = (state.db.clone(), state.clock.clone(), state.public_url.clone(), state.counts.clone());
     web::block(move || -> Result<usize, DbError> {
         let lease = Duration::seconds(LEASE_SECONDS);
         let mut n = 0;
         while let Some(id) = db.with(|c| imports::claim(c, only, lease, clock.now()))? {
             imports::run(&db, id, &url, lease, || clock.now())?;
+            counts.forget_all();
             n += 1;
             if only.is_some() {
                 break;

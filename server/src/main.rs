@@ -136,7 +136,7 @@ fn run(cli: Cli) -> Result<(), String> {
                 clock: Arc::new(SystemClock) as Arc<dyn Clock>,
                 session_policy: SessionPolicy::default(),
                 public_url,
-                policies: Default::default(),
+                policies: Default::default(), counts: Default::default(),
                 trusted_proxies: Default::default(),
             };
             // lettre's pooled transport lives on the runtime: build and drop it inside.
@@ -168,7 +168,7 @@ fn serve(database_url: &str, args: ServeArgs) -> Result<(), String> {
             ..SessionPolicy::default()
         },
         public_url: public_url.clone(),
-        policies: Default::default(),
+        policies: Default::default(), counts: Default::default(),
         trusted_proxies: gatehouse_domain::client_addr::TrustedProxies::parse(&args.trusted_proxies).map_err(|e| format!("--trusted-proxies: {e}"))?,
     };
     let options = gatehouse_server::http::leptos_options(&args.site_root, args.addr);

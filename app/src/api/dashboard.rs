@@ -13,9 +13,11 @@ pub async fn get_dashboard(org: String) -> Result<Dashboard, AppError> {
     // Organization-wide figures: members.view across the organization (aggregate is enough).
     ctx.require("members.view", &Target::Organization).await?;
     let (org, me, now, policy, locale) = (ctx.org.id, ctx.m.id, ctx.now, ctx.policy.clone(), ctx.c.locale);
+    let counts = ctx.c.state.counts.clone();
     server::db(&ctx.c.state, move |conn| {
         use gatehouse_domain::requests::Status;
-        let mut d = gatehouse_db::views::dashboard::dashboard(conn, org)?;
+        let f = counts.figures(conn, org)?;
+        let mut d = gatehouse_db::views::dashboard::with_figures(conn, org, f)?;
         d.pending_requests = gatehouse_db::requests::list(conn, org, Some(Status::Pending), None, 200)?
             .into_iter()
             .filter(|r| gatehouse_domain::requests::may_decide(&policy, me, r.requester, &r.asked, now).is_ok())

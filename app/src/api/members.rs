@@ -66,7 +66,8 @@ pub async fn get_members(
     };
     let q = MemberParams { q, unit, tag, kind, status, sort, dir, page, per_page }.query();
     let org = ctx.org.id;
-    let mut page = server::db(&ctx.c.state, move |conn| gatehouse_db::views::members::list_within(conn, org, &q, within.as_deref())).await?;
+    let counts = ctx.c.state.counts.clone();
+    let mut page = server::db(&ctx.c.state, move |conn| gatehouse_db::views::members::list_counted(conn, org, &q, within.as_deref(), Some(&counts))).await?;
     // The roles column comes from the cached policy: no query per row.
     for r in &mut page.rows {
         r.roles = server::role_names(&ctx.policy, r.id, ctx.c.locale, ctx.now);

@@ -144,14 +144,37 @@ pub mod server {
         Ok((org, m, policy))
     }
 
+    /// [`in_org`]'s answer, kept for the rest of one request.
+    #[derive(Clone)]
+    struct KeptMember {
+        user: gatehouse_domain::ids::UserId,
+        slug: String,
+        org: OrgRow,
+        m: MembershipCtx,
+        policy: Arc<Policy>,
+    }
+
     /// The signed-in caller's active membership in the organization `slug`, with the
     /// organization's current authorization policy. Someone who is not a member gets NotFound:
     /// the portal never confirms that another organization exists.
+    ///
+    /// A page that calls several server functions while it renders (the members list and its
+    /// filters) loads this once: the answer is kept with the request for the next one.
     pub async fn in_org(slug: String) -> Result<Ctx, AppError> {
+        let req: HttpRequest = leptos_actix::extract().await.map_err(|_| fail(AppError::Internal))?;
         let c = caller().await?;
         let user = c.session.as_ref().ok_or_else(|| fail(AppError::Unauthenticated))?.user;
-        let cache = c.state.policies.clone();
-        let (org, m, policy) = db(&c.state, move |conn| member_in(conn, &cache, user, &slug)).await?;
+        let kept = req.extensions().get::<KeptMember>().filter(|k| k.user == user && k.slug == slug).map(|k| (k.org.clone(), k.m.clone(), k.policy.clone()));
+        let (org, m, policy) = match kept {
+            Some(found) => found,
+            None => {
+                let cache = c.state.policies.clone();
+                let s = slug.clone();
+                let found = db(&c.state, move |conn| member_in(conn, &cache, user, &s)).await?;
+                req.extensions_mut().insert(KeptMember { user, slug, org: found.0.clone(), m: found.1.clone(), policy: found.2.clone() });
+                found
+            }
+        };
         let span = tracing::Span::current();
         span.record("org_id", org.id.0);
         let now = c.state.clock.now();

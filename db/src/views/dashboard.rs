@@ -7,8 +7,115 @@ use gatehouse_domain::member::{MemberKind, MemberStatus};
 use gatehouse_domain::views::{AuditLine, Count, Dashboard};
 use std::collections::HashMap;
 
-/// Every figure is counted by the database for this organization only.
+/// The dashboard's figures: counted by the database for this organization only.
+#[derive(Debug, Clone)]
+pub struct Figures {
+    org_name: String,
+    by_status: Vec<Count>,
+    by_kind: Vec<Count>,
+    active_counted: i64,
+    invited: i64,
+    units: i64,
+    roles: i64,
+    tags: i64,
+}
+
+/// What an instance has counted: the dashboard's figures and the members list's totals (per
+/// filter), each kept for at most `max_age` and forgotten at once when a form post or an import
+/// changes something through this instance ([`CountsCache::forget`]). Counting reads every matching membership; kept, a
+/// dashboard costs what its worklists cost and a list page what its rows cost, whatever the
+/// organization's size. Another instance's change (or a link from mail) shows within `max_age`.
+pub struct CountsCache {
+    max_age: std::time::Duration,
+    figures: std::sync::Mutex<HashMap<OrgId, (std::time::Instant, Figures)>>,
+    totals: std::sync::Mutex<HashMap<(OrgId, String), (std::time::Instant, u64)>>,
+}
+
+/// Totals kept at most (a crawler paging through every search would otherwise grow the map).
+const MAX_TOTALS: usize = 10_000;
+
+impl CountsCache {
+    pub fn new(max_age: std::time::Duration) -> Self {
+        Self { max_age, figures: Default::default(), totals: Default::default() }
+    }
+
+    pub fn figures(&self, conn: &mut Conn<'_>, org: OrgId) -> Result<Figures, DbError> {
+        if let Some((at, f)) = self.figures.lock().expect("counts cache").get(&org) {
+            if at.elapsed() < self.max_age {
+                return Ok(f.clone());
+            }
+        }
+        let fresh = figures(conn, org)?;
+        self.figures.lock().expect("counts cache").insert(org, (std::time::Instant::now(), fresh.clone()));
+        Ok(fresh)
+    }
+
+    /// The total for `filter` (a description of everything but sorting and paging), counted by
+    /// `count` when not kept.
+    pub fn total(&self, org: OrgId, filter: String, count: impl FnOnce() -> Result<u64, DbError>) -> Result<u64, DbError> {
+        let key = (org, filter);
+        if let Some((at, n)) = self.totals.lock().expect("counts cache").get(&key) {
+            if at.elapsed() < self.max_age {
+                return Ok(*n);
+            }
+        }
+        let n = count()?;
+        let mut totals = self.totals.lock().expect("counts cache");
+        if totals.len() >= MAX_TOTALS {
+            totals.retain(|_, (at, _)| at.elapsed() < self.max_age);
+            if totals.len() >= MAX_TOTALS {
+                totals.clear();
+            }
+        }
+        totals.insert(key, (std::time::Instant::now(), n));
+        Ok(n)
+    }
+
+    /// After changes in organizations not known one by one (an import run to its end).
+    pub fn forget_all(&self) {
+        self.figures.lock().expect("counts cache").clear();
+        self.totals.lock().expect("counts cache").clear();
+    }
+
+    /// After a change to the organization's members, units, roles or tags.
+    pub fn forget(&self, org: OrgId) {
+        self.figures.lock().expect("counts cache").remove(&org);
+        self.totals.lock().expect("counts cache").retain(|(o, _), _| *o != org);
+    }
+}
+
+impl Default for CountsCache {
+    fn default() -> Self {
+        Self::new(std::time::Duration::from_secs(2))
+    }
+}
+
+/// The dashboard with freshly counted figures.
 pub fn dashboard(conn: &mut Conn<'_>, org: OrgId) -> Result<Dashboard, DbError> {
+    let f = figures(conn, org)?;
+    with_figures(conn, org, f)
+}
+
+/// The dashboard around figures already counted (`CountsCache::figures`).
+pub fn with_figures(conn: &mut Conn<'_>, org: OrgId, f: Figures) -> Result<Dashboard, DbError> {
+    Ok(Dashboard {
+        org_name: f.org_name,
+        by_status: f.by_status,
+        by_kind: f.by_kind,
+        active_counted: f.active_counted,
+        invited: f.invited,
+        units: f.units,
+        roles: f.roles,
+        tags: f.tags,
+        recent: recent_audit(conn, org, None, 10)?,
+        pending_requests: Vec::new(),
+        expiring: Vec::new(),
+        compliance_cases: Vec::new(),
+        compliance_open: None,
+    })
+}
+
+fn figures(conn: &mut Conn<'_>, org: OrgId) -> Result<Figures, DbError> {
     let org_name: String = on!(conn, c => crate::schema::organizations::table.find(org.0).select(crate::schema::organizations::name).first(c))?;
     // One pass over the organization's memberships (an index-only scan) gives every figure.
     let groups: Vec<(String, String, i64)> = on!(conn, c => m::table
@@ -43,21 +150,7 @@ pub fn dashboard(conn: &mut Conn<'_>, org: OrgId) -> Result<Dashboard, DbError> 
         .map(|k| Count { key: k.as_str().into(), count: kind_map.get(k.as_str()).copied().unwrap_or(0) })
         .collect();
     let invited = status_map.get(MemberStatus::Invited.as_str()).copied().unwrap_or(0);
-    Ok(Dashboard {
-        org_name,
-        by_status,
-        by_kind,
-        active_counted,
-        invited,
-        units,
-        roles,
-        tags,
-        recent: recent_audit(conn, org, None, 10)?,
-        pending_requests: Vec::new(),
-        expiring: Vec::new(),
-        compliance_cases: Vec::new(),
-        compliance_open: None,
-    })
+    Ok(Figures { org_name, by_status, by_kind, active_counted, invited, units, roles, tags })
 }
 
 /// Role assignments of active members ending between `now` and `until`, soonest first.

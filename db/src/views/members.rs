@@ -6,16 +6,10 @@ use crate::{from_db, on, Conn, DbError};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::dsl::count_star;
 use diesel::prelude::*;
-use diesel::sql_types::{Nullable, Text};
 use gatehouse_domain::ids::{MembershipId, OrgId, RoleId};
 use gatehouse_domain::members_query::{MemberQuery, MemberSort};
 use gatehouse_domain::views::{MemberDetail, MemberFilters, MemberPage, MemberRow, NamedRef, RoleAssignmentLine};
 use std::collections::HashMap;
-
-diesel::define_sql_function! {
-    /// SQL `lower()` on a nullable text.
-    fn lower(x: Nullable<Text>) -> Nullable<Text>;
-}
 
 /// `%text%` with LIKE's wildcards escaped (escape character `\`).
 fn like_pattern(s: &str) -> String {
@@ -31,10 +25,11 @@ fn like_pattern(s: &str) -> String {
     p
 }
 
-/// Applies the organization and the list's filters (unit subtree, tag, kind, status) to a boxed
-/// query over memberships, for one backend.
+/// Applies the organization and the list's filters (unit subtree, tag, kind, status, search) to
+/// a boxed query over memberships alone: every one of them is answered by the membership's own
+/// columns (the search by its folded `search_key`), so counting and paging walk one index.
 macro_rules! member_filters {
-    ($b:expr, $org:expr, $q:expr, $unit_ids:expr) => {{
+    ($b:expr, $org:expr, $q:expr, $unit_ids:expr, $pattern:expr) => {{
         let mut b = $b.filter(m::org_id.eq($org.0)).filter(m::role_holder_only.eq(false));
         if let Some(ids) = $unit_ids {
             b = b.filter(m::id.eq_any(mu::table.filter(mu::unit_id.eq_any(ids)).select(mu::membership_id)));
@@ -48,24 +43,40 @@ macro_rules! member_filters {
         if let Some(s) = $q.status {
             b = b.filter(m::status.eq(s.as_str()));
         }
+        if let Some(p) = $pattern {
+            b = b.filter(m::search_key.like(p.clone()).escape('\\'));
+        }
         b
     }};
 }
 
-/// The filtered (not yet ordered or paged) members query joined with users, with the search.
-macro_rules! filtered {
-    ($org:expr, $q:expr, $pattern:expr, $unit_ids:expr) => {{
-        let mut b = member_filters!(m::table.left_join(u::table).into_boxed(), $org, $q, $unit_ids);
-        if let Some(p) = $pattern {
-            b = b.filter(
-                lower(u::display_name.nullable())
-                    .like(p.clone())
-                    .escape('\\')
-                    .or(u::email.nullable().like(p.clone()).escape('\\'))
-                    .or(lower(m::pseudonym).like(p.clone()).escape('\\')),
-            );
-        }
-        b
+/// The ids of one page, in the list's order: `skip` rows into the order, or into the reversed
+/// order when `reversed` (a page past the middle is counted from the end, so no page skips more
+/// than half of the list). Every order ends on the id, so reversing it is exact.
+macro_rules! page_ids {
+    ($b:expr, $q:expr, $reversed:expr, $skip:expr, $take:expr, $c:expr) => {{
+        // (column order, flipped) → asc/desc
+        let asc = !($q.descending ^ $reversed);
+        let b = match ($q.sort, asc) {
+            (MemberSort::Name, true) => $b.order((m::sort_key.asc(), m::id.asc())),
+            (MemberSort::Name, false) => $b.order((m::sort_key.desc(), m::id.desc())),
+            (MemberSort::Joined, true) => $b.order((m::created_at.asc(), m::id.asc())),
+            (MemberSort::Joined, false) => $b.order((m::created_at.desc(), m::id.desc())),
+            // Kind and status: the chosen direction on the column, then names A–Z.
+            (MemberSort::Kind, _) | (MemberSort::Status, _) => {
+                let col_asc = !$q.descending ^ $reversed;
+                let by_name_asc = !$reversed;
+                let b = match ($q.sort, col_asc) {
+                    (MemberSort::Kind, true) => $b.order(m::member_kind.asc()),
+                    (MemberSort::Kind, false) => $b.order(m::member_kind.desc()),
+                    (_, true) => $b.order(m::status.asc()),
+                    (_, false) => $b.order(m::status.desc()),
+                };
+                if by_name_asc { b.then_order_by((m::sort_key.asc(), m::id.asc())) } else { b.then_order_by((m::sort_key.desc(), m::id.desc())) }
+            }
+            (MemberSort::Email, _) => unreachable!("sorted by address through the users table"),
+        };
+        b.select(m::id).offset($skip).limit($take).load::<i64>($c)
     }};
 }
 
@@ -78,8 +89,24 @@ pub fn list(conn: &mut Conn<'_>, org: OrgId, q: &MemberQuery) -> Result<MemberPa
 
 /// One page of the members placed in the subtrees of `within` (the caller's reach), or of the
 /// whole organization when `None`.
+///
+/// Cost follows the page, not the organization: the count and the page are walks along
+/// `memberships_org_name` (or `memberships_org_joined`), the search compares the stored folded
+/// key ("özdemir" and "ozdemir" both find "Özdemir", on both databases), and only the page's
+/// rows are joined with their people, tags and units.
 pub fn list_within(conn: &mut Conn<'_>, org: OrgId, q: &MemberQuery, within: Option<&[gatehouse_domain::ids::UnitId]>) -> Result<MemberPage, DbError> {
-    let pattern = q.search.as_deref().map(like_pattern);
+    list_counted(conn, org, q, within, None)
+}
+
+/// [`list_within`], with the total taken from `counts` when it was counted moments ago.
+pub fn list_counted(
+    conn: &mut Conn<'_>,
+    org: OrgId,
+    q: &MemberQuery,
+    within: Option<&[gatehouse_domain::ids::UnitId]>,
+    counts: Option<&super::dashboard::CountsCache>,
+) -> Result<MemberPage, DbError> {
+    let pattern = q.search.as_deref().map(|s| like_pattern(&gatehouse_domain::members_query::fold(s)));
     let unit_ids: Option<Vec<i64>> = if q.unit.is_some() || within.is_some() {
         let tree = crate::units::tree(conn, org)?;
         let mut ids: Option<Vec<i64>> = q.unit.map(|u| tree.subtree(u).into_iter().map(|u| u.0).collect()); // empty when not this org's unit
@@ -94,37 +121,52 @@ pub fn list_within(conn: &mut Conn<'_>, org: OrgId, q: &MemberQuery, within: Opt
     } else {
         None
     };
-    // Without a search the count needs no join with users.
-    let total: i64 = if pattern.is_none() {
-        on!(conn, c => member_filters!(m::table.into_boxed(), org, q, unit_ids.as_ref()).select(count_star()).first(c))?
-    } else {
-        on!(conn, c => filtered!(org, q, pattern.as_ref(), unit_ids.as_ref()).select(count_star()).first(c))?
+    let mut count = || -> Result<u64, DbError> {
+        let n: i64 = on!(conn, c => member_filters!(m::table.into_boxed(), org, q, unit_ids.as_ref(), pattern.as_ref()).select(count_star()).first(c))?;
+        Ok(n.max(0) as u64)
     };
-    let rows: Vec<ListRow> = on!(conn, c => {
-        let b = filtered!(org, q, pattern.as_ref(), unit_ids.as_ref())
-            .select((m::id, u::display_name.nullable(), u::email.nullable(), m::pseudonym, m::status, m::member_kind, m::created_at));
-        let b = match (q.sort, q.descending) {
-            (MemberSort::Name, false) => b.order((lower(u::display_name.nullable()).asc(), m::id.asc())),
-            (MemberSort::Name, true) => b.order((lower(u::display_name.nullable()).desc(), m::id.desc())),
-            (MemberSort::Email, false) => b.order((u::email.nullable().asc(), m::id.asc())),
-            (MemberSort::Email, true) => b.order((u::email.nullable().desc(), m::id.desc())),
-            (MemberSort::Kind, false) => b.order((m::member_kind.asc(), lower(u::display_name.nullable()).asc(), m::id.asc())),
-            (MemberSort::Kind, true) => b.order((m::member_kind.desc(), lower(u::display_name.nullable()).asc(), m::id.asc())),
-            (MemberSort::Status, false) => b.order((m::status.asc(), lower(u::display_name.nullable()).asc(), m::id.asc())),
-            (MemberSort::Status, true) => b.order((m::status.desc(), lower(u::display_name.nullable()).asc(), m::id.asc())),
-            (MemberSort::Joined, false) => b.order((m::created_at.asc(), m::id.asc())),
-            (MemberSort::Joined, true) => b.order((m::created_at.desc(), m::id.desc())),
-        };
-        b.offset(q.offset() as i64).limit(i64::from(q.per_page)).load(c)
-    })?;
+    let total = match counts {
+        // not user text: a cache key
+        Some(cache) => cache.total(org, format!("{pattern:?}|{unit_ids:?}|{:?}|{:?}|{:?}", q.tag, q.kind, q.status), count)?,
+        None => count()?,
+    };
+    let start = q.offset().min(total);
+    let end = (start + u64::from(q.per_page)).min(total);
+    let ids: Vec<i64> = if start == end {
+        Vec::new()
+    } else if q.sort == MemberSort::Email {
+        // Addresses live with the person: this order joins users (a rarely chosen sort).
+        on!(conn, c => {
+            let b = member_filters!(m::table.left_join(u::table).into_boxed(), org, q, unit_ids.as_ref(), pattern.as_ref());
+            let b = if q.descending { b.order((u::email.nullable().desc(), m::id.desc())) } else { b.order((u::email.nullable().asc(), m::id.asc())) };
+            b.select(m::id).offset(start as i64).limit((end - start) as i64).load::<i64>(c)
+        })?
+    } else {
+        let reversed = start > total / 2;
+        let skip = if reversed { total - end } else { start };
+        let mut ids = on!(conn, c => page_ids!(member_filters!(m::table.into_boxed(), org, q, unit_ids.as_ref(), pattern.as_ref()), q, reversed, skip as i64, (end - start) as i64, c))?;
+        if reversed {
+            ids.reverse();
+        }
+        ids
+    };
 
-    let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
+    let mut found: HashMap<i64, ListRow> = if ids.is_empty() {
+        HashMap::new()
+    } else {
+        let rows: Vec<ListRow> = on!(conn, c => m::table
+            .left_join(u::table)
+            .filter(m::id.eq_any(&ids))
+            .select((m::id, u::display_name.nullable(), u::email.nullable(), m::pseudonym, m::status, m::member_kind, m::created_at))
+            .load(c))?;
+        rows.into_iter().map(|r| (r.0, r)).collect()
+    };
     let mut tags_of = names_by_member(conn, &ids, NameSource::Tags)?;
     let mut units_of = names_by_member(conn, &ids, NameSource::Units)?;
-    let total = total.max(0) as u64;
     Ok(MemberPage {
-        rows: rows
-            .into_iter()
+        rows: ids
+            .iter()
+            .filter_map(|id| found.remove(id))
             .map(|(id, name, email, pseudonym, status, kind, created)| MemberRow {
                 id: MembershipId(id),
                 name: pseudonym.or(name).unwrap_or_default(),

@@ -6,6 +6,7 @@ mod compliance;
 mod imports;
 mod invitations;
 mod links;
+mod members_list;
 mod pool;
 mod requests;
 mod throttle;

@@ -20,7 +20,7 @@ pub fn state(t: &TestDb, clock: &FixedClock) -> AppState {
         clock: Arc::new(clock.clone()) as Arc<dyn Clock>,
         session_policy: SessionPolicy::default(),
         public_url: "http://127.0.0.1:3000".into(),
-        policies: Default::default(),
+        policies: Default::default(), counts: Default::default(),
         trusted_proxies: Default::default(),
     }
 }
