@@ -37,7 +37,7 @@ fi
 bin="$CARGO_TARGET_DIR/release/gatehouse"
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/gatehouse-vs-django.XXXXXX")"
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+. "$here/bench-lib.sh"
 pgport=$(free_port)
 pid=""
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; bash "$here/pg.sh" stop "$work/pg" >/dev/null 2>&1 || true; rm -rf "$work"; }
@@ -108,18 +108,9 @@ declare -A URL=(
 )
 for backend in $backends; do
   if [ "$backend" = sqlite ]; then url="$work/bench.db"; else psql "$pgbase" -qc "CREATE DATABASE gatehouse_bench" >/dev/null; url="${pgbase%/postgres}/gatehouse_bench"; fi
-  DATABASE_URL="$url" "$bin" seed-demo --members "$members" >&2
-  port=$(free_port)
-  DATABASE_URL="$url" GATEHOUSE_LOG=warn "$bin" serve --addr "127.0.0.1:$port" --site-root "$root/target/site" >"$work/server-$backend.log" 2>&1 &
-  pid=$!
-  for _ in $(seq 1 100); do curl -fsS "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break; sleep 0.2; done
-  b="http://127.0.0.1:$port"
-  jar="$work/jar"; rm -f "$jar"
-  curl -fsS -c "$jar" "$b/sign-in" -o /dev/null
-  tok=$(awk '$6=="gh_pre"{print $7}' "$jar")
-  curl -fsS -b "$jar" -c "$jar" -o /dev/null -X POST "$b/auth/sign-in" \
-    --data-urlencode "csrf_token=$tok" --data-urlencode "email=demo@gatehouse.test" --data-urlencode "password=gatehouse-demo"
-  cookie="gh_session=$(awk '$6=="gh_session"{print $7}' "$jar")"
+  serve_seeded "$url" "$members" "$backend"
+  b="$base"
+  cookie=$(sign_in "$b")
   for label in first-page search deep-page last-page dashboard static; do
     # The page must be the real list (not a sign-in redirect) with 50 rows.
     body=$(curl -fsS -H "Cookie: $cookie" "$b${URL[$label]}")

@@ -15,21 +15,12 @@ cargo build -q --release -p gatehouse_server --bin gatehouse >&2
 cargo run -q -p xtask -- site --release 2>&1 | grep '^\[site\]' >&2
 bin="$CARGO_TARGET_DIR/release/gatehouse"
 work="$(mktemp -d "${TMPDIR:-/tmp}/gatehouse-bench.XXXXXX")"
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+. "$here/bench-lib.sh"
 pgport=$(free_port)
 pid=""
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; bash "$here/pg.sh" stop "$work/pg" || true; rm -rf "$work"; }
 trap cleanup EXIT
 
-sign_in() { # $1 base URL → prints the session cookie header
-  local jar="$work/jar" tok
-  rm -f "$jar"
-  curl -fsS -c "$jar" "$1/sign-in" -o /dev/null
-  tok=$(awk '$6=="gh_pre"{print $7}' "$jar")
-  curl -fsS -b "$jar" -c "$jar" -o /dev/null -X POST "$1/auth/sign-in" \
-    --data-urlencode "csrf_token=$tok" --data-urlencode "email=demo@gatehouse.test" --data-urlencode "password=gatehouse-demo"
-  echo "gh_session=$(awk '$6=="gh_session"{print $7}' "$jar")"
-}
 
 run_wrk() { # $1 name $2 url $3 cookie
   local out
@@ -52,12 +43,8 @@ for backend in sqlite postgres; do
     psql "$base" -qc "CREATE DATABASE gatehouse_bench" >/dev/null
     url="${base%/postgres}/gatehouse_bench"
   fi
-  DATABASE_URL="$url" "$bin" seed-demo --members "$members" >&2
-  port=$(free_port)
-  DATABASE_URL="$url" GATEHOUSE_LOG=warn "$bin" serve --addr "127.0.0.1:$port" --site-root "$root/target/site" >"$work/server-$backend.log" 2>&1 &
-  pid=$!
-  for _ in $(seq 1 100); do curl -fsS "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break; sleep 0.2; done
-  b="http://127.0.0.1:$port"
+  serve_seeded "$url" "$members" "$backend"
+  b="$base"
   cookie=$(sign_in "$b")
   run_wrk "static asset (/pkg/gatehouse.css)" "$b/pkg/gatehouse.css" "$cookie"
   run_wrk "dashboard" "$b/o/acme/dashboard" "$cookie"

@@ -17,7 +17,7 @@ pub struct AppState {
     pub policies: Arc<gatehouse_db::authz::PolicyCache>,
     /// The dashboard's figures and the members list's totals, counted at most every two seconds
     /// (and again after any change through this instance).
-    pub counts: Arc<gatehouse_db::views::dashboard::CountsCache>,
+    pub counts: Arc<gatehouse_db::views::counts::CountsCache>,
     /// Reverse proxies whose `X-Forwarded-For` names the client (none unless configured).
     pub trusted_proxies: gatehouse_domain::client_addr::TrustedProxies,
 }

@@ -46,6 +46,15 @@ pub fn add(conn: &mut Conn<'_>, new: &NewMember<'_>, actor: Actor, now: DateTime
         }
     }
     let joined = (new.status == MemberStatus::Active).then(|| to_db(now));
+    // The list's keys go in with the row (no second write): from the person's name and address.
+    let (name, email): (String, String) = {
+        use crate::schema::users as u;
+        on!(conn, c => u::table.find(new.user.0).select((u::display_name, u::email)).first(c).optional())?.ok_or(DbError::NotFound)?
+    };
+    let keys = (
+        m::sort_key.eq(Some(gatehouse_domain::members_query::sort_key(Some(&name), None))),
+        m::search_key.eq(Some(gatehouse_domain::members_query::search_key(Some(&name), Some(&email), None))),
+    );
     let values = (
         m::org_id.eq(new.org.0),
         m::user_id.eq(Some(new.user.0)),
@@ -61,13 +70,13 @@ pub fn add(conn: &mut Conn<'_>, new: &NewMember<'_>, actor: Actor, now: DateTime
         m::version.eq(1),
         m::updated_by_kind.eq(actor.kind()),
         m::updated_by_id.eq(actor.id()),
+        keys,
     );
     let id = on!(conn, c => diesel::insert_into(m::table).values(values).returning(m::id).get_result::<i64>(c))
         .map_err(|e| match DbError::from(e) {
             DbError::Conflict(_) => DbError::Conflict(crate::Conflict::AlreadyMember),
             other => other,
         })?;
-    refresh_list_keys(conn, KeysOf::Membership(id))?;
     for u in new.units {
         on!(conn, c => diesel::insert_into(mu::table).values((mu::membership_id.eq(id), mu::unit_id.eq(u.0))).execute(c))?;
     }

@@ -95,6 +95,10 @@ pub mod server {
 
     pub async fn caller() -> Result<Caller, AppError> {
         let req: HttpRequest = leptos_actix::extract().await.map_err(|_| fail(AppError::Internal))?;
+        caller_of(&req)
+    }
+
+    fn caller_of(req: &HttpRequest) -> Result<Caller, AppError> {
         let state = req.app_data::<web::Data<AppState>>().ok_or_else(|| fail(AppError::Internal))?.get_ref().clone();
         let ext = req.extensions();
         Ok(Caller {
@@ -162,7 +166,7 @@ pub mod server {
     /// filters) loads this once: the answer is kept with the request for the next one.
     pub async fn in_org(slug: String) -> Result<Ctx, AppError> {
         let req: HttpRequest = leptos_actix::extract().await.map_err(|_| fail(AppError::Internal))?;
-        let c = caller().await?;
+        let c = caller_of(&req)?;
         let user = c.session.as_ref().ok_or_else(|| fail(AppError::Unauthenticated))?.user;
         let kept = req.extensions().get::<KeptMember>().filter(|k| k.user == user && k.slug == slug).map(|k| (k.org.clone(), k.m.clone(), k.policy.clone()));
         let (org, m, policy) = match kept {

@@ -104,7 +104,7 @@ pub fn list_counted(
     org: OrgId,
     q: &MemberQuery,
     within: Option<&[gatehouse_domain::ids::UnitId]>,
-    counts: Option<&super::dashboard::CountsCache>,
+    counts: Option<&super::counts::CountsCache>,
 ) -> Result<MemberPage, DbError> {
     let pattern = q.search.as_deref().map(|s| like_pattern(&gatehouse_domain::members_query::fold(s)));
     let unit_ids: Option<Vec<i64>> = if q.unit.is_some() || within.is_some() {

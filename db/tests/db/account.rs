@@ -127,6 +127,13 @@ both!(email_change_is_confirmed_by_the_new_address_and_cancellable_from_the_old,
     assert_eq!(t.db.with(|c| account::confirm_email_change(c, &confirm, url, late)).unwrap(), Err(R::LinkInvalid), "expired");
     assert_eq!(t.db.with(|c| account::confirm_email_change(c, &confirm, url, now())).unwrap(), Ok(olga));
     assert_eq!(users_ext::get_email(t, olga), "olga@second.test");
+    // The members list searches the address she has now, not the one she had.
+    let acme = t.db.with(|c| gatehouse_db::orgs::by_slug(c, "acme")).unwrap().unwrap().id;
+    let found = |text: &str| {
+        let q = gatehouse_domain::members_query::MemberQuery { search: Some(text.into()), page: 1, per_page: 25, ..Default::default() };
+        t.db.with(|c| gatehouse_db::views::members::list(c, acme, &q)).unwrap().total
+    };
+    assert_eq!((found("olga@second"), found("olga@acme")), (1, 0));
     assert!(t.db.with(|c| users::password_hash_for(c, "olga@acme.test")).unwrap().is_none());
     assert!(t.db.with(|c| users::password_hash_for(c, "olga@second.test")).unwrap().is_some());
     let last = &mails(t)[0];

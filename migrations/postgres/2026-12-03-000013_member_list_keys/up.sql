@@ -1,8 +1,10 @@
 -- The members list sorts and searches on keys stored with each membership (folded in Rust:
 -- lower case without accents, the same on both databases). The server fills keys that are
--- still NULL when it starts (`members::fill_list_keys`), so existing rows get them too.
+-- still NULL when it starts (`members::fill_list_keys`), so existing rows get them too; this
+-- index makes that look-up a probe of an empty index once they all have them.
 ALTER TABLE memberships ADD COLUMN sort_key TEXT COLLATE "C";
 ALTER TABLE memberships ADD COLUMN search_key TEXT COLLATE "C";
+CREATE INDEX memberships_without_list_keys ON memberships (id) WHERE sort_key IS NULL;
 -- A page in name order is a walk along this index; status, kind and the search key ride along,
 -- so filters, searches and counts can be answered from the index alone. Byte order (COLLATE "C"):
 -- the keys are already folded, and it is the order SQLite uses too.
