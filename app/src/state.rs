@@ -28,6 +28,16 @@ impl AppState {
     }
 }
 
+/// The signed-in person's name, address and active memberships (with each organization's
+/// authorization version), loaded by the session middleware in the same round trip as the
+/// session: "who is looking" and "who is asking in this organization" need no query of their own.
+#[derive(Debug, Clone)]
+pub struct RequestPerson {
+    pub name: String,
+    pub email: String,
+    pub memberships: Arc<Vec<gatehouse_db::orgs::ActiveMembership>>,
+}
+
 /// Put into the request's extensions by the session middleware.
 #[derive(Debug, Clone)]
 pub struct RequestSession {

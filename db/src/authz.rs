@@ -167,6 +167,12 @@ impl PolicyCache {
         Ok(keep)
     }
 
+    /// The snapshot this instance holds for `org`, when it is at least `version` (no query): the
+    /// version was read moments ago, with the session.
+    pub fn at(&self, org: OrgId, version: i64) -> Option<Arc<Policy>> {
+        self.inner.lock().expect("policy cache").get(&org).filter(|p| p.version >= version).cloned()
+    }
+
     /// Forgets every snapshot (tests; memory pressure).
     pub fn clear(&self) {
         self.inner.lock().expect("policy cache").clear();

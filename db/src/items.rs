@@ -53,7 +53,7 @@ fn rows(conn: &mut Conn<'_>, org: OrgId, module: Option<&str>, id: Option<i64>) 
         q.load(c)
     })?;
     let ids: Vec<i64> = raw.iter().map(|r| r.0).collect();
-    let assignees: Vec<(i64, i64)> = on!(conn, c => ia::table.filter(ia::item_id.eq_any(&ids)).select((ia::item_id, ia::membership_id)).load(c))?;
+    let assignees: Vec<(i64, i64)> = on!(conn, c => ia::table.filter(crate::any_id::any_id(ia::item_id, &ids)).select((ia::item_id, ia::membership_id)).load(c))?;
     Ok(raw
         .into_iter()
         .map(|(id, module, title, creator, owner, unit, updated, version)| ItemRow {
@@ -85,7 +85,7 @@ pub fn names(conn: &mut Conn<'_>, org: OrgId, ids: &[MembershipId]) -> Result<Ve
     let rows: Vec<(i64, Option<String>, Option<String>)> = on!(conn, c => m::table
         .left_join(us::table)
         .filter(m::org_id.eq(org.0))
-        .filter(m::id.eq_any(&ids))
+        .filter(crate::any_id::any_id(m::id, &ids))
         .select((m::id, us::display_name.nullable(), m::pseudonym))
         .load(c))?;
     Ok(rows.into_iter().map(|(id, n, p)| (MembershipId(id), p.or(n).unwrap_or_default())).collect())

@@ -110,6 +110,41 @@ pub fn for_user(conn: &mut Conn<'_>, user: UserId) -> Result<Vec<OrgChoice>, DbE
     Ok(rows.into_iter().map(|(id, slug, name, mid)| OrgChoice { id: OrgId(id), slug, name, membership: MembershipId(mid) }).collect())
 }
 
+/// One of a person's active memberships with its organization and that organization's
+/// authorization version: everything "who is asking in this organization" needs, for all of the
+/// person's organizations in one query (the session lookup loads it with the session).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActiveMembership {
+    pub org: OrgRow,
+    pub membership: MembershipId,
+    pub kind: gatehouse_domain::member::MemberKind,
+    pub role_holder_only: bool,
+    pub authz_version: i64,
+}
+
+/// The person's active memberships, by organization name.
+pub fn active_memberships(conn: &mut Conn<'_>, user: UserId) -> Result<Vec<ActiveMembership>, DbError> {
+    #[allow(clippy::type_complexity)]
+    let rows: Vec<(Row, i64, String, bool, i64)> = on!(conn, c => m::table
+        .inner_join(o::table)
+        .filter(m::user_id.eq(user.0))
+        .filter(m::status.eq("active"))
+        .order((o::name.asc(), o::id.asc()))
+        .select(((o::id, o::slug, o::name, o::time_zone, o::background_user_id), m::id, m::member_kind, m::role_holder_only, o::authz_version))
+        .load(c))?;
+    rows.into_iter()
+        .map(|(org, id, kind, role_holder_only, authz_version)| {
+            Ok(ActiveMembership {
+                org: to_row(org),
+                membership: MembershipId(id),
+                kind: gatehouse_domain::member::MemberKind::parse(&kind)?,
+                role_holder_only,
+                authz_version,
+            })
+        })
+        .collect()
+}
+
 /// What an organization says about adding people.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OrgSettings {

@@ -175,10 +175,16 @@ pub fn seed_demo(db: &Db, main_members: usize, now: DateTime<Utc>) -> Result<See
         report.members_added += db.tx(|c| add_random_members(c, &acme, have, batch, have as u64, now))?;
     }
     // Fresh statistics after a bulk load, so the planners pick index plans at once (without
-    // them PostgreSQL may plan the filtered members list as a nested loop for a while).
+    // them PostgreSQL may plan the filtered members list as a nested loop for a while). On
+    // PostgreSQL VACUUM also sets the visibility map, without which an index-only scan (the
+    // members list's counts and pages) still visits every row it counts — autovacuum would get
+    // there later; a demo should be fast from its first page.
     if report.members_added > 0 {
         db.with(|c| {
-            crate::on!(c, c => diesel::RunQueryDsl::execute(diesel::sql_query("ANALYZE"), c))?;
+            match c {
+                Conn::Pg(c) => diesel::RunQueryDsl::execute(diesel::sql_query("VACUUM (ANALYZE)"), &mut **c)?,
+                Conn::Sqlite(c) => diesel::RunQueryDsl::execute(diesel::sql_query("ANALYZE"), &mut **c)?,
+            };
             Ok(())
         })?;
     }

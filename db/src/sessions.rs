@@ -58,6 +58,24 @@ pub fn load(conn: &mut Conn<'_>, token: &str) -> Result<Option<SessionRow>, DbEr
     }))
 }
 
+/// The session and its person in one query (the lookup every request with a cookie makes).
+pub fn load_with_user(conn: &mut Conn<'_>, token: &str) -> Result<Option<(SessionRow, crate::users::UserRow)>, DbError> {
+    use crate::schema::users as u;
+    #[allow(clippy::type_complexity)]
+    let row: Option<(i64, String, Option<i64>, chrono::NaiveDateTime, chrono::NaiveDateTime, (i64, String, String, String, bool))> = on!(conn, c => s::table
+        .inner_join(u::table)
+        .filter(s::id_hash.eq(token_hash(token)))
+        .select((s::user_id, s::csrf_token, s::last_org_id, s::created_at, s::last_seen_at, (u::id, u::email, u::display_name, u::locale, u::is_system)))
+        .first(c)
+        .optional())?;
+    Ok(row.map(|(user, csrf_token, last_org, created, seen, person)| {
+        (
+            SessionRow { user: UserId(user), csrf_token, last_org: last_org.map(OrgId), created_at: from_db(created), last_seen_at: from_db(seen) },
+            crate::users::row_of(person),
+        )
+    }))
+}
+
 pub fn touch(conn: &mut Conn<'_>, token: &str, now: DateTime<Utc>) -> Result<(), DbError> {
     on!(conn, c => diesel::update(s::table.find(token_hash(token))).set(s::last_seen_at.eq(to_db(now))).execute(c))?;
     Ok(())

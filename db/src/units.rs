@@ -49,6 +49,9 @@ pub fn create(
             .unit(Some(id))
             .after(json!({"name": name, "kind": kind, "parent": parent.map(|p| p.0)})),
     )?;
+    // The tree is part of every decision (a role at a unit reaches its subtree) and of the
+    // cached policy snapshot, which the members filter reads its units from.
+    crate::authz::bump(conn, org, None)?;
     Ok(id)
 }
 

@@ -51,6 +51,10 @@ pub struct UserRow {
 
 type Row = (i64, String, String, String, bool);
 
+pub(crate) fn row_of(r: Row) -> UserRow {
+    to_row(r)
+}
+
 fn to_row((id, email, display_name, locale, is_system): Row) -> UserRow {
     UserRow { id: UserId(id), email, display_name, locale: Locale::parse(&locale).unwrap_or_default(), is_system }
 }

@@ -8,6 +8,9 @@ use gatehouse_server::AppState;
 use std::process::ExitCode;
 use std::sync::Arc;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging();
@@ -168,7 +171,8 @@ fn serve(database_url: &str, args: ServeArgs) -> Result<(), String> {
             ..SessionPolicy::default()
         },
         public_url: public_url.clone(),
-        policies: Default::default(), counts: Default::default(),
+        policies: Default::default(),
+        counts: Arc::new(gatehouse_db::views::counts::CountsCache::default().refreshed_by(db.clone())),
         trusted_proxies: gatehouse_domain::client_addr::TrustedProxies::parse(&args.trusted_proxies).map_err(|e| format!("--trusted-proxies: {e}"))?,
     };
     let options = gatehouse_server::http::leptos_options(&args.site_root, args.addr);

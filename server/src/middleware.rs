@@ -5,8 +5,9 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::{header, Method};
 use actix_web::middleware::Next;
 use actix_web::{web, HttpMessage, HttpResponse};
-use gatehouse_app::state::{AppState, RequestClient, RequestCsrf, RequestId, RequestLocale, RequestSession};
-use gatehouse_db::{sessions, users, DbError};
+use gatehouse_app::state::{AppState, RequestClient, RequestCsrf, RequestId, RequestLocale, RequestPerson, RequestSession};
+use gatehouse_db::{orgs, sessions, DbError};
+use std::sync::Arc;
 use gatehouse_domain::locale::Locale;
 use gatehouse_domain::session::SessionState;
 use tracing::Instrument;
@@ -67,7 +68,8 @@ pub async fn request_log(req: ServiceRequest, next: Next<impl MessageBody + 'sta
 enum Lookup {
     Missing,
     Expired,
-    Found(RequestSession, Locale),
+    /// The session, its person, their language, and whether the idle timeout is due to move on.
+    Found(RequestSession, RequestPerson, Locale, bool),
 }
 
 fn constant_time_eq(a: &str, b: &str) -> bool {
@@ -150,30 +152,42 @@ pub async fn session(mut req: ServiceRequest, next: Next<impl MessageBody + 'sta
     let mut clear_session = false;
     let mut expired = false;
     let mut found: Option<(RequestSession, Locale)> = None;
+    let mut person: Option<RequestPerson> = None;
     if let Some(token) = req.cookie(SESSION_COOKIE).map(|c| c.value().to_string()).filter(|t| !t.is_empty()) {
-        let db = state.db.clone();
         let policy = state.session_policy;
-        let lookup = web::block(move || {
-            db.with(|c| {
-                let Some(s) = sessions::load(c, &token)? else { return Ok(Lookup::Missing) };
-                match policy.state(s.created_at, s.last_seen_at, now) {
-                    SessionState::Valid { touch } => {
-                        if touch {
-                            sessions::touch(c, &token, now)?;
-                        }
-                        let u = users::get(c, s.user)?;
-                        Ok(Lookup::Found(RequestSession { user: s.user, token, csrf: s.csrf_token }, u.locale))
-                    }
-                    SessionState::IdleExpired | SessionState::AbsoluteExpired => {
-                        sessions::delete(c, &token)?;
-                        Ok::<_, DbError>(Lookup::Expired)
-                    }
+        let t = token.clone();
+        // A read (on SQLite on this thread); the rare writes — moving the idle timeout on,
+        // deleting an expired session — go to the blocking pool.
+        let lookup = gatehouse_app::api::server::read(&state, move |c| {
+            let Some((s, u)) = sessions::load_with_user(c, &t)? else { return Ok(Lookup::Missing) };
+            match policy.state(s.created_at, s.last_seen_at, now) {
+                SessionState::Valid { touch } => {
+                    let memberships = Arc::new(orgs::active_memberships(c, s.user)?);
+                    let person = RequestPerson { name: u.display_name, email: u.email, memberships };
+                    Ok(Lookup::Found(RequestSession { user: s.user, token: t, csrf: s.csrf_token }, person, u.locale, touch))
                 }
-            })
+                SessionState::IdleExpired | SessionState::AbsoluteExpired => Ok::<_, DbError>(Lookup::Expired),
+            }
         })
         .await;
+        let write = match &lookup {
+            Ok(Ok(Lookup::Found(_, _, _, true))) => Some(true),
+            Ok(Ok(Lookup::Expired)) => Some(false),
+            _ => None,
+        };
+        if let Some(touch) = write {
+            let db = state.db.clone();
+            let written = web::block(move || db.with(|c| if touch { sessions::touch(c, &token, now) } else { sessions::delete(c, &token) })).await;
+            if !matches!(written, Ok(Ok(_))) {
+                tracing::error!("session update failed");
+                return Ok(req.into_response(crate::forms::unavailable(crate::forms::Lang(Locale::default()), "session lookup")));
+            }
+        }
         match lookup {
-            Ok(Ok(Lookup::Found(s, l))) => found = Some((s, l)),
+            Ok(Ok(Lookup::Found(s, p, l, _))) => {
+                found = Some((s, l));
+                person = Some(p);
+            }
             Ok(Ok(Lookup::Expired)) => {
                 clear_session = true;
                 expired = true;
@@ -243,6 +257,9 @@ pub async fn session(mut req: ServiceRequest, next: Next<impl MessageBody + 'sta
     if let Some((s, _)) = &found {
         tracing::Span::current().record("user_id", s.user.0);
         req.extensions_mut().insert(s.clone());
+    }
+    if let Some(p) = person {
+        req.extensions_mut().insert(p);
     }
     req.extensions_mut().insert(RequestClient(client_address(&req, &state)));
     req.extensions_mut().insert(RequestCsrf(expected_csrf));

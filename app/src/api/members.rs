@@ -79,8 +79,8 @@ pub async fn get_members(
 pub async fn get_member_filters(org: String) -> Result<MemberFilters, AppError> {
     let ctx = server::in_org(org).await?;
     ctx.reach("members.view", true).await?;
-    let org = ctx.org.id;
-    server::db(&ctx.c.state, move |conn| gatehouse_db::views::members::filters(conn, org)).await
+    let (org, policy) = (ctx.org.id, ctx.policy.clone());
+    server::db(&ctx.c.state, move |conn| gatehouse_db::views::members::filters(conn, org, &policy.tree)).await
 }
 
 /// A member's page: whoever may see that member's details (members.view reaching one of their

@@ -70,7 +70,8 @@ impl Viewer {
 #[cfg(feature = "ssr")]
 pub mod server {
     use super::*;
-    use crate::state::{AppState, RequestCsrf, RequestLocale, RequestSession};
+    use crate::state::{AppState, RequestCsrf, RequestLocale, RequestPerson, RequestSession};
+    use gatehouse_domain::member::MemberStatus;
     use actix_web::{web, HttpMessage, HttpRequest};
     use gatehouse_db::members::MembershipCtx;
     use gatehouse_db::orgs::OrgRow;
@@ -109,13 +110,13 @@ pub mod server {
         })
     }
 
-    /// Runs database work on the blocking thread pool, never on the async executor.
+    /// Runs a read (server functions change nothing: changes are form posts) on the blocking
+    /// thread pool, or on SQLite right here ([`gatehouse_db::Db::reads_on_caller`]).
     pub async fn db<T: Send + 'static>(
         state: &AppState,
         f: impl FnOnce(&mut Conn<'_>) -> Result<T, DbError> + Send + 'static,
     ) -> Result<T, AppError> {
-        let db = state.db.clone();
-        match web::block(move || db.with(f)).await {
+        match read(state, f).await {
             Ok(Ok(v)) => Ok(v),
             Ok(Err(DbError::NotFound)) => Err(fail(AppError::NotFound)),
             Ok(Err(e)) => {
@@ -127,6 +128,18 @@ pub mod server {
                 Err(fail(AppError::Internal))
             }
         }
+    }
+
+    /// A read on the blocking pool, or on the calling thread where the database allows it.
+    pub async fn read<T: Send + 'static>(
+        state: &AppState,
+        f: impl FnOnce(&mut Conn<'_>) -> Result<T, DbError> + Send + 'static,
+    ) -> Result<Result<T, DbError>, actix_web::error::BlockingError> {
+        if state.db.reads_on_caller() {
+            return Ok(state.db.with(f));
+        }
+        let db = state.db.clone();
+        web::block(move || db.with(f)).await
     }
 
     /// Everything a server function needs about an organization request.
@@ -146,6 +159,16 @@ pub mod server {
         let m = gatehouse_db::members::active_membership(conn, user, org.id)?.ok_or(DbError::NotFound)?;
         let policy = cache.get(conn, org.id)?;
         Ok((org, m, policy))
+    }
+
+    /// The organization's policy snapshot at `version` (read with the session): from this
+    /// instance's cache, or loaded when the cache is behind.
+    pub async fn policy_at(state: &AppState, org: gatehouse_domain::ids::OrgId, version: i64) -> Result<Arc<Policy>, AppError> {
+        if let Some(p) = state.policies.at(org, version) {
+            return Ok(p);
+        }
+        let cache = state.policies.clone();
+        db(state, move |conn| cache.get(conn, org)).await
     }
 
     /// [`in_org`]'s answer, kept for the rest of one request.
@@ -172,9 +195,23 @@ pub mod server {
         let (org, m, policy) = match kept {
             Some(found) => found,
             None => {
-                let cache = c.state.policies.clone();
-                let s = slug.clone();
-                let found = db(&c.state, move |conn| member_in(conn, &cache, user, &s)).await?;
+                let person = req.extensions().get::<RequestPerson>().map(|p| p.memberships.clone());
+                let found = match person {
+                    // The session lookup brought the memberships and their versions along.
+                    Some(mine) => {
+                        let am = mine.iter().find(|a| a.org.slug == slug).cloned().ok_or_else(|| fail(AppError::NotFound))?;
+                        let policy = policy_at(&c.state, am.org.id, am.authz_version).await?;
+                        let mut org_roles = policy.subject(am.membership).org_roles;
+                        org_roles.sort();
+                        let m = MembershipCtx { id: am.membership, org: am.org.id, status: MemberStatus::Active, kind: am.kind, role_holder_only: am.role_holder_only, org_roles };
+                        (am.org, m, policy)
+                    }
+                    None => {
+                        let cache = c.state.policies.clone();
+                        let s = slug.clone();
+                        db(&c.state, move |conn| member_in(conn, &cache, user, &s)).await?
+                    }
+                };
                 req.extensions_mut().insert(KeptMember { user, slug, org: found.0.clone(), m: found.1.clone(), policy: found.2.clone() });
                 found
             }

@@ -1,76 +1,215 @@
 //! Counts kept for a moment: counting reads every matching membership, so the dashboard's
-//! figures and the members list's totals are counted at most every `max_age` per instance.
+//! figures and the members list's totals are counted at most every `max_age` per instance, and
+//! with a background counter ([`CountsCache::refreshed_by`]) never on a reader's request once
+//! they have been counted once.
 use super::dashboard::Figures;
-use crate::{Conn, DbError};
+use crate::{Conn, Db, DbError};
 use gatehouse_domain::ids::OrgId;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{mpsc, Arc, Mutex};
+use std::time::{Duration, Instant};
 
 /// What an instance has counted: the dashboard's figures and the members list's totals (per
-/// filter), each kept for at most `max_age` and forgotten at once when a form post or an import
-/// changes something through this instance ([`CountsCache::forget`]). Kept, a dashboard costs
-/// what its worklists cost and a list page what its rows cost, whatever the organization's
-/// size. Another instance's change (or one from a link in mail) shows within `max_age`.
+/// filter), each kept for `max_age` and forgotten at once when a form post or an import changes
+/// something through this instance ([`CountsCache::forget`]). Kept, a dashboard costs what its
+/// worklists cost and a list page what its rows cost, whatever the organization's size. Another
+/// instance's change (or one from a link in mail) shows within `max_age`.
+///
+/// With a background counter, a count older than `max_age` is still answered at once (it is at
+/// most `max_age` plus one count old) while the counter thread counts it again: no reader waits
+/// for a count over the whole organization except the very first one after a change.
 pub struct CountsCache {
-    max_age: std::time::Duration,
-    figures: std::sync::Mutex<HashMap<OrgId, (std::time::Instant, Figures)>>,
-    totals: std::sync::Mutex<HashMap<(OrgId, String), (std::time::Instant, u64)>>,
+    kept: Arc<Kept>,
+    counter: Option<Mutex<mpsc::Sender<Job>>>,
 }
+
+struct Kept {
+    max_age: Duration,
+    /// Moves on at every `forget`: a count begun before a change is not kept after it.
+    epoch: AtomicU64,
+    figures: Mutex<HashMap<OrgId, Entry<Figures>>>,
+    totals: Mutex<HashMap<(OrgId, String), Entry<u64>>>,
+}
+
+struct Entry<T> {
+    at: Instant,
+    value: T,
+    /// A background count of this entry is under way.
+    counting: bool,
+}
+
+type Job = Box<dyn FnOnce(&mut Conn<'_>) + Send>;
 
 /// Totals kept at most (a crawler paging through every search would otherwise grow the map).
 const MAX_TOTALS: usize = 10_000;
 
-impl CountsCache {
-    pub fn new(max_age: std::time::Duration) -> Self {
-        Self { max_age, figures: Default::default(), totals: Default::default() }
+/// What a lookup found.
+enum Found<T> {
+    Fresh(T),
+    /// Older than `max_age`; `true` when this caller should have it counted again.
+    Stale(T, bool),
+    Missing,
+}
+
+fn look<K: std::hash::Hash + Eq, T: Clone>(map: &Mutex<HashMap<K, Entry<T>>>, key: &K, max_age: Duration, background: bool) -> Found<T> {
+    let mut map = map.lock().expect("counts cache");
+    match map.get_mut(key) {
+        Some(e) if e.at.elapsed() < max_age => Found::Fresh(e.value.clone()),
+        Some(e) if background => {
+            let start = !e.counting;
+            e.counting = true;
+            Found::Stale(e.value.clone(), start)
+        }
+        _ => Found::Missing,
+    }
+}
+
+impl Kept {
+    fn keep<K: std::hash::Hash + Eq, T>(&self, map: &Mutex<HashMap<K, Entry<T>>>, key: K, value: T, epoch: u64) {
+        let mut map = map.lock().expect("counts cache");
+        // Counted before a change that was forgotten meanwhile: not kept (the next reader counts).
+        if self.epoch.load(Ordering::SeqCst) != epoch {
+            return;
+        }
+        map.insert(key, Entry { at: Instant::now(), value, counting: false });
     }
 
-    pub fn figures(&self, conn: &mut Conn<'_>, org: OrgId) -> Result<Figures, DbError> {
-        if let Some((at, f)) = self.figures.lock().expect("counts cache").get(&org) {
-            if at.elapsed() < self.max_age {
-                return Ok(f.clone());
-            }
+    fn failed<K: std::hash::Hash + Eq, T>(&self, map: &Mutex<HashMap<K, Entry<T>>>, key: &K) {
+        if let Some(e) = map.lock().expect("counts cache").get_mut(key) {
+            e.counting = false;
         }
-        let fresh = super::dashboard::figures(conn, org)?;
-        self.figures.lock().expect("counts cache").insert(org, (std::time::Instant::now(), fresh.clone()));
-        Ok(fresh)
     }
 
-    /// The total for `filter` (a description of everything but sorting and paging), counted by
-    /// `count` when not kept.
-    pub fn total(&self, org: OrgId, filter: String, count: impl FnOnce() -> Result<u64, DbError>) -> Result<u64, DbError> {
-        let key = (org, filter);
-        if let Some((at, n)) = self.totals.lock().expect("counts cache").get(&key) {
-            if at.elapsed() < self.max_age {
-                return Ok(*n);
-            }
-        }
-        let n = count()?;
+    fn trim_totals(&self) {
         let mut totals = self.totals.lock().expect("counts cache");
         if totals.len() >= MAX_TOTALS {
-            totals.retain(|_, (at, _)| at.elapsed() < self.max_age);
+            totals.retain(|_, e| e.at.elapsed() < self.max_age);
             if totals.len() >= MAX_TOTALS {
                 totals.clear();
             }
         }
-        totals.insert(key, (std::time::Instant::now(), n));
+    }
+}
+
+impl CountsCache {
+    pub fn new(max_age: Duration) -> Self {
+        Self {
+            kept: Arc::new(Kept { max_age, epoch: AtomicU64::new(0), figures: Default::default(), totals: Default::default() }),
+            counter: None,
+        }
+    }
+
+    /// Counts stale entries again on a thread of their own, with connections from `db`, instead
+    /// of on the request that found them stale. The thread ends with the cache.
+    pub fn refreshed_by(mut self, db: Db) -> Self {
+        let (tx, rx) = mpsc::channel::<Job>();
+        let spawned = std::thread::Builder::new().name("gatehouse-counts".into()).spawn(move || {
+            while let Ok(job) = rx.recv() {
+                if let Err(e) = db.with(|c| {
+                    job(c);
+                    Ok(())
+                }) {
+                    tracing::warn!(error = %e, "counting in the background: no connection");
+                }
+            }
+        });
+        match spawned {
+            Ok(_) => self.counter = Some(Mutex::new(tx)),
+            Err(e) => tracing::warn!(error = %e, "no background counter: counting on requests"),
+        }
+        self
+    }
+
+    fn send(&self, job: Job) -> bool {
+        match &self.counter {
+            Some(tx) => tx.lock().expect("counts counter").send(job).is_ok(),
+            None => false,
+        }
+    }
+
+    pub fn figures(&self, conn: &mut Conn<'_>, org: OrgId) -> Result<Figures, DbError> {
+        let kept = &self.kept;
+        match look(&kept.figures, &org, kept.max_age, self.counter.is_some()) {
+            Found::Fresh(f) | Found::Stale(f, false) => return Ok(f),
+            Found::Stale(f, true) => {
+                let (k, epoch) = (kept.clone(), kept.epoch.load(Ordering::SeqCst));
+                let sent = self.send(Box::new(move |c| match super::dashboard::figures(c, org) {
+                    Ok(fresh) => k.keep(&k.figures, org, fresh, epoch),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "counting the dashboard's figures in the background");
+                        k.failed(&k.figures, &org);
+                    }
+                }));
+                if sent {
+                    return Ok(f);
+                }
+            }
+            Found::Missing => {}
+        }
+        let epoch = kept.epoch.load(Ordering::SeqCst);
+        let fresh = super::dashboard::figures(conn, org)?;
+        kept.keep(&kept.figures, org, fresh.clone(), epoch);
+        Ok(fresh)
+    }
+
+    /// The total for `filter` (a description of everything but sorting and paging), counted by
+    /// `count` when not kept, or in the background when kept but stale.
+    pub fn total(&self, conn: &mut Conn<'_>, org: OrgId, filter: String, count: impl FnOnce(&mut Conn<'_>) -> Result<u64, DbError> + Send + 'static) -> Result<u64, DbError> {
+        let kept = &self.kept;
+        let key = (org, filter);
+        let count = match look(&kept.totals, &key, kept.max_age, self.counter.is_some()) {
+            Found::Fresh(n) | Found::Stale(n, false) => return Ok(n),
+            Found::Stale(n, true) => {
+                let (k, epoch, key) = (kept.clone(), kept.epoch.load(Ordering::SeqCst), key.clone());
+                // The job owns the count; if it cannot be sent it is counted here instead.
+                let job = std::sync::Arc::new(Mutex::new(Some(count)));
+                let for_job = job.clone();
+                let sent = self.send(Box::new(move |c| {
+                    let Some(count) = for_job.lock().expect("count job").take() else { return };
+                    match count(c) {
+                        Ok(fresh) => k.keep(&k.totals, key, fresh, epoch),
+                        Err(e) => {
+                            tracing::warn!(error = %e, "counting a members total in the background");
+                            k.failed(&k.totals, &key);
+                        }
+                    }
+                }));
+                if sent {
+                    return Ok(n);
+                }
+                let left = job.lock().expect("count job").take();
+                match left {
+                    Some(count) => count,
+                    None => return Ok(n),
+                }
+            }
+            Found::Missing => count,
+        };
+        let epoch = kept.epoch.load(Ordering::SeqCst);
+        let n = count(conn)?;
+        kept.trim_totals();
+        kept.keep(&kept.totals, key, n, epoch);
         Ok(n)
     }
 
     /// After changes in organizations not known one by one (an import run to its end).
     pub fn forget_all(&self) {
-        self.figures.lock().expect("counts cache").clear();
-        self.totals.lock().expect("counts cache").clear();
+        self.kept.epoch.fetch_add(1, Ordering::SeqCst);
+        self.kept.figures.lock().expect("counts cache").clear();
+        self.kept.totals.lock().expect("counts cache").clear();
     }
 
     /// After a change to the organization's members, units, roles or tags.
     pub fn forget(&self, org: OrgId) {
-        self.figures.lock().expect("counts cache").remove(&org);
-        self.totals.lock().expect("counts cache").retain(|(o, _), _| *o != org);
+        self.kept.epoch.fetch_add(1, Ordering::SeqCst);
+        self.kept.figures.lock().expect("counts cache").remove(&org);
+        self.kept.totals.lock().expect("counts cache").retain(|(o, _), _| *o != org);
     }
 }
 
 impl Default for CountsCache {
     fn default() -> Self {
-        Self::new(std::time::Duration::from_secs(2))
+        Self::new(Duration::from_secs(2))
     }
 }

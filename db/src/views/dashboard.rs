@@ -134,7 +134,7 @@ pub fn recent_audit(conn: &mut Conn<'_>, org: OrgId, target_member: Option<i64>,
         on!(conn, c => m::table
             .left_join(u::table)
             .filter(m::org_id.eq(org.0))
-            .filter(m::id.eq_any(&member_ids))
+            .filter(crate::any_id::any_id(m::id, &member_ids))
             .select((m::id, u::display_name.nullable(), m::pseudonym))
             .load(c))?
     };

@@ -121,14 +121,18 @@ pub fn list_counted(
     } else {
         None
     };
-    let mut count = || -> Result<u64, DbError> {
-        let n: i64 = on!(conn, c => member_filters!(m::table.into_boxed(), org, q, unit_ids.as_ref(), pattern.as_ref()).select(count_star()).first(c))?;
-        Ok(n.max(0) as u64)
+    let count = {
+        let (q, unit_ids, pattern) = (q.clone(), unit_ids.clone(), pattern.clone());
+        move |conn: &mut Conn<'_>| -> Result<u64, DbError> {
+            let q = &q;
+            let n: i64 = on!(conn, c => member_filters!(m::table.into_boxed(), org, q, unit_ids.as_ref(), pattern.as_ref()).select(count_star()).first(c))?;
+            Ok(n.max(0) as u64)
+        }
     };
     let total = match counts {
         // not user text: a cache key
-        Some(cache) => cache.total(org, format!("{pattern:?}|{unit_ids:?}|{:?}|{:?}|{:?}", q.tag, q.kind, q.status), count)?,
-        None => count()?,
+        Some(cache) => cache.total(conn, org, format!("{pattern:?}|{unit_ids:?}|{:?}|{:?}|{:?}", q.tag, q.kind, q.status), count)?,
+        None => count(conn)?,
     };
     let start = q.offset().min(total);
     let end = (start + u64::from(q.per_page)).min(total);
@@ -156,7 +160,7 @@ pub fn list_counted(
     } else {
         let rows: Vec<ListRow> = on!(conn, c => m::table
             .left_join(u::table)
-            .filter(m::id.eq_any(&ids))
+            .filter(crate::any_id::any_id(m::id, &ids))
             .select((m::id, u::display_name.nullable(), u::email.nullable(), m::pseudonym, m::status, m::member_kind, m::created_at))
             .load(c))?;
         rows.into_iter().map(|r| (r.0, r)).collect()
@@ -197,13 +201,13 @@ fn names_by_member(conn: &mut Conn<'_>, ids: &[i64], src: NameSource) -> Result<
     let pairs: Vec<(i64, String)> = match src {
         NameSource::Tags => on!(conn, c => mt::table
             .inner_join(t::table)
-            .filter(mt::membership_id.eq_any(ids))
+            .filter(crate::any_id::any_id(mt::membership_id, ids))
             .order(t::name.asc())
             .select((mt::membership_id, t::name))
             .load(c))?,
         NameSource::Units => on!(conn, c => mu::table
             .inner_join(un::table)
-            .filter(mu::membership_id.eq_any(ids))
+            .filter(crate::any_id::any_id(mu::membership_id, ids))
             .order(un::name.asc())
             .select((mu::membership_id, un::name))
             .load(c))?,
@@ -215,8 +219,9 @@ fn names_by_member(conn: &mut Conn<'_>, ids: &[i64], src: NameSource) -> Result<
     Ok(out)
 }
 
-pub fn filters(conn: &mut Conn<'_>, org: OrgId) -> Result<MemberFilters, DbError> {
-    let tree = crate::units::tree(conn, org)?;
+/// The list's filter choices: units in tree order from `tree` (the policy snapshot's, so no
+/// query) and the organization's tags.
+pub fn filters(conn: &mut Conn<'_>, org: OrgId, tree: &gatehouse_domain::units::UnitTree) -> Result<MemberFilters, DbError> {
     Ok(MemberFilters {
         units: tree.walk().into_iter().map(|(d, n)| (n.id, d, n.name.clone())).collect(),
         tags: crate::tags::list(conn, org)?,

@@ -92,3 +92,47 @@ both!(every_page_is_a_slice_of_the_whole_list, |t: &TestDb| {
     assert!(pos("anna berg") < pos("Ayşe Özdemir") && pos("Ayşe Özdemir") < pos("ÉMILE ZOLA") && pos("ÉMILE ZOLA") < pos("Jörg Krüger"));
     assert!(pos("Jörg Krüger") < pos("Olga Owner") && pos("Olga Owner") < pos("Zoë García"));
 });
+
+// A page's people, tags and units are looked up for its ids in one bound value each
+// (`gatehouse_db::any_id`): every row gets exactly its own, in name order, and rows without any
+// get none.
+both!(page_rows_carry_their_own_tags_and_units, |t: &TestDb| {
+    let org = org_with_people(t);
+    let ids = t
+        .db
+        .tx(|c| {
+            let north = gatehouse_db::units::create(c, org, None, "North", "region", Actor::System, now())?;
+            let berlin = gatehouse_db::units::create(c, org, Some(north), "Berlin", "site", Actor::System, now())?;
+            let remote = gatehouse_db::tags::ensure(c, org, "remote", Actor::System, now())?;
+            let mentor = gatehouse_db::tags::ensure(c, org, "mentor", Actor::System, now())?;
+            let mut ids = Vec::new();
+            for (i, (name, email)) in [("Tagged Two", "two@acme.test"), ("Tagged One", "one@acme.test")].iter().enumerate() {
+                let user = users::create(c, &NewUser { email, display_name: name, locale: Locale::En, password_hash: None, is_system: false }, Actor::System, now())?;
+                let tags = if i == 0 { vec![remote, mentor] } else { vec![remote] };
+                let units = if i == 0 { vec![north, berlin] } else { vec![berlin] };
+                let mut m = NewMember::active(org, user, MemberKind::Employee, &units);
+                m.tags = &tags;
+                ids.push(members::add(c, &m, Actor::System, now())?);
+            }
+            Ok(ids)
+        })
+        .unwrap();
+    let q = MemberQuery { search: Some("tagged".into()), per_page: 100, page: 1, ..Default::default() };
+    let page = t.db.with(|c| list(c, org, &q)).unwrap();
+    let got: Vec<(String, Vec<String>, Vec<String>)> = page.rows.iter().map(|r| (r.name.clone(), r.tags.clone(), r.units.clone())).collect();
+    assert_eq!(
+        got,
+        [
+            ("Tagged One".to_string(), vec!["remote".to_string()], vec!["Berlin".to_string()]),
+            ("Tagged Two".to_string(), vec!["mentor".to_string(), "remote".to_string()], vec!["Berlin".to_string(), "North".to_string()]),
+        ]
+    );
+    assert_eq!(page.rows.iter().map(|r| r.id).collect::<Vec<_>>(), [ids[1], ids[0]]);
+    // Everyone else on a page has no tags and no units.
+    let all = t.db.with(|c| list(c, org, &MemberQuery { per_page: 100, page: 1, ..Default::default() })).unwrap();
+    assert!(all.rows.iter().filter(|r| !r.name.starts_with("Tagged")).all(|r| r.tags.is_empty() && r.units.is_empty()));
+    // Names for no ids at all, and for ids of another shape: nothing, on both databases.
+    assert!(t.db.with(|c| gatehouse_db::items::names(c, org, &[])).unwrap().is_empty());
+    let names = t.db.with(|c| gatehouse_db::items::names(c, org, &[ids[0], gatehouse_domain::ids::MembershipId(i64::MAX)])).unwrap();
+    assert_eq!(names, [(ids[0], "Tagged Two".to_string())]);
+});
