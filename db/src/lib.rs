@@ -204,6 +204,9 @@ impl Db {
                 let pool = Pool::builder()
                     .max_size(if path == ":memory:" { 1 } else { max_size })
                     .connection_timeout(Duration::from_secs(10))
+                    // A file opened by this process does not go away like a server connection:
+                    // no `SELECT 1` before every use (PostgreSQL's pool keeps that check).
+                    .test_on_check_out(false)
                     .connection_customizer(Box::new(SqlitePragmas))
                     .build(ConnectionManager::<SqliteConnection>::new(path.clone()))
                     .map_err(|e| DbError::Connect(path.clone(), e.to_string()))?;
