@@ -9,7 +9,7 @@ use crate::redirect::see_other;
 use actix_web::http::header;
 use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
-use gatehouse_app::state::{AppState, RequestLocale, RequestSession};
+use gatehouse_app::state::{AppState, RequestLocale, RequestPerson, RequestSession};
 use gatehouse_db::members::MembershipCtx;
 use gatehouse_db::orgs::OrgRow;
 use gatehouse_db::{Conn, DbError};
@@ -121,20 +121,23 @@ async fn load_caller(req: &HttpRequest) -> Result<Caller, HttpResponse> {
     let Some(session) = req.extensions().get::<RequestSession>().cloned() else {
         return Err(status_page(StatusCode::UNAUTHORIZED, t(locale, Msg::SignInRequired)));
     };
+    // The session middleware puts the person in with the session.
+    let Some(person) = req.extensions().get::<RequestPerson>().cloned() else {
+        return Err(status_page(StatusCode::UNAUTHORIZED, t(locale, Msg::SignInRequired)));
+    };
     let slug = req.match_info().get("org").unwrap_or_default().to_string();
-    let (db, cache, user) = (state.db.clone(), state.policies.clone(), session.user);
-    match web::block(move || db.with(|c| gatehouse_app::api::server::member_in(c, &cache, user, &slug))).await {
-        Ok(Ok((org, m, policy))) => {
+    let user = session.user;
+    match gatehouse_app::api::server::member_in(&state, &person, &slug).await {
+        Ok(Some((org, m, policy))) => {
             tracing::Span::current().record("org_id", org.id.0);
             let actor = Actor::User { user, membership: Some(m.id) };
             Ok(Caller { now: state.clock.now(), state, org, m, policy, locale, actor })
         }
-        Ok(Err(DbError::NotFound)) => Err(status_page(StatusCode::NOT_FOUND, t(locale, Msg::NotFoundText))),
-        Ok(Err(e)) => {
+        Ok(None) => Err(status_page(StatusCode::NOT_FOUND, t(locale, Msg::NotFoundText))),
+        Err(e) => {
             tracing::error!(error = %e, "loading the caller failed");
             Err(unavailable())
         }
-        Err(_) => Err(unavailable()),
     }
 }
 

@@ -187,68 +187,43 @@ pub mod server {
     }
 
     /// The one loader of "who is asking inside an organization", for server functions and form
-    /// posts alike: the organization `slug`, `user`'s active membership in it and the current
-    /// authorization snapshot. NotFound when either is missing (never "exists, but not yours").
-    pub fn member_in(conn: &mut Conn<'_>, cache: &gatehouse_db::authz::PolicyCache, user: gatehouse_domain::ids::UserId, slug: &str) -> Result<(OrgRow, MembershipCtx, Arc<Policy>), DbError> {
-        let org = gatehouse_db::orgs::by_slug(conn, slug)?.ok_or(DbError::NotFound)?;
-        let m = gatehouse_db::members::active_membership(conn, user, org.id)?.ok_or(DbError::NotFound)?;
-        let policy = cache.get(conn, org.id)?;
-        Ok((org, m, policy))
+    /// posts alike: the organization `slug` among the person's active memberships (loaded with
+    /// the session, each with its organization's authorization version) and the policy snapshot
+    /// at that version — from this instance's cache, loaded only when the cache is behind. None
+    /// when the person holds no active membership there (never "exists, but not yours").
+    pub async fn member_in(state: &AppState, person: &RequestPerson, slug: &str) -> Result<Option<(OrgRow, MembershipCtx, Arc<Policy>)>, DbError> {
+        let Some(am) = person.memberships.iter().find(|a| a.org.slug == slug).cloned() else { return Ok(None) };
+        let policy = policy_at(state, am.org.id, am.authz_version).await?;
+        let mut org_roles = policy.subject(am.membership).org_roles;
+        org_roles.sort();
+        let m = MembershipCtx { id: am.membership, org: am.org.id, status: MemberStatus::Active, kind: am.kind, role_holder_only: am.role_holder_only, org_roles };
+        Ok(Some((am.org, m, policy)))
     }
 
     /// The organization's policy snapshot at `version` (read with the session): from this
     /// instance's cache, or loaded when the cache is behind.
-    pub async fn policy_at(state: &AppState, org: gatehouse_domain::ids::OrgId, version: i64) -> Result<Arc<Policy>, AppError> {
+    pub async fn policy_at(state: &AppState, org: gatehouse_domain::ids::OrgId, version: i64) -> Result<Arc<Policy>, DbError> {
         if let Some(p) = state.policies.at(org, version) {
             return Ok(p);
         }
         let cache = state.policies.clone();
-        db(state, move |conn| cache.get(conn, org)).await
-    }
-
-    /// [`in_org`]'s answer, kept for the rest of one request.
-    #[derive(Clone)]
-    struct KeptMember {
-        user: gatehouse_domain::ids::UserId,
-        slug: String,
-        org: OrgRow,
-        m: MembershipCtx,
-        policy: Arc<Policy>,
+        read(state, move |conn| cache.get(conn, org)).await.map_err(|e| DbError::Pool(e.to_string()))?
     }
 
     /// The signed-in caller's active membership in the organization `slug`, with the
     /// organization's current authorization policy. Someone who is not a member gets NotFound:
     /// the portal never confirms that another organization exists.
-    ///
-    /// A page that calls several server functions while it renders (the members list and its
-    /// filters) loads this once: the answer is kept with the request for the next one.
     pub async fn in_org(slug: String) -> Result<Ctx, AppError> {
         let req: HttpRequest = leptos_actix::extract().await.map_err(|_| fail(AppError::Internal))?;
         let c = caller_of(&req)?;
-        let user = c.session.as_ref().ok_or_else(|| fail(AppError::Unauthenticated))?.user;
-        let kept = req.extensions().get::<KeptMember>().filter(|k| k.user == user && k.slug == slug).map(|k| (k.org.clone(), k.m.clone(), k.policy.clone()));
-        let (org, m, policy) = match kept {
-            Some(found) => found,
-            None => {
-                let person = req.extensions().get::<RequestPerson>().map(|p| p.memberships.clone());
-                let found = match person {
-                    // The session lookup brought the memberships and their versions along.
-                    Some(mine) => {
-                        let am = mine.iter().find(|a| a.org.slug == slug).cloned().ok_or_else(|| fail(AppError::NotFound))?;
-                        let policy = policy_at(&c.state, am.org.id, am.authz_version).await?;
-                        let mut org_roles = policy.subject(am.membership).org_roles;
-                        org_roles.sort();
-                        let m = MembershipCtx { id: am.membership, org: am.org.id, status: MemberStatus::Active, kind: am.kind, role_holder_only: am.role_holder_only, org_roles };
-                        (am.org, m, policy)
-                    }
-                    None => {
-                        let cache = c.state.policies.clone();
-                        let s = slug.clone();
-                        db(&c.state, move |conn| member_in(conn, &cache, user, &s)).await?
-                    }
-                };
-                req.extensions_mut().insert(KeptMember { user, slug, org: found.0.clone(), m: found.1.clone(), policy: found.2.clone() });
-                found
+        // The session middleware puts the person in with the session.
+        let person = req.extensions().get::<RequestPerson>().cloned().ok_or_else(|| fail(AppError::Unauthenticated))?;
+        let (org, m, policy) = match member_in(&c.state, &person, &slug).await {
+            Ok(Some(found)) => found,
+            Ok(None) => return Err(fail(AppError::NotFound)),
+            Err(e) => {
+                tracing::error!(error = %e, "loading the caller failed");
+                return Err(fail(AppError::Internal));
             }
         };
         let span = tracing::Span::current();
