@@ -24,6 +24,32 @@ pub fn set_status(_code: u16) {
     }
 }
 
+/// Await first in every `Suspend` of a page. Leptos walks a `Suspense`'s children to find their
+/// resources (`dry_resolve`) before rendering them, and walks them again once those resources
+/// are loaded; each walk calls the view closure anew, and a `Suspend` whose data are already
+/// there builds its whole view on each walk only to drop it. Nested under the organization
+/// frame's `Suspense`, a members page was built three times per request, and each build's
+/// resources went into the hydration script: its 50 rows were sent three times. On the server
+/// this is pending once (waking itself at once), so a walk sees a pending `Suspend` and only the
+/// rendering pass builds the view. Every route renders in `SsrMode::Async`, which awaits the
+/// resources inside the `Suspend` all the same. In the browser it is ready at once.
+pub async fn rendering_pass() {
+    #[cfg(feature = "ssr")]
+    {
+        let mut yielded = false;
+        std::future::poll_fn(move |cx| {
+            if yielded {
+                std::task::Poll::Ready(())
+            } else {
+                yielded = true;
+                cx.waker().wake_by_ref();
+                std::task::Poll::Pending
+            }
+        })
+        .await
+    }
+}
+
 /// The reader's language inside organization pages, provided by [`OrgLayout`] once the viewer
 /// is known. Pages read it from context rather than awaiting the viewer again: one resource read
 /// by two nested Suspense boundaries can stall a server render (leptos issue 4851).
@@ -187,6 +213,7 @@ pub fn OrgLayout() -> impl IntoView {
     let frame = move || {
         let slug = org.get();
         Suspend::new(async move {
+            crate::components::rendering_pass().await;
             let v = match viewer().await {
                 Ok(v) => v,
                 Err(e) => return view! { <main id="main"><ErrorView locale=Locale::En error=e /></main> }.into_any(),

@@ -180,6 +180,7 @@ pub fn WhoCanPage() -> impl IntoView {
     let data = Resource::new(move || (org.get(), args.get()), |(o, (p, u))| get_who_can(o, p, u));
     let body = move || {
         Suspend::new(async move {
+            crate::components::rendering_pass().await;
             let locale = use_locale();
             let d = match data.await {
                 Ok(d) => d,
@@ -235,6 +236,7 @@ pub fn OrgRolesPage() -> impl IntoView {
     let query = use_query_map();
     let body = move || {
         Suspend::new(async move {
+            crate::components::rendering_pass().await;
             let locale = use_locale();
             let d = match data.await {
                 Ok(d) => d,

@@ -15,6 +15,7 @@ pub fn ForgotPasswordPage() -> impl IntoView {
     let body = move || {
         let q = query.get();
         Suspend::new(async move {
+            crate::components::rendering_pass().await;
             let v = viewer().await.ok();
             let locale = v.as_ref().map(|v| v.locale).unwrap_or_default();
             let csrf = v.as_ref().map(|v| v.csrf.clone()).unwrap_or_default();
@@ -55,6 +56,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
     let body = move || {
         let q = query.get();
         Suspend::new(async move {
+            crate::components::rendering_pass().await;
             let v = viewer().await.ok();
             let locale = v.as_ref().map(|v| v.locale).unwrap_or_default();
             let csrf = v.as_ref().map(|v| v.csrf.clone()).unwrap_or_default();
@@ -119,6 +121,7 @@ pub fn AccountPage() -> impl IntoView {
     let body = move || {
         let q = query.get();
         Suspend::new(async move {
+            crate::components::rendering_pass().await;
             let v = match viewer().await {
                 Ok(v) => v,
                 Err(e) => return view! { <ErrorView locale=Default::default() error=e /> }.into_any(),
@@ -179,6 +182,7 @@ pub fn EmailLinkPage(confirm: bool) -> impl IntoView {
     let body = move || {
         let q = query.get();
         Suspend::new(async move {
+            crate::components::rendering_pass().await;
             let v = viewer().await.ok();
             let locale = v.as_ref().map(|v| v.locale).unwrap_or_default();
             let csrf = v.as_ref().map(|v| v.csrf.clone()).unwrap_or_default();

@@ -56,6 +56,7 @@ pub fn CompliancePage() -> impl IntoView {
     let data = Resource::new(move || org.get(), get_compliance);
     let body = move || {
         Suspend::new(async move {
+            crate::components::rendering_pass().await;
             let locale = use_locale();
             let d = match data.await {
                 Ok(d) => d,
@@ -120,6 +121,7 @@ pub fn CasePage(mode: CaseMode) -> impl IntoView {
     let data = Resource::new(move || (org.get(), id.get(), link.get()), |(o, i, l)| get_case(o, i, l));
     let body = move || {
         Suspend::new(async move {
+            crate::components::rendering_pass().await;
             let locale = use_locale();
             let d = match data.await {
                 Ok(d) => d,

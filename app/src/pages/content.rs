@@ -15,6 +15,7 @@ pub fn ContentPage() -> impl IntoView {
     let data = Resource::new(move || (org.get(), module.get()), |(o, m)| get_content(o, m));
     let body = move || {
         Suspend::new(async move {
+            crate::components::rendering_pass().await;
             let locale = use_locale();
             let d = match data.await {
                 Ok(d) => d,

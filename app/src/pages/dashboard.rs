@@ -13,6 +13,7 @@ pub fn DashboardPage() -> impl IntoView {
     let data = Resource::new(move || org.get(), get_dashboard);
     let body = move || {
         Suspend::new(async move {
+            crate::components::rendering_pass().await;
             let locale = use_locale();
             let d = match data.await {
                 Ok(d) => d,

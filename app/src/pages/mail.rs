@@ -15,6 +15,7 @@ pub fn MailPage() -> impl IntoView {
     let data = Resource::new(move || (org.get(), status.get()), |(o, s)| get_mail(o, s));
     let body = move || {
         Suspend::new(async move {
+            crate::components::rendering_pass().await;
             let locale = use_locale();
             let rows = match data.await {
                 Ok(r) => r,

@@ -25,6 +25,7 @@ pub fn MemberPage() -> impl IntoView {
     });
     let body = move || {
         Suspend::new(async move {
+            crate::components::rendering_pass().await;
             let locale = use_locale();
             match data.await {
                 Ok((d, access, leaving)) => {
@@ -52,6 +53,7 @@ pub fn MePage() -> impl IntoView {
     let data = Resource::new(move || org.get(), |o| get_member_page(o, None));
     let body = move || {
         Suspend::new(async move {
+            crate::components::rendering_pass().await;
             let locale = use_locale();
             match data.await {
                 Ok((d, access, _)) => {

@@ -52,6 +52,7 @@ pub fn MembersPage() -> impl IntoView {
     let filters = Resource::new(move || org.get(), get_member_filters);
     let body = move || {
         Suspend::new(async move {
+            crate::components::rendering_pass().await;
             let locale = use_locale();
             let (page, filters) = match (page.await, filters.await) {
                 (Ok(p), Ok(f)) => (p, f),

@@ -23,6 +23,7 @@ pub fn NotFoundPage() -> impl IntoView {
     view! {
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
+                crate::components::rendering_pass().await;
                 let locale = viewer().await.map(|v| v.locale).unwrap_or_default();
                 view! { <main id="main"><ErrorView locale error=AppError::NotFound /></main> }
             })}

@@ -9,6 +9,7 @@ use leptos_meta::Title;
 pub fn OrgsPage() -> impl IntoView {
     let body = move || {
         Suspend::new(async move {
+            crate::components::rendering_pass().await;
             let v = match viewer().await {
                 Ok(v) => v,
                 Err(e) => return view! { <ErrorView locale=Default::default() error=e /> }.into_any(),

@@ -54,6 +54,7 @@ pub fn InvitationsPage() -> impl IntoView {
     let data = Resource::new(move || (org.get(), show.get()), |(o, s)| get_invitations(o, s));
     let body = move || {
         Suspend::new(async move {
+            crate::components::rendering_pass().await;
             let locale = use_locale();
             let d = match data.await {
                 Ok(d) => d,
@@ -230,6 +231,7 @@ pub fn InvitationPage() -> impl IntoView {
     let body = move || {
         let q = query.get();
         Suspend::new(async move {
+            crate::components::rendering_pass().await;
             let v = viewer().await.ok();
             let locale = v.as_ref().map(|v| v.locale).unwrap_or_default();
             let csrf = v.as_ref().map(|v| v.csrf.clone()).unwrap_or_default();
@@ -343,6 +345,7 @@ pub fn ImportPage() -> impl IntoView {
     let data = Resource::new(move || (org.get(), id.get()), |(o, i)| get_import(o, i));
     let body = move || {
         Suspend::new(async move {
+            crate::components::rendering_pass().await;
             let locale = use_locale();
             let d = match data.await {
                 Ok(d) => d,

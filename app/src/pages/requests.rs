@@ -63,6 +63,7 @@ pub fn RequestsPage() -> impl IntoView {
     let data = Resource::new(move || (org.get(), filter.get()), |(o, (status, unit))| get_requests(o, status, unit));
     let body = move || {
         Suspend::new(async move {
+            crate::components::rendering_pass().await;
             let locale = use_locale();
             let d = match data.await {
                 Ok(d) => d,
@@ -184,6 +185,7 @@ pub fn RequestPage() -> impl IntoView {
     let data = Resource::new(move || (org.get(), id.get(), link.get()), |(o, i, l)| get_request(o, i, l));
     let body = move || {
         Suspend::new(async move {
+            crate::components::rendering_pass().await;
             let locale = use_locale();
             let d = match data.await {
                 Ok(d) => d,

@@ -16,6 +16,7 @@ pub fn RolesPage() -> impl IntoView {
     let query = use_query_map();
     let body = move || {
         Suspend::new(async move {
+            crate::components::rendering_pass().await;
             let locale = use_locale();
             let d = match data.await {
                 Ok(d) => d,
@@ -147,6 +148,7 @@ pub fn RolePage() -> impl IntoView {
     let query = use_query_map();
     let body = move || {
         Suspend::new(async move {
+            crate::components::rendering_pass().await;
             let locale = use_locale();
             let d = match data.await {
                 Ok(d) => d,
@@ -287,6 +289,7 @@ pub fn RoleMatrixPage() -> impl IntoView {
     let data = Resource::new(move || org.get(), get_role_matrix);
     let body = move || {
         Suspend::new(async move {
+            crate::components::rendering_pass().await;
             let locale = use_locale();
             let d = match data.await {
                 Ok(d) => d,

@@ -12,6 +12,7 @@ pub fn SignInPage() -> impl IntoView {
     let body = move || {
         let q = query.get();
         Suspend::new(async move {
+            crate::components::rendering_pass().await;
             let v = viewer().await.ok();
             let locale = v.as_ref().map(|v| v.locale).unwrap_or_default();
             let csrf = v.as_ref().map(|v| v.csrf.clone()).unwrap_or_default();
@@ -73,6 +74,7 @@ pub fn SignInLinkPage() -> impl IntoView {
     let valid = Resource::new(move || token.get(), get_sign_in_link);
     let body = move || {
         Suspend::new(async move {
+            crate::components::rendering_pass().await;
             let v = viewer().await.ok();
             let locale = v.as_ref().map(|v| v.locale).unwrap_or_default();
             let csrf = v.as_ref().map(|v| v.csrf.clone()).unwrap_or_default();

@@ -16,6 +16,7 @@ pub fn UnitsPage() -> impl IntoView {
     let data = Resource::new(move || org.get(), get_units);
     let body = move || {
         Suspend::new(async move {
+            crate::components::rendering_pass().await;
             let locale = use_locale();
             match data.await {
                 Ok(lines) => view! { <UnitTree locale lines org=org.get_untracked() /> }.into_any(),

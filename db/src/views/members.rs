@@ -165,8 +165,7 @@ pub fn list_counted(
             .load(c))?;
         rows.into_iter().map(|r| (r.0, r)).collect()
     };
-    let mut tags_of = names_by_member(conn, &ids, NameSource::Tags)?;
-    let mut units_of = names_by_member(conn, &ids, NameSource::Units)?;
+    let (mut tags_of, mut units_of) = names_by_member(conn, &ids)?;
     Ok(MemberPage {
         rows: ids
             .iter()
@@ -189,34 +188,35 @@ pub fn list_counted(
     })
 }
 
-enum NameSource {
-    Tags,
-    Units,
-}
+type NamesOf = HashMap<i64, Vec<String>>;
 
-fn names_by_member(conn: &mut Conn<'_>, ids: &[i64], src: NameSource) -> Result<HashMap<i64, Vec<String>>, DbError> {
+/// The tags and the units of each of `ids`, each list in name order: one statement (`UNION
+/// ALL`) for both, a round trip less on PostgreSQL. The names are ordered here, by their
+/// characters, so both databases agree whatever their collation.
+fn names_by_member(conn: &mut Conn<'_>, ids: &[i64]) -> Result<(NamesOf, NamesOf), DbError> {
     if ids.is_empty() {
-        return Ok(HashMap::new());
+        return Ok((HashMap::new(), HashMap::new()));
     }
-    let pairs: Vec<(i64, String)> = match src {
-        NameSource::Tags => on!(conn, c => mt::table
-            .inner_join(t::table)
-            .filter(crate::any_id::any_id(mt::membership_id, ids))
-            .order(t::name.asc())
-            .select((mt::membership_id, t::name))
-            .load(c))?,
-        NameSource::Units => on!(conn, c => mu::table
-            .inner_join(un::table)
-            .filter(crate::any_id::any_id(mu::membership_id, ids))
-            .order(un::name.asc())
-            .select((mu::membership_id, un::name))
-            .load(c))?,
-    };
-    let mut out: HashMap<i64, Vec<String>> = HashMap::new();
-    for (id, name) in pairs {
-        out.entry(id).or_default().push(name);
+    // (membership, is a unit, name)
+    let rows: Vec<(i64, bool, String)> = on!(conn, c => mt::table
+        .inner_join(t::table)
+        .filter(crate::any_id::any_id(mt::membership_id, ids))
+        .select((mt::membership_id, false.into_sql::<diesel::sql_types::Bool>(), t::name))
+        .union_all(
+            mu::table
+                .inner_join(un::table)
+                .filter(crate::any_id::any_id(mu::membership_id, ids))
+                .select((mu::membership_id, true.into_sql::<diesel::sql_types::Bool>(), un::name)),
+        )
+        .load(c))?;
+    let (mut tags, mut units): (NamesOf, NamesOf) = (HashMap::new(), HashMap::new());
+    for (id, is_unit, name) in rows {
+        if is_unit { &mut units } else { &mut tags }.entry(id).or_default().push(name);
     }
-    Ok(out)
+    for names in tags.values_mut().chain(units.values_mut()) {
+        names.sort_unstable();
+    }
+    Ok((tags, units))
 }
 
 /// The list's filter choices: units in tree order from `tree` (the policy snapshot's, so no

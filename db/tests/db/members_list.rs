@@ -105,10 +105,12 @@ both!(page_rows_carry_their_own_tags_and_units, |t: &TestDb| {
             let berlin = gatehouse_db::units::create(c, org, Some(north), "Berlin", "site", Actor::System, now())?;
             let remote = gatehouse_db::tags::ensure(c, org, "remote", Actor::System, now())?;
             let mentor = gatehouse_db::tags::ensure(c, org, "mentor", Actor::System, now())?;
+            // Quotes, a backslash and non-ASCII survive the names' JSON on both databases.
+            let quoted = gatehouse_db::tags::ensure(c, org, "sagt \"hallo\" \\ Zoë", Actor::System, now())?;
             let mut ids = Vec::new();
             for (i, (name, email)) in [("Tagged Two", "two@acme.test"), ("Tagged One", "one@acme.test")].iter().enumerate() {
                 let user = users::create(c, &NewUser { email, display_name: name, locale: Locale::En, password_hash: None, is_system: false }, Actor::System, now())?;
-                let tags = if i == 0 { vec![remote, mentor] } else { vec![remote] };
+                let tags = if i == 0 { vec![remote, quoted, mentor] } else { vec![remote] };
                 let units = if i == 0 { vec![north, berlin] } else { vec![berlin] };
                 let mut m = NewMember::active(org, user, MemberKind::Employee, &units);
                 m.tags = &tags;
@@ -124,7 +126,7 @@ both!(page_rows_carry_their_own_tags_and_units, |t: &TestDb| {
         got,
         [
             ("Tagged One".to_string(), vec!["remote".to_string()], vec!["Berlin".to_string()]),
-            ("Tagged Two".to_string(), vec!["mentor".to_string(), "remote".to_string()], vec!["Berlin".to_string(), "North".to_string()]),
+            ("Tagged Two".to_string(), vec!["mentor".to_string(), "remote".to_string(), "sagt \"hallo\" \\ Zoë".to_string()], vec!["Berlin".to_string(), "North".to_string()]),
         ]
     );
     assert_eq!(page.rows.iter().map(|r| r.id).collect::<Vec<_>>(), [ids[1], ids[0]]);

@@ -251,3 +251,26 @@ both!(outbox_claims_leases_and_backs_off, |t: &TestDb| {
     assert_eq!((status.as_str(), attempts, sent), ("sent", 2, Some(now() + Duration::seconds(31))));
     assert!(t.db.tx(|c| outbox::claim_due(c, now() + Duration::hours(2), 10, Duration::minutes(5))).unwrap().is_empty());
 });
+
+// A pooled PostgreSQL connection the server has closed is replaced before it is handed out again
+// (the pool skips its `SELECT 1` only for a connection that went back unbroken within the last
+// second).
+#[test]
+fn postgres_pool_replaces_a_connection_the_server_closed() {
+    let Some(t) = TestDb::postgres() else { return };
+    #[derive(diesel::QueryableByName)]
+    struct Pid {
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        pid: i32,
+    }
+    let pool = gatehouse_db::Db::connect(&t.url, 1).unwrap();
+    let pid_of = |db: &gatehouse_db::Db| {
+        db.with(|c| Ok(on!(c, c => diesel::sql_query("SELECT pg_backend_pid() AS pid").get_result::<Pid>(c))?.pid)).unwrap()
+    };
+    let first = pid_of(&pool);
+    t.db.with(|c| Ok(on!(c, c => diesel::sql_query(format!("SELECT pg_terminate_backend({first})")).execute(c))?)).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1300));
+    let second = pid_of(&pool);
+    assert_ne!(first, second, "a new connection replaced the closed one");
+    pool.ping().unwrap();
+}
