@@ -55,6 +55,18 @@ async fn organizations_are_isolated_and_admin_screens_refused(t: &TestDb) {
     let list = admin.get("/api/members?org=acme&q=mitglied").await;
     assert_eq!(list.status, StatusCode::OK);
     assert!(list.body.contains("Max Mitglied") && list.body.contains("\"total\":1"), "{}", list.body);
+    // Each page's data goes into its hydration script once (Leptos used to build the page once
+    // per render pass, and each build's resources were sent: the members list three times).
+    for (path, marker) in [("/o/acme/members", "\\\"rows\\\":["), ("/o/acme/dashboard", "\\\"by_status\\\":[")] {
+        let page = admin.get(path).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        assert_eq!(page.body.matches(marker).count(), 1, "{path}: its data once in the hydration script");
+        let ids: Vec<&str> = page.body.match_indices("__RESOLVED_RESOURCES[").map(|(i, _)| &page.body[i..i + 26]).collect();
+        let mut distinct = ids.clone();
+        distinct.sort_unstable();
+        distinct.dedup();
+        assert_eq!(ids.len(), distinct.len(), "{path}: each resource once");
+    }
 }
 http_both!(isolation, organizations_are_isolated_and_admin_screens_refused);
 
