@@ -30,6 +30,10 @@ struct Kept {
     epoch: AtomicU64,
     figures: Mutex<HashMap<OrgId, Entry<Figures>>>,
     totals: Mutex<HashMap<(OrgId, String), Entry<u64>>>,
+    /// One lock per count under way on a request: readers missing the same count together (right
+    /// after a change, or on a fresh instance) wait for the first one's count instead of each
+    /// counting the organization again.
+    flights: Mutex<HashMap<String, Arc<Mutex<()>>>>,
 }
 
 struct Entry<T> {
@@ -66,6 +70,15 @@ fn look<K: std::hash::Hash + Eq, T: Clone>(map: &Mutex<HashMap<K, Entry<T>>>, ke
 }
 
 impl Kept {
+    fn flight(&self, key: String) -> Arc<Mutex<()>> {
+        let mut flights = self.flights.lock().expect("counts flights");
+        if flights.len() >= MAX_TOTALS {
+            // Only coordination is lost: a reader whose lock went counts on its own.
+            flights.retain(|_, f| Arc::strong_count(f) > 1);
+        }
+        flights.entry(key).or_default().clone()
+    }
+
     fn keep<K: std::hash::Hash + Eq, T>(&self, map: &Mutex<HashMap<K, Entry<T>>>, key: K, value: T, epoch: u64) {
         let mut map = map.lock().expect("counts cache");
         // Counted before a change that was forgotten meanwhile: not kept (the next reader counts).
@@ -95,7 +108,7 @@ impl Kept {
 impl CountsCache {
     pub fn new(max_age: Duration) -> Self {
         Self {
-            kept: Arc::new(Kept { max_age, epoch: AtomicU64::new(0), figures: Default::default(), totals: Default::default() }),
+            kept: Arc::new(Kept { max_age, epoch: AtomicU64::new(0), figures: Default::default(), totals: Default::default(), flights: Default::default() }),
             counter: None,
         }
     }
@@ -147,6 +160,13 @@ impl CountsCache {
             }
             Found::Missing => {}
         }
+        // not user text: a key for one count at a time
+        let flight = kept.flight(format!("figures|{}", org.0));
+        let _one_count = flight.lock().unwrap_or_else(|e| e.into_inner());
+        // Counted by the reader this one waited for.
+        if let Found::Fresh(f) = look(&kept.figures, &org, kept.max_age, false) {
+            return Ok(f);
+        }
         let epoch = kept.epoch.load(Ordering::SeqCst);
         let fresh = super::dashboard::figures(conn, org)?;
         kept.keep(&kept.figures, org, fresh.clone(), epoch);
@@ -186,6 +206,13 @@ impl CountsCache {
             }
             Found::Missing => count,
         };
+        // not user text: a key for one count at a time
+        let flight = kept.flight(format!("total|{}|{}", key.0 .0, key.1));
+        let _one_count = flight.lock().unwrap_or_else(|e| e.into_inner());
+        // Counted by the reader this one waited for.
+        if let Found::Fresh(n) = look(&kept.totals, &key, kept.max_age, false) {
+            return Ok(n);
+        }
         let epoch = kept.epoch.load(Ordering::SeqCst);
         let n = count(conn)?;
         kept.trim_totals();

@@ -138,3 +138,33 @@ both!(page_rows_carry_their_own_tags_and_units, |t: &TestDb| {
     let names = t.db.with(|c| gatehouse_db::items::names(c, org, &[ids[0], gatehouse_domain::ids::MembershipId(i64::MAX)])).unwrap();
     assert_eq!(names, [(ids[0], "Tagged Two".to_string())]);
 });
+
+// Readers that miss the same total together (right after a change, on a fresh instance) wait for
+// one count instead of each counting the organization, and all get its answer.
+both!(readers_missing_a_total_together_count_it_once, |t: &TestDb| {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    let org = org_with_people(t);
+    let cache = Arc::new(gatehouse_db::views::counts::CountsCache::default());
+    let counted = Arc::new(AtomicUsize::new(0));
+    let answers: Vec<u64> = std::thread::scope(|s| {
+        let readers: Vec<_> = (0..6)
+            .map(|_| {
+                let (cache, counted, db) = (cache.clone(), counted.clone(), t.db.clone());
+                s.spawn(move || {
+                    db.with(|c| {
+                        cache.total(c, org, "everyone".into(), move |_c| {
+                            counted.fetch_add(1, Ordering::SeqCst);
+                            std::thread::sleep(std::time::Duration::from_millis(100));
+                            Ok(42)
+                        })
+                    })
+                    .unwrap()
+                })
+            })
+            .collect();
+        readers.into_iter().map(|r| r.join().unwrap()).collect()
+    });
+    assert_eq!(answers, vec![42; 6]);
+    assert_eq!(counted.load(Ordering::SeqCst), 1, "one count for six readers");
+});
