@@ -311,3 +311,35 @@ pub fn url_encode(s: &str) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    /// Every `Suspend` in the app awaits [`super::rendering_pass`] first, or the server builds
+    /// its view once per render walk and sends its resources' data more than once.
+    #[test]
+    fn every_suspend_builds_its_view_in_the_rendering_pass_only() {
+        fn sources(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+            for e in std::fs::read_dir(dir).expect("app sources") {
+                let p = e.expect("entry").path();
+                if p.is_dir() {
+                    sources(&p, out);
+                } else if p.extension().is_some_and(|x| x == "rs") {
+                    out.push(p);
+                }
+            }
+        }
+        let mut files = Vec::new();
+        sources(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut files);
+        let mut seen = 0;
+        for f in files {
+            let text = std::fs::read_to_string(&f).expect("source");
+            let needle = ["Suspend", "::new("].concat();
+            for (i, _) in text.match_indices(&needle) {
+                seen += 1;
+                let after: String = text[i..].lines().take(2).collect::<Vec<_>>().join("\n");
+                assert!(after.contains("rendering_pass().await"), "{}: a Suspend without rendering_pass first:\n{after}", f.display());
+            }
+        }
+        assert!(seen > 20, "the pages' Suspends were found ({seen})");
+    }
+}
