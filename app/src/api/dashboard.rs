@@ -8,12 +8,6 @@ use gatehouse_domain::views::Dashboard;
 
 #[server(input = GetUrl, endpoint = "dashboard")]
 pub async fn get_dashboard(org: String) -> Result<Dashboard, AppError> {
-    // not user text: a key for sharing this read within one request
-    server::shared(format!("dashboard|{org}"), dashboard(org)).await
-}
-
-#[cfg(feature = "ssr")]
-async fn dashboard(org: String) -> Result<Dashboard, AppError> {
     use gatehouse_domain::authz::Target;
     let ctx = server::in_org(org).await?;
     // Organization-wide figures: members.view across the organization (aggregate is enough).

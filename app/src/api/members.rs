@@ -57,13 +57,6 @@ pub async fn get_members(
     page: Option<String>,
     per_page: Option<String>,
 ) -> Result<MemberPage, AppError> {
-    // not user text: a key for sharing this read within one request
-    let key = format!("members|{org}|{q:?}|{unit:?}|{tag:?}|{kind:?}|{status:?}|{sort:?}|{dir:?}|{page:?}|{per_page:?}");
-    server::shared(key, members_page(org, MemberParams { q, unit, tag, kind, status, sort, dir, page, per_page })).await
-}
-
-#[cfg(feature = "ssr")]
-async fn members_page(org: String, params: MemberParams) -> Result<MemberPage, AppError> {
     use gatehouse_domain::authz::policy::Reach;
     let ctx = server::in_org(org).await?;
     // Named people: individual visibility, within the caller's reach.
@@ -71,7 +64,7 @@ async fn members_page(org: String, params: MemberParams) -> Result<MemberPage, A
         Reach::Units(us) => Some(us),
         _ => None,
     };
-    let q = params.query();
+    let q = MemberParams { q, unit, tag, kind, status, sort, dir, page, per_page }.query();
     let org = ctx.org.id;
     let counts = ctx.c.state.counts.clone();
     let mut page = server::db(&ctx.c.state, move |conn| gatehouse_db::views::members::list_counted(conn, org, &q, within.as_deref(), Some(&counts))).await?;
@@ -84,14 +77,10 @@ async fn members_page(org: String, params: MemberParams) -> Result<MemberPage, A
 
 #[server(input = GetUrl, endpoint = "member-filters")]
 pub async fn get_member_filters(org: String) -> Result<MemberFilters, AppError> {
-    // not user text: a key for sharing this read within one request
-    server::shared(format!("member-filters|{org}"), async move {
-        let ctx = server::in_org(org).await?;
-        ctx.reach("members.view", true).await?;
-        let (org, policy) = (ctx.org.id, ctx.policy.clone());
-        server::db(&ctx.c.state, move |conn| gatehouse_db::views::members::filters(conn, org, &policy.tree)).await
-    })
-    .await
+    let ctx = server::in_org(org).await?;
+    ctx.reach("members.view", true).await?;
+    let (org, policy) = (ctx.org.id, ctx.policy.clone());
+    server::db(&ctx.c.state, move |conn| gatehouse_db::views::members::filters(conn, org, &policy.tree)).await
 }
 
 /// A member's page: whoever may see that member's details (members.view reaching one of their

@@ -142,41 +142,6 @@ pub mod server {
         web::block(move || db.with(f)).await
     }
 
-    /// Reads already asked for during this request, by key (see [`shared`]).
-    #[derive(Default)]
-    struct SharedReads(std::cell::RefCell<std::collections::HashMap<String, Box<dyn std::any::Any>>>);
-
-    type SharedRead<T> = futures_util::future::Shared<futures_util::future::LocalBoxFuture<'static, Result<T, AppError>>>;
-
-    /// Runs `read` once per request for `key` (the server function and its arguments): a page
-    /// whose view Leptos builds more than once while it renders on the server (each render pass
-    /// of a nested route creates its resources again) would otherwise ask the database the same
-    /// question each time — three times per members page, which tripled the page's queries.
-    /// Later calls with the same key share the first one's answer.
-    pub async fn shared<T: Clone + 'static>(key: String, read: impl std::future::Future<Output = Result<T, AppError>> + 'static) -> Result<T, AppError> {
-        use futures_util::FutureExt;
-        let req: HttpRequest = leptos_actix::extract().await.map_err(|_| fail(AppError::Internal))?;
-        if req.extensions().get::<std::rc::Rc<SharedReads>>().is_none() {
-            req.extensions_mut().insert(std::rc::Rc::new(SharedReads::default()));
-        }
-        let reads = req.extensions().get::<std::rc::Rc<SharedReads>>().cloned().ok_or_else(|| fail(AppError::Internal))?;
-        let kept = reads.0.borrow().get(&key).and_then(|b| b.downcast_ref::<SharedRead<T>>()).cloned();
-        let fut = match kept {
-            Some(f) => f,
-            None => {
-                let f: SharedRead<T> = read.boxed_local().shared();
-                reads.0.borrow_mut().insert(key, Box::new(f.clone()));
-                f
-            }
-        };
-        let answer = fut.await;
-        // The status of a refusal is the response's: set again for whichever call renders it.
-        if let Err(e) = &answer {
-            e.set_response_status();
-        }
-        answer
-    }
-
     /// Everything a server function needs about an organization request.
     pub struct Ctx {
         pub c: Caller,

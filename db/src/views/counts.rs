@@ -28,8 +28,8 @@ struct Kept {
     max_age: Duration,
     /// Moves on at every `forget`: a count begun before a change is not kept after it.
     epoch: AtomicU64,
-    figures: Mutex<HashMap<OrgId, Entry<Figures>>>,
-    totals: Mutex<HashMap<(OrgId, String), Entry<u64>>>,
+    figures: Map<OrgId, Figures>,
+    totals: Map<(OrgId, String), u64>,
     /// One lock per count under way on a request: readers missing the same count together (right
     /// after a change, or on a fresh instance) wait for the first one's count instead of each
     /// counting the organization again.
@@ -45,7 +45,10 @@ struct Entry<T> {
 
 type Job = Box<dyn FnOnce(&mut Conn<'_>) + Send>;
 
-/// Totals kept at most (a crawler paging through every search would otherwise grow the map).
+type Map<K, T> = Mutex<HashMap<K, Entry<T>>>;
+
+/// Entries kept at most per map (a crawler paging through every search would otherwise grow the
+/// totals).
 const MAX_TOTALS: usize = 10_000;
 
 /// What a lookup found.
@@ -85,22 +88,18 @@ impl Kept {
         if self.epoch.load(Ordering::SeqCst) != epoch {
             return;
         }
+        if map.len() >= MAX_TOTALS {
+            map.retain(|_, e| e.at.elapsed() < self.max_age);
+            if map.len() >= MAX_TOTALS {
+                map.clear();
+            }
+        }
         map.insert(key, Entry { at: Instant::now(), value, counting: false });
     }
 
     fn failed<K: std::hash::Hash + Eq, T>(&self, map: &Mutex<HashMap<K, Entry<T>>>, key: &K) {
         if let Some(e) = map.lock().expect("counts cache").get_mut(key) {
             e.counting = false;
-        }
-    }
-
-    fn trim_totals(&self) {
-        let mut totals = self.totals.lock().expect("counts cache");
-        if totals.len() >= MAX_TOTALS {
-            totals.retain(|_, e| e.at.elapsed() < self.max_age);
-            if totals.len() >= MAX_TOTALS {
-                totals.clear();
-            }
         }
     }
 }
@@ -141,83 +140,76 @@ impl CountsCache {
         }
     }
 
-    pub fn figures(&self, conn: &mut Conn<'_>, org: OrgId) -> Result<Figures, DbError> {
+    /// Kept (fresh, or stale while the background counter counts it again), or counted here
+    /// by `count` — by one reader at a time per `flight` key: the others wait for its answer.
+    #[allow(clippy::too_many_arguments)]
+    fn kept_or_counted<K, T>(
+        &self,
+        conn: &mut Conn<'_>,
+        map: fn(&Kept) -> &Map<K, T>,
+        key: K,
+        flight: String,
+        what: &'static str,
+        count: impl FnOnce(&mut Conn<'_>) -> Result<T, DbError> + Send + 'static,
+    ) -> Result<T, DbError>
+    where
+        K: std::hash::Hash + Eq + Clone + Send + 'static,
+        T: Clone + Send + 'static,
+    {
         let kept = &self.kept;
-        match look(&kept.figures, &org, kept.max_age, self.counter.is_some()) {
-            Found::Fresh(f) | Found::Stale(f, false) => return Ok(f),
-            Found::Stale(f, true) => {
-                let (k, epoch) = (kept.clone(), kept.epoch.load(Ordering::SeqCst));
-                let sent = self.send(Box::new(move |c| match super::dashboard::figures(c, org) {
-                    Ok(fresh) => k.keep(&k.figures, org, fresh, epoch),
-                    Err(e) => {
-                        tracing::warn!(error = %e, "counting the dashboard's figures in the background");
-                        k.failed(&k.figures, &org);
+        let count = match look(map(kept), &key, kept.max_age, self.counter.is_some()) {
+            Found::Fresh(v) | Found::Stale(v, false) => return Ok(v),
+            Found::Stale(v, true) => {
+                let (k, epoch, job_key) = (kept.clone(), kept.epoch.load(Ordering::SeqCst), key.clone());
+                // The job owns the count; if it cannot be sent it is counted here instead.
+                let job = Arc::new(Mutex::new(Some(count)));
+                let for_job = job.clone();
+                let sent = self.send(Box::new(move |c| {
+                    let Some(count) = for_job.lock().expect("count job").take() else { return };
+                    match count(c) {
+                        Ok(fresh) => k.keep(map(&k), job_key, fresh, epoch),
+                        Err(e) => {
+                            tracing::warn!(error = %e, count = what, "counting in the background");
+                            k.failed(map(&k), &job_key);
+                        }
                     }
                 }));
                 if sent {
-                    return Ok(f);
+                    return Ok(v);
+                }
+                let left = job.lock().expect("count job").take();
+                match left {
+                    Some(count) => count,
+                    None => return Ok(v),
                 }
             }
-            Found::Missing => {}
-        }
-        // not user text: a key for one count at a time
-        let flight = kept.flight(format!("figures|{}", org.0));
+            Found::Missing => count,
+        };
+        let flight = kept.flight(flight);
         let _one_count = flight.lock().unwrap_or_else(|e| e.into_inner());
         // Counted by the reader this one waited for.
-        if let Found::Fresh(f) = look(&kept.figures, &org, kept.max_age, false) {
-            return Ok(f);
+        if let Found::Fresh(v) = look(map(kept), &key, kept.max_age, false) {
+            return Ok(v);
         }
         let epoch = kept.epoch.load(Ordering::SeqCst);
-        let fresh = super::dashboard::figures(conn, org)?;
-        kept.keep(&kept.figures, org, fresh.clone(), epoch);
-        Ok(fresh)
+        let v = count(conn)?;
+        kept.keep(map(kept), key, v.clone(), epoch);
+        Ok(v)
+    }
+
+    /// The dashboard's figures for `org`.
+    pub fn figures(&self, conn: &mut Conn<'_>, org: OrgId) -> Result<Figures, DbError> {
+        // not user text: a key for one count at a time
+        let flight = format!("figures|{}", org.0);
+        self.kept_or_counted(conn, |k| &k.figures, org, flight, "dashboard figures", move |c| super::dashboard::figures(c, org))
     }
 
     /// The total for `filter` (a description of everything but sorting and paging), counted by
     /// `count` when not kept, or in the background when kept but stale.
     pub fn total(&self, conn: &mut Conn<'_>, org: OrgId, filter: String, count: impl FnOnce(&mut Conn<'_>) -> Result<u64, DbError> + Send + 'static) -> Result<u64, DbError> {
-        let kept = &self.kept;
-        let key = (org, filter);
-        let count = match look(&kept.totals, &key, kept.max_age, self.counter.is_some()) {
-            Found::Fresh(n) | Found::Stale(n, false) => return Ok(n),
-            Found::Stale(n, true) => {
-                let (k, epoch, key) = (kept.clone(), kept.epoch.load(Ordering::SeqCst), key.clone());
-                // The job owns the count; if it cannot be sent it is counted here instead.
-                let job = std::sync::Arc::new(Mutex::new(Some(count)));
-                let for_job = job.clone();
-                let sent = self.send(Box::new(move |c| {
-                    let Some(count) = for_job.lock().expect("count job").take() else { return };
-                    match count(c) {
-                        Ok(fresh) => k.keep(&k.totals, key, fresh, epoch),
-                        Err(e) => {
-                            tracing::warn!(error = %e, "counting a members total in the background");
-                            k.failed(&k.totals, &key);
-                        }
-                    }
-                }));
-                if sent {
-                    return Ok(n);
-                }
-                let left = job.lock().expect("count job").take();
-                match left {
-                    Some(count) => count,
-                    None => return Ok(n),
-                }
-            }
-            Found::Missing => count,
-        };
         // not user text: a key for one count at a time
-        let flight = kept.flight(format!("total|{}|{}", key.0 .0, key.1));
-        let _one_count = flight.lock().unwrap_or_else(|e| e.into_inner());
-        // Counted by the reader this one waited for.
-        if let Found::Fresh(n) = look(&kept.totals, &key, kept.max_age, false) {
-            return Ok(n);
-        }
-        let epoch = kept.epoch.load(Ordering::SeqCst);
-        let n = count(conn)?;
-        kept.trim_totals();
-        kept.keep(&kept.totals, key, n, epoch);
-        Ok(n)
+        let flight = format!("total|{}|{filter}", org.0);
+        self.kept_or_counted(conn, |k| &k.totals, (org, filter), flight, "members total", count)
     }
 
     /// After changes in organizations not known one by one (an import run to its end).
