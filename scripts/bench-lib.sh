@@ -24,3 +24,15 @@ sign_in() {
     --data-urlencode "csrf_token=$tok" --data-urlencode "email=demo@gatehouse.test" --data-urlencode "password=gatehouse-demo"
   echo "gh_session=$(awk '$6=="gh_session"{print $7}' "$jar")"
 }
+
+# One wrk run as a markdown row: | $backend | $1 | req/s | p50 | p99 | non-2xx |, for URL $2 with
+# the request header $3 (a cookie or an API key). Reads `conns`, `secs` and `backend`.
+wrk_row() {
+  local out rps p50 p99 errs
+  out=$(wrk -t1 -c"$conns" -d"${secs}s" --latency -H "$3" "$2")
+  rps=$(awk '/Requests\/sec/{print $2}' <<<"$out")
+  p50=$(awk '$1=="50%"{print $2}' <<<"$out")
+  p99=$(awk '$1=="99%"{print $2}' <<<"$out")
+  errs=$(awk '/Non-2xx/{print $5}' <<<"$out")
+  printf '| %s | %s | %s | %s | %s | %s |\n' "$backend" "$1" "$rps" "$p50" "$p99" "${errs:-0}"
+}

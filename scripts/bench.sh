@@ -23,14 +23,7 @@ trap cleanup EXIT
 
 
 run_wrk() { # $1 name $2 url $3 cookie
-  local out
-  out=$(wrk -t1 -c"$conns" -d"${secs}s" --latency -H "Cookie: $3" "$2")
-  local rps p50 p99 errs
-  rps=$(awk '/Requests\/sec/{print $2}' <<<"$out")
-  p50=$(awk '$1=="50%"{print $2}' <<<"$out")
-  p99=$(awk '$1=="99%"{print $2}' <<<"$out")
-  errs=$(awk '/Non-2xx/{print $5}' <<<"$out")
-  printf '| %s | %s | %s | %s | %s | %s |\n' "$backend" "$1" "$rps" "$p50" "$p99" "${errs:-0}"
+  wrk_row "$1" "$2" "Cookie: $3"
 }
 
 echo "| backend | page | req/s | p50 | p99 | non-2xx |"

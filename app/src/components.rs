@@ -271,6 +271,7 @@ pub fn OrgLayout() -> impl IntoView {
                             {(current.menu.org_roles && !current.menu.roles).then(|| view! { <li><A href=format!("{base}/org-roles")>{t(locale, Msg::OrgRoles)}</A></li> })}
                             {current.menu.content.then(|| view! { <li><A href=format!("{base}/content")>{t(locale, Msg::Content)}</A></li> })}
                             {current.menu.mail.then(|| view! { <li><A href=format!("{base}/mail")>{t(locale, Msg::Mail)}</A></li> })}
+                            {current.menu.api_keys.then(|| view! { <li><A href=format!("{base}/api-keys")>{t(locale, Msg::NavApiKeys)}</A></li> })}
                             <li><A href=format!("{base}/me")>{t(locale, Msg::MyPage)}</A></li>
                         </ul>
                     </nav>

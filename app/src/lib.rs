@@ -107,6 +107,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("org-roles") view=pages::access::OrgRolesPage ssr=SsrMode::Async />
                     <Route path=path!("content") view=pages::content::ContentPage ssr=SsrMode::Async />
                     <Route path=path!("mail") view=pages::mail::MailPage ssr=SsrMode::Async />
+                    <Route path=path!("api-keys") view=pages::api_keys::ApiKeysPage ssr=SsrMode::Async />
                     <Route path=path!("invitations") view=pages::people::InvitationsPage ssr=SsrMode::Async />
                     <Route path=path!("imports/:id") view=pages::people::ImportPage ssr=SsrMode::Async />
                     <Route path=path!("requests") view=pages::requests::RequestsPage ssr=SsrMode::Async />

@@ -6,6 +6,7 @@
 
 pub mod account;
 pub mod any_id;
+pub mod api_keys;
 pub mod audit;
 pub mod authz;
 pub mod compliance;

@@ -463,6 +463,43 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    technical_users (id) {
+        id -> BigInt,
+        org_id -> BigInt,
+        membership_id -> BigInt,
+        name -> Text,
+        description -> Text,
+        removed_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+        updated_by_kind -> Text,
+        updated_by_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    api_keys (id) {
+        id -> BigInt,
+        org_id -> BigInt,
+        technical_user_id -> BigInt,
+        name -> Text,
+        public_id -> Text,
+        secret_hash -> Text,
+        scopes -> Text,
+        expires_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+        last_used_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        created_by_kind -> Text,
+        created_by_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::joinable!(api_keys -> technical_users (technical_user_id));
+diesel::joinable!(api_keys -> organizations (org_id));
+diesel::joinable!(technical_users -> memberships (membership_id));
 diesel::joinable!(item_assignees -> items (item_id));
 diesel::joinable!(access_requests -> organizations (org_id));
 
@@ -495,4 +532,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     compliance_cases,
     audit_redaction_permits,
     link_keys,
+    technical_users,
+    api_keys,
 );

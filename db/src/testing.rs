@@ -71,6 +71,11 @@ impl TestDb {
             .expect("count")
     }
 
+    /// Rows of a table matching a condition (SQL both databases read alike), for assertions.
+    pub fn count_where(&self, table: &str, condition: &str) -> i64 {
+        self.count(&format!("{table} WHERE {condition}"))
+    }
+
     /// Every (table, text column, rows) in the whole database whose value contains `needle`
     /// (case-insensitive) — with `org`, only in rows of tables that carry an org_id and belong
     /// to that organization. For the anonymization tests: a person's values must be nowhere.

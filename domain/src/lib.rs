@@ -4,6 +4,7 @@
 //! takes `now` (or a [`clock::Clock`]) so tests can move time.
 
 pub mod actor;
+pub mod api_keys;
 pub mod authz;
 pub mod client_addr;
 pub mod clock;

@@ -1,4 +1,4 @@
-//! The command line: `gatehouse serve | migrate | seed-demo | create-owner | send-test-mail | anonymize | rotate-link-key`.
+//! The command line: `gatehouse serve | migrate | seed-demo | create-owner | send-test-mail | anonymize | rotate-link-key | create-api-key`.
 use clap::{Parser, Subcommand};
 use std::net::SocketAddr;
 
@@ -84,6 +84,26 @@ pub enum Command {
         /// far stops working.
         #[arg(long)]
         withdraw: bool,
+    },
+    /// Make an API key for a technical user of an organization (added when missing) and print
+    /// it — the only time it is shown. Acting as the operator, audited as the system.
+    CreateApiKey {
+        /// URL handle of the organization.
+        #[arg(long)]
+        org_slug: String,
+        /// The technical user's name.
+        #[arg(long)]
+        technical_user: String,
+        /// The permissions the key carries, comma-separated (e.g. `decisions.query,members.view`).
+        #[arg(long, value_delimiter = ',', required = true)]
+        scopes: Vec<String>,
+        /// Days until the key ends (1 to 366).
+        #[arg(long, default_value_t = 90)]
+        days: i64,
+        /// Also give the technical user a role of its own that grants exactly these permissions
+        /// for the whole organization (otherwise assign its roles on its member page).
+        #[arg(long)]
+        with_role: bool,
     },
 }
 

@@ -58,6 +58,10 @@ pub const ORG_FORMS: &[(&str, &str)] = &[
     ("POST", "/o/{org}/compliance/settings"),
     ("POST", "/o/{org}/compliance/{id}/anonymize"),
     ("POST", "/o/{org}/compliance/{id}/remind"),
+    ("POST", "/o/{org}/api-keys/users"),
+    ("POST", "/o/{org}/api-keys/users/{id}/remove"),
+    ("POST", "/o/{org}/api-keys/users/{id}/keys"),
+    ("POST", "/o/{org}/api-keys/keys/{id}/revoke"),
 ];
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -83,6 +87,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     crate::imports::configure(cfg);
     crate::requests::configure(cfg);
     crate::compliance::configure(cfg);
+    crate::api_keys::configure(cfg);
 }
 
 pub(crate) type Form = web::Form<Vec<(String, String)>>;

@@ -40,6 +40,7 @@ pub fn app(
         // Raw bodies: a CSV upload (and the CSRF check that reads it first).
         .app_data(web::PayloadConfig::new(crate::imports::MAX_UPLOAD))
         .route("/health", web::get().to(auth::health))
+        .configure(crate::api::configure)
         .route("/", web::get().to(auth::start))
         .route("/auth/sign-in", web::post().to(auth::sign_in))
         .route("/auth/sign-out", web::post().to(auth::sign_out))

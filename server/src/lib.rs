@@ -3,6 +3,8 @@
 #![recursion_limit = "256"]
 
 pub mod account;
+pub mod api;
+pub mod api_keys;
 pub mod auth;
 pub mod cli;
 pub mod compliance;

@@ -115,6 +115,14 @@ fn run(cli: Cli) -> Result<(), String> {
             }
             Ok(())
         }
+        Command::CreateApiKey { org_slug, technical_user, scopes, days, with_role } => {
+            let db = open(&cli.database_url)?;
+            let org = db.with(|c| gatehouse_db::orgs::by_slug(c, &org_slug)).map_err(|e| e.to_string())?.ok_or_else(|| format!("no organization `{org_slug}`"))?;
+            let k = db.with(|c| gatehouse_db::api_keys::operator_key(c, org.id, &technical_user, &scopes, days, with_role, SystemClock.now())).map_err(|e| e.to_string())?;
+            eprintln!("key for technical user `{}` of {org_slug}, ending {} (shown only now; only its hash is kept):", k.technical_user, k.expires_at.to_rfc3339());
+            println!("{}", k.token);
+            Ok(())
+        }
         Command::SendTestMail { to, locale, smtp, public_url } => {
             let db = open(&cli.database_url)?;
             let locale = gatehouse_domain::locale::Locale::parse(&locale).ok_or_else(|| format!("unknown language `{locale}` (en or de)"))?;

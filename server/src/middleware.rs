@@ -143,7 +143,9 @@ fn origin_ok(req: &ServiceRequest) -> bool {
 /// CSRF on every state-changing request, and sends signed-out visitors of pages to sign-in.
 pub async fn session(mut req: ServiceRequest, next: Next<impl MessageBody + 'static>) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let path = req.path().to_string();
-    if is_static(&path) {
+    // Static files need no session; the JSON API is called with a key, never a cookie (so it
+    // needs no CSRF token and no browser can be made to call it as someone).
+    if is_static(&path) || crate::api::is_api(&path) {
         return Ok(next.call(req).await?.map_into_boxed_body());
     }
     let state = req.app_data::<web::Data<AppState>>().expect("AppState is registered").get_ref().clone();

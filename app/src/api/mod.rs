@@ -30,6 +30,9 @@ pub struct Menu {
     /// Former members and their anonymization (compliance.view_links).
     #[serde(default)]
     pub compliance: bool,
+    /// Technical users and API keys (api_keys.generate or api_keys.revoke).
+    #[serde(default)]
+    pub api_keys: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -321,12 +324,14 @@ pub mod server {
             invitations: anywhere("members.invite"),
             requests: true,
             compliance: org_wide("compliance.view_links"),
+            api_keys: org_wide("api_keys.generate") || org_wide("api_keys.revoke"),
         }
     }
 }
 
 pub mod access;
 pub mod account;
+pub mod api_keys;
 pub mod compliance;
 pub mod dashboard;
 pub mod members;

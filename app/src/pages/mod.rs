@@ -1,5 +1,6 @@
 pub mod access;
 pub mod account;
+pub mod api_keys;
 pub mod compliance;
 pub mod content;
 pub mod dashboard;

@@ -1,4 +1,5 @@
 //! Joined read models for the portal's screens.
+pub mod api;
 pub mod counts;
 pub mod dashboard;
 pub mod members;

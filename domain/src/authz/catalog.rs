@@ -40,6 +40,9 @@ pub const ADMIN_PERMISSIONS: &[AdminPermission] = &[
     p("licenses.buy", false),
     p("api_keys.generate", false),
     p("api_keys.revoke", false),
+    // The decision point: an organization's own application asks whether a member may do
+    // something, and who may (it learns who holds what, so it concerns people).
+    p("decisions.query", true),
     p("support.handle", false),
 ];
 

@@ -148,6 +148,14 @@ async fn every_route_refuses_the_unpermitted_and_strangers(t: &TestDb) {
         let case = t.db.with(|c| gatehouse_db::compliance::end_membership(c, acme.id, None, left, "http://127.0.0.1:3000", gatehouse_domain::actor::Actor::System, now())).unwrap();
         (case, t.db.with(|c| gatehouse_db::compliance::pseudonym_for(c, acme.id, left)).unwrap())
     };
+    // A technical user of the owner's with a key, for the API key cases.
+    let (tech, key) = {
+        let p = t.db.with(|c| gatehouse_db::authz::load_policy(c, acme.id)).unwrap();
+        let owner = gatehouse_domain::ids::MembershipId(other);
+        let tech = t.db.with(|c| gatehouse_db::api_keys::create_technical_user(c, acme.id, &p, owner, "Reporting", "", gatehouse_domain::actor::Actor::System, now())).unwrap();
+        let key = t.db.with(|c| gatehouse_db::api_keys::create_key(c, acme.id, &p, owner, tech, "k", &["members.view".into()], 30, gatehouse_domain::actor::Actor::System, now())).unwrap().id.0;
+        (tech, key)
+    };
 
     // How to call each thing, with a member of acme who holds no admin permission (`member`)
     // and with the owner of another organization (`stranger`). Own-data endpoints say so.
@@ -175,6 +183,7 @@ async fn every_route_refuses_the_unpermitted_and_strangers(t: &TestDb) {
         ("/api/request", format!("org=acme&id={request}"), false),
         ("/api/compliance", "org=acme".into(), false),
         ("/api/compliance-case", format!("org=acme&id={case}"), false),
+        ("/api/api-keys", "org=acme".into(), false),
     ];
     // Not about an organization's data: the signed-in person's own identity and memberships,
     // and the pages behind emailed links (which show only what the link itself carries).
@@ -206,6 +215,7 @@ async fn every_route_refuses_the_unpermitted_and_strangers(t: &TestDb) {
         (format!("/o/acme/compliance/{case}"), false),
         (format!("/o/acme/compliance/{case}/anonymize"), false),
         (format!("/o/acme/compliance/{case}/remind"), false),
+        ("/o/acme/api-keys".into(), false),
     ];
     let pattern_of = |path: &str| -> String {
         path.split('/').map(|s| if s.chars().all(|c| c.is_ascii_digit()) && !s.is_empty() { "{id}" } else if s == "acme" { "{org}" } else if s == "tournaments" { "{module}" } else { s }).collect::<Vec<_>>().join("/")
@@ -251,6 +261,10 @@ async fn every_route_refuses_the_unpermitted_and_strangers(t: &TestDb) {
         ("POST", "/o/acme/compliance/settings".into(), vec![("auto_days", "1".into())]),
         ("POST", format!("/o/acme/compliance/{case}/anonymize"), vec![("confirm", pseudonym.clone())]),
         ("POST", format!("/o/acme/compliance/{case}/remind"), vec![("remind_on", "2030-01-01".into())]),
+        ("POST", "/o/acme/api-keys/users".into(), vec![("name", "Sneaky".into())]),
+        ("POST", format!("/o/acme/api-keys/users/{tech}/remove"), vec![]),
+        ("POST", format!("/o/acme/api-keys/users/{tech}/keys"), vec![("name", "sneaky".into()), ("valid_days", "30".into()), ("scope", "members.view".into())]),
+        ("POST", format!("/o/acme/api-keys/keys/{key}/revoke"), vec![]),
     ];
     let form_pattern = |path: &str| -> String {
         let mut ids = 0;

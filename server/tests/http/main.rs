@@ -3,6 +3,7 @@
 //! the harness in `common/`.
 #[macro_use]
 mod common;
+mod api;
 mod authorization;
 mod compliance;
 mod people;
