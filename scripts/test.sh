@@ -47,7 +47,7 @@ smtp_pid=$!
 cleanup() { kill "$smtp_pid" 2>/dev/null || true; bash "$here/pg.sh" stop "$pgdir" || true; rm -rf "$pgdir"; }
 for _ in $(seq 1 50); do grep -q capturing "$logdir/smtp.log" 2>/dev/null && break; sleep 0.1; done
 
-cargo_tests domain -p gatehouse_domain --features people
+cargo_tests domain -p gatehouse_domain --features people,two-factor
 cargo_tests locales -p gatehouse_locales
 cargo_tests mail -p gatehouse_mail
 cargo_tests db -p gatehouse_db

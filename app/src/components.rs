@@ -148,6 +148,14 @@ pub fn ErrorView(locale: Locale, error: AppError) -> impl IntoView {
             </section>
         }
         .into_any(),
+        AppError::TwoFactorRequired { org } => view! {
+            <section class="notice refused">
+                <h1>{t(locale, Msg::TwoFactorTitle)}</h1>
+                <p>{tf(locale, Msg::TwoFactorRequiredPage, &[("org", &org)])}</p>
+                <p><a href="/account#two-factor" class="button">{t(locale, Msg::TwoFactorSetUpLink)}</a></p>
+            </section>
+        }
+        .into_any(),
         AppError::Refused(why) => view! {
             <section class="notice refused">
                 <h1>{t(locale, Msg::NotChanged)}</h1>
@@ -261,18 +269,7 @@ pub fn OrgLayout() -> impl IntoView {
                     })}
                     <nav aria-label=t(locale, Msg::MainNavigation) class="main-nav">
                         <ul>
-                            {current.menu.dashboard.then(|| view! { <li><A href=format!("{base}/dashboard")>{t(locale, Msg::Dashboard)}</A></li> })}
-                            {current.menu.members.then(|| view! { <li><A href=format!("{base}/members")>{t(locale, Msg::Members)}</A></li> })}
-                            {current.menu.invitations.then(|| view! { <li><A href=format!("{base}/invitations")>{t(locale, Msg::Invitations)}</A></li> })}
-                            {current.menu.requests.then(|| view! { <li><A href=format!("{base}/requests")>{t(locale, Msg::AccessRequests)}</A></li> })}
-                            {current.menu.compliance.then(|| view! { <li><A href=format!("{base}/compliance")>{t(locale, Msg::Compliance)}</A></li> })}
-                            {current.menu.units.then(|| view! { <li><A href=format!("{base}/units")>{t(locale, Msg::Units)}</A></li> })}
-                            {current.menu.roles.then(|| view! { <li><A href=format!("{base}/roles")>{t(locale, Msg::Roles)}</A></li> })}
-                            {(current.menu.org_roles && !current.menu.roles).then(|| view! { <li><A href=format!("{base}/org-roles")>{t(locale, Msg::OrgRoles)}</A></li> })}
-                            {current.menu.content.then(|| view! { <li><A href=format!("{base}/content")>{t(locale, Msg::Content)}</A></li> })}
-                            {current.menu.mail.then(|| view! { <li><A href=format!("{base}/mail")>{t(locale, Msg::Mail)}</A></li> })}
-                            {current.menu.api_keys.then(|| view! { <li><A href=format!("{base}/api-keys")>{t(locale, Msg::NavApiKeys)}</A></li> })}
-                            <li><A href=format!("{base}/me")>{t(locale, Msg::MyPage)}</A></li>
+                            {menu_links(locale, &base, &current.menu).into_iter().map(|(href, label)| view! { <li><A href=href>{label}</A></li> }).collect_view()}
                         </ul>
                     </nav>
                 </div>
@@ -343,4 +340,29 @@ mod tests {
         }
         assert!(seen > 20, "the pages' Suspends were found ({seen})");
     }
+}
+
+/// The organization's menu entries the viewer may open, in order: (path, words). One list (not
+/// one optional node per entry), so the server's HTML and the hydrating browser walk the same
+/// nodes however many entries there are.
+fn menu_links(locale: Locale, base: &str, m: &crate::api::Menu) -> Vec<(String, &'static str)> {
+    [
+        (m.dashboard, "dashboard", Msg::Dashboard),
+        (m.members, "members", Msg::Members),
+        (m.invitations, "invitations", Msg::Invitations),
+        (m.requests, "requests", Msg::AccessRequests),
+        (m.compliance, "compliance", Msg::Compliance),
+        (m.units, "units", Msg::Units),
+        (m.roles, "roles", Msg::Roles),
+        (m.org_roles && !m.roles, "org-roles", Msg::OrgRoles),
+        (m.content, "content", Msg::Content),
+        (m.mail, "mail", Msg::Mail),
+        (m.settings, "settings", Msg::Settings),
+        (m.api_keys, "api-keys", Msg::NavApiKeys),
+        (true, "me", Msg::MyPage),
+    ]
+    .into_iter()
+    .filter(|(shown, _, _)| *shown)
+    .map(|(_, path, msg)| (format!("{base}/{path}"), t(locale, msg)))
+    .collect()
 }

@@ -29,6 +29,10 @@ pub enum AppError {
     EmailLink { expired: bool, page: String },
     #[error("bad request: {0}")]
     BadRequest(String),
+    /// The organization (its name) requires two-factor authentication, and the person has not
+    /// set it up: nothing of it opens until they have.
+    #[error("two-factor authentication required")]
+    TwoFactorRequired { org: String },
     #[error("internal error")]
     Internal,
     #[error("request failed: {0}")]
@@ -43,7 +47,7 @@ impl AppError {
         match self {
             AppError::BadRequest(_) | AppError::EmailLink { expired: false, .. } => 400,
             AppError::Unauthenticated => 401,
-            AppError::Forbidden { .. } => 403,
+            AppError::Forbidden { .. } | AppError::TwoFactorRequired { .. } => 403,
             AppError::NotFound => 404,
             AppError::Refused(_) => 409,
             AppError::EmailLink { expired: true, .. } => 410,

@@ -86,6 +86,7 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=pages::NotFoundPage>
                 <Route path=path!("/sign-in") view=pages::sign_in::SignInPage ssr=SsrMode::Async />
+                <Route path=path!("/sign-in/two-factor") view=pages::sign_in::SecondFactorPage ssr=SsrMode::Async />
                 <Route path=path!("/orgs") view=pages::orgs::OrgsPage ssr=SsrMode::Async />
                 <Route path=path!("/sign-in-link") view=pages::sign_in::SignInLinkPage ssr=SsrMode::Async />
                 <Route path=path!("/forgot-password") view=pages::account::ForgotPasswordPage ssr=SsrMode::Async />
@@ -108,6 +109,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("content") view=pages::content::ContentPage ssr=SsrMode::Async />
                     <Route path=path!("mail") view=pages::mail::MailPage ssr=SsrMode::Async />
                     <Route path=path!("api-keys") view=pages::api_keys::ApiKeysPage ssr=SsrMode::Async />
+                    <Route path=path!("settings") view=pages::settings::SettingsPage ssr=SsrMode::Async />
                     <Route path=path!("invitations") view=pages::people::InvitationsPage ssr=SsrMode::Async />
                     <Route path=path!("imports/:id") view=pages::people::ImportPage ssr=SsrMode::Async />
                     <Route path=path!("requests") view=pages::requests::RequestsPage ssr=SsrMode::Async />

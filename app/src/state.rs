@@ -36,6 +36,8 @@ pub struct RequestPerson {
     pub name: String,
     pub email: String,
     pub memberships: Arc<Vec<gatehouse_db::orgs::ActiveMembership>>,
+    /// Signs in with a second factor (organizations may require it).
+    pub two_factor: bool,
 }
 
 /// Put into the request's extensions by the session middleware.

@@ -28,6 +28,7 @@ pub mod tags;
 pub mod testing;
 pub mod throttle;
 pub mod tokens;
+pub mod two_factor;
 pub mod units;
 pub mod users;
 pub mod views;

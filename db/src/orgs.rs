@@ -120,26 +120,29 @@ pub struct ActiveMembership {
     pub kind: gatehouse_domain::member::MemberKind,
     pub role_holder_only: bool,
     pub authz_version: i64,
+    /// The organization requires a second factor of its members.
+    pub requires_two_factor: bool,
 }
 
 /// The person's active memberships, by organization name.
 pub fn active_memberships(conn: &mut Conn<'_>, user: UserId) -> Result<Vec<ActiveMembership>, DbError> {
     #[allow(clippy::type_complexity)]
-    let rows: Vec<(Row, i64, String, bool, i64)> = on!(conn, c => m::table
+    let rows: Vec<(Row, i64, String, bool, i64, bool)> = on!(conn, c => m::table
         .inner_join(o::table)
         .filter(m::user_id.eq(user.0))
         .filter(m::status.eq("active"))
         .order((o::name.asc(), o::id.asc()))
-        .select(((o::id, o::slug, o::name, o::time_zone, o::background_user_id), m::id, m::member_kind, m::role_holder_only, o::authz_version))
+        .select(((o::id, o::slug, o::name, o::time_zone, o::background_user_id), m::id, m::member_kind, m::role_holder_only, o::authz_version, o::require_two_factor))
         .load(c))?;
     rows.into_iter()
-        .map(|(org, id, kind, role_holder_only, authz_version)| {
+        .map(|(org, id, kind, role_holder_only, authz_version, requires_two_factor)| {
             Ok(ActiveMembership {
                 org: to_row(org),
                 membership: MembershipId(id),
                 kind: gatehouse_domain::member::MemberKind::parse(&kind)?,
                 role_holder_only,
                 authz_version,
+                requires_two_factor,
             })
         })
         .collect()
@@ -233,4 +236,51 @@ pub fn local_time(time_zone: &str, at: DateTime<Utc>) -> String {
         Ok(tz) => format!("{} ({time_zone})", at.with_timezone(&tz).format("%Y-%m-%d %H:%M")),
         Err(_) => format!("{} UTC", at.format("%Y-%m-%d %H:%M")),
     }
+}
+
+/// Sign-in security of an organization: whether it requires a second factor, and how many of
+/// its active members (people, not technical users) sign in without one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Security {
+    pub require_two_factor: bool,
+    pub members_without_two_factor: i64,
+    pub members: i64,
+}
+
+pub fn security(conn: &mut Conn<'_>, org: OrgId) -> Result<Security, DbError> {
+    use crate::schema::users as u;
+    let require_two_factor: bool = on!(conn, c => o::table.find(org.0).select(o::require_two_factor).first(c))?;
+    let people = || m::table.inner_join(u::table).filter(m::org_id.eq(org.0)).filter(m::status.eq("active")).filter(m::role_holder_only.eq(false));
+    let members: i64 = on!(conn, c => people().count().get_result(c))?;
+    let members_without_two_factor: i64 = on!(conn, c => people().filter(u::totp_enabled_at.is_null()).count().get_result(c))?;
+    Ok(Security { require_two_factor, members_without_two_factor, members })
+}
+
+/// Requires (or stops requiring) a second factor of the organization's members
+/// (`settings.edit` for the whole organization). Members without one are sent to set it up
+/// before anything of the organization opens.
+pub fn set_require_two_factor(
+    conn: &mut Conn<'_>,
+    org: OrgId,
+    policy: &gatehouse_domain::authz::policy::Policy,
+    by: MembershipId,
+    on_: bool,
+    actor: Actor,
+    now: DateTime<Utc>,
+) -> Result<(), DbError> {
+    policy.require(by, "settings.edit", &gatehouse_domain::authz::Target::Organization, now)?;
+    conn.transaction(|conn| {
+        let before: bool = on!(conn, c => o::table.find(org.0).select(o::require_two_factor).first(c))?;
+        on!(conn, c => diesel::update(o::table.find(org.0))
+            .set((o::require_two_factor.eq(on_), o::updated_at.eq(to_db(now)), o::version.eq(o::version + 1), o::updated_by_kind.eq(actor.kind()), o::updated_by_id.eq(actor.id())))
+            .execute(c))?;
+        crate::audit::record(
+            conn,
+            now,
+            &crate::audit::AuditEntry::new(Some(org), actor, "organization.security_settings", "organization", Some(org.0))
+                .before(serde_json::json!({ "require_two_factor": before }))
+                .after(serde_json::json!({ "require_two_factor": on_ })),
+        )?;
+        Ok(())
+    })
 }

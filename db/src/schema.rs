@@ -29,6 +29,10 @@ diesel::table! {
         version -> Integer,
         updated_by_kind -> Text,
         updated_by_id -> Nullable<BigInt>,
+        totp_secret -> Nullable<Text>,
+        totp_pending_secret -> Nullable<Text>,
+        totp_last_step -> Nullable<BigInt>,
+        totp_enabled_at -> Nullable<Timestamp>,
     }
 }
 
@@ -53,6 +57,7 @@ diesel::table! {
         request_reminder_days -> Integer,
         request_expiry_days -> Integer,
         auto_anonymize_days -> Nullable<Integer>,
+        require_two_factor -> Bool,
     }
 }
 
@@ -497,6 +502,27 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    recovery_codes (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        code_hash -> Text,
+        used_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    pending_sign_ins (token_hash) {
+        token_hash -> Text,
+        user_id -> BigInt,
+        method -> Text,
+        next_path -> Nullable<Text>,
+        expires_at -> Timestamp,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(api_keys -> technical_users (technical_user_id));
 diesel::joinable!(api_keys -> organizations (org_id));
 diesel::joinable!(technical_users -> memberships (membership_id));
@@ -534,4 +560,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     link_keys,
     technical_users,
     api_keys,
+    recovery_codes,
+    pending_sign_ins,
 );

@@ -26,6 +26,9 @@ pub struct SessionRow {
     pub last_org: Option<OrgId>,
     pub created_at: DateTime<Utc>,
     pub last_seen_at: DateTime<Utc>,
+    /// The person signs in with a second factor (read with the session, for organizations that
+    /// require one).
+    pub two_factor: bool,
 }
 
 /// Creates a session and returns (cookie token, CSRF token).
@@ -44,17 +47,21 @@ pub fn create(conn: &mut Conn<'_>, user: UserId, now: DateTime<Utc>) -> Result<(
 }
 
 pub fn load(conn: &mut Conn<'_>, token: &str) -> Result<Option<SessionRow>, DbError> {
-    let row: Option<(i64, String, Option<i64>, chrono::NaiveDateTime, chrono::NaiveDateTime)> = on!(conn, c => s::table
-        .find(token_hash(token))
-        .select((s::user_id, s::csrf_token, s::last_org_id, s::created_at, s::last_seen_at))
+    use crate::schema::users as u;
+    #[allow(clippy::type_complexity)]
+    let row: Option<(i64, String, Option<i64>, chrono::NaiveDateTime, chrono::NaiveDateTime, Option<chrono::NaiveDateTime>)> = on!(conn, c => s::table
+        .inner_join(u::table)
+        .filter(s::id_hash.eq(token_hash(token)))
+        .select((s::user_id, s::csrf_token, s::last_org_id, s::created_at, s::last_seen_at, u::totp_enabled_at))
         .first(c)
         .optional())?;
-    Ok(row.map(|(user, csrf_token, last_org, created, seen)| SessionRow {
+    Ok(row.map(|(user, csrf_token, last_org, created, seen, two_factor)| SessionRow {
         user: UserId(user),
         csrf_token,
         last_org: last_org.map(OrgId),
         created_at: from_db(created),
         last_seen_at: from_db(seen),
+        two_factor: two_factor.is_some(),
     }))
 }
 
@@ -62,15 +69,15 @@ pub fn load(conn: &mut Conn<'_>, token: &str) -> Result<Option<SessionRow>, DbEr
 pub fn load_with_user(conn: &mut Conn<'_>, token: &str) -> Result<Option<(SessionRow, crate::users::UserRow)>, DbError> {
     use crate::schema::users as u;
     #[allow(clippy::type_complexity)]
-    let row: Option<(i64, String, Option<i64>, chrono::NaiveDateTime, chrono::NaiveDateTime, (i64, String, String, String, bool))> = on!(conn, c => s::table
+    let row: Option<(i64, String, Option<i64>, chrono::NaiveDateTime, chrono::NaiveDateTime, (i64, String, String, String, bool), Option<chrono::NaiveDateTime>)> = on!(conn, c => s::table
         .inner_join(u::table)
         .filter(s::id_hash.eq(token_hash(token)))
-        .select((s::user_id, s::csrf_token, s::last_org_id, s::created_at, s::last_seen_at, (u::id, u::email, u::display_name, u::locale, u::is_system)))
+        .select((s::user_id, s::csrf_token, s::last_org_id, s::created_at, s::last_seen_at, (u::id, u::email, u::display_name, u::locale, u::is_system), u::totp_enabled_at))
         .first(c)
         .optional())?;
-    Ok(row.map(|(user, csrf_token, last_org, created, seen, person)| {
+    Ok(row.map(|(user, csrf_token, last_org, created, seen, person, two_factor)| {
         (
-            SessionRow { user: UserId(user), csrf_token, last_org: last_org.map(OrgId), created_at: from_db(created), last_seen_at: from_db(seen) },
+            SessionRow { user: UserId(user), csrf_token, last_org: last_org.map(OrgId), created_at: from_db(created), last_seen_at: from_db(seen), two_factor: two_factor.is_some() },
             crate::users::row_of(person),
         )
     }))

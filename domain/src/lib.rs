@@ -23,6 +23,8 @@ pub mod session;
 pub mod spreadsheet;
 pub mod staff;
 pub mod throttle;
+#[cfg(feature = "two-factor")]
+pub mod two_factor;
 pub mod units;
 pub mod validate;
 pub mod views;

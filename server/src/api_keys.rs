@@ -2,7 +2,6 @@
 //! key is answered with a page that shows it this once (never redirected with it in a URL, never
 //! kept anywhere in clear).
 use crate::forms::{number, Caller, Form};
-use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 use gatehouse_app::i18n::{datetime, t, tf, Msg};
 use gatehouse_domain::ids::ApiKeyId;
@@ -62,34 +61,19 @@ async fn create_key(c: Caller, path: web::Path<(String, i64)>, form: Form) -> Ht
     }
 }
 
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
-}
-
-/// The one time the key exists in clear: a page of its own, not cached, not in any URL.
+/// The one time the key exists in clear.
 fn shown_once(c: &Caller, token: &str, name: &str, user: &str, ends: &str) -> HttpResponse {
     let l = c.locale;
-    let title = escape(t(l, Msg::ApiKeyCreatedTitle));
     let example = format!("Authorization: Bearer {token}"); // not user text: the HTTP header to send
-    let body = format!(
-        // not user text: the page's markup; every word comes from the catalogs
-        "<!DOCTYPE html><html lang=\"{lang}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-<title>{title}</title><link rel=\"icon\" href=\"/favicon.svg\" type=\"image/svg+xml\"><link rel=\"stylesheet\" href=\"/pkg/gatehouse.css\"></head><body><main id=\"main\" class=\"key-once\">\
-<h1>{title}</h1><p>{for_}</p><div class=\"banner warn\" role=\"alert\">{once}</div>\
-<p><label for=\"new-key\">{label}</label><br><input id=\"new-key\" class=\"key-value\" readonly value=\"{token}\" size=\"90\"></p>\
-<p class=\"muted small\">{use_}</p><p><a href=\"{back}\">{back_text}</a></p></main></body></html>",
-        lang = l.code(),
-        for_ = escape(&tf(l, Msg::ApiKeyCreatedFor, &[("name", name), ("user", user), ("ends", ends)])),
-        once = escape(t(l, Msg::ApiKeyCreatedOnce)),
-        label = escape(t(l, Msg::ApiKeysKeyId)),
-        token = escape(token),
-        use_ = escape(&tf(l, Msg::ApiKeyCreatedUse, &[("example", &example)])),
-        back = escape(&page(c)),
-        back_text = escape(t(l, Msg::ApiKeyCreatedBack)),
-    );
-    HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .insert_header(("referrer-policy", "no-referrer"))
-        .body(body)
+    let back = page(c);
+    crate::once::Once {
+        locale: l,
+        title: t(l, Msg::ApiKeyCreatedTitle),
+        paragraphs: vec![tf(l, Msg::ApiKeyCreatedFor, &[("name", name), ("user", user), ("ends", ends)])],
+        warning: t(l, Msg::ApiKeyCreatedOnce),
+        values: vec![(t(l, Msg::ApiKeysKeyId).to_string(), token.to_string())],
+        after: vec![tf(l, Msg::ApiKeyCreatedUse, &[("example", &example)])],
+        back: (&back, t(l, Msg::ApiKeyCreatedBack)),
+    }
+    .response()
 }

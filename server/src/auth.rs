@@ -28,7 +28,49 @@ pub struct SignInForm {
 enum Outcome {
     Throttled(i64),
     Invalid,
-    SignedIn(String),
+    SignedIn(FirstFactor),
+}
+
+/// What a right password (or mailed link) leads to: a session, or — for a person with two-factor
+/// sign-in — a sign-in waiting for its second factor.
+pub(crate) enum FirstFactor {
+    Session(String),
+    SecondFactor(String),
+}
+
+/// After the first factor: the session, unless the person signs in with a second factor too.
+pub(crate) fn after_first_factor(
+    c: &mut gatehouse_db::Conn<'_>,
+    user: UserId,
+    old_token: Option<&str>,
+    request_id: Option<&str>,
+    method: &str,
+    next: Option<&str>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<FirstFactor, DbError> {
+    if gatehouse_db::two_factor::enabled(c, user)? {
+        let next = next.map(|n| local_path(Some(n)).to_string());
+        return gatehouse_db::two_factor::start_pending(c, user, method, next.as_deref(), now).map(FirstFactor::SecondFactor);
+    }
+    start_session(c, user, old_token, request_id, method, now).map(FirstFactor::Session)
+}
+
+/// The answer to a right first factor: signed in (to `next`), or on to the code.
+pub(crate) fn first_factor_response(state: &AppState, f: FirstFactor, next: Option<&str>) -> HttpResponse {
+    match f {
+        FirstFactor::Session(token) => {
+            let mut resp = see_other(local_path(next));
+            let _ = resp.add_cookie(&cookie(state, SESSION_COOKIE, token));
+            resp
+        }
+        FirstFactor::SecondFactor(pending) => {
+            let mut resp = see_other("/sign-in/two-factor");
+            let mut c = cookie(state, crate::two_factor::PENDING_COOKIE, pending);
+            c.set_max_age(CookieDuration::minutes(gatehouse_db::two_factor::PENDING_MINUTES));
+            let _ = resp.add_cookie(&c);
+            resp
+        }
+    }
 }
 
 /// The client's address as the middleware decided it (behind a trusted proxy: the forwarded one).
@@ -44,6 +86,7 @@ pub async fn sign_in(lang: Lang, req: HttpRequest, state: web::Data<AppState>, f
     let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone());
     let now = state.clock.now();
     let db = state.db.clone();
+    let next = form.next.clone();
     let outcome = web::block(move || -> Result<Outcome, DbError> {
         // The attempt is counted before the password is checked: parallel guesses count too.
         let checked = throttle::guarded(&db, &account, &client, now, || {
@@ -66,15 +109,11 @@ pub async fn sign_in(lang: Lang, req: HttpRequest, state: web::Data<AppState>, f
             }
             Ok(Some(user)) => user,
         };
-        db.tx(|c| start_session(c, user, old_token.as_deref(), request_id.as_deref(), "password", now)).map(Outcome::SignedIn)
+        db.tx(|c| after_first_factor(c, user, old_token.as_deref(), request_id.as_deref(), "password", next.as_deref(), now)).map(Outcome::SignedIn)
     })
     .await;
     match outcome {
-        Ok(Ok(Outcome::SignedIn(token))) => {
-            let mut resp = see_other(local_path(form.next.as_deref()));
-            let _ = resp.add_cookie(&cookie(&state, SESSION_COOKIE, token));
-            resp
-        }
+        Ok(Ok(Outcome::SignedIn(f))) => first_factor_response(&state, f, form.next.as_deref()),
         Ok(Ok(Outcome::Invalid)) => see_other(&with_next("/sign-in?error=invalid", form.next.as_deref())),
         Ok(Ok(Outcome::Throttled(secs))) => see_other(&with_next(&format!("/sign-in?error=throttled&retry={secs}"), form.next.as_deref())),
         Ok(Err(e)) => unavailable(lang, e),
@@ -84,7 +123,7 @@ pub async fn sign_in(lang: Lang, req: HttpRequest, state: web::Data<AppState>, f
 
 /// Starts a session for `user` (ending whatever session this browser had: rotation) and audits
 /// the sign-in with how it was proven.
-fn start_session(c: &mut gatehouse_db::Conn<'_>, user: UserId, old_token: Option<&str>, request_id: Option<&str>, method: &str, now: chrono::DateTime<chrono::Utc>) -> Result<String, DbError> {
+pub(crate) fn start_session(c: &mut gatehouse_db::Conn<'_>, user: UserId, old_token: Option<&str>, request_id: Option<&str>, method: &str, now: chrono::DateTime<chrono::Utc>) -> Result<String, DbError> {
     if let Some(old) = old_token {
         sessions::delete(c, old)?;
     }
@@ -144,17 +183,13 @@ pub async fn use_sign_in_link(lang: Lang, req: HttpRequest, state: web::Data<App
     let (db, now) = (state.db.clone(), state.clock.now());
     let r = web::block(move || {
         db.tx(|c| match gatehouse_db::account::use_sign_in_link(c, &token, now)? {
-            Some(user) => start_session(c, user, old_token.as_deref(), request_id.as_deref(), "mailed_link", now).map(Some),
+            Some(user) => after_first_factor(c, user, old_token.as_deref(), request_id.as_deref(), "mailed_link", None, now).map(Some),
             None => Ok(None),
         })
     })
     .await;
     match r {
-        Ok(Ok(Some(session))) => {
-            let mut resp = see_other("/");
-            let _ = resp.add_cookie(&cookie(&state, SESSION_COOKIE, session));
-            resp
-        }
+        Ok(Ok(Some(f))) => first_factor_response(&state, f, None),
         Ok(Ok(None)) => see_other("/sign-in?error=link"),
         Ok(Err(e)) => unavailable(lang, e),
         Err(e) => unavailable(lang, e),

@@ -62,6 +62,7 @@ pub const ORG_FORMS: &[(&str, &str)] = &[
     ("POST", "/o/{org}/api-keys/users/{id}/remove"),
     ("POST", "/o/{org}/api-keys/users/{id}/keys"),
     ("POST", "/o/{org}/api-keys/keys/{id}/revoke"),
+    ("POST", "/o/{org}/settings/security"),
 ];
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -82,7 +83,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/o/{org}/content/{module}/{id}", web::post().to(item_edit))
         .route("/o/{org}/content/{module}/{id}/delete", web::post().to(item_delete))
         .route("/o/{org}/content/{module}/{id}/invite", web::post().to(item_invite))
-        .route("/o/{org}/mail/{id}/retry", web::post().to(mail_retry));
+        .route("/o/{org}/mail/{id}/retry", web::post().to(mail_retry))
+        .route("/o/{org}/settings/security", web::post().to(security));
     crate::people::configure(cfg);
     crate::imports::configure(cfg);
     crate::requests::configure(cfg);
@@ -131,6 +133,9 @@ async fn load_caller(req: &HttpRequest) -> Result<Caller, HttpResponse> {
         return Err(status_page(StatusCode::UNAUTHORIZED, t(locale, Msg::SignInRequired)));
     };
     let slug = req.match_info().get("org").unwrap_or_default().to_string();
+    if let Some(org) = gatehouse_app::api::server::two_factor_missing(&person, &slug) {
+        return Err(status_page(StatusCode::FORBIDDEN, &gatehouse_app::i18n::tf(locale, Msg::TwoFactorRequiredPage, &[("org", &org)])));
+    }
     let user = session.user;
     match gatehouse_app::api::server::member_in(&state, &person, &slug).await {
         Ok(Some((org, m, policy))) => {
@@ -689,4 +694,12 @@ async fn mail_retry(c: Caller, path: web::Path<(String, i64)>) -> HttpResponse {
     let (org, by, actor, now) = (c.org.id, c.m.id, c.actor, c.now);
     let r = c.change(move |conn, p| gatehouse_db::outbox::retry(conn, org, p, by, id, actor, now)).await;
     c.back(&format!("/o/{}/mail?status=failed", c.org.slug), r, &[])
+}
+
+/// Sign-in security: require two-factor authentication of the organization's members.
+async fn security(c: Caller, form: Form) -> HttpResponse {
+    let on = form.iter().any(|(k, v)| k == "require_two_factor" && v == "on");
+    let (org, by, actor, now) = (c.org.id, c.m.id, c.actor, c.now);
+    let r = c.change(move |conn, p| gatehouse_db::orgs::set_require_two_factor(conn, org, p, by, on, actor, now)).await;
+    c.back(&format!("/o/{}/settings", c.org.slug), r, &[])
 }

@@ -13,6 +13,8 @@ pub mod http;
 pub mod imports;
 pub mod jobs;
 pub mod middleware;
+pub mod once;
+pub mod two_factor;
 pub mod people;
 pub mod redirect;
 pub mod requests;

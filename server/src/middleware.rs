@@ -165,7 +165,7 @@ pub async fn session(mut req: ServiceRequest, next: Next<impl MessageBody + 'sta
             match policy.state(s.created_at, s.last_seen_at, now) {
                 SessionState::Valid { touch } => {
                     let memberships = Arc::new(orgs::active_memberships(c, s.user)?);
-                    let person = RequestPerson { name: u.display_name, email: u.email, memberships };
+                    let person = RequestPerson { name: u.display_name, email: u.email, memberships, two_factor: s.two_factor };
                     Ok(Lookup::Found(RequestSession { user: s.user, token: t, csrf: s.csrf_token }, person, u.locale, touch))
                 }
                 SessionState::IdleExpired | SessionState::AbsoluteExpired => Ok::<_, DbError>(Lookup::Expired),

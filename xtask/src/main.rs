@@ -46,7 +46,11 @@ struct Site {
 
 impl Site {
     fn from_args(args: &[String]) -> Result<Site, String> {
-        let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf();
+        // The checkout `cargo run` was started in (cargo sets CARGO_MANIFEST_DIR for the run),
+        // not the one this binary was compiled in: two checkouts sharing one target dir share
+        // this binary, and each must build its own sources.
+        let manifest = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+        let workspace = manifest.parent().expect("xtask lives in the workspace").to_path_buf();
         let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| workspace.join("target"));
         let mut site = Site { release: false, root: workspace.join("target/site"), workspace, target };
         let mut it = args.iter();

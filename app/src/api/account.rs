@@ -29,6 +29,32 @@ pub struct AccountView {
     pub email: String,
     /// A change waiting for confirmation: the new address and until when its link works.
     pub pending: Option<(String, DateTime<Utc>)>,
+    pub two_factor: TwoFactorView,
+}
+
+/// The person's second factor, for the account page.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TwoFactorView {
+    pub enabled_at: Option<DateTime<Utc>>,
+    pub recovery_codes_left: i64,
+    /// Being set up: the QR code (SVG markup drawn on the server) and the key to type instead.
+    pub setup: Option<(String, String)>,
+    /// Organizations that require it (then it cannot be turned off).
+    pub required_by: Vec<String>,
+}
+
+/// The enrolment's QR code as inline SVG (no image request, nothing fetched).
+#[cfg(feature = "ssr")]
+fn qr_svg(uri: &str) -> String {
+    use qrcode::render::svg;
+    match qrcode::QrCode::new(uri.as_bytes()) {
+        Ok(code) => {
+            let s = code.render::<svg::Color>().min_dimensions(200, 200).dark_color(svg::Color("#000000")).light_color(svg::Color("#ffffff")).build();
+            // Inline in the page: without the XML declaration.
+            s.find("<svg").map(|i| s[i..].to_string()).unwrap_or_default()
+        }
+        Err(_) => String::new(),
+    }
 }
 
 /// The signed-in person's own identity (nothing of any organization).
@@ -40,7 +66,16 @@ pub async fn get_account() -> Result<AccountView, AppError> {
     crate::api::server::db(&c.state, move |conn| {
         let u = gatehouse_db::users::get(conn, user)?;
         let pending = gatehouse_db::account::pending_email_change(conn, user, now)?;
-        Ok(AccountView { name: u.display_name, email: u.email, pending })
+        let status = gatehouse_db::two_factor::status(conn, user)?;
+        let setup = match (&status.enabled_at, &status.pending) {
+            (None, Some(secret)) => {
+                use gatehouse_domain::two_factor as tf;
+                Some((qr_svg(&tf::otpauth_uri(&u.email, secret)), tf::grouped(&tf::base32(secret))))
+            }
+            _ => None,
+        };
+        let two_factor = TwoFactorView { enabled_at: status.enabled_at, recovery_codes_left: status.recovery_codes_left, setup, required_by: gatehouse_db::two_factor::required_by(conn, user)? };
+        Ok(AccountView { name: u.display_name, email: u.email, pending, two_factor })
     })
     .await
 }

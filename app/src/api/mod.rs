@@ -33,6 +33,9 @@ pub struct Menu {
     /// Technical users and API keys (api_keys.generate or api_keys.revoke).
     #[serde(default)]
     pub api_keys: bool,
+    /// The organization's settings (settings.edit for the whole organization).
+    #[serde(default)]
+    pub settings: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -168,6 +171,11 @@ pub mod server {
         Ok(Some((am.org, m, policy)))
     }
 
+    /// The organization `slug` requires a second factor and the person has none: its name.
+    pub fn two_factor_missing(person: &RequestPerson, slug: &str) -> Option<String> {
+        person.memberships.iter().find(|a| a.org.slug == slug && a.requires_two_factor && !person.two_factor).map(|a| a.org.name.clone())
+    }
+
     /// The organization's policy snapshot at `version` (read with the session): from this
     /// instance's cache, or loaded when the cache is behind.
     pub async fn policy_at(state: &AppState, org: gatehouse_domain::ids::OrgId, version: i64) -> Result<Arc<Policy>, DbError> {
@@ -186,6 +194,9 @@ pub mod server {
         let c = caller_of(&req)?;
         // The session middleware puts the person in with the session.
         let person = req.extensions().get::<RequestPerson>().cloned().ok_or_else(|| fail(AppError::Unauthenticated))?;
+        if let Some(org) = two_factor_missing(&person, &slug) {
+            return Err(fail(AppError::TwoFactorRequired { org }));
+        }
         let (org, m, policy) = match member_in(&c.state, &person, &slug).await {
             Ok(Some(found)) => found,
             Ok(None) => return Err(fail(AppError::NotFound)),
@@ -325,6 +336,7 @@ pub mod server {
             requests: true,
             compliance: org_wide("compliance.view_links"),
             api_keys: org_wide("api_keys.generate") || org_wide("api_keys.revoke"),
+            settings: org_wide("settings.edit"),
         }
     }
 }
@@ -337,6 +349,7 @@ pub mod dashboard;
 pub mod members;
 pub mod people;
 pub mod requests;
+pub mod settings;
 pub mod units;
 pub mod viewer;
 

@@ -4,6 +4,7 @@
 //! before the WASM has loaded).
 use crate::components::{viewer, ErrorView, Header, LanguageSwitcher, Loading};
 use crate::i18n::{datetime, t, tf, Msg};
+use gatehouse_domain::locale::Locale;
 use leptos::prelude::*;
 use crate::api::account::{get_account, get_email_change_link, get_reset_link};
 use leptos_meta::Title;
@@ -164,6 +165,7 @@ pub fn AccountPage() -> impl IntoView {
                             <button type="submit">{t(locale, Msg::SendConfirmation)}</button>
                         </form>
                     </section>
+                    <TwoFactorSection locale csrf=v.csrf.clone() view=a.two_factor.clone() error=q.get("tf_error") retry=q.get("retry") off=q.get("done").as_deref() == Some("two_factor_off") />
                 </main>
             }
             .into_any()
@@ -236,4 +238,66 @@ pub fn EmailLinkPage(confirm: bool) -> impl IntoView {
         })
     };
     view! { <Suspense fallback=Loading>{body}</Suspense> }
+}
+
+/// Two-factor authentication on the account page: set it up (QR code, key, first code), or —
+/// once on — new recovery codes and turning it off, each with a current code.
+#[component]
+fn TwoFactorSection(locale: Locale, csrf: String, view: crate::api::account::TwoFactorView, error: Option<String>, retry: Option<String>, off: bool) -> impl IntoView {
+    let error = match error.as_deref() {
+        Some("invalid") => Some(t(locale, Msg::TwoFactorErrorInvalid).to_string()),
+        Some("required") => Some(t(locale, Msg::TwoFactorErrorRequired).to_string()),
+        Some("throttled") => Some(tf(locale, Msg::PasswordThrottled, &[("seconds", &retry.unwrap_or_else(|| "60".into()))])),
+        _ => None,
+    };
+    let status = match view.enabled_at {
+        Some(at) => tf(locale, Msg::TwoFactorOn, &[("at", &datetime(locale, at)), ("left", &view.recovery_codes_left.to_string())]),
+        None => t(locale, Msg::TwoFactorOff).to_string(),
+    };
+    let required = (!view.required_by.is_empty()).then(|| tf(locale, Msg::TwoFactorRequiredBy, &[("orgs", &view.required_by.join(", "))]));
+    let body = match (view.enabled_at, view.setup) {
+        (Some(_), _) => view! {
+            <p class="muted small">{t(locale, Msg::TwoFactorManageHelp)}</p>
+            <form method="post" action="/account/two-factor/recovery-codes" class="stack">
+                <input type="hidden" name="csrf_token" value=csrf.clone() />
+                <label for="tf-manage-code">{t(locale, Msg::TwoFactorSignInCode)}</label>
+                <input id="tf-manage-code" name="code" required autocomplete="one-time-code" inputmode="text" />
+                <div class="actions">
+                    <button type="submit">{t(locale, Msg::TwoFactorRenewCodes)}</button>
+                    <button type="submit" class="secondary" formaction="/account/two-factor/disable">{t(locale, Msg::TwoFactorDisable)}</button>
+                </div>
+            </form>
+        }
+        .into_any(),
+        (None, Some((svg, key))) => view! {
+            <p>{t(locale, Msg::TwoFactorScan)}</p>
+            <div class="qr" role="img" aria-label=t(locale, Msg::TwoFactorQrLabel) inner_html=svg></div>
+            <p><strong>{t(locale, Msg::TwoFactorSecret)}": "</strong><code class="secret-key">{key}</code></p>
+            <form method="post" action="/account/two-factor/confirm" class="stack">
+                <input type="hidden" name="csrf_token" value=csrf.clone() />
+                <label for="tf-code">{t(locale, Msg::TwoFactorCode)}</label>
+                <input id="tf-code" name="code" required autocomplete="one-time-code" inputmode="numeric" pattern="[0-9 ]{6,7}" maxlength="7" />
+                <button type="submit">{t(locale, Msg::TwoFactorConfirm)}</button>
+            </form>
+        }
+        .into_any(),
+        (None, None) => view! {
+            <form method="post" action="/account/two-factor/start" class="stack">
+                <input type="hidden" name="csrf_token" value=csrf.clone() />
+                <button type="submit">{t(locale, Msg::TwoFactorStart)}</button>
+            </form>
+        }
+        .into_any(),
+    };
+    view! {
+        <section class="card" id="two-factor" aria-labelledby="two-factor-title">
+            <h2 id="two-factor-title">{t(locale, Msg::TwoFactorTitle)}</h2>
+            <p class="muted small">{t(locale, Msg::TwoFactorHelp)}</p>
+            {off.then(|| view! { <p class="flash info" role="status">{t(locale, Msg::TwoFactorTurnedOff)}</p> })}
+            {error.map(|e| view! { <p class="flash error" role="alert">{e}</p> })}
+            <p>{status}</p>
+            {required.map(|r| view! { <p class="muted">{r}</p> })}
+            {body}
+        </section>
+    }
 }

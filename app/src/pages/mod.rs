@@ -11,6 +11,7 @@ pub mod orgs;
 pub mod people;
 pub mod requests;
 pub mod roles;
+pub mod settings;
 pub mod sign_in;
 pub mod units;
 

@@ -26,6 +26,7 @@ pub fn SignInPage() -> impl IntoView {
                 }
                 Some("expired") => Some(("info", t(locale, Msg::SessionExpired).to_string())),
                 Some("link") => Some(("error", t(locale, Msg::SignInLinkInvalid).to_string())),
+                Some("second_factor_expired") => Some(("info", t(locale, Msg::TwoFactorExpired).to_string())),
                 _ if q.get("link_sent").is_some() => Some(("info", t(locale, Msg::SignInLinkSent).to_string())),
                 _ if q.get("signed_out").is_some() => Some(("info", t(locale, Msg::SignedOut).to_string())),
                 _ if q.get("reset").is_some() => Some(("info", t(locale, Msg::PasswordChanged).to_string())),
@@ -103,6 +104,47 @@ pub fn SignInLinkPage() -> impl IntoView {
                     <LanguageSwitcher locale csrf />
                 </main>
             }
+        })
+    };
+    view! { <Suspense fallback=Loading>{body}</Suspense> }
+}
+
+/// The second step of signing in for a person with two-factor authentication: the code from the
+/// app or a recovery code, posted to `/auth/two-factor` (a plain form).
+#[component]
+pub fn SecondFactorPage() -> impl IntoView {
+    let query = use_query_map();
+    let body = move || {
+        let q = query.get();
+        Suspend::new(async move {
+            crate::components::rendering_pass().await;
+            let v = viewer().await.ok();
+            let locale = v.as_ref().map(|v| v.locale).unwrap_or_default();
+            let csrf = v.as_ref().map(|v| v.csrf.clone()).unwrap_or_default();
+            let error = match q.get("error").as_deref() {
+                Some("invalid") => Some(t(locale, Msg::TwoFactorErrorInvalid).to_string()),
+                Some("throttled") => Some(tf(locale, Msg::Throttled, &[("seconds", &q.get("retry").unwrap_or_else(|| "60".into()))])),
+                _ => None,
+            };
+            view! {
+                <Title text=format!("{} · Gatehouse", t(locale, Msg::TwoFactorSignInTitle)) />
+                <main id="main" class="sign-in">
+                    <section class="card sign-in-card">
+                        <h1>{t(locale, Msg::TwoFactorSignInTitle)}</h1>
+                        <p class="muted">{t(locale, Msg::TwoFactorSignInHelp)}</p>
+                        {error.map(|e| view! { <p class="flash error" role="alert">{e}</p> })}
+                        <form method="post" action="/auth/two-factor" class="stack">
+                            <input type="hidden" name="csrf_token" value=csrf.clone() />
+                            <label for="code">{t(locale, Msg::TwoFactorSignInCode)}</label>
+                            <input id="code" name="code" required autocomplete="one-time-code" autofocus=true />
+                            <button type="submit">{t(locale, Msg::TwoFactorVerify)}</button>
+                        </form>
+                        <p><a href="/sign-in">{t(locale, Msg::SignIn)}</a></p>
+                    </section>
+                    <LanguageSwitcher locale csrf />
+                </main>
+            }
+            .into_any()
         })
     };
     view! { <Suspense fallback=Loading>{body}</Suspense> }

@@ -184,6 +184,7 @@ async fn every_route_refuses_the_unpermitted_and_strangers(t: &TestDb) {
         ("/api/compliance", "org=acme".into(), false),
         ("/api/compliance-case", format!("org=acme&id={case}"), false),
         ("/api/api-keys", "org=acme".into(), false),
+        ("/api/security", "org=acme".into(), false),
     ];
     // Not about an organization's data: the signed-in person's own identity and memberships,
     // and the pages behind emailed links (which show only what the link itself carries).
@@ -216,6 +217,7 @@ async fn every_route_refuses_the_unpermitted_and_strangers(t: &TestDb) {
         (format!("/o/acme/compliance/{case}/anonymize"), false),
         (format!("/o/acme/compliance/{case}/remind"), false),
         ("/o/acme/api-keys".into(), false),
+        ("/o/acme/settings".into(), false),
     ];
     let pattern_of = |path: &str| -> String {
         path.split('/').map(|s| if s.chars().all(|c| c.is_ascii_digit()) && !s.is_empty() { "{id}" } else if s == "acme" { "{org}" } else if s == "tournaments" { "{module}" } else { s }).collect::<Vec<_>>().join("/")
@@ -265,6 +267,7 @@ async fn every_route_refuses_the_unpermitted_and_strangers(t: &TestDb) {
         ("POST", format!("/o/acme/api-keys/users/{tech}/remove"), vec![]),
         ("POST", format!("/o/acme/api-keys/users/{tech}/keys"), vec![("name", "sneaky".into()), ("valid_days", "30".into()), ("scope", "members.view".into())]),
         ("POST", format!("/o/acme/api-keys/keys/{key}/revoke"), vec![]),
+        ("POST", "/o/acme/settings/security".into(), vec![("require_two_factor", "on".into())]),
     ];
     let form_pattern = |path: &str| -> String {
         let mut ids = 0;

@@ -10,3 +10,4 @@ mod people;
 mod requests;
 mod security;
 mod sessions;
+mod two_factor;
