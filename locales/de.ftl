@@ -884,3 +884,4 @@ settings-require-two-factor = Zwei-Faktor-Authentifizierung für alle Mitglieder
 settings-require-two-factor-help = Mitglieder, die sie noch nicht eingerichtet haben, werden zur Einrichtung geschickt, bevor sich irgendetwas der Organisation für sie öffnet; solange sie dazugehören, können sie sie nicht ausschalten.
 settings-without-two-factor = { $without } von { $members } aktiven Mitgliedern melden sich ohne zweiten Faktor an.
 audit-organization-security-settings = hat die Anmeldesicherheit geändert
+comp-technical-user = Ein technischer Benutzer wird auf der Seite der API-Schlüssel entfernt (seine Schlüssel hören auf, seine Rollen enden), nicht wie eine Mitgliedschaft beendet.

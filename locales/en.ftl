@@ -884,3 +884,4 @@ settings-require-two-factor = Require two-factor authentication for every member
 settings-require-two-factor-help = Members who have not set it up are sent to set it up before anything of the organization opens for them; they cannot turn it off while they belong here.
 settings-without-two-factor = { $without } of { $members } active members sign in without a second factor.
 audit-organization-security-settings = changed the sign-in security
+comp-technical-user = A technical user is removed on the API keys page (its keys stop, its roles end), not ended like a membership.

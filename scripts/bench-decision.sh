@@ -25,6 +25,16 @@ trap cleanup EXIT
 run_wrk() { # $1 name $2 url
   wrk_row "$1" "$2" "Authorization: Bearer $key"
 }
+# Requests spaced so that the connections together ask about $2 per second (half of the peak).
+cat >"$work/paced.lua" <<'LUA'
+local d = tonumber(os.getenv("PACE_MS") or "0")
+function delay() return d end
+LUA
+run_paced() { # $1 name $2 url $3 requests/s
+  local out
+  out=$(PACE_MS=$(awk -v c="$conns" -v r="$3" 'BEGIN{d=int(1000*c/r); if (d<1) d=1; print d}') wrk -t1 -c"$conns" -d"${secs}s" --latency -s "$work/paced.lua" -H "Authorization: Bearer $key" "$2")
+  printf '| %s | %s | %s | %s | %s | %s |\n' "$backend" "$1" "$(awk '/Requests\/sec/{print $2}' <<<"$out")" "$(awk '$1=="50%"{print $2}' <<<"$out")" "$(awk '$1=="99%"{print $2}' <<<"$out")" "$(awk '/Non-2xx/{print $5}' <<<"$out" | grep . || echo 0)"
+}
 
 echo "| backend | request | req/s | p50 | p99 | non-2xx |"
 echo "|---|---|---|---|---|---|"
@@ -43,7 +53,9 @@ for backend in ${BENCH_BACKENDS:-sqlite postgres}; do
   member=$(curl -fsS -H "Authorization: Bearer $key" "$b/api/v1/members?limit=500" | python3 -c 'import json,sys; i=json.load(sys.stdin)["items"]; print(i[len(i)//2]["id"])')
   unit=$(curl -fsS -H "Authorization: Bearer $key" "$b/api/v1/units" | python3 -c 'import json,sys; i=json.load(sys.stdin)["items"]; print(i[-1]["id"])')
   run_wrk "static file (/pkg/gatehouse.css)" "$b/pkg/gatehouse.css"
-  run_wrk "decision: members.view, organization" "$b/api/v1/decision?member=$member&permission=members.view"
+  row=$(run_wrk "decision: members.view, organization" "$b/api/v1/decision?member=$member&permission=members.view"); echo "$row"
+  peak=$(awk -F'|' '{gsub(/ /,"",$4); printf "%d", $4}' <<<"$row")
+  run_paced "the same, paced at about half the peak" "$b/api/v1/decision?member=$member&permission=members.view" $((peak / 2))
   run_wrk "decision: tournaments.manage at a unit" "$b/api/v1/decision?member=$member&permission=tournaments.manage&unit=$unit"
   run_wrk "decision: by email" "$b/api/v1/decision?email=demo%40gatehouse.test&permission=roles.assign&unit=$unit"
   run_wrk "who can: roles.assign at a unit" "$b/api/v1/who-can?permission=roles.assign&unit=$unit"

@@ -192,6 +192,7 @@ pub fn compliance_refusal(locale: Locale, r: &gatehouse_domain::compliance::Refu
         R::LastOwner => t(locale, Msg::CompLastOwner).to_string(),
         R::PlatformStaff => t(locale, Msg::CompStaff).to_string(),
         R::NotActive => t(locale, Msg::CompNotActive).to_string(),
+        R::TechnicalUser => t(locale, Msg::CompTechnicalUser).to_string(),
         R::NotEnded => t(locale, Msg::CompNotEnded).to_string(),
         R::AlreadyAnonymized => t(locale, Msg::CompAlready).to_string(),
         R::PseudonymMismatch(p) => tf(locale, Msg::CompMismatch, &[("pseudonym", p)]),

@@ -207,6 +207,13 @@ pub fn end_membership(
         if MemberStatus::parse(&status)? != MemberStatus::Active {
             return Err(refused(Refusal::NotActive));
         }
+        if role_holder_only {
+            use crate::schema::technical_users as tu;
+            let technical: i64 = on!(conn, c => tu::table.filter(tu::membership_id.eq(member.0)).count().get_result(c))?;
+            if technical > 0 {
+                return Err(refused(Refusal::TechnicalUser));
+            }
+        }
         let roles = crate::members::org_roles(conn, org, member)?;
         if roles.contains(&OrgRole::Owner) {
             return Err(refused(Refusal::LastOwner));

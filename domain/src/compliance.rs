@@ -15,6 +15,9 @@ pub enum Refusal {
     PlatformStaff,
     /// Only an active (or invited) membership can end.
     NotActive,
+    /// A technical user is removed on the API keys page (its keys revoked, its roles ended),
+    /// never ended and anonymized like a person.
+    TechnicalUser,
     /// Only a former member (membership ended) can be anonymized.
     NotEnded,
     /// Already anonymized: there is nothing left to do, and it cannot be undone.

@@ -82,6 +82,10 @@ async fn keys_act_as_their_technical_user_within_their_scopes(t: &TestDb) {
     let tech = t.db.with(|c| gatehouse_db::api_keys::list(c, acme.id)).unwrap().remove(0);
     assert_eq!(tech.name, "Reporting");
     let before_members = t.db.with(|c| members::count(c, acme.id)).unwrap();
+    // A technical user is not ended like a membership (no compliance case for a program).
+    let r = owner.post(&format!("/o/acme/members/{}/end", tech.membership.0), &[("csrf_token", &csrf), ("when", "now")]).await;
+    assert!(r.location().contains("error="), "{}", r.location());
+    assert_eq!(t.count("compliance_cases"), 0);
 
     // Its role grants a little more than its first key carries.
     let role = role_for(t, acme.id, "api-reader", &["members.view", "units.view", "audit.view", "decisions.query"], tech.membership);
