@@ -94,6 +94,7 @@ pub fn audit_action_label(locale: Locale, action: &str) -> String {
         "api.read" => Msg::AuditApiRead,
         "two_factor.enabled" => Msg::AuditTwoFactorEnabled,
         "organization.security_settings" => Msg::AuditOrganizationSecuritySettings,
+        "staff.role_set" => Msg::AuditStaffRoleSet,
         "two_factor.disabled" => Msg::AuditTwoFactorDisabled,
         "two_factor.recovery_code_used" => Msg::AuditTwoFactorRecoveryCodeUsed,
         "two_factor.recovery_codes_renewed" => Msg::AuditTwoFactorRecoveryCodesRenewed,
@@ -337,6 +338,20 @@ pub fn date(locale: Locale, d: chrono::NaiveDate) -> String {
     }
 }
 
+/// A platform staff role in words.
+pub fn staff_role_label(locale: Locale, role: gatehouse_domain::staff::StaffRole) -> &'static str {
+    use gatehouse_domain::staff::StaffRole as R;
+    t(
+        locale,
+        match role {
+            R::Sysadmin => Msg::StaffRoleSysadmin,
+            R::Developer => Msg::StaffRoleDeveloper,
+            R::Management => Msg::StaffRoleManagement,
+            R::CustomerSuccess => Msg::StaffRoleCustomerSuccess,
+        },
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -394,3 +409,4 @@ mod tests {
         }
     }
 }
+

@@ -87,6 +87,7 @@ pub fn App() -> impl IntoView {
             <Routes fallback=pages::NotFoundPage>
                 <Route path=path!("/sign-in") view=pages::sign_in::SignInPage ssr=SsrMode::Async />
                 <Route path=path!("/sign-in/two-factor") view=pages::sign_in::SecondFactorPage ssr=SsrMode::Async />
+                <Route path=path!("/staff") view=pages::staff::StaffConsolePage ssr=SsrMode::Async />
                 <Route path=path!("/orgs") view=pages::orgs::OrgsPage ssr=SsrMode::Async />
                 <Route path=path!("/sign-in-link") view=pages::sign_in::SignInLinkPage ssr=SsrMode::Async />
                 <Route path=path!("/forgot-password") view=pages::account::ForgotPasswordPage ssr=SsrMode::Async />

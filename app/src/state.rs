@@ -38,6 +38,8 @@ pub struct RequestPerson {
     pub memberships: Arc<Vec<gatehouse_db::orgs::ActiveMembership>>,
     /// Signs in with a second factor (organizations may require it).
     pub two_factor: bool,
+    /// Platform staff: who and which role (they always sign in with a second factor).
+    pub staff: Option<(gatehouse_domain::ids::StaffId, gatehouse_domain::staff::StaffRole)>,
 }
 
 /// Put into the request's extensions by the session middleware.

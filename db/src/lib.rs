@@ -24,6 +24,7 @@ pub mod roles;
 pub mod schema;
 pub mod seed;
 pub mod sessions;
+pub mod staff;
 pub mod tags;
 pub mod testing;
 pub mod throttle;

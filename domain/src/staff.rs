@@ -42,6 +42,10 @@ impl StaffRole {
         }
     }
 
+    pub fn parse(s: &str) -> Option<StaffRole> {
+        StaffRole::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
     /// Internal users always use two factors.
     pub fn requires_second_factor(self) -> bool {
         true
@@ -71,6 +75,10 @@ mod tests {
 
     #[test]
     fn staff_roles_as_the_isms_seed_describes_them() {
+        for r in StaffRole::ALL {
+            assert_eq!(StaffRole::parse(r.as_str()), Some(r));
+        }
+        assert_eq!(StaffRole::parse("boss"), None);
         // (action, sysadmin, developer, management, customer success)
         let table = [
             (ViewOrganizations, [true, false, true, true]),

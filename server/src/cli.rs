@@ -1,4 +1,4 @@
-//! The command line: `gatehouse serve | migrate | seed-demo | create-owner | send-test-mail | anonymize | rotate-link-key | create-api-key`.
+//! The command line: `gatehouse serve | migrate | seed-demo | create-owner | send-test-mail | anonymize | rotate-link-key | create-api-key | create-staff`.
 use clap::{Parser, Subcommand};
 use std::net::SocketAddr;
 
@@ -84,6 +84,17 @@ pub enum Command {
         /// far stops working.
         #[arg(long)]
         withdraw: bool,
+    },
+    /// Add a platform staff member (or change their role): sysadmin, developer, management or
+    /// customer_success. The password of a new identity is read from GATEHOUSE_STAFF_PASSWORD or
+    /// asked for; they set up two-factor authentication at their first sign-in.
+    CreateStaff {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        role: String,
     },
     /// Make an API key for a technical user of an organization (added when missing) and print
     /// it — the only time it is shown. Acting as the operator, audited as the system.

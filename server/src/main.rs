@@ -115,6 +115,24 @@ fn run(cli: Cli) -> Result<(), String> {
             }
             Ok(())
         }
+        Command::CreateStaff { email, name, role } => {
+            let role = gatehouse_domain::staff::StaffRole::parse(&role).ok_or_else(|| format!("unknown staff role `{role}` (sysadmin, developer, management, customer_success)"))?;
+            let db = open(&cli.database_url)?;
+            let existing = db.with(|c| gatehouse_db::users::find_by_email(c, &email)).map_err(|e| e.to_string())?;
+            let hash = if existing.is_some() {
+                None
+            } else {
+                let pw = match std::env::var("GATEHOUSE_STAFF_PASSWORD") {
+                    Ok(p) => p,
+                    Err(_) => rpassword::prompt_password("Password for the new staff member: ").map_err(|e| format!("cannot read the password: {e}"))?,
+                };
+                gatehouse_domain::validate::password_strength(&pw).map_err(|e| e.to_string())?;
+                Some(gatehouse_db::password::hash(&pw))
+            };
+            db.with(|c| gatehouse_db::staff::ensure(c, &email, &name, role, hash.as_deref(), SystemClock.now())).map_err(|e| e.to_string())?;
+            println!("{} is platform staff ({}); two-factor sign-in is set up at the first sign-in", email.trim().to_lowercase(), role.as_str());
+            Ok(())
+        }
         Command::CreateApiKey { org_slug, technical_user, scopes, days, with_role } => {
             let db = open(&cli.database_url)?;
             let org = db.with(|c| gatehouse_db::orgs::by_slug(c, &org_slug)).map_err(|e| e.to_string())?.ok_or_else(|| format!("no organization `{org_slug}`"))?;

@@ -86,8 +86,16 @@ fn removal(state: &AppState, name: &'static str) -> Cookie<'static> {
     c
 }
 
+/// What a staff member without a second factor may still open: their account (to set it up),
+/// signing in and out, the language.
+fn open_without_second_factor(path: &str) -> bool {
+    matches!(path, "/account" | "/language" | "/api/account" | "/api/viewer" | "/sign-in" | "/health" | "/favicon.svg")
+        || path.starts_with("/auth/")
+        || path.starts_with("/account/")
+}
+
 fn page_needs_session(method: &Method, path: &str) -> bool {
-    method == Method::GET && (path == "/" || path == "/orgs" || path == "/account" || path.starts_with("/o/"))
+    method == Method::GET && (path == "/" || path == "/orgs" || path == "/account" || path == "/staff" || path.starts_with("/o/"))
 }
 
 /// A page in the reader's language for a refused form (stale or forged CSRF token).
@@ -165,7 +173,7 @@ pub async fn session(mut req: ServiceRequest, next: Next<impl MessageBody + 'sta
             match policy.state(s.created_at, s.last_seen_at, now) {
                 SessionState::Valid { touch } => {
                     let memberships = Arc::new(orgs::active_memberships(c, s.user)?);
-                    let person = RequestPerson { name: u.display_name, email: u.email, memberships, two_factor: s.two_factor };
+                    let person = RequestPerson { name: u.display_name, email: u.email, memberships, two_factor: s.two_factor, staff: s.staff };
                     Ok(Lookup::Found(RequestSession { user: s.user, token: t, csrf: s.csrf_token }, person, u.locale, touch))
                 }
                 SessionState::IdleExpired | SessionState::AbsoluteExpired => Ok::<_, DbError>(Lookup::Expired),
@@ -235,6 +243,19 @@ pub async fn session(mut req: ServiceRequest, next: Next<impl MessageBody + 'sta
             tracing::warn!("refused a state-changing request without a valid CSRF token");
             return Ok(req.into_response(csrf_refused(locale)));
         }
+    }
+
+    // Platform staff always sign in with a second factor (seed isms): one without it is sent to
+    // set it up before anything else opens.
+    if person.as_ref().is_some_and(|p| p.staff.is_some() && !p.two_factor) && !open_without_second_factor(&path) {
+        tracing::info!("staff member without a second factor sent to set it up");
+        let resp = if req.method() == Method::GET {
+            crate::redirect::see_other("/account?two_factor=required#two-factor")
+        } else {
+            use gatehouse_app::i18n::{t, Msg};
+            crate::forms::status_page(actix_web::http::StatusCode::FORBIDDEN, t(locale, Msg::StaffTwoFactorRequired))
+        };
+        return Ok(req.into_response(resp));
     }
 
     if page_needs_session(req.method(), &path) && found.is_none() {

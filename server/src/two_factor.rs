@@ -144,10 +144,10 @@ async fn with_code<T: Send + 'static>(
     let client = throttle::client_key(client_ip(req));
     let (db, now) = (state.db.clone(), state.clock.now());
     web::block(move || {
-        if refuse_if_required && !db.with(|c| two_factor::required_by(c, user))?.is_empty() {
+        let email = db.with(|c| gatehouse_db::users::get(c, user))?.email;
+        if refuse_if_required && (!db.with(|c| two_factor::required_by(c, user))?.is_empty() || db.with(|c| gatehouse_db::staff::of_email(c, &email))?.is_some()) {
             return Ok(Checked::Required);
         }
-        let email = db.with(|c| gatehouse_db::users::get(c, user))?.email;
         let checked = throttle::guarded(&db, &throttle::account_key(&email), &client, now, || {
             let proof = db.with(|c| two_factor::verify(c, user, &code, now))?;
             Ok((proof.is_some(), proof))

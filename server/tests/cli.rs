@@ -30,7 +30,7 @@ fn help_lists_every_command() {
     let o = gatehouse(&["--help"], &[]);
     assert!(o.status.success());
     let t = text(&o);
-    for cmd in ["serve", "migrate", "seed-demo", "create-owner", "send-test-mail", "anonymize", "rotate-link-key", "create-api-key"] {
+    for cmd in ["serve", "migrate", "seed-demo", "create-owner", "send-test-mail", "anonymize", "rotate-link-key", "create-api-key", "create-staff"] {
         assert!(t.contains(cmd), "{cmd} in --help: {t}");
     }
     assert!(gatehouse(&["create-owner", "--help"], &[]).status.success());
@@ -135,6 +135,21 @@ fn creating_an_api_key_from_the_command_line() {
     assert!(text(&o).contains("invalid value for scope: tournaments.view"), "{}", text(&o));
     let o = gatehouse(&["create-api-key", "--org-slug", "nope", "--technical-user", "Bench", "--scopes", "members.view"], &env);
     assert!(text(&o).contains("no organization `nope`"), "{}", text(&o));
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[test]
+fn creating_a_staff_member() {
+    let (dir, db) = temp_db();
+    let env = [("DATABASE_URL", db.as_str()), ("GATEHOUSE_STAFF_PASSWORD", "a-long-staff-password-1")];
+    let o = gatehouse(&["create-staff", "--email", "Cara@Ops.test", "--name", "Cara", "--role", "customer_success"], &env);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("cara@ops.test is platform staff (customer_success)"), "{}", text(&o));
+    let o = gatehouse(&["create-staff", "--email", "cara@ops.test", "--name", "Cara", "--role", "sysadmin"], &env);
+    assert!(o.status.success() && text(&o).contains("(sysadmin)"), "a role changes: {}", text(&o));
+    let o = gatehouse(&["create-staff", "--email", "x@ops.test", "--name", "X", "--role", "boss"], &env);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).contains("unknown staff role `boss`"), "{}", text(&o));
     std::fs::remove_dir_all(dir).ok();
 }
 

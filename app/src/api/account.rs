@@ -41,6 +41,9 @@ pub struct TwoFactorView {
     pub setup: Option<(String, String)>,
     /// Organizations that require it (then it cannot be turned off).
     pub required_by: Vec<String>,
+    /// Platform staff always sign in with a second factor.
+    #[serde(default)]
+    pub staff: bool,
 }
 
 /// The enrolment's QR code as inline SVG (no image request, nothing fetched).
@@ -74,7 +77,7 @@ pub async fn get_account() -> Result<AccountView, AppError> {
             }
             _ => None,
         };
-        let two_factor = TwoFactorView { enabled_at: status.enabled_at, recovery_codes_left: status.recovery_codes_left, setup, required_by: gatehouse_db::two_factor::required_by(conn, user)? };
+        let two_factor = TwoFactorView { enabled_at: status.enabled_at, recovery_codes_left: status.recovery_codes_left, setup, required_by: gatehouse_db::two_factor::required_by(conn, user)?, staff: gatehouse_db::staff::of_email(conn, &u.email)?.is_some() };
         Ok(AccountView { name: u.display_name, email: u.email, pending, two_factor })
     })
     .await

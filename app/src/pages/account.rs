@@ -165,7 +165,7 @@ pub fn AccountPage() -> impl IntoView {
                             <button type="submit">{t(locale, Msg::SendConfirmation)}</button>
                         </form>
                     </section>
-                    <TwoFactorSection locale csrf=v.csrf.clone() view=a.two_factor.clone() error=q.get("tf_error") retry=q.get("retry") off=q.get("done").as_deref() == Some("two_factor_off") />
+                    <TwoFactorSection locale csrf=v.csrf.clone() view=a.two_factor.clone() error=q.get("tf_error").or_else(|| (q.get("two_factor").as_deref() == Some("required")).then(|| "staff".to_string())) retry=q.get("retry") off=q.get("done").as_deref() == Some("two_factor_off") />
                 </main>
             }
             .into_any()
@@ -247,6 +247,7 @@ fn TwoFactorSection(locale: Locale, csrf: String, view: crate::api::account::Two
     let error = match error.as_deref() {
         Some("invalid") => Some(t(locale, Msg::TwoFactorErrorInvalid).to_string()),
         Some("required") => Some(t(locale, Msg::TwoFactorErrorRequired).to_string()),
+        Some("staff") => Some(t(locale, Msg::StaffTwoFactorRequired).to_string()),
         Some("throttled") => Some(tf(locale, Msg::PasswordThrottled, &[("seconds", &retry.unwrap_or_else(|| "60".into()))])),
         _ => None,
     };
@@ -254,7 +255,11 @@ fn TwoFactorSection(locale: Locale, csrf: String, view: crate::api::account::Two
         Some(at) => tf(locale, Msg::TwoFactorOn, &[("at", &datetime(locale, at)), ("left", &view.recovery_codes_left.to_string())]),
         None => t(locale, Msg::TwoFactorOff).to_string(),
     };
-    let required = (!view.required_by.is_empty()).then(|| tf(locale, Msg::TwoFactorRequiredBy, &[("orgs", &view.required_by.join(", "))]));
+    let required = if view.staff {
+        Some(t(locale, Msg::StaffTwoFactorAlways).to_string())
+    } else {
+        (!view.required_by.is_empty()).then(|| tf(locale, Msg::TwoFactorRequiredBy, &[("orgs", &view.required_by.join(", "))]))
+    };
     let body = match (view.enabled_at, view.setup) {
         (Some(_), _) => view! {
             <p class="muted small">{t(locale, Msg::TwoFactorManageHelp)}</p>

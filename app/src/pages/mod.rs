@@ -12,6 +12,7 @@ pub mod people;
 pub mod requests;
 pub mod roles;
 pub mod settings;
+pub mod staff;
 pub mod sign_in;
 pub mod units;
 

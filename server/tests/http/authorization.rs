@@ -188,7 +188,9 @@ async fn every_route_refuses_the_unpermitted_and_strangers(t: &TestDb) {
     ];
     // Not about an organization's data: the signed-in person's own identity and memberships,
     // and the pages behind emailed links (which show only what the link itself carries).
-    let not_org_data = ["/api/viewer", "/api/reset-link", "/api/sign-in-link", "/api/invitation-link", "/api/account", "/api/email-change-link"];
+    let not_org_data = ["/api/viewer", "/api/reset-link", "/api/sign-in-link", "/api/invitation-link", "/api/account", "/api/email-change-link",
+        // The platform staff console (tests/http/staff.rs: staff only, by role).
+        "/api/staff"];
     let mut registered: Vec<&str> = leptos::server_fn::actix::server_fn_paths().map(|(p, _)| p).collect();
     registered.sort();
     for p in &registered {

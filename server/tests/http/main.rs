@@ -10,4 +10,5 @@ mod people;
 mod requests;
 mod security;
 mod sessions;
+mod staff;
 mod two_factor;

@@ -1,0 +1,65 @@
+//! Platform staff: always with a second factor (sent to set it up before anything else), the
+//! staff console for the roles that may see organizations, nothing of it for anyone else.
+use crate::common::*;
+use gatehouse_domain::staff::StaffRole;
+use gatehouse_domain::two_factor::{code_at, step_of};
+
+async fn staff_sign_in_and_console(t: &TestDb) {
+    seeded(t).await;
+    let clock = FixedClock::at(now());
+    let hash = gatehouse_db::password::hash("staff-password-2026");
+    t.db.with(|c| gatehouse_db::staff::ensure(c, "cara@ops.gatehouse.test", "Cara Success", StaffRole::CustomerSuccess, Some(&hash), now())).unwrap();
+    let (dev, _) = t.db.with(|c| gatehouse_db::staff::ensure(c, "dev@ops.gatehouse.test", "Dev Eloper", StaffRole::Developer, Some(&hash), now())).unwrap();
+    let app = || gatehouse_server::http::app(state(t, &clock), options());
+
+    // Without a second factor a staff member sees only the way to set it up.
+    let mut cara = Client::new(test::init_service(app()).await);
+    cara.sign_in("cara@ops.gatehouse.test", "staff-password-2026").await;
+    for path in ["/", "/staff", "/orgs", "/api/staff"] {
+        let r = cara.get(path).await;
+        assert_eq!((r.status, r.location()), (StatusCode::SEE_OTHER, "/account?two_factor=required#two-factor"), "{path}");
+    }
+    let page = cara.get("/account?two_factor=required").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Platform staff always sign in with two-factor authentication"), "{}", page.body);
+    let csrf = page.csrf();
+    let r = cara.post("/language", &[("csrf_token", &csrf), ("locale", "en"), ("back", "/account")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "the language still changes");
+    cara.post("/account/two-factor/start", &[("csrf_token", &csrf)]).await;
+    let user = t.db.with(|c| users::find_by_email(c, "cara@ops.gatehouse.test")).unwrap().unwrap().id;
+    let secret = t.db.with(|c| gatehouse_db::two_factor::status(c, user)).unwrap().pending.unwrap();
+    let r = cara.post("/account/two-factor/confirm", &[("csrf_token", &csrf), ("code", &code_at(&secret, step_of(now())))]).await;
+    assert_eq!(r.status, StatusCode::OK, "recovery codes shown");
+
+    // With it: the console lists every organization with its active members.
+    let r = cara.get("/staff").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("Staff console") && r.body.contains("<code>acme</code>") && r.body.contains("customer success"), "{}", r.body);
+    let r = cara.get("/api/staff").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("\"slug\":\"acme\""), "{}", r.body);
+    // It cannot be turned off.
+    clock.advance(Duration::seconds(30));
+    let csrf = cara.get("/account").await.csrf();
+    let r = cara.post("/account/two-factor/disable", &[("csrf_token", &csrf), ("code", &code_at(&secret, step_of(clock.now())))]).await;
+    assert_eq!(r.location(), "/account?tf_error=required#two-factor");
+
+    // A developer (code and deployments only) is refused the console; a person who is not staff
+    // is told it does not exist.
+    let dev_secret = t.db.with(|c| gatehouse_db::two_factor::begin(c, dev, clock.now())).unwrap();
+    t.db.with(|c| gatehouse_db::two_factor::confirm(c, dev, &code_at(&dev_secret, step_of(clock.now())), clock.now())).unwrap();
+    let mut d = Client::new(test::init_service(app()).await);
+    d.sign_in("dev@ops.gatehouse.test", "staff-password-2026").await;
+    clock.advance(Duration::seconds(30));
+    let csrf = d.get("/sign-in/two-factor").await.csrf();
+    d.post("/auth/two-factor", &[("csrf_token", &csrf), ("code", &code_at(&dev_secret, step_of(clock.now())))]).await;
+    assert_eq!(d.get("/staff").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(d.get("/api/staff").await.status, StatusCode::FORBIDDEN);
+    let mut owner = Client::new(test::init_service(app()).await);
+    owner.sign_in(seed::DEMO_OWNER, seed::DEMO_PASSWORD).await;
+    assert_eq!(owner.get("/staff").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(owner.get("/api/staff").await.status, StatusCode::NOT_FOUND);
+    let anon = Client::new(test::init_service(app()).await).get("/staff").await;
+    assert_eq!(anon.status, StatusCode::SEE_OTHER, "signed out: to sign-in");
+}
+http_both!(console, staff_sign_in_and_console);
