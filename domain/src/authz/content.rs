@@ -63,6 +63,19 @@ pub enum ItemOp {
     BulkDelete,
 }
 
+impl ItemOp {
+    /// The item operation a content permission asks about, when it is one the item rules decide
+    /// (the creator rule applies to view, edit and delete): `view`, `edit_any`, `delete_any`.
+    pub fn for_action(action: &str) -> Option<ItemOp> {
+        match action {
+            "view" => Some(ItemOp::View),
+            "edit_any" => Some(ItemOp::Edit),
+            "delete_any" => Some(ItemOp::Delete),
+            _ => None,
+        }
+    }
+}
+
 fn creator_rule(subject: &Subject, module: &str, item: &Target, roles: &impl Roles, tree: &UnitTree, now: DateTime<Utc>) -> Option<Decision> {
     let Target::Item { creator, .. } = item else { return None };
     if *creator != Some(subject.membership) {
@@ -140,4 +153,17 @@ pub fn may_own(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn item_operations_by_action() {
+        assert_eq!(ItemOp::for_action("view"), Some(ItemOp::View));
+        assert_eq!(ItemOp::for_action("edit_any"), Some(ItemOp::Edit));
+        assert_eq!(ItemOp::for_action("delete_any"), Some(ItemOp::Delete));
+        assert_eq!(ItemOp::for_action("publish_public"), None);
+    }
 }

@@ -62,21 +62,22 @@ pub struct WhoCan {
     pub members: Vec<Holder>,
 }
 
-/// The target the question is about; a unit or item of another organization is not found.
-async fn target(k: &KeyCaller, unit: Option<i64>, item: Option<i64>) -> Result<Target, Problem> {
+/// The target the question is about (with the item's module, for an item); a unit or item of
+/// another organization is not found.
+async fn target(k: &KeyCaller, unit: Option<i64>, item: Option<i64>) -> Result<(Target, Option<String>), Problem> {
     match (item, unit) {
         (Some(id), _) => {
             let org = k.auth.org;
             let row = k.read(move |c| gatehouse_db::items::get(c, org, id)).await?;
-            Ok(row.target())
+            Ok((row.target(), Some(row.module)))
         }
         (None, Some(u)) => {
             if k.policy.tree.get(UnitId(u)).is_none() {
                 return Err(Problem::not_found(k.locale));
             }
-            Ok(Target::Unit(UnitId(u)))
+            Ok((Target::Unit(UnitId(u)), None))
         }
-        (None, None) => Ok(Target::Organization),
+        (None, None) => Ok((Target::Organization, None)),
     }
 }
 
@@ -111,11 +112,17 @@ pub async fn decision(k: KeyCaller, q: web::Query<DecisionQuery>) -> Result<Http
     if q.member.is_none() && q.email.as_deref().is_none_or(|e| e.trim().is_empty()) {
         return Err(Problem::bad_request(k.locale, t(k.locale, Msg::ApiProblemMemberRequired).to_string()));
     }
-    let target = target(&k, q.unit, q.item).await?;
+    let (target, module) = target(&k, q.unit, q.item).await?;
     let org = k.auth.org;
     let (id, email) = (q.member, q.email.clone());
     let member = k.read(move |c| gatehouse_db::views::api::active_member(c, org, id, email.as_deref())).await?.ok_or_else(|| Problem::not_found(k.locale))?;
-    let d = k.policy.check(member, &q.permission, &target, k.now);
+    // On an item of its own module, view / edit_any / delete_any are decided by the item rules
+    // (the creator rule: whoever may create may edit and delete what they created).
+    let op = q.permission.split_once('.').filter(|(m, _)| module.as_deref() == Some(*m)).and_then(|(_, a)| gatehouse_domain::authz::content::ItemOp::for_action(a));
+    let d = match (op, module.as_deref()) {
+        (Some(op), Some(m)) => k.policy.check_item(member, m, op, &target, k.now),
+        _ => k.policy.check(member, &q.permission, &target, k.now),
+    };
     Ok(json(&answer(&k, member.0, q.permission, d)))
 }
 
@@ -127,7 +134,7 @@ pub async fn who_can(k: KeyCaller, q: web::Query<WhoCanQuery>) -> Result<HttpRes
     k.require("decisions.query", &Target::Organization)?;
     let q = q.into_inner();
     known(&k, &q.permission)?;
-    let target = target(&k, q.unit, q.item).await?;
+    let (target, _) = target(&k, q.unit, q.item).await?;
     let holders = k.policy.who_can(&q.permission, &target, k.now);
     let ids: Vec<_> = holders.iter().map(|(m, _)| *m).collect();
     let org = k.auth.org;

@@ -162,6 +162,17 @@ async fn keys_act_as_their_technical_user_within_their_scopes(t: &TestDb) {
         let (s, _) = api.get(&format!("/api/v1/decision?member={}&permission=members.view&unit={u}", owner_m.0), &key).await;
         assert_eq!(s, StatusCode::NOT_FOUND);
     }
+    // About an item: decided by the item rules.
+    let cup = {
+        let p = t.db.with(|c| gatehouse_db::authz::load_policy(c, acme.id)).unwrap();
+        t.db.with(|c| gatehouse_db::items::create(c, acme.id, &p, owner_m, "tournaments", "Owner's cup", None, None, gatehouse_domain::actor::Actor::System, now())).unwrap()
+    };
+    let (s, v) = api.get(&format!("/api/v1/decision?member={}&permission=tournaments.edit_any&item={cup}", owner_m.0), &key).await;
+    assert_eq!((s, v["allowed"].as_bool()), (StatusCode::OK, Some(true)), "{v}");
+    let (s, v) = api.get(&format!("/api/v1/decision?member={}&permission=tournaments.edit_any&item={cup}", member_m.0), &key).await;
+    assert_eq!((s, v["allowed"].as_bool()), (StatusCode::OK, Some(false)), "{v}");
+    let (s, _) = api.get(&format!("/api/v1/decision?member={}&permission=tournaments.view&item=999999", member_m.0), &key).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
     let (s, v) = api.get("/api/v1/who-can?permission=members.view", &key).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     let holders = v["members"].as_array().unwrap();
