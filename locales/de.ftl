@@ -899,3 +899,5 @@ staff-role-developer = Entwickler
 staff-role-management = Mitglied der Geschäftsleitung
 staff-role-customer-success = Customer Success
 audit-staff-role-set = hat eine Mitarbeiterrolle gesetzt
+staff-export-refused = Nur ein Systemadministrator exportiert die Daten einer Organisation.
+audit-organization-exported = hat die Daten der Organisation exportiert

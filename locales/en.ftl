@@ -899,3 +899,5 @@ staff-role-developer = developer
 staff-role-management = member of management
 staff-role-customer-success = customer success
 audit-staff-role-set = set a staff role
+staff-export-refused = Only a system administrator exports an organization's data.
+audit-organization-exported = exported the organization's data

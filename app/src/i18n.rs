@@ -95,6 +95,7 @@ pub fn audit_action_label(locale: Locale, action: &str) -> String {
         "two_factor.enabled" => Msg::AuditTwoFactorEnabled,
         "organization.security_settings" => Msg::AuditOrganizationSecuritySettings,
         "staff.role_set" => Msg::AuditStaffRoleSet,
+        "organization.exported" => Msg::AuditOrganizationExported,
         "two_factor.disabled" => Msg::AuditTwoFactorDisabled,
         "two_factor.recovery_code_used" => Msg::AuditTwoFactorRecoveryCodeUsed,
         "two_factor.recovery_codes_renewed" => Msg::AuditTwoFactorRecoveryCodesRenewed,

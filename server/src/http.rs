@@ -50,6 +50,7 @@ pub fn app(
         .route("/auth/reset-password", web::post().to(auth::reset_password))
         .configure(crate::account::configure)
         .configure(crate::two_factor::configure)
+        .configure(crate::staff::configure)
         .route("/language", web::post().to(auth::set_language))
         .route("/o/{org}", web::get().to(auth::org_root))
         .configure(forms::configure)

@@ -18,5 +18,6 @@ pub mod two_factor;
 pub mod people;
 pub mod redirect;
 pub mod requests;
+pub mod staff;
 
 pub use gatehouse_app::state::AppState;

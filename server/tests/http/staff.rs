@@ -59,6 +59,29 @@ async fn staff_sign_in_and_console(t: &TestDb) {
     owner.sign_in(seed::DEMO_OWNER, seed::DEMO_PASSWORD).await;
     assert_eq!(owner.get("/staff").await.status, StatusCode::NOT_FOUND);
     assert_eq!(owner.get("/api/staff").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(owner.get("/staff/orgs/acme/export.json").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(cara.get("/staff/orgs/acme/export.json").await.status, StatusCode::FORBIDDEN, "customer success does not export");
+
+    // The sysadmin exports a whole organization, streamed, audited as the staff member.
+    let (sam, _) = t.db.with(|c| gatehouse_db::staff::ensure(c, "sam@ops.gatehouse.test", "Sam Sysadmin", StaffRole::Sysadmin, Some(&hash), now())).unwrap();
+    let sam_secret = t.db.with(|c| gatehouse_db::two_factor::begin(c, sam, clock.now())).unwrap();
+    t.db.with(|c| gatehouse_db::two_factor::confirm(c, sam, &code_at(&sam_secret, step_of(clock.now())), clock.now())).unwrap();
+    let mut s = Client::new(test::init_service(app()).await);
+    s.sign_in("sam@ops.gatehouse.test", "staff-password-2026").await;
+    clock.advance(Duration::seconds(30));
+    let csrf = s.get("/sign-in/two-factor").await.csrf();
+    s.post("/auth/two-factor", &[("csrf_token", &csrf), ("code", &code_at(&sam_secret, step_of(clock.now())))]).await;
+    let r = s.get("/staff/orgs/acme/export.json").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.headers.get("content-disposition").unwrap().to_str().unwrap().contains("gatehouse-acme-export.json"));
+    let doc: serde_json::Value = serde_json::from_str(&r.body).expect("one JSON document");
+    let acme = t.db.with(|c| orgs::by_slug(c, "acme")).unwrap().unwrap();
+    assert_eq!(doc["organization"]["slug"], "acme");
+    assert_eq!(doc["members"].as_array().unwrap().len() as i64, t.db.with(|c| members::count(c, acme.id)).unwrap());
+    assert!(!doc["roles"].as_array().unwrap().is_empty() && !doc["units"].as_array().unwrap().is_empty());
+    assert!(doc["audit_events"].as_array().unwrap().iter().any(|e| e["action"] == "organization.exported" && e["actor_kind"] == "staff"), "the export itself is in it");
+    assert!(r.body.contains(seed::DEMO_OWNER));
+    assert_eq!(s.get("/staff/orgs/nope/export.json").await.status, StatusCode::NOT_FOUND);
     let anon = Client::new(test::init_service(app()).await).get("/staff").await;
     assert_eq!(anon.status, StatusCode::SEE_OTHER, "signed out: to sign-in");
 }
