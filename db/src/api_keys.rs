@@ -66,10 +66,6 @@ fn secret_hash(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))
 }
 
-fn constant_time_eq(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
 fn random_hex(bytes: usize) -> String {
     use rand::RngCore;
     let mut b = vec![0u8; bytes];
@@ -83,12 +79,22 @@ fn require(policy: &Policy, by: MembershipId, permission: &str, now: DateTime<Ut
 
 /// The organization's technical users (those not removed), each with every key it has had.
 pub fn list(conn: &mut Conn<'_>, org: OrgId) -> Result<Vec<TechnicalUserRow>, DbError> {
-    let users: Vec<(i64, i64, String, String, chrono::NaiveDateTime)> = on!(conn, c => tu::table
-        .filter(tu::org_id.eq(org.0))
-        .filter(tu::removed_at.is_null())
-        .order((tu::name.asc(), tu::id.asc()))
-        .select((tu::id, tu::membership_id, tu::name, tu::description, tu::created_at))
-        .load(c))?;
+    users(conn, org, None)
+}
+
+/// One technical user of `org` (not removed).
+pub fn get(conn: &mut Conn<'_>, org: OrgId, id: i64) -> Result<TechnicalUserRow, DbError> {
+    users(conn, org, Some(id))?.pop().ok_or(DbError::NotFound)
+}
+
+fn users(conn: &mut Conn<'_>, org: OrgId, only: Option<i64>) -> Result<Vec<TechnicalUserRow>, DbError> {
+    let users: Vec<(i64, i64, String, String, chrono::NaiveDateTime)> = on!(conn, c => {
+        let mut q = tu::table.filter(tu::org_id.eq(org.0)).filter(tu::removed_at.is_null()).into_boxed();
+        if let Some(id) = only {
+            q = q.filter(tu::id.eq(id));
+        }
+        q.order((tu::name.asc(), tu::id.asc())).select((tu::id, tu::membership_id, tu::name, tu::description, tu::created_at)).load(c)
+    })?;
     let ids: Vec<i64> = users.iter().map(|u| u.0).collect();
     let keys = keys_of(conn, org, &ids)?;
     Ok(users
@@ -102,11 +108,6 @@ pub fn list(conn: &mut Conn<'_>, org: OrgId) -> Result<Vec<TechnicalUserRow>, Db
             keys: keys.iter().filter(|(t, _)| *t == id).map(|(_, k)| k.clone()).collect(),
         })
         .collect())
-}
-
-/// One technical user of `org` (not removed).
-pub fn get(conn: &mut Conn<'_>, org: OrgId, id: i64) -> Result<TechnicalUserRow, DbError> {
-    list(conn, org)?.into_iter().find(|t| t.id == id).ok_or(DbError::NotFound)
 }
 
 #[allow(clippy::type_complexity)]
@@ -357,7 +358,7 @@ pub fn authenticate(conn: &mut Conn<'_>, token: &str, now: DateTime<Utc>) -> Res
         .first(c)
         .optional())?;
     let Some(((id, org, technical_user, membership, hash, scopes, expires, revoked, used), (authz_version, org_slug))) = row else { return Ok(None) };
-    if !constant_time_eq(&hash, &secret_hash(p.secret)) || !rules::usable(from_db(expires), revoked.map(from_db), now) {
+    if !gatehouse_domain::secret::constant_time_eq(hash.as_bytes(), secret_hash(p.secret).as_bytes()) || !rules::usable(from_db(expires), revoked.map(from_db), now) {
         return Ok(None);
     }
     Ok(Some(KeyAuth {

@@ -70,10 +70,6 @@ pub fn normalize_code(entered: &str) -> String {
     entered.chars().filter(|c| c.is_ascii_digit()).collect()
 }
 
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
 /// The step `entered` is the code of — within the drift around `now` and later than
 /// `last_used` — or None. The caller stores the step it returns as the new last one.
 pub fn matching_step(secret: &[u8], entered: &str, now: DateTime<Utc>, last_used: Option<i64>) -> Option<i64> {
@@ -85,7 +81,7 @@ pub fn matching_step(secret: &[u8], entered: &str, now: DateTime<Utc>, last_used
     let mut found = None;
     // Every step of the window is computed (no early exit), so the time taken says nothing.
     for step in (current - DRIFT_STEPS)..=(current + DRIFT_STEPS) {
-        let ok = constant_time_eq(code_at(secret, step).as_bytes(), code.as_bytes());
+        let ok = crate::secret::constant_time_eq(code_at(secret, step).as_bytes(), code.as_bytes());
         if ok && last_used.is_none_or(|l| step > l) && found.is_none() {
             found = Some(step);
         }

@@ -179,6 +179,44 @@ pub(crate) fn status_page(code: actix_web::http::StatusCode, text: &str) -> Http
     HttpResponse::build(code).content_type("text/plain; charset=utf-8").body(text.to_string())
 }
 
+/// Runs a change decided on `policy` (the snapshot the caller was loaded with) on the blocking
+/// pool; a change decided on one that moved meanwhile fails with Outdated and is decided once
+/// more on a fresh one. Whatever changed, this instance counts the dashboard's figures and list
+/// totals again. For form posts and the JSON API alike.
+pub(crate) async fn decide<T: Send + 'static>(
+    state: &AppState,
+    org: gatehouse_domain::ids::OrgId,
+    policy: Arc<Policy>,
+    f: impl Fn(&mut Conn<'_>, &Policy) -> Result<T, DbError> + Send + Sync + 'static,
+) -> Result<(T, Arc<Policy>), (DbError, Arc<Policy>)> {
+    let (db, cache) = (state.db.clone(), state.policies.clone());
+    let mut current = Some(policy);
+    let r = web::block(move || {
+        let mut last = None;
+        for _ in 0..2 {
+            let policy = match current.take() {
+                Some(p) => p,
+                None => match db.with(|c| cache.get(c, org)) {
+                    Ok(p) => p,
+                    Err(e) => return Err((e, Arc::new(Policy::default()))),
+                },
+            };
+            match db.with(|c| f(c, &policy)) {
+                Ok(v) => return Ok((v, policy)),
+                Err(DbError::Outdated) => last = Some(policy),
+                Err(e) => return Err((e, policy)),
+            }
+        }
+        Err((DbError::Outdated, last.unwrap_or_default()))
+    })
+    .await;
+    state.counts.forget(org);
+    match r {
+        Ok(v) => v,
+        Err(e) => Err((DbError::Pool(e.to_string()), Arc::new(Policy::default()))),
+    }
+}
+
 impl Caller {
     /// Runs a change decided on the current policy; when the policy moved on in between, decides
     /// again once on the fresh one.
@@ -186,35 +224,7 @@ impl Caller {
         &self,
         f: impl Fn(&mut Conn<'_>, &Policy) -> Result<T, DbError> + Send + Sync + 'static,
     ) -> Result<(T, Arc<Policy>), (DbError, Arc<Policy>)> {
-        let (db, cache, org) = (self.state.db.clone(), self.state.policies.clone(), self.org.id);
-        // First on the snapshot the caller was loaded with (this request's); a change decided on
-        // one that moved meanwhile fails with Outdated and is decided once more on a fresh one.
-        let mut current = Some(self.policy.clone());
-        let r = web::block(move || {
-            let mut last = None;
-            for _ in 0..2 {
-                let policy = match current.take() {
-                    Some(p) => p,
-                    None => match db.with(|c| cache.get(c, org)) {
-                        Ok(p) => p,
-                        Err(e) => return Err((e, Arc::new(Policy::default()))),
-                    },
-                };
-                match db.with(|c| f(c, &policy)) {
-                    Ok(v) => return Ok((v, policy)),
-                    Err(DbError::Outdated) => last = Some(policy),
-                    Err(e) => return Err((e, policy)),
-                }
-            }
-            Err((DbError::Outdated, last.unwrap_or_default()))
-        })
-        .await;
-        // Whatever changed, this instance counts the dashboard's figures and list totals again.
-        self.state.counts.forget(org);
-        match r {
-            Ok(v) => v,
-            Err(e) => Err((DbError::Pool(e.to_string()), Arc::new(Policy::default()))),
-        }
+        decide(&self.state, self.org.id, self.policy.clone(), f).await
     }
 
     fn words(&self, policy: &Policy, e: &DbError) -> String {

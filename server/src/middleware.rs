@@ -72,10 +72,6 @@ enum Lookup {
     Found(RequestSession, RequestPerson, Locale, bool),
 }
 
-fn constant_time_eq(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
 pub fn cookie<'a>(state: &AppState, name: &'a str, value: String) -> Cookie<'a> {
     Cookie::build(name, value).path("/").http_only(true).same_site(SameSite::Lax).secure(state.secure_cookies()).finish()
 }
@@ -238,7 +234,7 @@ pub async fn session(mut req: ServiceRequest, next: Next<impl MessageBody + 'sta
 
     if !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         let provided = provided_csrf(&mut req).await;
-        let ok = origin_ok(&req) && provided.as_deref().is_some_and(|p| constant_time_eq(p, &expected_csrf));
+        let ok = origin_ok(&req) && provided.as_deref().is_some_and(|p| gatehouse_domain::secret::constant_time_eq(p.as_bytes(), expected_csrf.as_bytes()));
         if !ok {
             tracing::warn!("refused a state-changing request without a valid CSRF token");
             return Ok(req.into_response(csrf_refused(locale)));
@@ -333,9 +329,9 @@ pub fn security_headers(secure: bool) -> actix_web::middleware::DefaultHeaders {
 mod tests {
     #[test]
     fn constant_time_comparison_and_encoding() {
-        assert!(super::constant_time_eq("abc", "abc"));
-        assert!(!super::constant_time_eq("abc", "abd"));
-        assert!(!super::constant_time_eq("abc", "ab"));
+        assert!(gatehouse_domain::secret::constant_time_eq(b"abc", b"abc"));
+        assert!(!gatehouse_domain::secret::constant_time_eq(b"abc", b"abd"));
+        assert!(!gatehouse_domain::secret::constant_time_eq(b"abc", b"ab"));
         assert_eq!(super::encode("/o/acme/members?q=a b&x"), "/o/acme/members%3Fq%3Da%20b%26x");
     }
 }

@@ -135,12 +135,12 @@ enum Checked<T> {
 /// the throttle.
 async fn with_code<T: Send + 'static>(
     req: &HttpRequest,
+    user: gatehouse_domain::ids::UserId,
     state: &web::Data<AppState>,
     code: String,
     refuse_if_required: bool,
     then: impl FnOnce(&mut gatehouse_db::Conn<'_>, gatehouse_domain::ids::UserId) -> Result<T, DbError> + Send + 'static,
 ) -> Result<Result<Checked<T>, DbError>, actix_web::error::BlockingError> {
-    let user = session_of(req).map(|s| s.user).unwrap_or(gatehouse_domain::ids::UserId(0));
     let client = throttle::client_key(client_ip(req));
     let (db, now) = (state.db.clone(), state.clock.now());
     web::block(move || {
@@ -161,7 +161,8 @@ async fn with_code<T: Send + 'static>(
     .await
 }
 
-fn refused<T>(lang: Lang, r: Result<Result<Checked<T>, DbError>, actix_web::error::BlockingError>, done: impl FnOnce(T) -> HttpResponse) -> HttpResponse {
+/// The answer to a change made after a code: `done`, or back to the account page with why not.
+fn answer<T>(lang: Lang, r: Result<Result<Checked<T>, DbError>, actix_web::error::BlockingError>, done: impl FnOnce(T) -> HttpResponse) -> HttpResponse {
     match r {
         Ok(Ok(Checked::Done(v))) => done(v),
         Ok(Ok(Checked::Invalid)) => see_other("/account?tf_error=invalid#two-factor"),
@@ -174,22 +175,18 @@ fn refused<T>(lang: Lang, r: Result<Result<Checked<T>, DbError>, actix_web::erro
 
 /// Turns it off, with a current code — not while an organization of theirs requires it.
 async fn disable(lang: Lang, req: HttpRequest, state: web::Data<AppState>, form: web::Form<CodeForm>) -> HttpResponse {
-    if session_of(&req).is_none() {
-        return see_other("/sign-in?next=/account");
-    }
+    let Some(s) = session_of(&req) else { return see_other("/sign-in?next=/account") };
     let now = state.clock.now();
-    let r = with_code(&req, &state, form.into_inner().code, true, move |c, user| two_factor::disable(c, user, now)).await;
-    refused(lang, r, |_| see_other("/account?done=two_factor_off#two-factor"))
+    let r = with_code(&req, s.user, &state, form.into_inner().code, true, move |c, user| two_factor::disable(c, user, now)).await;
+    answer(lang, r, |_| see_other("/account?done=two_factor_off#two-factor"))
 }
 
 /// Ten new recovery codes, with a current code; the earlier ones stop working.
 async fn renew(lang: Lang, req: HttpRequest, state: web::Data<AppState>, form: web::Form<CodeForm>) -> HttpResponse {
-    if session_of(&req).is_none() {
-        return see_other("/sign-in?next=/account");
-    }
+    let Some(s) = session_of(&req) else { return see_other("/sign-in?next=/account") };
     let now = state.clock.now();
-    let r = with_code(&req, &state, form.into_inner().code, false, move |c, user| two_factor::regenerate_recovery_codes(c, user, now)).await;
-    refused(lang, r, |codes| recovery_page(&req, &codes))
+    let r = with_code(&req, s.user, &state, form.into_inner().code, false, move |c, user| two_factor::regenerate_recovery_codes(c, user, now)).await;
+    answer(lang, r, |codes| recovery_page(&req, &codes))
 }
 
 fn recovery_page(req: &HttpRequest, codes: &[String]) -> HttpResponse {

@@ -1,7 +1,7 @@
 //! Read models of the JSON API: pages by cursor (an id to go on after), so a program walks a
 //! list of any length with one indexed range per page and no offset, however the list changes
 //! between its calls.
-use crate::schema::{audit_events as ae, membership_units as mu, memberships as m, role_assignments as ra, roles as r, users as u};
+use crate::schema::{audit_events as ae, membership_tags as mt, membership_units as mu, memberships as m, role_assignments as ra, roles as r, tags as t, users as u};
 use crate::{from_db, on, Conn, DbError};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -35,9 +35,13 @@ pub fn members(conn: &mut Conn<'_>, org: OrgId, after: i64, limit: i64) -> Resul
         .select((m::id, u::display_name.nullable(), u::email.nullable(), m::pseudonym, m::status, m::member_kind, m::job_title, m::joined_at))
         .load(c))?;
     let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
-    let (tags, _) = super::members::names_by_member(conn, &ids)?;
+    let mut tags: HashMap<i64, Vec<String>> = HashMap::new();
     let mut units: HashMap<i64, Vec<i64>> = HashMap::new();
     if !ids.is_empty() {
+        let named: Vec<(i64, String)> = on!(conn, c => mt::table.inner_join(t::table).filter(crate::any_id::any_id(mt::membership_id, &ids)).select((mt::membership_id, t::name)).load(c))?;
+        for (mid, name) in named {
+            tags.entry(mid).or_default().push(name);
+        }
         let pairs: Vec<(i64, i64)> = on!(conn, c => mu::table.filter(crate::any_id::any_id(mu::membership_id, &ids)).select((mu::membership_id, mu::unit_id)).load(c))?;
         for (mid, unit) in pairs {
             units.entry(mid).or_default().push(unit);
@@ -49,6 +53,8 @@ pub fn members(conn: &mut Conn<'_>, org: OrgId, after: i64, limit: i64) -> Resul
             let anonymized = pseudonym.is_some();
             let mut us = units.remove(&id).unwrap_or_default();
             us.sort_unstable();
+            let mut ts = tags.remove(&id).unwrap_or_default();
+            ts.sort_unstable();
             ApiMember {
                 id,
                 name: pseudonym.or(name).unwrap_or_default(),
@@ -58,7 +64,7 @@ pub fn members(conn: &mut Conn<'_>, org: OrgId, after: i64, limit: i64) -> Resul
                 job_title,
                 joined_at: joined.map(from_db),
                 units: us,
-                tags: tags.get(&id).cloned().unwrap_or_default(),
+                tags: ts,
             }
         })
         .collect())

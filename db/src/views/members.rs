@@ -193,7 +193,7 @@ type NamesOf = HashMap<i64, Vec<String>>;
 /// The tags and the units of each of `ids`, each list in name order: one statement (`UNION
 /// ALL`) for both, a round trip less on PostgreSQL. The names are ordered here, by their
 /// characters, so both databases agree whatever their collation.
-pub(crate) fn names_by_member(conn: &mut Conn<'_>, ids: &[i64]) -> Result<(NamesOf, NamesOf), DbError> {
+fn names_by_member(conn: &mut Conn<'_>, ids: &[i64]) -> Result<(NamesOf, NamesOf), DbError> {
     if ids.is_empty() {
         return Ok((HashMap::new(), HashMap::new()));
     }

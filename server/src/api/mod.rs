@@ -223,6 +223,16 @@ impl KeyCaller {
         rules::require(&self.policy, self.auth.membership, &self.auth.scopes, permission, target, self.now).map_err(|r| self.refusal(r))
     }
 
+    /// The key carries `permission` (for changes, whose db function then decides whether the
+    /// technical user holds it where the change lands).
+    pub fn carries(&self, permission: &str) -> Result<(), Problem> {
+        if self.auth.scopes.iter().any(|s| s == permission) {
+            Ok(())
+        } else {
+            Err(self.refusal(KeyRefusal::OutOfScope { permission: permission.to_string() }))
+        }
+    }
+
     /// As [`Self::require`] for the whole organization, seen person by person.
     pub fn require_individual(&self, permission: &str) -> Result<(), Problem> {
         let d = self.require(permission, &Target::Organization)?;
@@ -281,34 +291,7 @@ impl KeyCaller {
     /// A change decided by the db crate on the current policy; decided once more on a fresh
     /// one when the policy moved meanwhile (as the portal's forms do).
     pub async fn change<T: Send + 'static>(&self, f: impl Fn(&mut Conn<'_>, &Policy) -> Result<T, DbError> + Send + Sync + 'static) -> Result<T, Problem> {
-        let (db, cache, org) = (self.state.db.clone(), self.state.policies.clone(), self.auth.org);
-        let mut current = Some(self.policy.clone());
-        let r = web::block(move || {
-            for _ in 0..2 {
-                let policy = match current.take() {
-                    Some(p) => p,
-                    None => db.with(|c| cache.get(c, org)).map_err(|e| (e, Arc::new(Policy::default())))?,
-                };
-                match db.with(|c| f(c, &policy)) {
-                    Ok(v) => return Ok(v),
-                    Err(DbError::Outdated) => continue,
-                    Err(e) => return Err((e, policy)),
-                }
-            }
-            Err((DbError::Outdated, Arc::new(Policy::default())))
-        })
-        .await;
-        match r {
-            Ok(Ok(v)) => {
-                self.state.counts.forget(org);
-                Ok(v)
-            }
-            Ok(Err((e, policy))) => Err(self.db_problem(e, &policy)),
-            Err(e) => {
-                tracing::error!(error = %e, "blocking pool error");
-                Err(Problem::unavailable(self.locale))
-            }
-        }
+        crate::forms::decide(&self.state, self.auth.org, self.policy.clone(), f).await.map(|(v, _)| v).map_err(|(e, policy)| self.db_problem(e, &policy))
     }
 
     fn db_problem(&self, e: DbError, policy: &Policy) -> Problem {

@@ -208,9 +208,7 @@ pub struct Created {
     security(("api_key" = [])))]
 pub async fn assign(k: KeyCaller, body: web::Json<NewAssignment>) -> Result<HttpResponse, Problem> {
     let b = body.into_inner();
-    if !k.auth.scopes.iter().any(|s| s == "roles.assign") {
-        return Err(k.refusal(gatehouse_domain::api_keys::KeyRefusal::OutOfScope { permission: "roles.assign".into() }));
-    }
+    k.carries("roles.assign")?;
     let ends_at = match b.ends_at.as_deref().filter(|s| !s.is_empty()) {
         None => None,
         Some(s) => Some(
@@ -231,9 +229,7 @@ pub async fn assign(k: KeyCaller, body: web::Json<NewAssignment>) -> Result<Http
     security(("api_key" = [])))]
 pub async fn unassign(k: KeyCaller, path: web::Path<i64>) -> Result<HttpResponse, Problem> {
     let id = path.into_inner();
-    if !k.auth.scopes.iter().any(|s| s == "roles.assign") {
-        return Err(k.refusal(gatehouse_domain::api_keys::KeyRefusal::OutOfScope { permission: "roles.assign".into() }));
-    }
+    k.carries("roles.assign")?;
     let (org, by, actor, now) = (k.auth.org, k.auth.membership, k.actor(), k.now);
     let member = k.read(move |c| gatehouse_db::views::api::assignment_member(c, org, id)).await?;
     k.change(move |c, p| gatehouse_db::roles::unassign(c, org, p, by, member, id, actor, now)).await?;
