@@ -74,15 +74,22 @@ else
   server_pid=$!
   cleanup() { kill "$server_pid" "$smtp_pid" 2>/dev/null || true; bash "$here/pg.sh" stop "$pgdir" || true; rm -rf "$pgdir"; }
   for _ in $(seq 1 100); do curl -fsS "http://127.0.0.1:$e2e_port/health" >/dev/null 2>&1 && break; sleep 0.2; done
-  stage "end-to-end (Playwright + Chromium) against 127.0.0.1:$e2e_port"
   ln -sfn "$GATEHOUSE_NODE/node_modules" "$root/end2end/node_modules"
+  # A real OpenID provider (npm oidc-provider) on the loopback for the single sign-on tests,
+  # with the e2e server's callback as its client's one redirect URI.
+  idp_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  node "$root/end2end/idp/idp.mjs" "$idp_port" "http://127.0.0.1:$e2e_port/sso/callback" >"$logdir/idp.log" 2>&1 &
+  idp_pid=$!
+  cleanup() { kill "$server_pid" "$smtp_pid" "$idp_pid" 2>/dev/null || true; bash "$here/pg.sh" stop "$pgdir" || true; rm -rf "$pgdir"; }
+  for _ in $(seq 1 100); do curl -fsS "http://127.0.0.1:$idp_port/.well-known/openid-configuration" >/dev/null 2>&1 && break; sleep 0.2; done
+  stage "end-to-end (Playwright + Chromium) against 127.0.0.1:$e2e_port, OpenID provider on $idp_port"
   rc=0
-  (cd "$root/end2end" && GATEHOUSE_E2E_URL="http://127.0.0.1:$e2e_port" GATEHOUSE_E2E_MAILDIR="$GATEHOUSE_TEST_MAILDIR" npx playwright test) 2>&1 | tee "$logdir/e2e.log" || rc=$?
+  (cd "$root/end2end" && GATEHOUSE_E2E_URL="http://127.0.0.1:$e2e_port" GATEHOUSE_E2E_IDP_URL="http://127.0.0.1:$idp_port" GATEHOUSE_E2E_MAILDIR="$GATEHOUSE_TEST_MAILDIR" npx playwright test) 2>&1 | tee "$logdir/e2e.log" || rc=$?
   p=$({ grep -Eo '^ *[0-9]+ passed' "$logdir/e2e.log" || true; } | awk '{s+=$1} END {print s+0}')
   f=$({ grep -Eo '^ *[0-9]+ failed' "$logdir/e2e.log" || true; } | awk '{s+=$1} END {print s+0}')
   passed=$((passed + p)); failed=$((failed + f))
   if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then failed=$((failed + 1)); fi
-  kill "$server_pid" 2>/dev/null || true
+  kill "$server_pid" "$idp_pid" 2>/dev/null || true
 fi
 
 printf '\n'

@@ -358,6 +358,7 @@ fn menu_links(locale: Locale, base: &str, m: &crate::api::Menu) -> Vec<(String, 
         (m.content, "content", Msg::Content),
         (m.mail, "mail", Msg::Mail),
         (m.settings, "settings", Msg::Settings),
+        (m.settings, "sso", Msg::NavSso),
         (m.api_keys, "api-keys", Msg::NavApiKeys),
         (true, "me", Msg::MyPage),
     ]

@@ -87,6 +87,7 @@ pub fn App() -> impl IntoView {
             <Routes fallback=pages::NotFoundPage>
                 <Route path=path!("/sign-in") view=pages::sign_in::SignInPage ssr=SsrMode::Async />
                 <Route path=path!("/sign-in/two-factor") view=pages::sign_in::SecondFactorPage ssr=SsrMode::Async />
+                <Route path=path!("/sign-in/sso") view=pages::sign_in::SsoSignInPage ssr=SsrMode::Async />
                 <Route path=path!("/staff") view=pages::staff::StaffConsolePage ssr=SsrMode::Async />
                 <Route path=path!("/orgs") view=pages::orgs::OrgsPage ssr=SsrMode::Async />
                 <Route path=path!("/sign-in-link") view=pages::sign_in::SignInLinkPage ssr=SsrMode::Async />
@@ -111,6 +112,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("mail") view=pages::mail::MailPage ssr=SsrMode::Async />
                     <Route path=path!("api-keys") view=pages::api_keys::ApiKeysPage ssr=SsrMode::Async />
                     <Route path=path!("settings") view=pages::settings::SettingsPage ssr=SsrMode::Async />
+                    <Route path=path!("sso") view=pages::sso::SsoPage ssr=SsrMode::Async />
                     <Route path=path!("invitations") view=pages::people::InvitationsPage ssr=SsrMode::Async />
                     <Route path=path!("imports/:id") view=pages::people::ImportPage ssr=SsrMode::Async />
                     <Route path=path!("requests") view=pages::requests::RequestsPage ssr=SsrMode::Async />

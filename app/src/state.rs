@@ -20,6 +20,9 @@ pub struct AppState {
     pub counts: Arc<gatehouse_db::views::counts::CountsCache>,
     /// Reverse proxies whose `X-Forwarded-For` names the client (none unless configured).
     pub trusted_proxies: gatehouse_domain::client_addr::TrustedProxies,
+    /// Seals secrets kept in the database (SSO client secrets); kept outside it. `None`: single
+    /// sign-on cannot be configured on this server.
+    pub sealing_key: Option<gatehouse_db::secrets::SealingKey>,
 }
 
 impl AppState {

@@ -61,6 +61,12 @@ pub enum Conflict {
     RoleKeyTaken(String),
     #[error("an organization with the handle {0} already exists")]
     SlugTaken(String),
+    #[error("single sign-on is required: keep a provider switched on, or stop requiring it first")]
+    SsoStillRequired,
+    #[error("sign in through one of the organization's providers before requiring single sign-on")]
+    SsoNotProven,
+    #[error("this server has no secret key (GATEHOUSE_SECRET_KEY_FILE), so single sign-on cannot be configured")]
+    SsoNoSecretKey,
     /// Any other unique rule of the database (what it was is logged, not shown).
     #[error("that already exists")]
     Duplicate,

@@ -58,6 +58,7 @@ diesel::table! {
         request_expiry_days -> Integer,
         auto_anonymize_days -> Nullable<Integer>,
         require_two_factor -> Bool,
+        require_sso -> Bool,
     }
 }
 
@@ -523,7 +524,73 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    sso_providers (id) {
+        id -> BigInt,
+        org_id -> BigInt,
+        public_id -> Text,
+        name -> Text,
+        issuer -> Text,
+        client_id -> Text,
+        client_secret_sealed -> Text,
+        allowed_domains -> Text,
+        groups_claim -> Text,
+        just_in_time -> Bool,
+        enabled -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+        updated_by_kind -> Text,
+        updated_by_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    sso_group_mappings (id) {
+        id -> BigInt,
+        provider_id -> BigInt,
+        group_name -> Text,
+        role_id -> BigInt,
+        unit_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sso_identities (id) {
+        id -> BigInt,
+        provider_id -> BigInt,
+        subject -> Text,
+        user_id -> BigInt,
+        created_at -> Timestamp,
+        last_sign_in_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sso_logins (state_hash) {
+        state_hash -> Text,
+        provider_id -> BigInt,
+        nonce -> Text,
+        pkce_verifier -> Text,
+        next_path -> Nullable<Text>,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sso_assignments (assignment_id) {
+        assignment_id -> BigInt,
+        provider_id -> BigInt,
+    }
+}
+
 diesel::joinable!(api_keys -> technical_users (technical_user_id));
+diesel::joinable!(sso_group_mappings -> sso_providers (provider_id));
+diesel::joinable!(sso_identities -> sso_providers (provider_id));
+diesel::joinable!(sso_assignments -> role_assignments (assignment_id));
+diesel::joinable!(sso_providers -> organizations (org_id));
 diesel::joinable!(api_keys -> organizations (org_id));
 diesel::joinable!(technical_users -> memberships (membership_id));
 diesel::joinable!(item_assignees -> items (item_id));
@@ -562,4 +629,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     api_keys,
     recovery_codes,
     pending_sign_ins,
+    sso_providers,
+    sso_group_mappings,
+    sso_identities,
+    sso_logins,
+    sso_assignments,
 );

@@ -22,6 +22,7 @@ pub mod requests;
 pub mod secret;
 pub mod session;
 pub mod spreadsheet;
+pub mod sso;
 pub mod staff;
 pub mod throttle;
 #[cfg(feature = "two-factor")]

@@ -47,6 +47,7 @@ fn main() {
         public_url: "https://gatehouse.example".into(),
         policies: Default::default(), counts: Default::default(),
         trusted_proxies: Default::default(),
+        sealing_key: None,
     };
     actix_web::rt::System::new().block_on(async move {
         let mailer = Mailer::new(&SmtpConfig { host: "127.0.0.1".into(), port, tls: TlsMode::None, username: None, password: None, from: "Gatehouse <noreply@gatehouse.test>".into(), connections: 32 }).unwrap();

@@ -28,6 +28,8 @@ pub struct SignInForm {
 enum Outcome {
     Throttled(i64),
     Invalid,
+    /// The password was right, but an organization of theirs requires single sign-on.
+    SsoRequired(String),
     SignedIn(FirstFactor),
 }
 
@@ -109,12 +111,19 @@ pub async fn sign_in(lang: Lang, req: HttpRequest, state: web::Data<AppState>, f
             }
             Ok(Some(user)) => user,
         };
-        db.tx(|c| after_first_factor(c, user, old_token.as_deref(), request_id.as_deref(), "password", next.as_deref(), now)).map(Outcome::SignedIn)
+        db.tx(|c| {
+            if let Some((slug, _)) = gatehouse_db::sso::required_for(c, user)? {
+                tracing::info!(user_id = user.0, "password sign-in refused: single sign-on required");
+                return Ok(Outcome::SsoRequired(slug));
+            }
+            after_first_factor(c, user, old_token.as_deref(), request_id.as_deref(), "password", next.as_deref(), now).map(Outcome::SignedIn)
+        })
     })
     .await;
     match outcome {
         Ok(Ok(Outcome::SignedIn(f))) => first_factor_response(&state, f, form.next.as_deref()),
         Ok(Ok(Outcome::Invalid)) => see_other(&with_next("/sign-in?error=invalid", form.next.as_deref())),
+        Ok(Ok(Outcome::SsoRequired(slug))) => see_other(&with_next(&sso_required(&slug), form.next.as_deref())),
         Ok(Ok(Outcome::Throttled(secs))) => see_other(&with_next(&format!("/sign-in?error=throttled&retry={secs}"), form.next.as_deref())),
         Ok(Err(e)) => unavailable(lang, e),
         Err(e) => unavailable(lang, e),
@@ -183,17 +192,26 @@ pub async fn use_sign_in_link(lang: Lang, req: HttpRequest, state: web::Data<App
     let (db, now) = (state.db.clone(), state.clock.now());
     let r = web::block(move || {
         db.tx(|c| match gatehouse_db::account::use_sign_in_link(c, &token, now)? {
-            Some(user) => after_first_factor(c, user, old_token.as_deref(), request_id.as_deref(), "mailed_link", None, now).map(Some),
+            Some(user) => match gatehouse_db::sso::required_for(c, user)? {
+                Some((slug, _)) => Ok(Some(Err(slug))),
+                None => after_first_factor(c, user, old_token.as_deref(), request_id.as_deref(), "mailed_link", None, now).map(|f| Some(Ok(f))),
+            },
             None => Ok(None),
         })
     })
     .await;
     match r {
-        Ok(Ok(Some(f))) => first_factor_response(&state, f, None),
+        Ok(Ok(Some(Ok(f)))) => first_factor_response(&state, f, None),
+        Ok(Ok(Some(Err(slug)))) => see_other(&sso_required(&slug)),
         Ok(Ok(None)) => see_other("/sign-in?error=link"),
         Ok(Err(e)) => unavailable(lang, e),
         Err(e) => unavailable(lang, e),
     }
+}
+
+/// The sign-in page saying which organization requires single sign-on, with its buttons.
+fn sso_required(slug: &str) -> String {
+    format!("/sign-in?error=sso_required&org={}", crate::middleware::encode(slug))
 }
 
 fn with_next(base: &str, next: Option<&str>) -> String {

@@ -126,6 +126,11 @@ pub struct ServeArgs {
     /// The URL people use to reach Gatehouse (links in mail; https makes cookies Secure).
     #[arg(long, env = "GATEHOUSE_PUBLIC_URL")]
     pub public_url: Option<String>,
+    /// File with the key (64 hex digits) that seals secrets kept in the database, such as SSO
+    /// client secrets. Default on SQLite: `<database file>.key`, made on first start; on
+    /// PostgreSQL none (single sign-on cannot be configured until one is given).
+    #[arg(long, env = "GATEHOUSE_SECRET_KEY_FILE")]
+    pub secret_key_file: Option<std::path::PathBuf>,
     /// Directory with the built site (pkg/ with the WASM bundle and CSS).
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
     pub site_root: String,

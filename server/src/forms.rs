@@ -63,6 +63,12 @@ pub const ORG_FORMS: &[(&str, &str)] = &[
     ("POST", "/o/{org}/api-keys/users/{id}/keys"),
     ("POST", "/o/{org}/api-keys/keys/{id}/revoke"),
     ("POST", "/o/{org}/settings/security"),
+    ("POST", "/o/{org}/sso/providers"),
+    ("POST", "/o/{org}/sso/providers/{id}"),
+    ("POST", "/o/{org}/sso/providers/{id}/remove"),
+    ("POST", "/o/{org}/sso/providers/{id}/mappings"),
+    ("POST", "/o/{org}/sso/providers/{id}/mappings/{aid}/remove"),
+    ("POST", "/o/{org}/sso/require"),
 ];
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -90,6 +96,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     crate::requests::configure(cfg);
     crate::compliance::configure(cfg);
     crate::api_keys::configure(cfg);
+    crate::sso::configure_org(cfg);
 }
 
 pub(crate) type Form = web::Form<Vec<(String, String)>>;

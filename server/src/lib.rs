@@ -18,6 +18,7 @@ pub mod two_factor;
 pub mod people;
 pub mod redirect;
 pub mod requests;
+pub mod sso;
 pub mod staff;
 
 pub use gatehouse_app::state::AppState;

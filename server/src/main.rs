@@ -41,6 +41,24 @@ fn open(url: &str) -> Result<Db, String> {
     Ok(db)
 }
 
+/// The key that seals secrets kept in the database: the named file (which must exist), or on
+/// SQLite a file beside the database made on first start; on PostgreSQL without a file, none.
+fn sealing_key(database_url: &str, file: Option<&std::path::Path>) -> Result<Option<gatehouse_db::secrets::SealingKey>, String> {
+    use gatehouse_db::secrets::SealingKey;
+    if let Some(path) = file {
+        return SealingKey::load(path, false).map(Some);
+    }
+    if database_url.starts_with("postgres://") || database_url.starts_with("postgresql://") {
+        tracing::warn!("no GATEHOUSE_SECRET_KEY_FILE: single sign-on cannot be configured");
+        return Ok(None);
+    }
+    let path = database_url.strip_prefix("sqlite://").unwrap_or(database_url);
+    if path == ":memory:" || path.is_empty() {
+        return Ok(Some(SealingKey::generate()));
+    }
+    SealingKey::load(std::path::Path::new(&format!("{path}.key")), true).map(Some)
+}
+
 fn run(cli: Cli) -> Result<(), String> {
     match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
         Command::Migrate => {
@@ -167,6 +185,7 @@ fn run(cli: Cli) -> Result<(), String> {
                 public_url,
                 policies: Default::default(), counts: Default::default(),
                 trusted_proxies: Default::default(),
+                sealing_key: None,
             };
             // lettre's pooled transport lives on the runtime: build and drop it inside.
             let d = actix_web::rt::System::new().block_on(async move {
@@ -188,6 +207,7 @@ fn run(cli: Cli) -> Result<(), String> {
 fn serve(database_url: &str, args: ServeArgs) -> Result<(), String> {
     let db = open(database_url)?;
     let public_url = args.public_url.clone().unwrap_or_else(|| format!("http://{}", args.addr));
+    let sealing_key = sealing_key(database_url, args.secret_key_file.as_deref())?;
     let state = AppState {
         db: db.clone(),
         clock: Arc::new(SystemClock) as Arc<dyn Clock>,
@@ -200,6 +220,7 @@ fn serve(database_url: &str, args: ServeArgs) -> Result<(), String> {
         policies: Default::default(),
         counts: Arc::new(gatehouse_db::views::counts::CountsCache::default().refreshed_by(db.clone())),
         trusted_proxies: gatehouse_domain::client_addr::TrustedProxies::parse(&args.trusted_proxies).map_err(|e| format!("--trusted-proxies: {e}"))?,
+        sealing_key,
     };
     let options = gatehouse_server::http::leptos_options(&args.site_root, args.addr);
     let smtp = args.smtp.config()?;

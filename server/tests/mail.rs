@@ -54,7 +54,7 @@ async fn delivers_and_retries_exactly_once(t: &TestDb) {
     let Some((port, dir)) = capture() else { return };
     let now = Utc.with_ymd_and_hms(2026, 11, 23, 12, 0, 0).unwrap();
     let clock = FixedClock::at(now);
-    let state = AppState { db: t.db.clone(), clock: Arc::new(clock.clone()) as Arc<dyn Clock>, session_policy: SessionPolicy::default(), public_url: "http://x".into(), policies: Default::default(), counts: Default::default(), trusted_proxies: Default::default() };
+    let state = AppState { db: t.db.clone(), clock: Arc::new(clock.clone()) as Arc<dyn Clock>, session_policy: SessionPolicy::default(), public_url: "http://x".into(), policies: Default::default(), counts: Default::default(), trusted_proxies: Default::default(), sealing_key: None };
 
     // Delivered, in German, with both parts and the outbox row's Message-ID.
     let (id, mid) = queue(t, "Ops@Acme.test", now);

@@ -350,6 +350,7 @@ pub mod members;
 pub mod people;
 pub mod requests;
 pub mod settings;
+pub mod sso;
 pub mod staff;
 pub mod units;
 pub mod viewer;

@@ -14,6 +14,7 @@ pub mod roles;
 pub mod settings;
 pub mod staff;
 pub mod sign_in;
+pub mod sso;
 pub mod units;
 
 use crate::components::{set_status, viewer, ErrorView, Loading};

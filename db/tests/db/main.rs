@@ -10,4 +10,5 @@ mod links;
 mod members_list;
 mod pool;
 mod requests;
+mod sso;
 mod throttle;

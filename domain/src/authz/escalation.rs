@@ -84,6 +84,17 @@ pub fn may_assign_via(
     Ok(())
 }
 
+/// May `actor` let a rule hand out `role` at `anchor` to whoever it picks (an SSO provider's
+/// group mapping)? As [`may_assign`] for any member: `roles.assign` there, and every admin grant
+/// held where it lands — for an own-scope grant, for the whole organization, since the rule may
+/// pick anyone.
+pub fn may_delegate(actor: &Subject, role: &Role, anchor: Option<UnitId>, roles: &impl Roles, tree: &UnitTree, now: DateTime<Utc>) -> Result<(), Refusal> {
+    // Nobody real: the rule's future members are not the actor (own access is theirs to refuse
+    // at the time, and a mapping never changes the actor's own roles without them signing in).
+    let anyone = MembershipId(0);
+    may_assign_via(actor, "roles.assign", anyone, &[], role, anchor, roles, tree, now)
+}
+
 /// May `actor` remove an assignment of `member` at `anchor`? Taking away never escalates, but it
 /// needs `roles.assign` there and is never done to oneself.
 pub fn may_unassign(actor: &Subject, member: MembershipId, member_units: &[UnitId], anchor: Option<UnitId>, roles: &impl Roles, tree: &UnitTree, now: DateTime<Utc>) -> Result<(), Refusal> {

@@ -157,6 +157,17 @@ async fn every_route_refuses_the_unpermitted_and_strangers(t: &TestDb) {
         (tech, key)
     };
 
+    // A single sign-on provider of the owner's with one group mapping, for the SSO cases.
+    let (provider, mapping) = {
+        let p = t.db.with(|c| gatehouse_db::authz::load_policy(c, acme.id)).unwrap();
+        let owner = gatehouse_domain::ids::MembershipId(other);
+        let input = gatehouse_db::sso::ProviderInput { name: "Acme IdP".into(), issuer: "https://idp.acme.example".into(), client_id: "gh".into(), client_secret: "s".into(), allowed_domains: "acme.example".into(), enabled: true, ..Default::default() };
+        let key = gatehouse_db::secrets::SealingKey::generate();
+        let provider = t.db.with(|c| gatehouse_db::sso::create(c, acme.id, &p, owner, &key, &input, gatehouse_domain::actor::Actor::System, now())).unwrap();
+        let mapping = t.db.with(|c| gatehouse_db::sso::add_mapping(c, acme.id, &p, owner, provider, "engineering", gatehouse_domain::ids::RoleId(role), None, gatehouse_domain::actor::Actor::System, now())).unwrap();
+        (provider, mapping)
+    };
+
     // How to call each thing, with a member of acme who holds no admin permission (`member`)
     // and with the owner of another organization (`stranger`). Own-data endpoints say so.
     let api_cases: Vec<(&str, String, bool)> = vec![
@@ -185,12 +196,16 @@ async fn every_route_refuses_the_unpermitted_and_strangers(t: &TestDb) {
         ("/api/compliance-case", format!("org=acme&id={case}"), false),
         ("/api/api-keys", "org=acme".into(), false),
         ("/api/security", "org=acme".into(), false),
+        ("/api/sso", "org=acme".into(), false),
     ];
     // Not about an organization's data: the signed-in person's own identity and memberships,
     // and the pages behind emailed links (which show only what the link itself carries).
     let not_org_data = ["/api/viewer", "/api/reset-link", "/api/sign-in-link", "/api/invitation-link", "/api/account", "/api/email-change-link",
         // The platform staff console (tests/http/staff.rs: staff only, by role).
-        "/api/staff"];
+        "/api/staff",
+        // Sign-in buttons: a provider's name and organization, for an e-mail domain or for an
+        // organization that requires single sign-on (tests/http/sso.rs).
+        "/api/sso-buttons"];
     let mut registered: Vec<&str> = leptos::server_fn::actix::server_fn_paths().map(|(p, _)| p).collect();
     registered.sort();
     for p in &registered {
@@ -220,6 +235,7 @@ async fn every_route_refuses_the_unpermitted_and_strangers(t: &TestDb) {
         (format!("/o/acme/compliance/{case}/remind"), false),
         ("/o/acme/api-keys".into(), false),
         ("/o/acme/settings".into(), false),
+        ("/o/acme/sso".into(), false),
     ];
     let pattern_of = |path: &str| -> String {
         path.split('/').map(|s| if s.chars().all(|c| c.is_ascii_digit()) && !s.is_empty() { "{id}" } else if s == "acme" { "{org}" } else if s == "tournaments" { "{module}" } else { s }).collect::<Vec<_>>().join("/")
@@ -270,6 +286,12 @@ async fn every_route_refuses_the_unpermitted_and_strangers(t: &TestDb) {
         ("POST", format!("/o/acme/api-keys/users/{tech}/keys"), vec![("name", "sneaky".into()), ("valid_days", "30".into()), ("scope", "members.view".into())]),
         ("POST", format!("/o/acme/api-keys/keys/{key}/revoke"), vec![]),
         ("POST", "/o/acme/settings/security".into(), vec![("require_two_factor", "on".into())]),
+        ("POST", "/o/acme/sso/providers".into(), vec![("name", "Sneaky".into()), ("issuer", "https://evil.example".into()), ("client_id", "x".into()), ("client_secret", "y".into()), ("allowed_domains", "acme.example".into())]),
+        ("POST", format!("/o/acme/sso/providers/{provider}"), vec![("name", "Sneaky".into()), ("issuer", "https://evil.example".into()), ("client_id", "x".into()), ("allowed_domains", "acme.example".into()), ("enabled", "on".into())]),
+        ("POST", format!("/o/acme/sso/providers/{provider}/remove"), vec![]),
+        ("POST", format!("/o/acme/sso/providers/{provider}/mappings"), vec![("group", "all".into()), ("role", role.to_string())]),
+        ("POST", format!("/o/acme/sso/providers/{provider}/mappings/{mapping}/remove"), vec![]),
+        ("POST", "/o/acme/sso/require".into(), vec![("require_sso", "on".into())]),
     ];
     let form_pattern = |path: &str| -> String {
         let mut ids = 0;

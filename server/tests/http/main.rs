@@ -10,5 +10,6 @@ mod people;
 mod requests;
 mod security;
 mod sessions;
+mod sso;
 mod staff;
 mod two_factor;

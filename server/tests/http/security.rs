@@ -76,8 +76,8 @@ async fn bad_input_is_the_callers_mistake_never_a_500(t: &TestDb) {
 
     // Every registered server function: without a session, 401 (the pages behind mailed links
     // and the viewer answer anyone); with a malformed or missing argument, 400.
-    let public = ["/api/viewer", "/api/reset-link", "/api/sign-in-link", "/api/invitation-link", "/api/email-change-link"];
-    let no_arguments = ["/api/viewer", "/api/staff", "/api/account"];
+    let public = ["/api/viewer", "/api/reset-link", "/api/sign-in-link", "/api/invitation-link", "/api/email-change-link", "/api/sso-buttons"];
+    let no_arguments = ["/api/viewer", "/api/staff", "/api/account", "/api/sso-buttons"];
     let malformed: &[(&str, &str)] = &[
         ("/api/member", "org=acme&id=abc"),
         ("/api/role", "org=acme&id=1.5"),

@@ -22,6 +22,7 @@ pub fn state(t: &TestDb, clock: &FixedClock) -> AppState {
         public_url: "http://127.0.0.1:3000".into(),
         policies: Default::default(), counts: Default::default(),
         trusted_proxies: Default::default(),
+        sealing_key: Some(gatehouse_db::secrets::SealingKey::generate()),
     }
 }
 
