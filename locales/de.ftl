@@ -900,6 +900,7 @@ staff-role-management = Mitglied der Geschäftsleitung
 staff-role-customer-success = Customer Success
 audit-staff-role-set = hat eine Mitarbeiterrolle gesetzt
 staff-export-refused = Nur ein Systemadministrator exportiert die Daten einer Organisation.
+staff-support-refused = Ihre Personalrolle meldet sich nicht zum Support bei Organisationen an.
 audit-organization-exported = hat die Daten der Organisation exportiert
 
 ## Single Sign-on (OpenID Connect)
@@ -969,3 +970,35 @@ audit-sso-mapping-removed = hat eine Gruppenzuordnung entfernt
 audit-sso-identity-linked = hat eine Single-Sign-on-Identität verknüpft
 audit-sso-member-created = hat bei der ersten Single-Sign-on-Anmeldung eine Mitgliedschaft angelegt
 audit-sso-groups-applied = hat bei der Anmeldung die Gruppen des Anbieters angewendet
+
+## Support-Anmeldung
+mail-support-started-subject = { $staff } (Gatehouse-Support) hat sich bei { $org } als Administrator angemeldet
+mail-support-started-heading = Der Support ist in Ihrer Organisation angemeldet
+mail-support-started-body = { $staff } vom Gatehouse-Support hat sich bei { $org } als Administrator angemeldet, Grund: „{ $reason }“. Der Zugang endet spätestens { $until }. Alles, was in dieser Zeit geschieht, steht im Audit-Log als „{ $staff } (Personal, als Administrator)“.
+mail-support-started-link-label = Beenden oder Support-Zugang ausschalten
+mail-support-started-note = Sie erhalten diese Nachricht, weil Sie Inhaber der Organisation sind.
+actor-staff-as-administrator = { $name } (Personal, als Administrator)
+audit-support-started = hat eine Support-Sitzung als Administrator begonnen
+audit-support-ended = hat eine Support-Sitzung beendet
+conflict-support-access-off = Die Organisation hat den Support-Zugang ausgeschaltet.
+conflict-support-membership = Das ist die Mitgliedschaft einer Support-Sitzung: Ihr kann nichts vergeben werden.
+support-banner-title = Support-Sitzung.
+support-banner = Sie handeln als Administrator von { $org } bis { $until }. Grund: { $reason }. Alles, was Sie tun, wird mit Ihrem Namen protokolliert.
+support-end = Support-Sitzung beenden
+support-ended = Die Support-Sitzung ist beendet.
+support-intro = Support-Anmeldung: als Administrator einer Organisation handeln, mit Begründung, höchstens eine Stunde. Die Inhaber werden per E-Mail informiert, auf jeder Seite steht ein Hinweis, und jede Änderung wird als Ihre Handlung als Administrator protokolliert.
+support-column = Support
+support-switched-off = von der Organisation ausgeschaltet
+support-start = Bei { $org } als Administrator anmelden
+support-reason = Grund (Ticket, Anliegen der Kundin oder des Kunden)
+support-minutes = Minuten
+support-sign-in = Support-Sitzung beginnen
+support-access-title = Support-Zugang
+support-access-help = Das Support-Personal von Gatehouse kann sich mit Begründung höchstens eine Stunde lang als Administrator dieser Organisation anmelden – nie als Inhaber. Die Inhaber werden jedes Mal per E-Mail informiert, und jede Änderung wird als Handlung der Person als Administrator protokolliert. Ausschalten beendet sofort jede Support-Sitzung.
+support-access-allow = Gatehouse-Support darf sich als Administrator anmelden
+support-sessions-now = Laufende Support-Sitzungen
+support-sessions-none = Keine.
+support-session-line = { $staff } seit { $since }, bis { $until }. Grund: { $reason }
+support-end-now = Jetzt beenden
+field-reason = Grund
+field-minutes = Minuten

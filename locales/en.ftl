@@ -900,6 +900,7 @@ staff-role-management = member of management
 staff-role-customer-success = customer success
 audit-staff-role-set = set a staff role
 staff-export-refused = Only a system administrator exports an organization's data.
+staff-support-refused = Your staff role does not sign in to organizations for support.
 audit-organization-exported = exported the organization's data
 
 ## Single sign-on (OpenID Connect)
@@ -969,3 +970,35 @@ audit-sso-mapping-removed = removed a group mapping
 audit-sso-identity-linked = linked a single sign-on identity
 audit-sso-member-created = created a membership at first single sign-on
 audit-sso-groups-applied = applied the provider's groups at sign-in
+
+## Support sign-in
+mail-support-started-subject = { $staff } (Gatehouse support) signed in to { $org } as an administrator
+mail-support-started-heading = Support is signed in to your organization
+mail-support-started-body = { $staff } of the Gatehouse support team signed in to { $org } as an administrator, because: “{ $reason }”. The access ends at { $until } at the latest. Everything done meanwhile is in the audit log as “{ $staff } (staff, acting as administrator)”.
+mail-support-started-link-label = End it or switch support access off
+mail-support-started-note = You receive this because you are an owner of the organization.
+actor-staff-as-administrator = { $name } (staff, acting as administrator)
+audit-support-started = started a support session as administrator
+audit-support-ended = ended a support session
+conflict-support-access-off = The organization has switched support access off.
+conflict-support-membership = This is a support session's membership: nothing can be given to it.
+support-banner-title = Support session.
+support-banner = You are acting as an administrator of { $org } until { $until }. Reason: { $reason }. Everything you do is audited with your name.
+support-end = End support session
+support-ended = The support session has ended.
+support-intro = Support sign-in: act as an administrator of one organization for a stated reason, at most an hour. The organization's owners are mailed, a banner shows on every page, and every change is audited as you acting as administrator.
+support-column = Support
+support-switched-off = switched off by the organization
+support-start = Sign in to { $org } as administrator
+support-reason = Reason (ticket, what the customer asked for)
+support-minutes = Minutes
+support-sign-in = Start support session
+support-access-title = Support access
+support-access-help = Gatehouse support staff can sign in as an administrator of this organization — never as an owner — after giving a reason, for at most an hour. The owners are mailed each time, and every change is audited as the staff member acting as administrator. Switching this off ends every support session at once.
+support-access-allow = Allow Gatehouse support to sign in as an administrator
+support-sessions-now = Support sessions now
+support-sessions-none = None.
+support-session-line = { $staff } since { $since }, until { $until }. Reason: { $reason }
+support-end-now = End now
+field-reason = reason
+field-minutes = minutes

@@ -69,6 +69,8 @@ else
   e2e_db="$logdir/e2e.db"
   e2e_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
   DATABASE_URL="$e2e_db" "$bin" seed-demo --members 300 >"$logdir/seed.log" 2>&1
+  # A customer-success staff member for the support sign-in test.
+  GATEHOUSE_STAFF_PASSWORD=gatehouse-staff-2026 DATABASE_URL="$e2e_db" "$bin" create-staff --email cara@ops.gatehouse.test --name "Cara Success" --role customer_success >>"$logdir/seed.log" 2>&1
   # The server sends its mail to the capture server; the tests read it from the maildir.
   DATABASE_URL="$e2e_db" GATEHOUSE_LOG=warn GATEHOUSE_SMTP_HOST=127.0.0.1 GATEHOUSE_SMTP_PORT="$smtp_port" "$bin" serve --addr "127.0.0.1:$e2e_port" --site-root "$site" >"$logdir/e2e-server.log" 2>&1 &
   server_pid=$!

@@ -246,6 +246,7 @@ pub fn OrgLayout() -> impl IntoView {
             let base = format!("/o/{}", current.slug);
             view! {
                 <Header locale csrf=v.csrf.clone() user_name=user.name.clone() />
+                <SupportBannerView locale support=user.support.clone() csrf=v.csrf.clone() />
                 <div class="org-bar">
                     <span class="org-name">{current.name.clone()}</span>
                     {(!others.is_empty()).then(|| view! {
@@ -296,6 +297,24 @@ pub fn Header(locale: Locale, csrf: String, user_name: String) -> impl IntoView 
             </div>
         </header>
     }
+}
+
+/// While platform staff act as an administrator for support: on every page, who they act as,
+/// why, until when, and the way to end it.
+#[component]
+pub fn SupportBannerView(locale: Locale, support: Option<crate::api::SupportBanner>, csrf: String) -> impl IntoView {
+    support.map(|s| {
+        let text = tf(locale, Msg::SupportBanner, &[("org", &s.org_name), ("until", &crate::i18n::datetime(locale, s.until)), ("reason", &s.reason)]);
+        view! {
+            <div class="banner support" role="status">
+                <strong>{t(locale, Msg::SupportBannerTitle)}</strong>" "{text}
+                <form method="post" action="/staff/support/end" class="inline">
+                    <input type="hidden" name="csrf_token" value=csrf />
+                    <button type="submit" class="secondary small">{t(locale, Msg::SupportEnd)}</button>
+                </form>
+            </div>
+        }
+    })
 }
 
 /// Percent-encodes a value for a URL's query (unreserved characters and `/` kept).

@@ -41,6 +41,8 @@ pub fn conflict(locale: Locale, c: &gatehouse_db::Conflict) -> String {
         C::SsoStillRequired => t(locale, Msg::ConflictSsoStillRequired).to_string(),
         C::SsoNotProven => t(locale, Msg::ConflictSsoNotProven).to_string(),
         C::SsoNoSecretKey => t(locale, Msg::ConflictSsoNoSecretKey).to_string(),
+        C::SupportAccessOff => t(locale, Msg::ConflictSupportAccessOff).to_string(),
+        C::SupportMembership => t(locale, Msg::ConflictSupportMembership).to_string(),
     }
 }
 
@@ -106,6 +108,8 @@ pub fn audit_action_label(locale: Locale, action: &str) -> String {
         "sso.identity_linked" => Msg::AuditSsoIdentityLinked,
         "sso.member_created" => Msg::AuditSsoMemberCreated,
         "sso.groups_applied" => Msg::AuditSsoGroupsApplied,
+        "support.started" => Msg::AuditSupportStarted,
+        "support.ended" => Msg::AuditSupportEnded,
         "organization.exported" => Msg::AuditOrganizationExported,
         "two_factor.disabled" => Msg::AuditTwoFactorDisabled,
         "two_factor.recovery_code_used" => Msg::AuditTwoFactorRecoveryCodeUsed,
@@ -280,6 +284,8 @@ pub fn invalid_input(locale: Locale, e: &gatehouse_domain::DomainError) -> Strin
                 "allowed_domains" => t(locale, Msg::SsoAllowedDomains),
                 "groups_claim" => t(locale, Msg::SsoGroupsClaim),
                 "group" => t(locale, Msg::SsoGroup),
+                "reason" => t(locale, Msg::FieldReason),
+                "minutes" => t(locale, Msg::FieldMinutes),
                 "reminder_days" => t(locale, Msg::ReminderDays),
                 "expiry_days" => t(locale, Msg::ReqExpiryDays),
                 other => other,
@@ -333,6 +339,8 @@ pub fn grant_words(locale: Locale, scope: &str, visibility: &str, about_people: 
 
 pub fn actor_label(locale: Locale, kind: &str, name: Option<&str>) -> String {
     match (kind, name) {
+        // Every row a support session wrote names the staff member and the role acted as.
+        ("staff_as_user", Some(n)) => tf(locale, Msg::ActorStaffAsAdministrator, &[("name", n)]),
         (_, Some(n)) => n.to_string(),
         ("background", _) => t(locale, Msg::ActorBackground).to_string(),
         ("api_key", _) => t(locale, Msg::ActorApiKey).to_string(),

@@ -43,6 +43,17 @@ pub struct RequestPerson {
     pub two_factor: bool,
     /// Platform staff: who and which role (they always sign in with a second factor).
     pub staff: Option<(gatehouse_domain::ids::StaffId, gatehouse_domain::staff::StaffRole)>,
+    /// A support session in force that this browser session started: the staff member acts as
+    /// an administrator of that organization (its membership is first in `memberships`).
+    pub support: Option<gatehouse_db::support::Live>,
+}
+
+impl RequestPerson {
+    /// The staff member acting through `membership` of the organization `slug`, when it is the
+    /// support session's.
+    pub fn acting_staff(&self, slug: &str, membership: gatehouse_domain::ids::MembershipId) -> Option<gatehouse_domain::ids::StaffId> {
+        self.support.as_ref().filter(|s| s.org_slug == slug && s.membership == membership).map(|s| s.staff)
+    }
 }
 
 /// Put into the request's extensions by the session middleware.

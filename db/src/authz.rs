@@ -354,6 +354,9 @@ pub(crate) fn adjust_via(
     now: DateTime<Utc>,
 ) -> Result<i64, DbError> {
     conn.transaction(|conn| {
+        if crate::support::is_support_membership(conn, member)? {
+            return Err(DbError::Conflict(crate::Conflict::SupportMembership));
+        }
         let units = member_units(conn, org, member)?;
         let permission = match adjustment {
             Adjustment::Add { permission, .. } | Adjustment::Withdraw { permission } => permission,

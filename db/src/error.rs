@@ -67,6 +67,10 @@ pub enum Conflict {
     SsoNotProven,
     #[error("this server has no secret key (GATEHOUSE_SECRET_KEY_FILE), so single sign-on cannot be configured")]
     SsoNoSecretKey,
+    #[error("the organization has switched support access off")]
+    SupportAccessOff,
+    #[error("this is a support session's membership: nothing can be given to it")]
+    SupportMembership,
     /// Any other unique rule of the database (what it was is logged, not shown).
     #[error("that already exists")]
     Duplicate,

@@ -27,6 +27,7 @@ pub mod secrets;
 pub mod sessions;
 pub mod sso;
 pub mod staff;
+pub mod support;
 pub mod tags;
 pub mod testing;
 pub mod throttle;

@@ -259,6 +259,9 @@ pub fn change_org_role(
     use gatehouse_domain::authz::Denial;
     use gatehouse_domain::org_role::{may_appoint, Change};
     conn.transaction(|conn| {
+        if crate::support::is_support_membership(conn, target)? {
+            return Err(DbError::Conflict(crate::Conflict::SupportMembership));
+        }
         let row: Option<(String, bool)> = on!(conn, c => m::table
             .filter(m::id.eq(target.0))
             .filter(m::org_id.eq(org.0))

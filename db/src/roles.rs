@@ -422,6 +422,9 @@ pub(crate) fn grant_role(
 ) -> Result<i64, DbError> {
     use gatehouse_domain::authz::Roles;
     {
+        if crate::support::is_support_membership(conn, member)? {
+            return Err(DbError::Conflict(crate::Conflict::SupportMembership));
+        }
         let units = member_units(conn, org, member)?;
         let d = detail(conn, org, role)?;
         let engine_role = policy.role(role).ok_or(DbError::NotFound)?;

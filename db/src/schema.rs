@@ -59,6 +59,7 @@ diesel::table! {
         auto_anonymize_days -> Nullable<Integer>,
         require_two_factor -> Bool,
         require_sso -> Bool,
+        support_access -> Bool,
     }
 }
 
@@ -228,6 +229,7 @@ diesel::table! {
         last_org_id -> Nullable<BigInt>,
         created_at -> Timestamp,
         last_seen_at -> Timestamp,
+        support_session_id -> Nullable<BigInt>,
     }
 }
 
@@ -586,6 +588,22 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    support_sessions (id) {
+        id -> BigInt,
+        org_id -> BigInt,
+        staff_id -> BigInt,
+        membership_id -> BigInt,
+        reason -> Text,
+        started_at -> Timestamp,
+        expires_at -> Timestamp,
+        ended_at -> Nullable<Timestamp>,
+        end_reason -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(support_sessions -> organizations (org_id));
+diesel::joinable!(support_sessions -> platform_staff (staff_id));
 diesel::joinable!(api_keys -> technical_users (technical_user_id));
 diesel::joinable!(sso_group_mappings -> sso_providers (provider_id));
 diesel::joinable!(sso_identities -> sso_providers (provider_id));
@@ -634,4 +652,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     sso_identities,
     sso_logins,
     sso_assignments,
+    support_sessions,
 );

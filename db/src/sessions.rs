@@ -31,6 +31,8 @@ pub struct SessionRow {
     pub two_factor: bool,
     /// The person is platform staff (a `platform_staff` row with their address): who and which role.
     pub staff: Option<(gatehouse_domain::ids::StaffId, gatehouse_domain::staff::StaffRole)>,
+    /// The support session this browser session started (in force or not: see `support::of_session`).
+    pub support_session: Option<i64>,
 }
 
 fn staff_of(id: Option<i64>, role: Option<String>) -> Option<(gatehouse_domain::ids::StaffId, gatehouse_domain::staff::StaffRole)> {
@@ -55,14 +57,14 @@ pub fn create(conn: &mut Conn<'_>, user: UserId, now: DateTime<Utc>) -> Result<(
 pub fn load(conn: &mut Conn<'_>, token: &str) -> Result<Option<SessionRow>, DbError> {
     use crate::schema::{platform_staff as ps, users as u};
     #[allow(clippy::type_complexity)]
-    let row: Option<(i64, String, Option<i64>, chrono::NaiveDateTime, chrono::NaiveDateTime, Option<chrono::NaiveDateTime>, Option<i64>, Option<String>)> = on!(conn, c => s::table
+    let row: Option<(i64, String, Option<i64>, chrono::NaiveDateTime, chrono::NaiveDateTime, Option<chrono::NaiveDateTime>, Option<i64>, Option<String>, Option<i64>)> = on!(conn, c => s::table
         .inner_join(u::table)
         .left_join(ps::table.on(ps::email.eq(u::email)))
         .filter(s::id_hash.eq(token_hash(token)))
-        .select((s::user_id, s::csrf_token, s::last_org_id, s::created_at, s::last_seen_at, u::totp_enabled_at, ps::id.nullable(), ps::staff_role.nullable()))
+        .select((s::user_id, s::csrf_token, s::last_org_id, s::created_at, s::last_seen_at, u::totp_enabled_at, ps::id.nullable(), ps::staff_role.nullable(), s::support_session_id))
         .first(c)
         .optional())?;
-    Ok(row.map(|(user, csrf_token, last_org, created, seen, two_factor, staff_id, staff_role)| SessionRow {
+    Ok(row.map(|(user, csrf_token, last_org, created, seen, two_factor, staff_id, staff_role, support_session)| SessionRow {
         user: UserId(user),
         csrf_token,
         last_org: last_org.map(OrgId),
@@ -70,6 +72,7 @@ pub fn load(conn: &mut Conn<'_>, token: &str) -> Result<Option<SessionRow>, DbEr
         last_seen_at: from_db(seen),
         two_factor: two_factor.is_some(),
         staff: staff_of(staff_id, staff_role),
+        support_session,
     }))
 }
 
@@ -77,14 +80,14 @@ pub fn load(conn: &mut Conn<'_>, token: &str) -> Result<Option<SessionRow>, DbEr
 pub fn load_with_user(conn: &mut Conn<'_>, token: &str) -> Result<Option<(SessionRow, crate::users::UserRow)>, DbError> {
     use crate::schema::{platform_staff as ps, users as u};
     #[allow(clippy::type_complexity)]
-    let row: Option<(i64, String, Option<i64>, chrono::NaiveDateTime, chrono::NaiveDateTime, (i64, String, String, String, bool), Option<chrono::NaiveDateTime>, Option<i64>, Option<String>)> = on!(conn, c => s::table
+    let row: Option<(i64, String, Option<i64>, chrono::NaiveDateTime, chrono::NaiveDateTime, (i64, String, String, String, bool), Option<chrono::NaiveDateTime>, Option<i64>, Option<String>, Option<i64>)> = on!(conn, c => s::table
         .inner_join(u::table)
         .left_join(ps::table.on(ps::email.eq(u::email)))
         .filter(s::id_hash.eq(token_hash(token)))
-        .select((s::user_id, s::csrf_token, s::last_org_id, s::created_at, s::last_seen_at, (u::id, u::email, u::display_name, u::locale, u::is_system), u::totp_enabled_at, ps::id.nullable(), ps::staff_role.nullable()))
+        .select((s::user_id, s::csrf_token, s::last_org_id, s::created_at, s::last_seen_at, (u::id, u::email, u::display_name, u::locale, u::is_system), u::totp_enabled_at, ps::id.nullable(), ps::staff_role.nullable(), s::support_session_id))
         .first(c)
         .optional())?;
-    Ok(row.map(|(user, csrf_token, last_org, created, seen, person, two_factor, staff_id, staff_role)| {
+    Ok(row.map(|(user, csrf_token, last_org, created, seen, person, two_factor, staff_id, staff_role, support_session)| {
         (
             SessionRow {
                 user: UserId(user),
@@ -94,6 +97,7 @@ pub fn load_with_user(conn: &mut Conn<'_>, token: &str) -> Result<Option<(Sessio
                 last_seen_at: from_db(seen),
                 two_factor: two_factor.is_some(),
                 staff: staff_of(staff_id, staff_role),
+                support_session,
             },
             crate::users::row_of(person),
         )

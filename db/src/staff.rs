@@ -63,12 +63,14 @@ pub struct OrgLine {
     pub name: String,
     pub active_members: i64,
     pub created_at: DateTime<Utc>,
+    /// The organization lets support sign in as an administrator.
+    pub support_access: bool,
 }
 
 /// Every organization of the platform with its count of active members (not role holders only
 /// or technical users), by name.
 pub fn organizations(conn: &mut Conn<'_>) -> Result<Vec<OrgLine>, DbError> {
-    let orgs: Vec<(i64, String, String, chrono::NaiveDateTime)> = on!(conn, c => o::table.order((o::name.asc(), o::id.asc())).select((o::id, o::slug, o::name, o::created_at)).load(c))?;
+    let orgs: Vec<(i64, String, String, chrono::NaiveDateTime, bool)> = on!(conn, c => o::table.order((o::name.asc(), o::id.asc())).select((o::id, o::slug, o::name, o::created_at, o::support_access)).load(c))?;
     let counts: Vec<(i64, i64)> = on!(conn, c => m::table
         .filter(m::status.eq("active"))
         .filter(m::role_holder_only.eq(false))
@@ -76,5 +78,8 @@ pub fn organizations(conn: &mut Conn<'_>) -> Result<Vec<OrgLine>, DbError> {
         .select((m::org_id, diesel::dsl::count_star()))
         .load(c))?;
     let counts: std::collections::HashMap<i64, i64> = counts.into_iter().collect();
-    Ok(orgs.into_iter().map(|(id, slug, name, created)| OrgLine { slug, name, active_members: counts.get(&id).copied().unwrap_or(0), created_at: from_db(created) }).collect())
+    Ok(orgs
+        .into_iter()
+        .map(|(id, slug, name, created, support_access)| OrgLine { slug, name, active_members: counts.get(&id).copied().unwrap_or(0), created_at: from_db(created), support_access })
+        .collect())
 }

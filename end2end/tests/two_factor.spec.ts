@@ -1,39 +1,8 @@
-import { test, expect, Page } from '@playwright/test';
-import * as crypto from 'crypto';
+import { test, expect } from '@playwright/test';
 // Dana turns on two-factor authentication from her account page (the code computed here from
 // the key the page shows, as an authenticator app would), keeps her recovery codes, signs in
 // again with a code, and turns it off at the end.
-import { DEMO, signIn, hydrated, expectAccessible, watchConsole } from './helpers';
-
-function base32Decode(s: string): Buffer {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = '';
-  for (const ch of s.replace(/\s+/g, '').toUpperCase()) bits += alphabet.indexOf(ch).toString(2).padStart(5, '0');
-  const bytes: number[] = [];
-  for (let i = 0; i + 8 <= bits.length; i += 8) bytes.push(parseInt(bits.slice(i, i + 8), 2));
-  return Buffer.from(bytes);
-}
-
-/** RFC 6238: HMAC-SHA1, six digits, 30-second steps. */
-function totp(key: Buffer, step: number): string {
-  const msg = Buffer.alloc(8);
-  msg.writeBigUInt64BE(BigInt(step));
-  const h = crypto.createHmac('sha1', key).update(msg).digest();
-  const o = h[h.length - 1] & 0xf;
-  const n = ((h[o] & 0x7f) << 24) | (h[o + 1] << 16) | (h[o + 2] << 8) | h[o + 3];
-  return String(n % 1_000_000).padStart(6, '0');
-}
-
-/** A code for a step not used yet (waits for the next step when the current one was used). */
-async function freshCode(page: Page, key: Buffer, used: Set<number>): Promise<string> {
-  let step = Math.floor(Date.now() / 30_000);
-  while (used.has(step)) {
-    await page.waitForTimeout(1_000);
-    step = Math.floor(Date.now() / 30_000);
-  }
-  used.add(step);
-  return totp(key, step);
-}
+import { DEMO, signIn, hydrated, expectAccessible, watchConsole, base32Decode, freshCode } from './helpers';
 
 test('two-factor authentication: set up with the QR code or key, recovery codes shown once, sign in with a code, turn off', async ({ page }) => {
   test.setTimeout(180_000);

@@ -69,6 +69,10 @@ pub enum Mail {
     /// three links, each opening its page after sign-in — anonymize now, everything linked to
     /// the person, remind me on a date.
     MembershipEnded { manager: String, member: String, org: String, ended: String, reminder: bool, anonymize_link: String, linked_link: String, remind_link: String },
+    /// To the organization's owners: a platform staff member signed in as an administrator for
+    /// support, why and until when; the link opens the settings where it can be ended or support
+    /// access switched off.
+    SupportAccessStarted { name: String, staff: String, org: String, reason: String, until: String, link: String },
 }
 
 impl Mail {
@@ -78,6 +82,14 @@ impl Mail {
         let link = |p: &str| format!("https://gatehouse.example/{p}?token=TOKEN");
         vec![
             Mail::TestMessage { requested_by: "Olga Operator <ops@acme.test>".into() },
+            Mail::SupportAccessStarted {
+                name: "Dana Demo".into(),
+                staff: "Sam Support".into(),
+                org: "Acme Logistics".into(),
+                reason: "Ticket 4711: the import of the new hires fails".into(), // not user text: an example for the snapshots
+                until: "2026-12-04 10:00 UTC".into(),
+                link: link("o/acme/settings"),
+            },
             Mail::PasswordReset { name: "Ada Lovelace".into(), link: link("reset-password"), valid_hours: 2 },
             Mail::SignInLink { name: "Ada Lovelace".into(), link: link("sign-in-link"), valid_minutes: 15 },
             Mail::Invitation {
@@ -437,6 +449,17 @@ pub fn render(mail: &Mail, locale: Locale, public_url: &str) -> Result<Rendered,
                 MoreLink { label: t(locale, Msg::MailMembershipEndedRemind).to_string(), href: remind_link.clone() },
             ];
             action_with(if *reminder { "compliance_reminder" } else { "membership_ended" }, a, anonymize_link, &more, locale, public_url)
+        }
+        Mail::SupportAccessStarted { name, staff, org, reason, until, link } => {
+            let a = Action {
+                subject: tf(locale, Msg::MailSupportStartedSubject, &[("staff", staff), ("org", org)]),
+                heading: t(locale, Msg::MailSupportStartedHeading).to_string(),
+                greeting: tf(locale, Msg::MailGreeting, &[("name", name)]),
+                body: tf(locale, Msg::MailSupportStartedBody, &[("staff", staff), ("org", org), ("reason", reason), ("until", until)]),
+                link_label: t(locale, Msg::MailSupportStartedLinkLabel).to_string(),
+                note: t(locale, Msg::MailSupportStartedNote).to_string(),
+            };
+            action("support_started", a, link, locale, public_url)
         }
         Mail::AccessRequestRevoked { name, org, what, revoked_by, comment, link } => {
             let comment = mail_comment(locale, comment.as_deref());

@@ -223,9 +223,19 @@ fn with_next(base: &str, next: Option<&str>) -> String {
 
 pub async fn sign_out(lang: Lang, req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let token = req.extensions().get::<RequestSession>().map(|s| s.token.clone());
+    // Signing out ends a support session this browser is in.
+    let support = req.extensions().get::<gatehouse_app::state::RequestPerson>().and_then(|p| p.support.as_ref().map(|l| l.id).zip(p.staff.map(|s| s.0)));
     if let Some(token) = token {
-        let db = state.db.clone();
-        if let Err(e) = web::block(move || db.with(|c| sessions::delete(c, &token))).await.map_err(|e| e.to_string()).and_then(|r| r.map_err(|e| e.to_string())) {
+        let (db, now) = (state.db.clone(), state.clock.now());
+        if let Err(e) = web::block(move || {
+            db.tx(|c| {
+                if let Some((id, staff)) = support {
+                    gatehouse_db::support::end(c, id, gatehouse_db::support::EndReason::SignedOut, Actor::Staff { staff }, now)?;
+                }
+                sessions::delete(c, &token)
+            })
+        })
+        .await.map_err(|e| e.to_string()).and_then(|r| r.map_err(|e| e.to_string())) {
             return unavailable(lang, e);
         }
     }

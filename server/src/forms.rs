@@ -63,6 +63,8 @@ pub const ORG_FORMS: &[(&str, &str)] = &[
     ("POST", "/o/{org}/api-keys/users/{id}/keys"),
     ("POST", "/o/{org}/api-keys/keys/{id}/revoke"),
     ("POST", "/o/{org}/settings/security"),
+    ("POST", "/o/{org}/settings/support"),
+    ("POST", "/o/{org}/settings/support/{id}/end"),
     ("POST", "/o/{org}/sso/providers"),
     ("POST", "/o/{org}/sso/providers/{id}"),
     ("POST", "/o/{org}/sso/providers/{id}/remove"),
@@ -90,7 +92,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/o/{org}/content/{module}/{id}/delete", web::post().to(item_delete))
         .route("/o/{org}/content/{module}/{id}/invite", web::post().to(item_invite))
         .route("/o/{org}/mail/{id}/retry", web::post().to(mail_retry))
-        .route("/o/{org}/settings/security", web::post().to(security));
+        .route("/o/{org}/settings/security", web::post().to(security))
+        .route("/o/{org}/settings/support", web::post().to(support_access))
+        .route("/o/{org}/settings/support/{id}/end", web::post().to(support_end));
     crate::people::configure(cfg);
     crate::imports::configure(cfg);
     crate::requests::configure(cfg);
@@ -147,7 +151,11 @@ async fn load_caller(req: &HttpRequest) -> Result<Caller, HttpResponse> {
     match gatehouse_app::api::server::member_in(&state, &person, &slug).await {
         Ok(Some((org, m, policy))) => {
             tracing::Span::current().record("org_id", org.id.0);
-            let actor = Actor::User { user, membership: Some(m.id) };
+            // Through a support session: the staff member, acting as that membership.
+            let actor = match person.acting_staff(&slug, m.id) {
+                Some(staff) => Actor::StaffAsUser { staff, membership: m.id },
+                None => Actor::User { user, membership: Some(m.id) },
+            };
             Ok(Caller { now: state.clock.now(), state, org, m, policy, locale, actor })
         }
         Ok(None) => Err(status_page(StatusCode::NOT_FOUND, t(locale, Msg::NotFoundText))),
@@ -718,5 +726,21 @@ async fn security(c: Caller, form: Form) -> HttpResponse {
     let on = form.iter().any(|(k, v)| k == "require_two_factor" && v == "on");
     let (org, by, actor, now) = (c.org.id, c.m.id, c.actor, c.now);
     let r = c.change(move |conn, p| gatehouse_db::orgs::set_require_two_factor(conn, org, p, by, on, actor, now)).await;
+    c.back(&format!("/o/{}/settings", c.org.slug), r, &[])
+}
+
+/// Lets Gatehouse support sign in as an administrator, or not (off ends every support session).
+async fn support_access(c: Caller, form: Form) -> HttpResponse {
+    let on = form.iter().any(|(k, v)| k == "support_access" && v == "on");
+    let (org, by, actor, now) = (c.org.id, c.m.id, c.actor, c.now);
+    let r = c.change(move |conn, p| gatehouse_db::support::set_access(conn, org, p, by, on, actor, now)).await;
+    c.back(&format!("/o/{}/settings", c.org.slug), r, &[])
+}
+
+/// Ends one support session in force now.
+async fn support_end(c: Caller, path: web::Path<(String, i64)>) -> HttpResponse {
+    let (_, id) = path.into_inner();
+    let (org, by, actor, now) = (c.org.id, c.m.id, c.actor, c.now);
+    let r = c.change(move |conn, p| gatehouse_db::support::end_by_organization(conn, org, p, by, id, actor, now)).await;
     c.back(&format!("/o/{}/settings", c.org.slug), r, &[])
 }

@@ -89,6 +89,8 @@ pub struct Scheduled {
     pub auto_anonymized: usize,
     /// The key signing mail links was older than `links::ROTATE_AFTER_DAYS` and was replaced.
     pub link_key_rotated: bool,
+    /// Support sessions past their limit (or whose organization switched support off), ended.
+    pub support_ended: usize,
 }
 
 /// The background users' scheduled work that is due now: invitation reminders (with a fresh
@@ -109,13 +111,14 @@ pub async fn scheduled(state: &AppState) -> Result<Scheduled, String> {
         let memberships_ended = db.with(|c| gatehouse_db::compliance::end_due(c, &url, now))?;
         let compliance_reminders = db.with(|c| gatehouse_db::compliance::remind_due(c, &url, now))?;
         let auto_anonymized = db.with(|c| gatehouse_db::compliance::auto_anonymize_due(c, now))?;
-        Ok(Scheduled { reminders, expired, request_reminders, requests_expired, imports: 0, memberships_ended, compliance_reminders, auto_anonymized, link_key_rotated })
+        let support_ended = db.with(|c| gatehouse_db::support::end_due(c, now))?;
+        Ok(Scheduled { reminders, expired, request_reminders, requests_expired, imports: 0, memberships_ended, compliance_reminders, auto_anonymized, link_key_rotated, support_ended })
     })
     .await
     .map_err(|e| e.to_string())?
     .map_err(|e| e.to_string())?;
     let r = Scheduled { imports: crate::imports::drive(state, None).await?, ..r };
-    if r.reminders + r.expired + r.imports + r.request_reminders + r.requests_expired + r.memberships_ended + r.compliance_reminders + r.auto_anonymized > 0 || r.link_key_rotated {
+    if r.reminders + r.expired + r.imports + r.request_reminders + r.requests_expired + r.memberships_ended + r.compliance_reminders + r.auto_anonymized + r.support_ended > 0 || r.link_key_rotated {
         tracing::info!(
             reminders = r.reminders,
             expired = r.expired,
@@ -126,6 +129,7 @@ pub async fn scheduled(state: &AppState) -> Result<Scheduled, String> {
             compliance_reminders = r.compliance_reminders,
             auto_anonymized = r.auto_anonymized,
             link_key_rotated = r.link_key_rotated,
+            support_ended = r.support_ended,
             "scheduled work done"
         );
     }

@@ -168,8 +168,15 @@ pub async fn session(mut req: ServiceRequest, next: Next<impl MessageBody + 'sta
             let Some((s, u)) = sessions::load_with_user(c, &t)? else { return Ok(Lookup::Missing) };
             match policy.state(s.created_at, s.last_seen_at, now) {
                 SessionState::Valid { touch } => {
-                    let memberships = Arc::new(orgs::active_memberships(c, s.user)?);
-                    let person = RequestPerson { name: u.display_name, email: u.email, memberships, two_factor: s.two_factor, staff: s.staff };
+                    let mut memberships = orgs::active_memberships(c, s.user)?;
+                    // A support session in force (ended at its limit at once, whatever the sweep
+                    // has done): its membership comes first, so it is the one acted through.
+                    let support = if s.staff.is_some() { gatehouse_db::support::of_session(c, s.support_session, now)? } else { None };
+                    if let Some(live) = &support {
+                        memberships.insert(0, gatehouse_db::support::acting_membership(c, live)?);
+                    }
+                    let memberships = Arc::new(memberships);
+                    let person = RequestPerson { name: u.display_name, email: u.email, memberships, two_factor: s.two_factor, staff: s.staff, support };
                     Ok(Lookup::Found(RequestSession { user: s.user, token: t, csrf: s.csrf_token }, person, u.locale, touch))
                 }
                 SessionState::IdleExpired | SessionState::AbsoluteExpired => Ok::<_, DbError>(Lookup::Expired),

@@ -14,7 +14,64 @@ use gatehouse_domain::staff::StaffAction;
 use serde_json::json;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/staff/orgs/{slug}/export.json", web::get().to(export));
+    cfg.route("/staff/orgs/{slug}/export.json", web::get().to(export))
+        .route("/staff/orgs/{slug}/support", web::post().to(start_support))
+        .route("/staff/support/end", web::post().to(end_support));
+}
+
+#[derive(serde::Deserialize)]
+pub struct SupportForm {
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    minutes: String,
+}
+
+/// Support sign-in: the staff member acts as an administrator of the organization, for the
+/// reason given and at most an hour (`gatehouse_db::support`), then lands on its dashboard.
+async fn start_support(lang: Lang, req: HttpRequest, state: web::Data<AppState>, path: web::Path<String>, form: web::Form<SupportForm>) -> HttpResponse {
+    let not_found = || status_page(StatusCode::NOT_FOUND, t(lang.0, Msg::NotFoundText));
+    let Some((staff, role)) = req.extensions().get::<RequestPerson>().and_then(|p| p.staff) else { return not_found() };
+    if !role.may(StaffAction::ActAsAdministrator) {
+        return status_page(StatusCode::FORBIDDEN, t(lang.0, Msg::StaffSupportRefused));
+    }
+    let Some(token) = req.extensions().get::<gatehouse_app::state::RequestSession>().map(|s| s.token.clone()) else { return not_found() };
+    let slug = path.into_inner();
+    let f = form.into_inner();
+    let minutes = f.minutes.trim().parse::<i64>().unwrap_or(gatehouse_db::support::MAX_MINUTES);
+    let (db, now, url) = (state.db.clone(), state.clock.now(), state.public_url.clone());
+    let s2 = slug.clone();
+    let r = web::block(move || {
+        db.with(|c| {
+            let Some(org) = gatehouse_db::orgs::by_slug(c, &s2)? else { return Err(DbError::NotFound) };
+            gatehouse_db::support::start(c, org.id, staff, &token, &f.reason, minutes, &url, now)
+        })
+    })
+    .await;
+    match r {
+        Ok(Ok(live)) => {
+            tracing::info!(org_id = live.org.0, staff_id = staff.0, support_session = live.id, "support sign-in started");
+            crate::redirect::see_other(&format!("/o/{}/dashboard", crate::middleware::encode(&live.org_slug)))
+        }
+        Ok(Err(DbError::NotFound)) => not_found(),
+        Ok(Err(e)) => {
+            let words = gatehouse_app::i18n::refusal(lang.0, &gatehouse_domain::authz::policy::Policy::default(), &e).unwrap_or_else(|| t(lang.0, Msg::TryAgain).to_string());
+            crate::redirect::see_other(&format!("/staff?error={}&org={}", crate::middleware::encode(&words), crate::middleware::encode(&slug)))
+        }
+        Err(e) => crate::forms::unavailable(lang, e),
+    }
+}
+
+/// The staff member ends the support session this browser is in.
+async fn end_support(lang: Lang, req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    let Some(person) = req.extensions().get::<RequestPerson>().cloned() else { return crate::redirect::see_other("/sign-in") };
+    let (Some(live), Some((staff, _))) = (person.support, person.staff) else { return crate::redirect::see_other("/staff") };
+    let (db, now) = (state.db.clone(), state.clock.now());
+    match web::block(move || db.with(|c| gatehouse_db::support::end(c, live.id, gatehouse_db::support::EndReason::ByStaff, Actor::Staff { staff }, now))).await {
+        Ok(Ok(_)) => crate::redirect::see_other("/staff?support_ended=1"),
+        Ok(Err(e)) => crate::forms::unavailable(lang, e),
+        Err(e) => crate::forms::unavailable(lang, e),
+    }
 }
 
 const PAGE: i64 = 500;

@@ -57,6 +57,18 @@ pub struct ViewerUser {
     pub name: String,
     pub email: String,
     pub orgs: Vec<ViewerOrg>,
+    /// A support session in force in this browser (platform staff acting as an administrator).
+    #[serde(default)]
+    pub support: Option<SupportBanner>,
+}
+
+/// What the banner on every page says while a support session is in force.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SupportBanner {
+    pub org_slug: String,
+    pub org_name: String,
+    pub reason: String,
+    pub until: chrono::DateTime<chrono::Utc>,
 }
 
 /// Who is looking, in which language, and the CSRF token their forms must carry.
@@ -155,6 +167,8 @@ pub mod server {
         pub m: MembershipCtx,
         pub policy: Arc<Policy>,
         pub now: chrono::DateTime<chrono::Utc>,
+        /// The staff member acting through a support session, when it is one.
+        pub acting_staff: Option<gatehouse_domain::ids::StaffId>,
     }
 
     /// The one loader of "who is asking inside an organization", for server functions and form
@@ -208,11 +222,15 @@ pub mod server {
         let span = tracing::Span::current();
         span.record("org_id", org.id.0);
         let now = c.state.clock.now();
-        Ok(Ctx { c, org, m, policy, now })
+        let acting_staff = person.acting_staff(&slug, m.id);
+        Ok(Ctx { c, org, m, policy, now, acting_staff })
     }
 
     impl Ctx {
         pub fn actor(&self) -> gatehouse_domain::actor::Actor {
+            if let Some(staff) = self.acting_staff {
+                return gatehouse_domain::actor::Actor::StaffAsUser { staff, membership: self.m.id };
+            }
             gatehouse_domain::actor::Actor::User { user: self.c.session.as_ref().map(|s| s.user).unwrap_or(gatehouse_domain::ids::UserId(0)), membership: Some(self.m.id) }
         }
 

@@ -12,6 +12,7 @@ pub struct StaffOrg {
     pub name: String,
     pub active_members: i64,
     pub created_at: DateTime<Utc>,
+    pub support_access: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -19,6 +20,8 @@ pub struct StaffConsole {
     /// The viewer's staff role, in words.
     pub role: String,
     pub orgs: Vec<StaffOrg>,
+    /// The viewer's role may sign in as an organization's administrator for support.
+    pub can_support: bool,
 }
 
 #[server(input = GetUrl, endpoint = "staff")]
@@ -35,6 +38,7 @@ pub async fn get_staff_console() -> Result<StaffConsole, AppError> {
     let orgs = crate::api::server::db(&c.state, gatehouse_db::staff::organizations).await?;
     Ok(StaffConsole {
         role: crate::i18n::staff_role_label(c.locale, role).to_string(),
-        orgs: orgs.into_iter().map(|o| StaffOrg { slug: o.slug, name: o.name, active_members: o.active_members, created_at: o.created_at }).collect(),
+        orgs: orgs.into_iter().map(|o| StaffOrg { slug: o.slug, name: o.name, active_members: o.active_members, created_at: o.created_at, support_access: o.support_access }).collect(),
+        can_support: role.may(StaffAction::ActAsAdministrator),
     })
 }

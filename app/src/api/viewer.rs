@@ -22,11 +22,16 @@ pub async fn get_viewer() -> Result<Viewer, AppError> {
     let p = req.extensions().get::<crate::state::RequestPerson>().cloned().ok_or_else(|| server::fail(AppError::Unauthenticated))?;
     let mut orgs = Vec::with_capacity(p.memberships.len());
     for a in p.memberships.iter() {
+        // A staff member who is also a member there acts through the support session (first).
+        if orgs.iter().any(|o: &ViewerOrg| o.slug == a.org.slug) {
+            continue;
+        }
         let policy = server::policy_at(&c.state, a.org.id, a.authz_version).await.map_err(|e| {
             tracing::error!(error = %e, "loading a policy failed");
             server::fail(AppError::Internal)
         })?;
         orgs.push(ViewerOrg { slug: a.org.slug.clone(), name: a.org.name.clone(), menu: server::menu(&policy, a.membership, now) });
     }
-    Ok(Viewer { locale: c.locale, csrf: c.csrf, user: Some(ViewerUser { name: p.name, email: p.email, orgs }) })
+    let support = p.support.map(|l| super::SupportBanner { org_slug: l.org_slug, org_name: l.org_name, reason: l.reason, until: l.expires_at });
+    Ok(Viewer { locale: c.locale, csrf: c.csrf, user: Some(ViewerUser { name: p.name, email: p.email, orgs, support }) })
 }

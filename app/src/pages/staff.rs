@@ -1,6 +1,7 @@
 //! The platform staff console: the organizations of the platform.
 use crate::api::staff::get_staff_console;
-use crate::components::{viewer, ErrorView, Header, Loading};
+use crate::components::{viewer, ErrorView, Header, Loading, SupportBannerView};
+use leptos_router::hooks::use_query_map;
 use crate::i18n::{datetime, t, tf, Msg};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -8,6 +9,7 @@ use leptos_meta::Title;
 #[component]
 pub fn StaffConsolePage() -> impl IntoView {
     let data = Resource::new(|| (), |_| get_staff_console());
+    let query = use_query_map();
     let body = move || {
         Suspend::new(async move {
             crate::components::rendering_pass().await;
@@ -21,12 +23,20 @@ pub fn StaffConsolePage() -> impl IntoView {
                 Ok(c) => c,
                 Err(e) => return view! { <main id="main"><ErrorView locale error=e /></main> }.into_any(),
             };
+            let q = query.get_untracked();
+            let error = q.get("error");
+            let ended = q.get("support_ended").is_some();
+            let (can_support, csrf) = (console.can_support, v.csrf.clone());
             view! {
                 <Title text=format!("{} · Gatehouse", t(locale, Msg::StaffConsole)) />
                 <Header locale csrf=v.csrf.clone() user_name=name />
+                <SupportBannerView locale support=v.user.as_ref().and_then(|u| u.support.clone()) csrf=v.csrf.clone() />
                 <main id="main">
                     <h1>{t(locale, Msg::StaffConsole)}</h1>
                     <p class="muted">{tf(locale, Msg::StaffConsoleIntro, &[("role", &console.role)])}</p>
+                    {error.map(|e| view! { <div class="banner error" role="alert"><strong>{t(locale, Msg::NotChanged)}": "</strong>{e}</div> })}
+                    {ended.then(|| view! { <div class="banner ok" role="status">{t(locale, Msg::SupportEnded)}</div> })}
+                    {can_support.then(|| view! { <p class="muted">{t(locale, Msg::SupportIntro)}</p> })}
                     <h2>{t(locale, Msg::StaffOrganizations)}</h2>
                     <table class="staff-orgs">
                         <thead><tr>
@@ -34,15 +44,43 @@ pub fn StaffConsolePage() -> impl IntoView {
                             <th scope="col">{t(locale, Msg::StaffOrgSlug)}</th>
                             <th scope="col" class="num">{t(locale, Msg::StaffOrgMembers)}</th>
                             <th scope="col">{t(locale, Msg::StaffOrgCreated)}</th>
+                            <th scope="col">{t(locale, Msg::SupportColumn)}</th>
                         </tr></thead>
                         <tbody>
-                            {console.orgs.into_iter().map(|o| view! {
-                                <tr>
-                                    <td>{o.name}</td>
-                                    <td><code>{o.slug}</code></td>
-                                    <td class="num">{o.active_members}</td>
-                                    <td>{datetime(locale, o.created_at)}</td>
-                                </tr>
+                            {console.orgs.into_iter().map(|o| {
+                                let support = match (can_support, o.support_access) {
+                                    (false, _) => view! { <span class="muted">"—"</span> }.into_any(),
+                                    (true, false) => view! { <span class="muted">{t(locale, Msg::SupportSwitchedOff)}</span> }.into_any(),
+                                    (true, true) => {
+                                        let (reason, minutes) = (format!("support-reason-{}", o.slug), format!("support-minutes-{}", o.slug));
+                                        view! {
+                                            <details class="support-start">
+                                                <summary>{tf(locale, Msg::SupportStart, &[("org", &o.name)])}</summary>
+                                                <form method="post" action=format!("/staff/orgs/{}/support", o.slug) class="stacked">
+                                                    <input type="hidden" name="csrf_token" value=csrf.clone() />
+                                                    <label for=reason.clone()>{t(locale, Msg::SupportReason)}</label>
+                                                    <input id=reason name="reason" required minlength="3" maxlength="500" />
+                                                    <label for=minutes.clone()>{t(locale, Msg::SupportMinutes)}</label>
+                                                    <select id=minutes name="minutes">
+                                                        <option value="15">"15"</option>
+                                                        <option value="30">"30"</option>
+                                                        <option value="60" selected=true>"60"</option>
+                                                    </select>
+                                                    <button type="submit">{t(locale, Msg::SupportSignIn)}</button>
+                                                </form>
+                                            </details>
+                                        }.into_any()
+                                    }
+                                };
+                                view! {
+                                    <tr>
+                                        <td>{o.name.clone()}</td>
+                                        <td><code>{o.slug.clone()}</code></td>
+                                        <td class="num">{o.active_members}</td>
+                                        <td>{datetime(locale, o.created_at)}</td>
+                                        <td>{support}</td>
+                                    </tr>
+                                }
                             }).collect_view()}
                         </tbody>
                     </table>

@@ -11,4 +11,5 @@ mod members_list;
 mod pool;
 mod requests;
 mod sso;
+mod support;
 mod throttle;

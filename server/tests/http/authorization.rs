@@ -292,6 +292,8 @@ async fn every_route_refuses_the_unpermitted_and_strangers(t: &TestDb) {
         ("POST", format!("/o/acme/sso/providers/{provider}/mappings"), vec![("group", "all".into()), ("role", role.to_string())]),
         ("POST", format!("/o/acme/sso/providers/{provider}/mappings/{mapping}/remove"), vec![]),
         ("POST", "/o/acme/sso/require".into(), vec![("require_sso", "on".into())]),
+        ("POST", "/o/acme/settings/support".into(), vec![]),
+        ("POST", "/o/acme/settings/support/1/end".into(), vec![]),
     ];
     let form_pattern = |path: &str| -> String {
         let mut ids = 0;

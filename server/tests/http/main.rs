@@ -12,4 +12,5 @@ mod security;
 mod sessions;
 mod sso;
 mod staff;
+mod support;
 mod two_factor;

@@ -1,0 +1,135 @@
+//! Support sign-in over HTTP: a customer-success staff member acts as an administrator of one
+//! organization — with a reason, for a bounded time, a banner on every page, the owners mailed,
+//! every change audited as the staff member acting as administrator — and never more than an
+//! administrator; the session ends at its limit, on sign-out, or when the organization ends it or
+//! switches support access off. A developer may not; nobody who is not staff sees any of it.
+use crate::common::*;
+use gatehouse_domain::staff::StaffRole;
+use gatehouse_domain::two_factor::{code_at, step_of};
+
+/// A signed-in staff member with a second factor (set up the first time).
+async fn staff<S, B>(t: &TestDb, clock: &FixedClock, svc: S, email: &str, role: StaffRole) -> Client<S>
+where
+    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    static SECRETS: std::sync::Mutex<Vec<(String, Vec<u8>)>> = std::sync::Mutex::new(Vec::new());
+    let key = format!("{}{email}", t.url); // not user text: a test's key
+    let known = SECRETS.lock().unwrap().iter().find(|(k, _)| *k == key).map(|(_, s)| s.clone());
+    let secret = match known {
+        Some(s) => s,
+        None => {
+            let hash = gatehouse_db::password::hash("staff-password-2026");
+            let (user, _) = t.db.with(|c| gatehouse_db::staff::ensure(c, email, "Cara Success", role, Some(&hash), clock.now())).unwrap();
+            let secret = t.db.with(|c| gatehouse_db::two_factor::begin(c, user, clock.now())).unwrap();
+            t.db.with(|c| gatehouse_db::two_factor::confirm(c, user, &code_at(&secret, step_of(clock.now())), clock.now())).unwrap();
+            SECRETS.lock().unwrap().push((key, secret.clone()));
+            secret
+        }
+    };
+    clock.advance(Duration::seconds(30));
+    let mut cl = Client::new(svc);
+    cl.sign_in(email, "staff-password-2026").await;
+    let csrf = cl.get("/sign-in/two-factor").await.csrf();
+    let r = cl.post("/auth/two-factor", &[("csrf_token", &csrf), ("code", &code_at(&secret, step_of(clock.now())))]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    cl
+}
+
+async fn support_sign_in(t: &TestDb) {
+    seeded(t).await;
+    let clock = FixedClock::at(now());
+    let st = state(t, &clock);
+    let app = || gatehouse_server::http::app(st.clone(), options());
+    let acme = t.db.with(|c| orgs::by_slug(c, "acme")).unwrap().unwrap();
+    let mut cara = staff(t, &clock, test::init_service(app()).await, "cara@ops.gatehouse.test", StaffRole::CustomerSuccess).await;
+
+    // Not a member of acme: nothing of it opens.
+    assert_eq!(cara.get("/o/acme/dashboard").await.status, StatusCode::NOT_FOUND);
+    let page = cara.get("/staff").await;
+    assert!(page.body.contains("Sign in to Acme Logistics as administrator"), "{}", page.body);
+    let csrf = page.csrf();
+    // A reason is required; an hour at most.
+    let r = cara.post("/staff/orgs/acme/support", &[("csrf_token", &csrf), ("reason", ""), ("minutes", "60")]).await;
+    assert!(r.location().starts_with("/staff?error=") && r.location().contains("reason"), "{}", r.location());
+    let r = cara.post("/staff/orgs/acme/support", &[("csrf_token", &csrf), ("reason", "Ticket 4711"), ("minutes", "240")]).await;
+    assert!(r.location().starts_with("/staff?error="), "{}", r.location());
+    assert_eq!(t.count("support_sessions"), 0);
+    assert_eq!(cara.post("/staff/orgs/nope/support", &[("csrf_token", &csrf), ("reason", "Ticket 4711"), ("minutes", "30")]).await.status, StatusCode::NOT_FOUND);
+
+    let outbox_before = t.count("email_outbox");
+    let r = cara.post("/staff/orgs/acme/support", &[("csrf_token", &csrf), ("reason", "Ticket 4711: imports fail"), ("minutes", "30")]).await;
+    assert_eq!(r.location(), "/o/acme/dashboard");
+    assert!(t.count("email_outbox") > outbox_before, "the owners are mailed");
+    assert_eq!(t.count_where("email_outbox", "subject LIKE '%Cara Success (Gatehouse support) signed in to Acme Logistics%'"), 1);
+    let page = cara.get("/o/acme/dashboard").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("Support session.") && page.body.contains("Ticket 4711: imports fail"), "the banner");
+    // An administrator's page, an administrator's change — audited as the staff member acting.
+    let settings = cara.get("/o/acme/settings").await;
+    assert_eq!(settings.status, StatusCode::OK, "{}", settings.body);
+    let csrf = settings.csrf();
+    let r = cara.post("/o/acme/settings/security", &[("csrf_token", &csrf)]).await;
+    assert_eq!(r.location(), "/o/acme/settings?done=1");
+    let staff_id: i64 = t.db.with(|c| gatehouse_db::staff::of_email(c, "cara@ops.gatehouse.test")).unwrap().unwrap().0 .0;
+    assert_eq!(t.count_where("audit_events", &format!("action = 'organization.security_settings' AND actor_kind = 'staff_as_user' AND actor_staff_id = {staff_id}")), 1);
+    // Never more than an administrator: not an owner, nothing given to the support membership.
+    let r = cara.post("/o/acme/org-roles", &[("csrf_token", &csrf), ("role", "owner"), ("email", seed::DEMO_MEMBER), ("change", "appoint")]).await;
+    assert!(r.location().contains("error="), "an administrator appoints no owner: {}", r.location());
+    let support_member: i64 = t.db.with(|c| gatehouse_db::support::live_in(c, acme.id, clock.now())).unwrap()[0].membership.0;
+    let role = t.db.with(|c| gatehouse_db::roles::list(c, acme.id)).unwrap()[0].id.0;
+    let mut owner = Client::new(test::init_service(app()).await);
+    owner.sign_in(seed::DEMO_OWNER, seed::DEMO_PASSWORD).await;
+    let ocsrf = owner.get("/o/acme/settings").await.csrf();
+    let r = owner.post(&format!("/o/acme/members/{support_member}/assignments"), &[("csrf_token", &ocsrf), ("role", &role.to_string())]).await;
+    assert!(r.location().contains("error=") && r.location().contains("support"), "{}", r.location());
+    // The owner sees it in the settings, and the audit log names both.
+    let page = owner.get("/o/acme/settings").await;
+    assert!(page.body.contains("Cara Success since") && page.body.contains("Ticket 4711: imports fail"), "{}", page.body);
+    let dash = owner.get("/o/acme/dashboard").await;
+    assert!(dash.body.contains("Cara Success (staff, acting as administrator)"), "the audit line names the staff member and the role acted as");
+    // The support membership is not a member anywhere in the lists.
+    assert!(!owner.get("/o/acme/members").await.body.contains("Cara Success"));
+
+    // At its limit it ends at once (before any sweep), and the sweep tidies it.
+    clock.advance(Duration::minutes(20));
+    assert_eq!(cara.get("/o/acme/dashboard").await.status, StatusCode::OK, "still within its thirty minutes");
+    clock.advance(Duration::minutes(11));
+    assert_eq!(cara.get("/o/acme/dashboard").await.status, StatusCode::NOT_FOUND, "past its limit: at once");
+    let n = t.db.with(|c| gatehouse_db::support::end_due(c, clock.now())).unwrap();
+    assert_eq!(n, 1);
+    assert_eq!(t.count_where("support_sessions", "end_reason = 'limit'"), 1);
+    assert_eq!(t.count_where("org_role_holders", &format!("membership_id = {support_member}")), 0, "the administrator role went with it");
+
+    // Again; sign-out ends it.
+    let csrf = cara.get("/staff").await.csrf();
+    assert_eq!(cara.post("/staff/orgs/acme/support", &[("csrf_token", &csrf), ("reason", "Ticket 4712"), ("minutes", "60")]).await.location(), "/o/acme/dashboard");
+    let csrf = cara.get("/o/acme/dashboard").await.csrf();
+    cara.post("/auth/sign-out", &[("csrf_token", &csrf)]).await;
+    assert_eq!(t.count_where("support_sessions", "end_reason = 'signed_out'"), 1);
+
+    // The organization ends one, then switches support access off.
+    let mut cara = staff(t, &clock, test::init_service(app()).await, "cara@ops.gatehouse.test", StaffRole::CustomerSuccess).await;
+    let csrf = cara.get("/staff").await.csrf();
+    cara.post("/staff/orgs/acme/support", &[("csrf_token", &csrf), ("reason", "Ticket 4713"), ("minutes", "60")]).await;
+    let id = t.db.with(|c| gatehouse_db::support::live_in(c, acme.id, clock.now())).unwrap()[0].id;
+    let mut owner = Client::new(test::init_service(app()).await);
+    owner.sign_in(seed::DEMO_OWNER, seed::DEMO_PASSWORD).await;
+    let ocsrf = owner.get("/o/acme/settings").await.csrf();
+    assert_eq!(owner.post(&format!("/o/acme/settings/support/{id}/end"), &[("csrf_token", &ocsrf)]).await.location(), "/o/acme/settings?done=1");
+    assert_eq!(cara.get("/o/acme/dashboard").await.status, StatusCode::NOT_FOUND);
+    let r = owner.post("/o/acme/settings/support", &[("csrf_token", &ocsrf)]).await;
+    assert!(r.location().contains("done=1"), "{}", r.location());
+    let csrf = cara.get("/staff").await.csrf();
+    assert!(cara.get("/staff").await.body.contains("switched off by the organization"));
+    let r = cara.post("/staff/orgs/acme/support", &[("csrf_token", &csrf), ("reason", "Ticket 4714"), ("minutes", "60")]).await;
+    assert!(r.location().starts_with("/staff?error=") && r.location().contains("switched%20support%20access%20off"), "{}", r.location());
+
+    // A developer may not; a member who is not staff is told none of it exists.
+    let mut dev = staff(t, &clock, test::init_service(app()).await, "dev@ops.gatehouse.test", StaffRole::Developer).await;
+    let csrf = dev.get("/account").await.csrf();
+    assert_eq!(dev.post("/staff/orgs/acme/support", &[("csrf_token", &csrf), ("reason", "curious"), ("minutes", "60")]).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(owner.post("/staff/orgs/acme/support", &[("csrf_token", &ocsrf), ("reason", "curious"), ("minutes", "60")]).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(owner.post("/o/acme/settings/support/999/end", &[("csrf_token", &ocsrf)]).await.status, StatusCode::NOT_FOUND);
+}
+http_both!(support, support_sign_in);
