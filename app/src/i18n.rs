@@ -43,6 +43,8 @@ pub fn conflict(locale: Locale, c: &gatehouse_db::Conflict) -> String {
         C::SsoNoSecretKey => t(locale, Msg::ConflictSsoNoSecretKey).to_string(),
         C::SupportAccessOff => t(locale, Msg::ConflictSupportAccessOff).to_string(),
         C::SupportMembership => t(locale, Msg::ConflictSupportMembership).to_string(),
+        C::OwnerMustBeActiveMember => t(locale, Msg::ConflictOwnerMustBeActiveMember).to_string(),
+        C::AlreadyOwner => t(locale, Msg::ConflictAlreadyOwner).to_string(),
     }
 }
 
@@ -110,6 +112,7 @@ pub fn audit_action_label(locale: Locale, action: &str) -> String {
         "sso.groups_applied" => Msg::AuditSsoGroupsApplied,
         "support.started" => Msg::AuditSupportStarted,
         "support.ended" => Msg::AuditSupportEnded,
+        "organization.owner_recovered" => Msg::AuditOrganizationOwnerRecovered,
         "organization.exported" => Msg::AuditOrganizationExported,
         "two_factor.disabled" => Msg::AuditTwoFactorDisabled,
         "two_factor.recovery_code_used" => Msg::AuditTwoFactorRecoveryCodeUsed,

@@ -71,6 +71,10 @@ pub enum Conflict {
     SupportAccessOff,
     #[error("this is a support session's membership: nothing can be given to it")]
     SupportMembership,
+    #[error("the new owner must be an active member of the organization")]
+    OwnerMustBeActiveMember,
+    #[error("this person already owns the organization")]
+    AlreadyOwner,
     /// Any other unique rule of the database (what it was is logged, not shown).
     #[error("that already exists")]
     Duplicate,

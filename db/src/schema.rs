@@ -13,6 +13,7 @@ diesel::table! {
         version -> Integer,
         updated_by_kind -> Text,
         updated_by_id -> Nullable<BigInt>,
+        reviewed_at -> Nullable<Timestamp>,
     }
 }
 

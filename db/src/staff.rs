@@ -83,3 +83,84 @@ pub fn organizations(conn: &mut Conn<'_>) -> Result<Vec<OrgLine>, DbError> {
         .map(|(id, slug, name, created, support_access)| OrgLine { slug, name, active_members: counts.get(&id).copied().unwrap_or(0), created_at: from_db(created), support_access })
         .collect())
 }
+
+/// Recovers an organization whose owner left (staff-assisted, seed isms: staff assign users'
+/// roles): ownership is handed to the active member with `new_owner_email` — the previous owner
+/// steps down, as in any hand-over — for the reason given, audited as the staff member; the
+/// co-owners, the administrators and both owners are told by mail. Returns the new owner.
+#[allow(clippy::too_many_arguments)]
+pub fn recover_owner(conn: &mut Conn<'_>, org: gatehouse_domain::ids::OrgId, staff: StaffId, new_owner_email: &str, reason: &str, public_url: &str, now: DateTime<Utc>) -> Result<gatehouse_domain::ids::MembershipId, DbError> {
+    use crate::schema::org_role_holders as orh;
+    use gatehouse_domain::org_role::{Audience, OrgRole};
+    let reason = reason.trim();
+    if reason.chars().count() < 3 || reason.chars().count() > 500 {
+        return Err(gatehouse_domain::DomainError::InvalidValue { field: "reason", value: if reason.is_empty() { String::new() } else { reason.chars().take(80).collect() } }.into());
+    }
+    conn.transaction(|conn| {
+        let Some(member) = crate::members::by_email(conn, org, new_owner_email)? else {
+            return Err(gatehouse_domain::DomainError::InvalidValue { field: "email", value: new_owner_email.trim().to_string() }.into());
+        };
+        let (status, role_holder_only): (String, bool) = on!(conn, c => m::table.find(member.0).select((m::status, m::role_holder_only)).first(c))?;
+        if status != "active" || role_holder_only {
+            return Err(DbError::Conflict(crate::Conflict::OwnerMustBeActiveMember));
+        }
+        let previous: Vec<i64> = on!(conn, c => orh::table.filter(orh::org_id.eq(org.0)).filter(orh::role.eq(OrgRole::Owner.as_str())).select(orh::membership_id).load(c))?;
+        if previous.contains(&member.0) {
+            return Err(DbError::Conflict(crate::Conflict::AlreadyOwner));
+        }
+        // Told: co-owners and administrators, the previous owners and the new one.
+        let mut to = crate::members::mail_recipients(conn, org, Audience::Role(OrgRole::CoOwner))?;
+        to.extend(crate::members::mail_recipients(conn, org, Audience::Administrators)?);
+        to.extend(crate::members::mail_recipients(conn, org, Audience::Owners)?);
+        let actor = Actor::Staff { staff };
+        on!(conn, c => diesel::delete(orh::table.filter(orh::org_id.eq(org.0)).filter(orh::role.eq(OrgRole::Owner.as_str()))).execute(c))?;
+        crate::members::grant_org_role(conn, org, member, OrgRole::Owner, actor, now)?;
+        to.extend(crate::members::mail_recipients(conn, org, Audience::Owners)?);
+        let staff_name: String = on!(conn, c => ps::table.find(staff.0).select(ps::display_name).first(c))?;
+        let new_owner: String = {
+            use crate::schema::users as u;
+            on!(conn, c => m::table.inner_join(u::table).filter(m::id.eq(member.0)).select(u::display_name).first(c))?
+        };
+        audit::record(
+            conn,
+            now,
+            &AuditEntry::new(Some(org), actor, "organization.owner_recovered", "membership", Some(member.0)).before(json!({"owners": previous})).after(json!({"owner": member.0, "reason": reason, "staff": staff_name})),
+        )?;
+        let settings = crate::orgs::settings(conn, org)?;
+        let link = format!("{}/o/{}/org-roles", public_url.trim_end_matches('/'), settings.slug);
+        let mut seen = std::collections::HashSet::new();
+        for p in to.into_iter().filter(|p| seen.insert(p.email.clone())) {
+            let mail = gatehouse_mail::Mail::OwnerRecovered { name: p.name.clone(), staff: staff_name.clone(), org: settings.name.clone(), new_owner: new_owner.clone(), reason: reason.to_string(), link: link.clone() };
+            let r = gatehouse_mail::render(&mail, p.locale, public_url).map_err(|e| DbError::Config(e.to_string()))?;
+            crate::outbox::enqueue(conn, &crate::outbox::NewMail { org: Some(org), to: &p.email, locale: p.locale.code(), template: r.template, subject: &r.subject, text: &r.text, html: &r.html }, actor, now)?;
+        }
+        Ok(member)
+    })
+}
+
+/// A staff member due for the quarterly review of their permissions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReviewDue {
+    pub name: String,
+    pub email: String,
+    pub role: StaffRole,
+    /// Last reviewed, or added when never reviewed.
+    pub since: DateTime<Utc>,
+}
+
+/// Staff due for their quarterly review at `now` (the hook for the access review campaigns),
+/// longest waiting first.
+pub fn reviews_due(conn: &mut Conn<'_>, now: DateTime<Utc>) -> Result<Vec<ReviewDue>, DbError> {
+    let rows: Vec<(String, String, String, chrono::NaiveDateTime, Option<chrono::NaiveDateTime>)> =
+        on!(conn, c => ps::table.select((ps::display_name, ps::email, ps::staff_role, ps::created_at, ps::reviewed_at)).load(c))?;
+    let mut due: Vec<ReviewDue> = rows
+        .into_iter()
+        .filter_map(|(name, email, role, created, reviewed)| {
+            let since = from_db(reviewed.unwrap_or(created));
+            let role = StaffRole::parse(&role)?;
+            gatehouse_domain::staff::review_due(since, now).then_some(ReviewDue { name, email, role, since })
+        })
+        .collect();
+    due.sort_by_key(|d| d.since);
+    Ok(due)
+}

@@ -31,9 +31,36 @@ pub fn unguard(s: &str) -> &str {
     }
 }
 
+/// One CSV line (with its line break): each cell guarded, and quoted where it holds a comma,
+/// a quote or a line break.
+pub fn line<S: AsRef<str>>(cells: &[S]) -> String {
+    let mut out = String::new();
+    for (i, c) in cells.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        let g = guard(c.as_ref());
+        if g.contains([',', '"', '\n', '\r']) {
+            out.push('"');
+            out.push_str(&g.replace('"', "\"\""));
+            out.push('"');
+        } else {
+            out.push_str(&g);
+        }
+    }
+    out.push_str("\r\n");
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lines_quote_what_needs_it() {
+        assert_eq!(line(&["a", "b,c", "say \"hi\"", "=1+1", "two\nlines"]), "a,\"b,c\",\"say \"\"hi\"\"\",'=1+1,\"two\nlines\"\r\n");
+        assert_eq!(line::<&str>(&[]), "\r\n");
+    }
 
     #[test]
     fn formulas_become_text_and_numbers_stay() {

@@ -67,6 +67,16 @@ impl StaffRole {
     }
 }
 
+/// Staff permissions are reviewed every three months (seed isms: "the permissions of internal
+/// users are reviewed every three months"). The review campaigns themselves come with the access
+/// reviews; this is when one is due.
+pub const REVIEW_MONTHS: u32 = 3;
+
+/// Whether a staff member last reviewed (or added) at `since` is due for review at `now`.
+pub fn review_due(since: chrono::DateTime<chrono::Utc>, now: chrono::DateTime<chrono::Utc>) -> bool {
+    since.checked_add_months(chrono::Months::new(REVIEW_MONTHS)).is_none_or(|due| due <= now)
+}
+
 #[cfg(test)]
 mod tests {
     use super::StaffAction::*;
@@ -95,5 +105,16 @@ mod tests {
             }
         }
         assert!(StaffRole::ALL.iter().all(|r| r.requires_second_factor()));
+    }
+
+    #[test]
+    fn staff_reviews_are_due_every_three_months() {
+        use chrono::TimeZone;
+        let at = |y, m, d| chrono::Utc.with_ymd_and_hms(y, m, d, 9, 0, 0).unwrap();
+        assert!(!review_due(at(2026, 9, 4), at(2026, 12, 3)));
+        assert!(review_due(at(2026, 9, 4), at(2026, 12, 4)));
+        assert!(review_due(at(2026, 1, 1), at(2026, 12, 4)));
+        assert!(!review_due(at(2026, 11, 30), at(2027, 2, 27)), "three calendar months, not 90 days");
+        assert!(review_due(at(2026, 11, 30), at(2027, 2, 28)), "clamped to the month's last day");
     }
 }

@@ -73,6 +73,9 @@ pub enum Mail {
     /// support, why and until when; the link opens the settings where it can be ended or support
     /// access switched off.
     SupportAccessStarted { name: String, staff: String, org: String, reason: String, until: String, link: String },
+    /// To the co-owners, administrators and both owners: platform staff handed the
+    /// organization's ownership to another member (its owner had left), and why.
+    OwnerRecovered { name: String, staff: String, org: String, new_owner: String, reason: String, link: String },
 }
 
 impl Mail {
@@ -89,6 +92,14 @@ impl Mail {
                 reason: "Ticket 4711: the import of the new hires fails".into(), // not user text: an example for the snapshots
                 until: "2026-12-04 10:00 UTC".into(),
                 link: link("o/acme/settings"),
+            },
+            Mail::OwnerRecovered {
+                name: "Grace Hopper".into(),
+                staff: "Sam Support".into(),
+                org: "Acme Logistics".into(),
+                new_owner: "Ada Lovelace".into(),
+                reason: "Ticket 4720: the owner left the company; the managing director asked for it in writing".into(), // not user text: an example for the snapshots
+                link: link("o/acme/org-roles"),
             },
             Mail::PasswordReset { name: "Ada Lovelace".into(), link: link("reset-password"), valid_hours: 2 },
             Mail::SignInLink { name: "Ada Lovelace".into(), link: link("sign-in-link"), valid_minutes: 15 },
@@ -460,6 +471,17 @@ pub fn render(mail: &Mail, locale: Locale, public_url: &str) -> Result<Rendered,
                 note: t(locale, Msg::MailSupportStartedNote).to_string(),
             };
             action("support_started", a, link, locale, public_url)
+        }
+        Mail::OwnerRecovered { name, staff, org, new_owner, reason, link } => {
+            let a = Action {
+                subject: tf(locale, Msg::MailOwnerRecoveredSubject, &[("org", org), ("new_owner", new_owner)]),
+                heading: t(locale, Msg::MailOwnerRecoveredHeading).to_string(),
+                greeting: tf(locale, Msg::MailGreeting, &[("name", name)]),
+                body: tf(locale, Msg::MailOwnerRecoveredBody, &[("staff", staff), ("org", org), ("new_owner", new_owner), ("reason", reason)]),
+                link_label: t(locale, Msg::MailOwnerRecoveredLinkLabel).to_string(),
+                note: t(locale, Msg::MailOwnerRecoveredNote).to_string(),
+            };
+            action("owner_recovered", a, link, locale, public_url)
         }
         Mail::AccessRequestRevoked { name, org, what, revoked_by, comment, link } => {
             let comment = mail_comment(locale, comment.as_deref());

@@ -15,8 +15,53 @@ use serde_json::json;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/staff/orgs/{slug}/export.json", web::get().to(export))
+        .route("/staff/orgs/{slug}/export/{file}", web::get().to(export_csv))
         .route("/staff/orgs/{slug}/support", web::post().to(start_support))
-        .route("/staff/support/end", web::post().to(end_support));
+        .route("/staff/support/end", web::post().to(end_support))
+        .route("/staff/orgs/{slug}/recover-owner", web::post().to(recover_owner));
+}
+
+#[derive(serde::Deserialize)]
+pub struct RecoverForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// Owner recovery: ownership handed to an active member (`gatehouse_db::staff::recover_owner`).
+async fn recover_owner(lang: Lang, req: HttpRequest, state: web::Data<AppState>, path: web::Path<String>, form: web::Form<RecoverForm>) -> HttpResponse {
+    let not_found = || status_page(StatusCode::NOT_FOUND, t(lang.0, Msg::NotFoundText));
+    let Some((staff, role)) = req.extensions().get::<RequestPerson>().and_then(|p| p.staff) else { return not_found() };
+    if !role.may(StaffAction::AssignUserRoles) {
+        return status_page(StatusCode::FORBIDDEN, t(lang.0, Msg::StaffRecoverRefused));
+    }
+    let slug = path.into_inner();
+    let f = form.into_inner();
+    let (db, now, url) = (state.db.clone(), state.clock.now(), state.public_url.clone());
+    let s2 = slug.clone();
+    let r = web::block(move || {
+        db.with(|c| {
+            let Some(org) = gatehouse_db::orgs::by_slug(c, &s2)? else { return Err(DbError::NotFound) };
+            gatehouse_db::staff::recover_owner(c, org.id, staff, &f.email, &f.reason, &url, now)
+        })
+    })
+    .await;
+    match r {
+        Ok(Ok(member)) => {
+            tracing::info!(staff_id = staff.0, membership = member.0, "ownership recovered");
+            crate::redirect::see_other("/staff?owner_recovered=1")
+        }
+        Ok(Err(DbError::NotFound)) => not_found(),
+        Ok(Err(e)) => staff_refused(lang, &slug, &e),
+        Err(e) => crate::forms::unavailable(lang, e),
+    }
+}
+
+/// Back to the console with a refusal in the reader's words.
+fn staff_refused(lang: Lang, slug: &str, e: &DbError) -> HttpResponse {
+    let words = gatehouse_app::i18n::refusal(lang.0, &gatehouse_domain::authz::policy::Policy::default(), e).unwrap_or_else(|| t(lang.0, Msg::TryAgain).to_string());
+    crate::redirect::see_other(&format!("/staff?error={}&org={}", crate::middleware::encode(&words), crate::middleware::encode(slug)))
 }
 
 #[derive(serde::Deserialize)]
@@ -54,10 +99,7 @@ async fn start_support(lang: Lang, req: HttpRequest, state: web::Data<AppState>,
             crate::redirect::see_other(&format!("/o/{}/dashboard", crate::middleware::encode(&live.org_slug)))
         }
         Ok(Err(DbError::NotFound)) => not_found(),
-        Ok(Err(e)) => {
-            let words = gatehouse_app::i18n::refusal(lang.0, &gatehouse_domain::authz::policy::Policy::default(), &e).unwrap_or_else(|| t(lang.0, Msg::TryAgain).to_string());
-            crate::redirect::see_other(&format!("/staff?error={}&org={}", crate::middleware::encode(&words), crate::middleware::encode(&slug)))
-        }
+        Ok(Err(e)) => staff_refused(lang, &slug, &e),
         Err(e) => crate::forms::unavailable(lang, e),
     }
 }
@@ -76,52 +118,180 @@ async fn end_support(lang: Lang, req: HttpRequest, state: web::Data<AppState>) -
 
 const PAGE: i64 = 500;
 
-async fn export(lang: Lang, req: HttpRequest, state: web::Data<AppState>, path: web::Path<String>) -> HttpResponse {
+/// Who may export, and the organization: the sysadmin only (seed isms: full access to
+/// infrastructure and databases); audited as the staff member with the format.
+async fn begin_export(lang: Lang, req: &HttpRequest, state: &AppState, slug: String, format: &'static str) -> Result<(gatehouse_db::orgs::OrgRow, chrono::DateTime<chrono::Utc>), HttpResponse> {
     let not_found = || status_page(StatusCode::NOT_FOUND, t(lang.0, Msg::NotFoundText));
     // The middleware already sent staff without a second factor to set it up.
-    let Some((staff, role)) = req.extensions().get::<RequestPerson>().and_then(|p| p.staff) else { return not_found() };
+    let Some((staff, role)) = req.extensions().get::<RequestPerson>().and_then(|p| p.staff) else { return Err(not_found()) };
     if !role.may(StaffAction::Infrastructure) {
-        return status_page(StatusCode::FORBIDDEN, t(lang.0, Msg::StaffExportRefused));
+        return Err(status_page(StatusCode::FORBIDDEN, t(lang.0, Msg::StaffExportRefused)));
     }
-    let slug = path.into_inner();
     let (db, now) = (state.db.clone(), state.clock.now());
-    let found = web::block({
-        let db = db.clone();
-        move || {
-            db.with(|c| {
-                let Some(org) = gatehouse_db::orgs::by_slug(c, &slug)? else { return Ok(None) };
-                gatehouse_db::audit::record(
-                    c,
-                    now,
-                    &gatehouse_db::audit::AuditEntry::new(Some(org.id), Actor::Staff { staff }, "organization.exported", "organization", Some(org.id.0)).after(json!({ "format": "json" })),
-                )?;
-                Ok::<_, DbError>(Some(org))
-            })
-        }
+    let found = web::block(move || {
+        db.with(|c| {
+            let Some(org) = gatehouse_db::orgs::by_slug(c, &slug)? else { return Ok(None) };
+            gatehouse_db::audit::record(
+                c,
+                now,
+                &gatehouse_db::audit::AuditEntry::new(Some(org.id), Actor::Staff { staff }, "organization.exported", "organization", Some(org.id.0)).after(json!({ "format": format })),
+            )?;
+            Ok::<_, DbError>(Some(org))
+        })
     })
     .await;
-    let org = match found {
-        Ok(Ok(Some(org))) => org,
-        Ok(Ok(None)) => return not_found(),
-        _ => return crate::forms::unavailable(lang, "export"),
-    };
-    tracing::info!(org_id = org.id.0, staff_id = staff.0, "tenant export");
+    match found {
+        Ok(Ok(Some(org))) => {
+            tracing::info!(org_id = org.id.0, staff_id = staff.0, format, "tenant export");
+            Ok((org, now))
+        }
+        Ok(Ok(None)) => Err(not_found()),
+        _ => Err(crate::forms::unavailable(lang, "export")),
+    }
+}
+
+/// Streams what `write` sends from a thread of its own (one database connection, a page of
+/// rows at a time), as an attachment.
+fn stream(state: &AppState, content_type: &str, file: String, write: impl FnOnce(&mut Conn<'_>, &dyn Fn(String) -> bool) -> Result<(), DbError> + Send + 'static) -> HttpResponse {
     let (tx, rx) = tokio::sync::mpsc::channel::<Bytes>(8);
-    let name = org.slug.clone();
+    let db = state.db.clone();
     std::thread::spawn(move || {
         let send = |s: String| tx.blocking_send(Bytes::from(s)).is_ok();
-        let r = db.with(|c| write_export(c, org.id, &org.slug, &org.name, &org.time_zone, now, &send));
-        if let Err(e) = r {
-            // The document is cut off (not valid JSON): the reader sees it failed.
+        if let Err(e) = db.with(|c| write(c, &send)) {
+            // The file is cut off: the reader sees it failed.
             tracing::error!(error = %e, "tenant export failed");
         }
     });
     let body = futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|b| (Ok::<_, actix_web::Error>(b), rx)) });
     HttpResponse::Ok()
-        .content_type("application/json")
-        .insert_header(("content-disposition", format!("attachment; filename=\"gatehouse-{name}-export.json\""))) // not user text: a header
+        .content_type(content_type.to_string())
+        .insert_header(("content-disposition", format!("attachment; filename=\"{file}\""))) // not user text: a header
         .insert_header(("cache-control", "no-store"))
         .streaming(body)
+}
+
+async fn export(lang: Lang, req: HttpRequest, state: web::Data<AppState>, path: web::Path<String>) -> HttpResponse {
+    let (org, now) = match begin_export(lang, &req, &state, path.into_inner(), "json").await {
+        Ok(v) => v,
+        Err(resp) => return resp,
+    };
+    let file = format!("gatehouse-{}-export.json", org.slug); // not user text: a file name
+    stream(&state, "application/json", file, move |c, send| write_export(c, org.id, &org.slug, &org.name, &org.time_zone, now, send))
+}
+
+/// The tables of the CSV export, one file each.
+pub const CSV_TABLES: &[&str] = &["units", "roles", "members", "assignments", "audit_events"];
+
+/// One table of the organization as CSV (`/staff/orgs/{slug}/export/{table}.csv`), streamed.
+async fn export_csv(lang: Lang, req: HttpRequest, state: web::Data<AppState>, path: web::Path<(String, String)>) -> HttpResponse {
+    let (slug, file) = path.into_inner();
+    let Some(table) = file.strip_suffix(".csv").and_then(|t| CSV_TABLES.iter().find(|x| **x == t).copied()) else {
+        return status_page(StatusCode::NOT_FOUND, t(lang.0, Msg::NotFoundText));
+    };
+    let (org, _) = match begin_export(lang, &req, &state, slug, "csv").await {
+        Ok(v) => v,
+        Err(resp) => return resp,
+    };
+    let name = format!("gatehouse-{}-{table}.csv", org.slug); // not user text: a file name
+    stream(&state, "text/csv; charset=utf-8", name, move |c, send| write_csv(c, org.id, table, send))
+}
+
+fn write_csv(c: &mut Conn<'_>, org: OrgId, table: &str, send: &dyn Fn(String) -> bool) -> Result<(), DbError> {
+    use gatehouse_domain::spreadsheet::line;
+    let opt = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
+    match table {
+        "units" => {
+            let mut out = line(&["id", "parent", "name", "kind"]);
+            for u in gatehouse_db::units::list(c, org)? {
+                out.push_str(&line(&[u.id.0.to_string(), opt(u.parent.map(|p| p.0)), u.name, u.kind]));
+            }
+            send(out);
+        }
+        "roles" => {
+            let mut out = line(&["id", "key", "name", "description", "retired", "grants"]);
+            for r in gatehouse_db::roles::list(c, org)? {
+                let grants = gatehouse_db::roles::grants_of(c, org, r.id)?;
+                let grants = serde_json::to_string(&grants).unwrap_or_default();
+                out.push_str(&line(&[r.id.0.to_string(), r.key, r.name, r.description, r.retired.to_string(), grants]));
+            }
+            send(out);
+        }
+        "members" => {
+            if !send(line(&["id", "name", "email", "status", "kind", "job_title", "joined_at", "units", "tags"])) {
+                return Ok(());
+            }
+            let mut after = 0;
+            loop {
+                let page = gatehouse_db::views::api::members(c, org, after, PAGE)?;
+                let mut out = String::new();
+                for m in &page {
+                    let units = m.units.iter().map(|u| u.to_string()).collect::<Vec<_>>().join(" ");
+                    out.push_str(&line(&[m.id.to_string(), m.name.clone(), m.email.clone().unwrap_or_default(), m.status.clone(), m.kind.clone(), m.job_title.clone().unwrap_or_default(), m.joined_at.map(|t| t.to_rfc3339()).unwrap_or_default(), units, m.tags.join(" ")]));
+                }
+                if !send(out) {
+                    return Ok(());
+                }
+                match page.last() {
+                    Some(m) if page.len() as i64 == PAGE => after = m.id,
+                    _ => break,
+                }
+            }
+        }
+        "assignments" => {
+            if !send(line(&["id", "member", "role", "role_key", "unit", "ends_at"])) {
+                return Ok(());
+            }
+            let mut after = 0;
+            loop {
+                let page = gatehouse_db::views::api::assignments(c, org, after, PAGE)?;
+                let mut out = String::new();
+                for a in &page {
+                    out.push_str(&line(&[a.id.to_string(), a.member.to_string(), a.role.to_string(), a.role_key.clone(), opt(a.unit), a.ends_at.map(|t| t.to_rfc3339()).unwrap_or_default()]));
+                }
+                if !send(out) {
+                    return Ok(());
+                }
+                match page.last() {
+                    Some(a) if page.len() as i64 == PAGE => after = a.id,
+                    _ => break,
+                }
+            }
+        }
+        _ => {
+            if !send(line(&["id", "occurred_at", "actor_kind", "actor_id", "actor_staff_id", "action", "target_kind", "target_id", "unit", "before", "after", "request_id"])) {
+                return Ok(());
+            }
+            let mut before = i64::MAX;
+            loop {
+                let page = gatehouse_db::views::api::audit_events(c, org, before, PAGE)?;
+                let mut out = String::new();
+                for e in &page {
+                    out.push_str(&line(&[
+                        e.id.to_string(),
+                        e.occurred_at.to_rfc3339(),
+                        e.actor_kind.clone(),
+                        opt(e.actor_id),
+                        opt(e.actor_staff_id),
+                        e.action.clone(),
+                        e.target_kind.clone(),
+                        opt(e.target_id),
+                        opt(e.unit),
+                        e.before.clone().unwrap_or_default(),
+                        e.after.clone().unwrap_or_default(),
+                        e.request_id.clone().unwrap_or_default(),
+                    ]));
+                }
+                if !send(out) {
+                    return Ok(());
+                }
+                match page.last() {
+                    Some(e) if page.len() as i64 == PAGE => before = e.id,
+                    _ => break,
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Writes the whole organization as one JSON document through `send`, one page of rows at a

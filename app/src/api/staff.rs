@@ -22,6 +22,11 @@ pub struct StaffConsole {
     pub orgs: Vec<StaffOrg>,
     /// The viewer's role may sign in as an organization's administrator for support.
     pub can_support: bool,
+    /// The viewer's role may hand an organization's ownership over (owner recovery).
+    pub can_recover: bool,
+    /// Staff due for the quarterly review of their permissions (for the roles that assign
+    /// staff roles; empty otherwise): (name, role in words, since).
+    pub reviews_due: Vec<(String, String, DateTime<Utc>)>,
 }
 
 #[server(input = GetUrl, endpoint = "staff")]
@@ -36,9 +41,21 @@ pub async fn get_staff_console() -> Result<StaffConsole, AppError> {
         return Err(crate::api::server::fail(AppError::Forbidden { why: vec![crate::i18n::staff_role_label(c.locale, role).to_string()], contacts: vec![], permission: None }));
     }
     let orgs = crate::api::server::db(&c.state, gatehouse_db::staff::organizations).await?;
+    let now = c.state.clock.now();
+    let reviews_due = if role.may(StaffAction::AssignStaffRoles) {
+        crate::api::server::db(&c.state, move |conn| gatehouse_db::staff::reviews_due(conn, now))
+            .await?
+            .into_iter()
+            .map(|d| (d.name, crate::i18n::staff_role_label(c.locale, d.role).to_string(), d.since))
+            .collect()
+    } else {
+        vec![]
+    };
     Ok(StaffConsole {
         role: crate::i18n::staff_role_label(c.locale, role).to_string(),
         orgs: orgs.into_iter().map(|o| StaffOrg { slug: o.slug, name: o.name, active_members: o.active_members, created_at: o.created_at, support_access: o.support_access }).collect(),
         can_support: role.may(StaffAction::ActAsAdministrator),
+        can_recover: role.may(StaffAction::AssignUserRoles),
+        reviews_due,
     })
 }

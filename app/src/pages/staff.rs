@@ -26,7 +26,8 @@ pub fn StaffConsolePage() -> impl IntoView {
             let q = query.get_untracked();
             let error = q.get("error");
             let ended = q.get("support_ended").is_some();
-            let (can_support, csrf) = (console.can_support, v.csrf.clone());
+            let recovered = q.get("owner_recovered").is_some();
+            let (can_support, can_recover, csrf) = (console.can_support, console.can_recover, v.csrf.clone());
             view! {
                 <Title text=format!("{} · Gatehouse", t(locale, Msg::StaffConsole)) />
                 <Header locale csrf=v.csrf.clone() user_name=name />
@@ -36,7 +37,19 @@ pub fn StaffConsolePage() -> impl IntoView {
                     <p class="muted">{tf(locale, Msg::StaffConsoleIntro, &[("role", &console.role)])}</p>
                     {error.map(|e| view! { <div class="banner error" role="alert"><strong>{t(locale, Msg::NotChanged)}": "</strong>{e}</div> })}
                     {ended.then(|| view! { <div class="banner ok" role="status">{t(locale, Msg::SupportEnded)}</div> })}
+                    {recovered.then(|| view! { <div class="banner ok" role="status">{t(locale, Msg::StaffOwnerRecovered)}</div> })}
                     {can_support.then(|| view! { <p class="muted">{t(locale, Msg::SupportIntro)}</p> })}
+                    {(!console.reviews_due.is_empty()).then(|| view! {
+                        <section class="card" aria-labelledby="staff-reviews">
+                            <h2 id="staff-reviews">{t(locale, Msg::StaffReviewsDue)}</h2>
+                            <p class="muted">{t(locale, Msg::StaffReviewsDueHelp)}</p>
+                            <ul>
+                                {console.reviews_due.iter().map(|(name, role, since)| view! {
+                                    <li>{tf(locale, Msg::StaffReviewDueLine, &[("name", name), ("role", role), ("since", &datetime(locale, *since))])}</li>
+                                }).collect_view()}
+                            </ul>
+                        </section>
+                    })}
                     <h2>{t(locale, Msg::StaffOrganizations)}</h2>
                     <table class="staff-orgs">
                         <thead><tr>
@@ -72,13 +85,30 @@ pub fn StaffConsolePage() -> impl IntoView {
                                         }.into_any()
                                     }
                                 };
+                                let recover = can_recover.then(|| {
+                                    let (email, reason) = (format!("recover-email-{}", o.slug), format!("recover-reason-{}", o.slug));
+                                    view! {
+                                        <details class="recover-owner">
+                                            <summary>{t(locale, Msg::StaffRecoverOwner)}</summary>
+                                            <p class="muted small">{t(locale, Msg::StaffRecoverOwnerHelp)}</p>
+                                            <form method="post" action=format!("/staff/orgs/{}/recover-owner", o.slug) class="stacked">
+                                                <input type="hidden" name="csrf_token" value=csrf.clone() />
+                                                <label for=email.clone()>{t(locale, Msg::StaffNewOwnerEmail)}</label>
+                                                <input id=email name="email" type="email" required />
+                                                <label for=reason.clone()>{t(locale, Msg::SupportReason)}</label>
+                                                <input id=reason name="reason" required minlength="3" maxlength="500" />
+                                                <button type="submit" class="danger">{t(locale, Msg::StaffRecoverOwnerSubmit)}</button>
+                                            </form>
+                                        </details>
+                                    }
+                                });
                                 view! {
                                     <tr>
                                         <td>{o.name.clone()}</td>
                                         <td><code>{o.slug.clone()}</code></td>
                                         <td class="num">{o.active_members}</td>
                                         <td>{datetime(locale, o.created_at)}</td>
-                                        <td>{support}</td>
+                                        <td>{support}{recover}</td>
                                     </tr>
                                 }
                             }).collect_view()}

@@ -82,6 +82,25 @@ async fn staff_sign_in_and_console(t: &TestDb) {
     assert!(doc["audit_events"].as_array().unwrap().iter().any(|e| e["action"] == "organization.exported" && e["actor_kind"] == "staff"), "the export itself is in it");
     assert!(r.body.contains(seed::DEMO_OWNER));
     assert_eq!(s.get("/staff/orgs/nope/export.json").await.status, StatusCode::NOT_FOUND);
+    // And as CSV, one table per file, streamed the same way.
+    let r = s.get("/staff/orgs/acme/export/members.csv").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.headers.get("content-type").unwrap().to_str().unwrap().starts_with("text/csv"));
+    assert!(r.headers.get("content-disposition").unwrap().to_str().unwrap().contains("gatehouse-acme-members.csv"));
+    let lines: Vec<&str> = r.body.lines().collect();
+    assert_eq!(lines[0], "id,name,email,status,kind,job_title,joined_at,units,tags");
+    assert_eq!(lines.len() as i64 - 1, t.db.with(|c| members::count(c, acme.id)).unwrap(), "one line per member");
+    assert!(r.body.contains(seed::DEMO_OWNER));
+    for table in ["units", "roles", "assignments", "audit_events"] {
+        let r = s.get(&format!("/staff/orgs/acme/export/{table}.csv")).await;
+        assert_eq!(r.status, StatusCode::OK, "{table}");
+        assert!(r.body.lines().count() > 1, "{table}: {}", r.body);
+    }
+    assert!(s.get("/staff/orgs/acme/export/audit_events.csv").await.body.contains("organization.exported"));
+    assert_eq!(t.count_where("audit_events", "action = 'organization.exported' AND after_data LIKE '%csv%'"), 6);
+    assert_eq!(s.get("/staff/orgs/acme/export/sessions.csv").await.status, StatusCode::NOT_FOUND, "only the organization's tables");
+    assert_eq!(cara.get("/staff/orgs/acme/export/members.csv").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(owner.get("/staff/orgs/acme/export/members.csv").await.status, StatusCode::NOT_FOUND);
     let anon = Client::new(test::init_service(app()).await).get("/staff").await;
     assert_eq!(anon.status, StatusCode::SEE_OTHER, "signed out: to sign-in");
 }

@@ -133,3 +133,46 @@ async fn support_sign_in(t: &TestDb) {
     assert_eq!(owner.post("/o/acme/settings/support/999/end", &[("csrf_token", &ocsrf)]).await.status, StatusCode::NOT_FOUND);
 }
 http_both!(support, support_sign_in);
+
+async fn owner_recovery(t: &TestDb) {
+    seeded(t).await;
+    let clock = FixedClock::at(now());
+    let st = state(t, &clock);
+    let app = || gatehouse_server::http::app(st.clone(), options());
+    let acme = t.db.with(|c| orgs::by_slug(c, "acme")).unwrap().unwrap();
+    let mut cara = staff(t, &clock, test::init_service(app()).await, "cara@ops.gatehouse.test", StaffRole::CustomerSuccess).await;
+    let page = cara.get("/staff").await;
+    assert!(page.body.contains("Recover ownership"), "{}", page.body);
+    let csrf = page.csrf();
+    // A reason, and an active member: else refused in words, nothing changed.
+    let r = cara.post("/staff/orgs/acme/recover-owner", &[("csrf_token", &csrf), ("email", seed::DEMO_MEMBER), ("reason", "")]).await;
+    assert!(r.location().starts_with("/staff?error=") && r.location().contains("reason"), "{}", r.location());
+    let r = cara.post("/staff/orgs/acme/recover-owner", &[("csrf_token", &csrf), ("email", "nobody@nowhere.test"), ("reason", "Ticket 4720")]).await;
+    assert!(r.location().starts_with("/staff?error="), "{}", r.location());
+    let r = cara.post("/staff/orgs/acme/recover-owner", &[("csrf_token", &csrf), ("email", seed::DEMO_OWNER), ("reason", "Ticket 4720")]).await;
+    assert!(r.location().contains("already%20owns"), "{}", r.location());
+    let owner = t.db.with(|c| members::by_email(c, acme.id, seed::DEMO_OWNER)).unwrap().unwrap();
+    let max = t.db.with(|c| members::by_email(c, acme.id, seed::DEMO_MEMBER)).unwrap().unwrap();
+    let roles_of = |m| t.db.with(|c| members::org_roles(c, acme.id, m)).unwrap();
+    assert!(roles_of(owner).contains(&gatehouse_domain::org_role::OrgRole::Owner));
+
+    let outbox = t.count("email_outbox");
+    let r = cara.post("/staff/orgs/acme/recover-owner", &[("csrf_token", &csrf), ("email", seed::DEMO_MEMBER), ("reason", "Ticket 4720: the owner left")]).await;
+    assert_eq!(r.location(), "/staff?owner_recovered=1");
+    assert!(roles_of(max).contains(&gatehouse_domain::org_role::OrgRole::Owner), "the new owner");
+    assert!(!roles_of(owner).contains(&gatehouse_domain::org_role::OrgRole::Owner), "the previous owner stepped down");
+    let staff_id: i64 = t.db.with(|c| gatehouse_db::staff::of_email(c, "cara@ops.gatehouse.test")).unwrap().unwrap().0 .0;
+    assert_eq!(t.count_where("audit_events", &format!("action = 'organization.owner_recovered' AND actor_kind = 'staff' AND actor_staff_id = {staff_id}")), 1);
+    assert!(t.count("email_outbox") >= outbox + 2, "both owners (and co-owners, administrators) are told");
+    assert_eq!(t.count_where("email_outbox", &format!("to_address = '{}' AND subject LIKE '%now owns Acme Logistics%'", seed::DEMO_OWNER)), 1);
+
+    // A developer may not; someone who is not staff is told it does not exist.
+    let mut dev = staff(t, &clock, test::init_service(app()).await, "dev@ops.gatehouse.test", StaffRole::Developer).await;
+    let csrf = dev.get("/account").await.csrf();
+    assert_eq!(dev.post("/staff/orgs/acme/recover-owner", &[("csrf_token", &csrf), ("email", seed::DEMO_OWNER), ("reason", "x y z")]).await.status, StatusCode::FORBIDDEN);
+    let mut someone = Client::new(test::init_service(app()).await);
+    someone.sign_in(seed::DEMO_OWNER, seed::DEMO_PASSWORD).await;
+    let csrf = someone.get("/orgs").await.csrf();
+    assert_eq!(someone.post("/staff/orgs/acme/recover-owner", &[("csrf_token", &csrf), ("email", seed::DEMO_OWNER), ("reason", "x y z")]).await.status, StatusCode::NOT_FOUND);
+}
+http_both!(recovery, owner_recovery);

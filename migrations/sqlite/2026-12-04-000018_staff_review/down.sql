@@ -1,0 +1,1 @@
+ALTER TABLE platform_staff DROP COLUMN reviewed_at;
