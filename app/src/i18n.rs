@@ -45,6 +45,7 @@ pub fn conflict(locale: Locale, c: &gatehouse_db::Conflict) -> String {
         C::SupportMembership => t(locale, Msg::ConflictSupportMembership).to_string(),
         C::OwnerMustBeActiveMember => t(locale, Msg::ConflictOwnerMustBeActiveMember).to_string(),
         C::AlreadyOwner => t(locale, Msg::ConflictAlreadyOwner).to_string(),
+        C::DeletionScheduled => t(locale, Msg::ConflictDeletionScheduled).to_string(),
     }
 }
 
@@ -113,6 +114,9 @@ pub fn audit_action_label(locale: Locale, action: &str) -> String {
         "support.started" => Msg::AuditSupportStarted,
         "support.ended" => Msg::AuditSupportEnded,
         "organization.owner_recovered" => Msg::AuditOrganizationOwnerRecovered,
+        "organization.deletion_scheduled" => Msg::AuditOrganizationDeletionScheduled,
+        "organization.deletion_cancelled" => Msg::AuditOrganizationDeletionCancelled,
+        "organization.deleted" => Msg::AuditOrganizationDeleted,
         "organization.exported" => Msg::AuditOrganizationExported,
         "two_factor.disabled" => Msg::AuditTwoFactorDisabled,
         "two_factor.recovery_code_used" => Msg::AuditTwoFactorRecoveryCodeUsed,
@@ -289,6 +293,7 @@ pub fn invalid_input(locale: Locale, e: &gatehouse_domain::DomainError) -> Strin
                 "group" => t(locale, Msg::SsoGroup),
                 "reason" => t(locale, Msg::FieldReason),
                 "minutes" => t(locale, Msg::FieldMinutes),
+                "confirm" => t(locale, Msg::FieldConfirmSlug),
                 "reminder_days" => t(locale, Msg::ReminderDays),
                 "expiry_days" => t(locale, Msg::ReqExpiryDays),
                 other => other,

@@ -75,6 +75,8 @@ pub enum Conflict {
     OwnerMustBeActiveMember,
     #[error("this person already owns the organization")]
     AlreadyOwner,
+    #[error("the organization's deletion is already scheduled")]
+    DeletionScheduled,
     /// Any other unique rule of the database (what it was is logged, not shown).
     #[error("that already exists")]
     Duplicate,

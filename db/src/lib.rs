@@ -29,6 +29,7 @@ pub mod sso;
 pub mod staff;
 pub mod support;
 pub mod tags;
+pub mod tenants;
 pub mod testing;
 pub mod throttle;
 pub mod tokens;

@@ -61,6 +61,9 @@ diesel::table! {
         require_two_factor -> Bool,
         require_sso -> Bool,
         support_access -> Bool,
+        deletion_due_at -> Nullable<Timestamp>,
+        deletion_reason -> Nullable<Text>,
+        deletion_requested_by -> Nullable<BigInt>,
     }
 }
 
@@ -603,6 +606,13 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    audit_deletion_permits (id) {
+        id -> BigInt,
+        org_id -> BigInt,
+    }
+}
+
 diesel::joinable!(support_sessions -> organizations (org_id));
 diesel::joinable!(support_sessions -> platform_staff (staff_id));
 diesel::joinable!(api_keys -> technical_users (technical_user_id));
@@ -654,4 +664,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     sso_logins,
     sso_assignments,
     support_sessions,
+    audit_deletion_permits,
 );

@@ -65,12 +65,16 @@ pub struct OrgLine {
     pub created_at: DateTime<Utc>,
     /// The organization lets support sign in as an administrator.
     pub support_access: bool,
+    /// When its scheduled deletion is due.
+    pub deletion_due: Option<DateTime<Utc>>,
 }
 
 /// Every organization of the platform with its count of active members (not role holders only
 /// or technical users), by name.
 pub fn organizations(conn: &mut Conn<'_>) -> Result<Vec<OrgLine>, DbError> {
-    let orgs: Vec<(i64, String, String, chrono::NaiveDateTime, bool)> = on!(conn, c => o::table.order((o::name.asc(), o::id.asc())).select((o::id, o::slug, o::name, o::created_at, o::support_access)).load(c))?;
+    #[allow(clippy::type_complexity)]
+    let orgs: Vec<(i64, String, String, chrono::NaiveDateTime, bool, Option<chrono::NaiveDateTime>)> =
+        on!(conn, c => o::table.order((o::name.asc(), o::id.asc())).select((o::id, o::slug, o::name, o::created_at, o::support_access, o::deletion_due_at)).load(c))?;
     let counts: Vec<(i64, i64)> = on!(conn, c => m::table
         .filter(m::status.eq("active"))
         .filter(m::role_holder_only.eq(false))
@@ -80,7 +84,14 @@ pub fn organizations(conn: &mut Conn<'_>) -> Result<Vec<OrgLine>, DbError> {
     let counts: std::collections::HashMap<i64, i64> = counts.into_iter().collect();
     Ok(orgs
         .into_iter()
-        .map(|(id, slug, name, created, support_access)| OrgLine { slug, name, active_members: counts.get(&id).copied().unwrap_or(0), created_at: from_db(created), support_access })
+        .map(|(id, slug, name, created, support_access, deletion)| OrgLine {
+            slug,
+            name,
+            active_members: counts.get(&id).copied().unwrap_or(0),
+            created_at: from_db(created),
+            support_access,
+            deletion_due: deletion.map(from_db),
+        })
         .collect())
 }
 

@@ -76,6 +76,9 @@ pub enum Mail {
     /// To the co-owners, administrators and both owners: platform staff handed the
     /// organization's ownership to another member (its owner had left), and why.
     OwnerRecovered { name: String, staff: String, org: String, new_owner: String, reason: String, link: String },
+    /// To the owners: the organization will be deleted on `due` (scheduled by platform staff,
+    /// for `reason`); until then it can be cancelled through Gatehouse support.
+    DeletionScheduled { name: String, staff: String, org: String, reason: String, due: String },
 }
 
 impl Mail {
@@ -100,6 +103,13 @@ impl Mail {
                 new_owner: "Ada Lovelace".into(),
                 reason: "Ticket 4720: the owner left the company; the managing director asked for it in writing".into(), // not user text: an example for the snapshots
                 link: link("o/acme/org-roles"),
+            },
+            Mail::DeletionScheduled {
+                name: "Dana Demo".into(),
+                staff: "Sid Sysadmin".into(),
+                org: "Acme Logistics".into(),
+                reason: "Contract ended on 30 November; the customer asked for deletion".into(), // not user text: an example for the snapshots
+                due: "2027-01-03 09:00 UTC".into(),
             },
             Mail::PasswordReset { name: "Ada Lovelace".into(), link: link("reset-password"), valid_hours: 2 },
             Mail::SignInLink { name: "Ada Lovelace".into(), link: link("sign-in-link"), valid_minutes: 15 },
@@ -482,6 +492,18 @@ pub fn render(mail: &Mail, locale: Locale, public_url: &str) -> Result<Rendered,
                 note: t(locale, Msg::MailOwnerRecoveredNote).to_string(),
             };
             action("owner_recovered", a, link, locale, public_url)
+        }
+        Mail::DeletionScheduled { name, staff, org, reason, due } => {
+            let a = Action {
+                subject: tf(locale, Msg::MailDeletionScheduledSubject, &[("org", org), ("due", due)]),
+                heading: t(locale, Msg::MailDeletionScheduledHeading).to_string(),
+                greeting: tf(locale, Msg::MailGreeting, &[("name", name)]),
+                body: tf(locale, Msg::MailDeletionScheduledBody, &[("staff", staff), ("org", org), ("reason", reason), ("due", due)]),
+                link_label: t(locale, Msg::MailDeletionScheduledLinkLabel).to_string(),
+                note: t(locale, Msg::MailDeletionScheduledNote).to_string(),
+            };
+            // The start page: the organization, and its data, are still there until then.
+            action("deletion_scheduled", a, &format!("{}/", public_url.trim_end_matches('/')), locale, public_url) // not user text: a URL
         }
         Mail::AccessRequestRevoked { name, org, what, revoked_by, comment, link } => {
             let comment = mail_comment(locale, comment.as_deref());

@@ -91,6 +91,8 @@ pub struct Scheduled {
     pub link_key_rotated: bool,
     /// Support sessions past their limit (or whose organization switched support off), ended.
     pub support_ended: usize,
+    /// Organizations whose scheduled deletion was due, deleted.
+    pub orgs_deleted: usize,
 }
 
 /// The background users' scheduled work that is due now: invitation reminders (with a fresh
@@ -112,13 +114,14 @@ pub async fn scheduled(state: &AppState) -> Result<Scheduled, String> {
         let compliance_reminders = db.with(|c| gatehouse_db::compliance::remind_due(c, &url, now))?;
         let auto_anonymized = db.with(|c| gatehouse_db::compliance::auto_anonymize_due(c, now))?;
         let support_ended = db.with(|c| gatehouse_db::support::end_due(c, now))?;
-        Ok(Scheduled { reminders, expired, request_reminders, requests_expired, imports: 0, memberships_ended, compliance_reminders, auto_anonymized, link_key_rotated, support_ended })
+        let orgs_deleted = db.with(|c| gatehouse_db::tenants::delete_due(c, now))?;
+        Ok(Scheduled { reminders, expired, request_reminders, requests_expired, imports: 0, memberships_ended, compliance_reminders, auto_anonymized, link_key_rotated, support_ended, orgs_deleted })
     })
     .await
     .map_err(|e| e.to_string())?
     .map_err(|e| e.to_string())?;
     let r = Scheduled { imports: crate::imports::drive(state, None).await?, ..r };
-    if r.reminders + r.expired + r.imports + r.request_reminders + r.requests_expired + r.memberships_ended + r.compliance_reminders + r.auto_anonymized + r.support_ended > 0 || r.link_key_rotated {
+    if r.reminders + r.expired + r.imports + r.request_reminders + r.requests_expired + r.memberships_ended + r.compliance_reminders + r.auto_anonymized + r.support_ended + r.orgs_deleted > 0 || r.link_key_rotated {
         tracing::info!(
             reminders = r.reminders,
             expired = r.expired,
@@ -130,6 +133,7 @@ pub async fn scheduled(state: &AppState) -> Result<Scheduled, String> {
             auto_anonymized = r.auto_anonymized,
             link_key_rotated = r.link_key_rotated,
             support_ended = r.support_ended,
+            orgs_deleted = r.orgs_deleted,
             "scheduled work done"
         );
     }

@@ -18,7 +18,66 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/staff/orgs/{slug}/export/{file}", web::get().to(export_csv))
         .route("/staff/orgs/{slug}/support", web::post().to(start_support))
         .route("/staff/support/end", web::post().to(end_support))
-        .route("/staff/orgs/{slug}/recover-owner", web::post().to(recover_owner));
+        .route("/staff/orgs/{slug}/recover-owner", web::post().to(recover_owner))
+        .route("/staff/orgs/{slug}/deletion", web::post().to(schedule_deletion))
+        .route("/staff/orgs/{slug}/deletion/cancel", web::post().to(cancel_deletion));
+}
+
+#[derive(serde::Deserialize)]
+pub struct DeletionForm {
+    #[serde(default)]
+    confirm: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// The sysadmin schedules an organization's deletion (`gatehouse_db::tenants`).
+async fn schedule_deletion(lang: Lang, req: HttpRequest, state: web::Data<AppState>, path: web::Path<String>, form: web::Form<DeletionForm>) -> HttpResponse {
+    let not_found = || status_page(StatusCode::NOT_FOUND, t(lang.0, Msg::NotFoundText));
+    let Some((staff, role)) = req.extensions().get::<RequestPerson>().and_then(|p| p.staff) else { return not_found() };
+    if !role.may(StaffAction::Infrastructure) {
+        return status_page(StatusCode::FORBIDDEN, t(lang.0, Msg::StaffExportRefused));
+    }
+    let slug = path.into_inner();
+    let f = form.into_inner();
+    let (db, now, url) = (state.db.clone(), state.clock.now(), state.public_url.clone());
+    let s2 = slug.clone();
+    let r = web::block(move || {
+        db.with(|c| {
+            let Some(org) = gatehouse_db::orgs::by_slug(c, &s2)? else { return Err(DbError::NotFound) };
+            gatehouse_db::tenants::schedule_deletion(c, org.id, staff, &f.confirm, &f.reason, &url, now)
+        })
+    })
+    .await;
+    match r {
+        Ok(Ok(_)) => crate::redirect::see_other("/staff?deletion_scheduled=1"),
+        Ok(Err(DbError::NotFound)) => not_found(),
+        Ok(Err(e)) => staff_refused(lang, &slug, &e),
+        Err(e) => crate::forms::unavailable(lang, e),
+    }
+}
+
+async fn cancel_deletion(lang: Lang, req: HttpRequest, state: web::Data<AppState>, path: web::Path<String>) -> HttpResponse {
+    let not_found = || status_page(StatusCode::NOT_FOUND, t(lang.0, Msg::NotFoundText));
+    let Some((staff, role)) = req.extensions().get::<RequestPerson>().and_then(|p| p.staff) else { return not_found() };
+    if !role.may(StaffAction::Infrastructure) {
+        return status_page(StatusCode::FORBIDDEN, t(lang.0, Msg::StaffExportRefused));
+    }
+    let slug = path.into_inner();
+    let (db, now) = (state.db.clone(), state.clock.now());
+    let r = web::block(move || {
+        db.with(|c| {
+            let Some(org) = gatehouse_db::orgs::by_slug(c, &slug)? else { return Err(DbError::NotFound) };
+            gatehouse_db::tenants::cancel_deletion(c, org.id, staff, now)
+        })
+    })
+    .await;
+    match r {
+        Ok(Ok(())) => crate::redirect::see_other("/staff?deletion_cancelled=1"),
+        Ok(Err(DbError::NotFound)) => not_found(),
+        Ok(Err(e)) => crate::forms::unavailable(lang, e),
+        Err(e) => crate::forms::unavailable(lang, e),
+    }
 }
 
 #[derive(serde::Deserialize)]

@@ -13,6 +13,7 @@ pub struct StaffOrg {
     pub active_members: i64,
     pub created_at: DateTime<Utc>,
     pub support_access: bool,
+    pub deletion_due: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -27,6 +28,8 @@ pub struct StaffConsole {
     /// Staff due for the quarterly review of their permissions (for the roles that assign
     /// staff roles; empty otherwise): (name, role in words, since).
     pub reviews_due: Vec<(String, String, DateTime<Utc>)>,
+    /// The viewer's role may export and delete organizations (the sysadmin).
+    pub can_delete: bool,
 }
 
 #[server(input = GetUrl, endpoint = "staff")]
@@ -53,9 +56,10 @@ pub async fn get_staff_console() -> Result<StaffConsole, AppError> {
     };
     Ok(StaffConsole {
         role: crate::i18n::staff_role_label(c.locale, role).to_string(),
-        orgs: orgs.into_iter().map(|o| StaffOrg { slug: o.slug, name: o.name, active_members: o.active_members, created_at: o.created_at, support_access: o.support_access }).collect(),
+        orgs: orgs.into_iter().map(|o| StaffOrg { slug: o.slug, name: o.name, active_members: o.active_members, created_at: o.created_at, support_access: o.support_access, deletion_due: o.deletion_due }).collect(),
         can_support: role.may(StaffAction::ActAsAdministrator),
         can_recover: role.may(StaffAction::AssignUserRoles),
         reviews_due,
+        can_delete: role.may(StaffAction::Infrastructure),
     })
 }

@@ -27,6 +27,9 @@ pub fn StaffConsolePage() -> impl IntoView {
             let error = q.get("error");
             let ended = q.get("support_ended").is_some();
             let recovered = q.get("owner_recovered").is_some();
+            let scheduled = q.get("deletion_scheduled").is_some();
+            let cancelled = q.get("deletion_cancelled").is_some();
+            let can_delete = console.can_delete;
             let (can_support, can_recover, csrf) = (console.can_support, console.can_recover, v.csrf.clone());
             view! {
                 <Title text=format!("{} · Gatehouse", t(locale, Msg::StaffConsole)) />
@@ -38,6 +41,8 @@ pub fn StaffConsolePage() -> impl IntoView {
                     {error.map(|e| view! { <div class="banner error" role="alert"><strong>{t(locale, Msg::NotChanged)}": "</strong>{e}</div> })}
                     {ended.then(|| view! { <div class="banner ok" role="status">{t(locale, Msg::SupportEnded)}</div> })}
                     {recovered.then(|| view! { <div class="banner ok" role="status">{t(locale, Msg::StaffOwnerRecovered)}</div> })}
+                    {scheduled.then(|| view! { <div class="banner ok" role="status">{t(locale, Msg::StaffDeletionScheduled)}</div> })}
+                    {cancelled.then(|| view! { <div class="banner ok" role="status">{t(locale, Msg::StaffDeletionCancelled)}</div> })}
                     {can_support.then(|| view! { <p class="muted">{t(locale, Msg::SupportIntro)}</p> })}
                     {(!console.reviews_due.is_empty()).then(|| view! {
                         <section class="card" aria-labelledby="staff-reviews">
@@ -102,13 +107,41 @@ pub fn StaffConsolePage() -> impl IntoView {
                                         </details>
                                     }
                                 });
+                                let deletion = match (can_delete, o.deletion_due) {
+                                    (false, Some(due)) => view! { <p class="muted small">{tf(locale, Msg::StaffDeletionDue, &[("due", &datetime(locale, due))])}</p> }.into_any(),
+                                    (false, None) => ().into_any(),
+                                    (true, Some(due)) => view! {
+                                        <form method="post" action=format!("/staff/orgs/{}/deletion/cancel", o.slug) class="inline">
+                                            <input type="hidden" name="csrf_token" value=csrf.clone() />
+                                            <strong>{tf(locale, Msg::StaffDeletionDue, &[("due", &datetime(locale, due))])}</strong>" "
+                                            <button type="submit" class="secondary small">{t(locale, Msg::StaffDeletionCancel)}</button>
+                                        </form>
+                                    }.into_any(),
+                                    (true, None) => {
+                                        let (confirm, reason) = (format!("delete-confirm-{}", o.slug), format!("delete-reason-{}", o.slug));
+                                        view! {
+                                            <details class="delete-org">
+                                                <summary>{t(locale, Msg::StaffDeleteOrg)}</summary>
+                                                <p class="muted small">{t(locale, Msg::StaffDeleteOrgHelp)}</p>
+                                                <form method="post" action=format!("/staff/orgs/{}/deletion", o.slug) class="stacked">
+                                                    <input type="hidden" name="csrf_token" value=csrf.clone() />
+                                                    <label for=confirm.clone()>{t(locale, Msg::StaffConfirmSlug)}</label>
+                                                    <input id=confirm name="confirm" required autocomplete="off" />
+                                                    <label for=reason.clone()>{t(locale, Msg::SupportReason)}</label>
+                                                    <input id=reason name="reason" required minlength="3" maxlength="500" />
+                                                    <button type="submit" class="danger">{t(locale, Msg::StaffDeleteOrgSubmit)}</button>
+                                                </form>
+                                            </details>
+                                        }.into_any()
+                                    }
+                                };
                                 view! {
                                     <tr>
                                         <td>{o.name.clone()}</td>
                                         <td><code>{o.slug.clone()}</code></td>
                                         <td class="num">{o.active_members}</td>
                                         <td>{datetime(locale, o.created_at)}</td>
-                                        <td>{support}{recover}</td>
+                                        <td>{support}{recover}{deletion}</td>
                                     </tr>
                                 }
                             }).collect_view()}

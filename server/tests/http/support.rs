@@ -176,3 +176,69 @@ async fn owner_recovery(t: &TestDb) {
     assert_eq!(someone.post("/staff/orgs/acme/recover-owner", &[("csrf_token", &csrf), ("email", seed::DEMO_OWNER), ("reason", "x y z")]).await.status, StatusCode::NOT_FOUND);
 }
 http_both!(recovery, owner_recovery);
+
+async fn tenant_deletion(t: &TestDb) {
+    seeded(t).await;
+    let clock = FixedClock::at(now());
+    let st = state(t, &clock);
+    let app = || gatehouse_server::http::app(st.clone(), options());
+    let acme = t.db.with(|c| orgs::by_slug(c, "acme")).unwrap().unwrap();
+    let nordwind = t.db.with(|c| orgs::by_slug(c, "nordwind")).unwrap().unwrap();
+    let owner = t.db.with(|c| members::by_email(c, acme.id, seed::DEMO_OWNER)).unwrap().unwrap();
+    // Something of everything: an SSO provider with a linked person, a technical user with a
+    // key, a support session.
+    let policy = t.db.with(|c| gatehouse_db::authz::load_policy(c, acme.id)).unwrap();
+    let input = gatehouse_db::sso::ProviderInput { name: "IdP".into(), issuer: "https://idp.acme.example".into(), client_id: "c".into(), client_secret: "s".into(), allowed_domains: "gatehouse.test".into(), enabled: true, ..Default::default() };
+    let provider = t.db.with(|c| gatehouse_db::sso::create(c, acme.id, &policy, owner, st.sealing_key.as_ref().unwrap(), &input, gatehouse_domain::actor::Actor::System, now())).unwrap();
+    let claims = gatehouse_db::sso::Claims { subject: "dana".into(), email: Some(seed::DEMO_OWNER.into()), email_verified: true, name: None, groups: Default::default() };
+    t.db.tx(|c| gatehouse_db::sso::complete(c, provider, &claims, now())).unwrap().unwrap();
+    let tech = t.db.with(|c| gatehouse_db::api_keys::create_technical_user(c, acme.id, &policy, owner, "Reporting", "", gatehouse_domain::actor::Actor::System, now())).unwrap();
+    t.db.with(|c| gatehouse_db::api_keys::create_key(c, acme.id, &policy, owner, tech, "k", &["members.view".into()], 30, gatehouse_domain::actor::Actor::System, now())).unwrap();
+    let mut cara = staff(t, &clock, test::init_service(app()).await, "cara@ops.gatehouse.test", StaffRole::CustomerSuccess).await;
+    let csrf = cara.get("/staff").await.csrf();
+    cara.post("/staff/orgs/acme/support", &[("csrf_token", &csrf), ("reason", "Ticket 4711"), ("minutes", "60")]).await;
+    assert_eq!(t.count("support_sessions"), 1);
+    // Someone who is in acme only.
+    let only_acme: String = t.db.with(|c| gatehouse_db::views::api::members(c, acme.id, 0, 500)).unwrap().into_iter().filter_map(|m| m.email).find(|e| e.ends_with("@acme.example")).expect("a member of acme alone");
+
+    // Customer success does not delete; someone who is not staff is told it does not exist.
+    assert_eq!(cara.post("/staff/orgs/acme/deletion", &[("csrf_token", &csrf), ("confirm", "acme"), ("reason", "nope")]).await.status, StatusCode::FORBIDDEN);
+    let mut sid = staff(t, &clock, test::init_service(app()).await, "sid@ops.gatehouse.test", StaffRole::Sysadmin).await;
+    let page = sid.get("/staff").await;
+    assert!(page.body.contains("Delete organization"), "{}", page.body);
+    let csrf = page.csrf();
+    let r = sid.post("/staff/orgs/acme/deletion", &[("csrf_token", &csrf), ("confirm", "acm"), ("reason", "Contract ended")]).await;
+    assert!(r.location().starts_with("/staff?error=") && r.location().contains("handle"), "the handle must be typed: {}", r.location());
+    let outbox = t.count("email_outbox");
+    assert_eq!(sid.post("/staff/orgs/acme/deletion", &[("csrf_token", &csrf), ("confirm", "acme"), ("reason", "Contract ended")]).await.location(), "/staff?deletion_scheduled=1");
+    assert!(t.count("email_outbox") > outbox, "the owners are mailed");
+    assert!(sid.post("/staff/orgs/acme/deletion", &[("csrf_token", &csrf), ("confirm", "acme"), ("reason", "Contract ended")]).await.location().contains("already%20scheduled"));
+    assert_eq!(sid.post("/staff/orgs/acme/deletion/cancel", &[("csrf_token", &csrf)]).await.location(), "/staff?deletion_cancelled=1");
+    assert_eq!(t.db.with(|c| gatehouse_db::tenants::delete_due(c, now() + Duration::days(60))).unwrap(), 0, "cancelled: nothing is due");
+    assert_eq!(sid.post("/staff/orgs/acme/deletion", &[("csrf_token", &csrf), ("confirm", "acme"), ("reason", "Contract ended")]).await.location(), "/staff?deletion_scheduled=1");
+    assert!(sid.get("/staff").await.body.contains("To be deleted on"));
+
+    // Not before the grace period is over; then everything of acme goes, and nothing else.
+    let nordwind_members = t.db.with(|c| members::count(c, nordwind.id)).unwrap();
+    let nordwind_audit = t.count_where("audit_events", &format!("org_id = {}", nordwind.id.0));
+    assert_eq!(t.db.with(|c| gatehouse_db::tenants::delete_due(c, clock.now() + Duration::days(29))).unwrap(), 0);
+    assert_eq!(t.db.with(|c| gatehouse_db::tenants::delete_due(c, clock.now() + Duration::days(30))).unwrap(), 1);
+    assert!(t.db.with(|c| orgs::by_slug(c, "acme")).unwrap().is_none());
+    for table in ["memberships", "units", "roles", "role_assignments", "audit_events", "sso_providers", "api_keys", "technical_users", "support_sessions", "email_outbox", "access_requests", "tags"] {
+        assert_eq!(t.count_where(table, &format!("org_id = {}", acme.id.0)), 0, "{table}");
+    }
+    assert_eq!(t.count("sso_identities"), 0);
+    assert_eq!(t.count_where("audit_events", "action = 'organization.deleted' AND org_id IS NULL AND actor_kind = 'staff'"), 1, "the platform keeps that it happened");
+    assert_eq!(t.db.with(|c| members::count(c, nordwind.id)).unwrap(), nordwind_members, "another organization is untouched");
+    assert_eq!(t.count_where("audit_events", &format!("org_id = {}", nordwind.id.0)), nordwind_audit);
+    assert!(t.db.with(|c| users::find_by_email(c, seed::DEMO_OWNER)).unwrap().is_some(), "a person with another membership stays");
+    assert!(t.db.with(|c| users::find_by_email(c, &only_acme)).unwrap().is_none(), "a person who was in acme alone is gone");
+    assert!(t.db.with(|c| users::find_by_email(c, "cara@ops.gatehouse.test")).unwrap().is_some(), "staff stay");
+    let mut dana = Client::new(test::init_service(app()).await);
+    dana.sign_in(seed::DEMO_OWNER, seed::DEMO_PASSWORD).await;
+    assert_eq!(dana.get("/o/acme/dashboard").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(dana.get("/o/nordwind/dashboard").await.status, StatusCode::OK);
+    let csrf = dana.get("/orgs").await.csrf();
+    assert_eq!(dana.post("/staff/orgs/nordwind/deletion", &[("csrf_token", &csrf), ("confirm", "nordwind"), ("reason", "x y z")]).await.status, StatusCode::NOT_FOUND);
+}
+http_both!(deletion, tenant_deletion);
