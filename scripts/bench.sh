@@ -49,7 +49,7 @@ for backend in sqlite postgres; do
   echo "| $backend | server RSS after the runs | $((rss / 1024)) MiB | | | |"
   kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
 done
-wasm="$root/target/site/pkg/gatehouse.wasm"; js="$root/target/site/pkg/gatehouse.js"; css="$root/target/site/pkg/gatehouse.css"
+wasm="$root/target/site/pkg/gatehouse_bg.wasm"; js="$root/target/site/pkg/gatehouse.js"; css="$root/target/site/pkg/gatehouse.css"
 echo
 echo "| bundle file | raw bytes | gzip -9 bytes |"
 echo "|---|---|---|"

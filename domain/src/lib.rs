@@ -19,6 +19,7 @@ pub mod org_role;
 pub mod people;
 pub mod redirect;
 pub mod requests;
+pub mod scim;
 pub mod secret;
 pub mod session;
 pub mod spreadsheet;
