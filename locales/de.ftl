@@ -1037,3 +1037,4 @@ staff-deletion-cancel = Löschung absagen
 staff-deletion-scheduled = Löschung vorgesehen.
 staff-deletion-cancelled = Löschung abgesagt.
 audit-organization-deleted = hat eine Organisation nach ihrer Schonfrist gelöscht
+sso-refused-other-organizations = Ihr Gatehouse-Konto wird auch von anderen Organisationen (oder vom Gatehouse-Personal) genutzt und meldet sich daher mit seinem Passwort an, nicht über den Identitätsanbieter einer einzelnen Organisation.

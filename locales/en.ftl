@@ -1037,3 +1037,4 @@ staff-deletion-cancel = Cancel deletion
 staff-deletion-scheduled = Deletion scheduled.
 staff-deletion-cancelled = Deletion cancelled.
 audit-organization-deleted = deleted an organization after its grace period
+sso-refused-other-organizations = Your Gatehouse account is also used by other organizations (or by Gatehouse staff), so it signs in with its password, not through one organization's identity provider.

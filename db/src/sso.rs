@@ -280,21 +280,15 @@ pub fn remove_mapping(conn: &mut Conn<'_>, org: OrgId, policy: &Policy, by: Memb
 }
 
 /// Requires single sign-on of the organization's members (`settings.edit`): password and
-/// mailed-link sign-in are refused for them. Only with a provider switched on, and only by
-/// someone who has signed in through one of them — so whoever turns it on knows it works.
+/// mailed-link sign-in are refused for those who belong to it alone (see [`complete`]). Only
+/// once someone has signed in through a provider that is switched on — so it is known to work.
 pub fn set_require_sso(conn: &mut Conn<'_>, org: OrgId, policy: &Policy, by: MembershipId, on_: bool, actor: Actor, now: DateTime<Utc>) -> Result<(), DbError> {
     policy.require(by, "settings.edit", &Target::Organization, now)?;
     conn.transaction(|conn| {
         let before: bool = on!(conn, x => o::table.find(org.0).select(o::require_sso).first(x))?;
         if on_ && !before {
-            let user: Option<i64> = on!(conn, x => m::table.find(by.0).select(m::user_id).first(x))?;
-            let proven: i64 = on!(conn, x => si::table
-                .inner_join(sp::table)
-                .filter(sp::org_id.eq(org.0))
-                .filter(sp::enabled.eq(true))
-                .filter(si::user_id.nullable().eq(user))
-                .count()
-                .get_result(x))?;
+            let _ = by;
+            let proven: i64 = on!(conn, x => si::table.inner_join(sp::table).filter(sp::org_id.eq(org.0)).filter(sp::enabled.eq(true)).count().get_result(x))?;
             if proven == 0 {
                 return Err(DbError::Conflict(crate::Conflict::SsoNotProven));
             }
@@ -356,20 +350,36 @@ pub fn buttons_for_org(conn: &mut Conn<'_>, org: OrgId) -> Result<Vec<Button>, D
     Ok(rows.into_iter().map(|(public_id, name, org_name)| Button { public_id, name, org_name }).collect())
 }
 
-/// The first organization (by name) of `user`'s active memberships that requires single sign-on
-/// and has a provider for it: password and mailed-link sign-in are refused for them.
+/// Whether `user` belongs to `org` alone: no membership (of any status but ended) elsewhere, and
+/// not platform staff. Only such people sign in through the organization's provider.
+pub fn alone_in(conn: &mut Conn<'_>, user: UserId, org: OrgId) -> Result<bool, DbError> {
+    use crate::schema::{platform_staff as ps, users as u};
+    let elsewhere: i64 = on!(conn, x => m::table
+        .filter(m::user_id.eq(user.0))
+        .filter(m::org_id.ne(org.0))
+        .filter(m::status.eq_any(["active", "invited"]))
+        .count()
+        .get_result(x))?;
+    let staff: i64 = on!(conn, x => u::table.inner_join(ps::table.on(ps::email.eq(u::email))).filter(u::id.eq(user.0)).count().get_result(x))?;
+    Ok(elsewhere == 0 && staff == 0)
+}
+
+/// The organization requiring single sign-on that `user` belongs to alone, if any (with a
+/// provider switched on): password and mailed-link sign-in are refused for them. People who also
+/// belong elsewhere, and staff, keep their password.
 pub fn required_for(conn: &mut Conn<'_>, user: UserId) -> Result<Option<(String, String)>, DbError> {
-    let row: Option<(String, String)> = on!(conn, x => m::table
+    let row: Option<(i64, String, String)> = on!(conn, x => m::table
         .inner_join(o::table)
         .filter(m::user_id.eq(user.0))
         .filter(m::status.eq("active"))
         .filter(o::require_sso.eq(true))
         .filter(diesel::dsl::exists(sp::table.filter(sp::org_id.eq(o::id)).filter(sp::enabled.eq(true))))
         .order(o::name.asc())
-        .select((o::slug, o::name))
+        .select((o::id, o::slug, o::name))
         .first(x)
         .optional())?;
-    Ok(row)
+    let Some((org, slug, name)) = row else { return Ok(None) };
+    Ok(alone_in(conn, user, OrgId(org))?.then_some((slug, name)))
 }
 
 /// What a sign-in needs of its provider, the secret opened.
@@ -496,6 +506,15 @@ pub fn complete(conn: &mut Conn<'_>, provider: i64, claims: &Claims, now: DateTi
             Some(u) => Some(UserId(u)),
             None => crate::users::find_by_email(conn, &email)?.filter(|u| !u.is_system).map(|u| u.id),
         };
+        // An organization's provider signs in only people who belong to that organization alone:
+        // an identity that is also a member elsewhere, or platform staff, signs in with its own
+        // password (and second factor). Otherwise whoever runs one organization's provider (and
+        // sets its allowed domains) could sign in as anyone with a matching address.
+        if let Some(u) = user {
+            if !alone_in(conn, u, org)? {
+                return Ok(Err(Refusal::OtherOrganizations));
+            }
+        }
         // The membership.
         let mut membership: Option<(i64, String)> = match user {
             Some(u) => on!(conn, x => m::table.filter(m::org_id.eq(org.0)).filter(m::user_id.eq(u.0)).order(m::id.desc()).select((m::id, m::status)).first(x).optional())?,

@@ -150,6 +150,9 @@ pub enum Refusal {
     Ended,
     /// The provider is switched off, or gone.
     Disabled,
+    /// The address belongs to someone who is also a member of another organization, or staff:
+    /// they sign in with their password.
+    OtherOrganizations,
 }
 
 impl Refusal {
@@ -164,10 +167,11 @@ impl Refusal {
             Refusal::NoMembership => "sso_no_membership",
             Refusal::Ended => "sso_ended",
             Refusal::Disabled => "sso_disabled",
+            Refusal::OtherOrganizations => "sso_other_organizations",
         }
     }
 
-    pub const ALL: [Refusal; 9] = [
+    pub const ALL: [Refusal; 10] = [
         Refusal::State,
         Refusal::Provider,
         Refusal::Unreachable,
@@ -177,6 +181,7 @@ impl Refusal {
         Refusal::NoMembership,
         Refusal::Ended,
         Refusal::Disabled,
+        Refusal::OtherOrganizations,
     ];
 
     pub fn parse(code: &str) -> Option<Refusal> {

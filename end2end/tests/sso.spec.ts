@@ -5,8 +5,9 @@ import { test, expect, Page, Browser } from '@playwright/test';
 // goes again when the group is gone at the next sign-in. The provider's answers are then bent
 // (wrong audience, expired, replayed, unverified), a callback is reused and an address outside
 // the allowed domains tried: each is refused with the reason. Last, acme requires single
-// sign-on and a password sign-in is refused with the provider's button.
-import { DEMO, MEMBER, signIn, hydrated, expectAccessible, watchConsole } from './helpers';
+// sign-on: the new hire's (right) password is refused with the provider's button, while Dana, who
+// belongs to other organizations too, is not signed in by acme's provider and keeps her password.
+import { DEMO, signIn, hydrated, expectAccessible, watchConsole, mailTo } from './helpers';
 
 const IDP = process.env.GATEHOUSE_E2E_IDP_URL ?? 'http://127.0.0.1:3100';
 const CLIENT = { id: 'gatehouse-test', secret: 'gatehouse-test-secret' };
@@ -137,34 +138,44 @@ test('bent answers of the provider, a reused callback and an address outside the
   await replayer.context().close();
 });
 
-test('an organization that requires single sign-on refuses password sign-in with the reason and its provider', async ({ page, browser }) => {
+test('an organization that requires single sign-on refuses password sign-in with the reason and its provider, to those who belong to it alone', async ({ page, browser }) => {
   test.setTimeout(180_000);
   await ensureProvider(page);
-  // Requiring it takes an owner who signed in through it: Dana does, in a browser of her own.
+  // Dana belongs to other organizations too: acme's provider does not sign her in.
+  await refusedWith(browser, /also used by other organizations/, DEMO.email);
+  // The new hire (acme alone) has signed in through it, so Dana can require it.
+  await page.goto('/o/acme/sso');
+  await hydrated(page);
   await page.getByLabel('Members must sign in through single sign-on').check();
   await page.getByRole('button', { name: 'Save' }).first().click();
-  await expect(page.getByRole('alert')).toContainText('Sign in through one of the organization');
-  const dana = await fresh(browser);
-  await ssoSignIn(dana, DEMO.email);
-  await dana.waitForURL((u) => !u.pathname.startsWith('/sign-in'));
-  await dana.goto('/o/acme/sso');
-  await hydrated(dana);
-  await dana.getByLabel('Members must sign in through single sign-on').check();
-  await dana.getByRole('button', { name: 'Save' }).first().click();
-  await expect(dana.getByRole('status')).toHaveText('Saved.');
+  await expect(page.getByRole('status')).toHaveText('Saved.');
   try {
-    const max = await fresh(browser);
-    await signIn(max, MEMBER);
-    await max.waitForURL(/error=sso_required/);
-    await expect(max.getByRole('alert')).toHaveText(/requires single sign-on|verlangt Single Sign-on/);
-    await expect(max.getByRole('link', { name: new RegExp(PROVIDER) })).toBeVisible();
-    await expectAccessible(max);
-    await max.context().close();
-  } finally {
-    await dana.goto('/o/acme/sso');
-    await dana.getByLabel('Members must sign in through single sign-on').uncheck();
-    await dana.getByRole('button', { name: 'Save' }).first().click();
-    await expect(dana.getByRole('status')).toHaveText('Saved.');
+    // The new hire gives themselves a password by mail; it is right, and refused.
+    const hire = await fresh(browser);
+    await hire.goto('/forgot-password');
+    await hire.getByLabel('Email').fill(NEW_HIRE);
+    await hire.getByRole('button', { name: 'Send the link' }).click();
+    let link: string | undefined;
+    await expect.poll(async () => (link = /(https?:\/\/\S+\/reset-password\?token=\S+)/.exec(await mailTo(NEW_HIRE))?.[1]), { timeout: 30_000 }).toBeTruthy();
+    await hire.goto(link!);
+    await hire.getByLabel('New password', { exact: true }).fill('New-Hire-Password-2026');
+    await hire.getByLabel('Repeat the new password').fill('New-Hire-Password-2026');
+    await hire.getByRole('button', { name: 'Save the password' }).click();
+    await signIn(hire, { email: NEW_HIRE, password: 'New-Hire-Password-2026' });
+    await hire.waitForURL(/error=sso_required/);
+    await expect(hire.getByRole('alert')).toHaveText(/requires single sign-on/);
+    await expect(hire.getByRole('link', { name: new RegExp(PROVIDER) })).toBeVisible();
+    await expectAccessible(hire);
+    await hire.context().close();
+    // Someone who belongs elsewhere too keeps the password.
+    const dana = await fresh(browser);
+    await signIn(dana, DEMO);
+    await dana.waitForURL((u) => !u.pathname.startsWith('/sign-in'));
     await dana.context().close();
+  } finally {
+    await page.goto('/o/acme/sso');
+    await page.getByLabel('Members must sign in through single sign-on').uncheck();
+    await page.getByRole('button', { name: 'Save' }).first().click();
+    await expect(page.getByRole('status')).toHaveText('Saved.');
   }
 });

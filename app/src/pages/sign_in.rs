@@ -101,6 +101,7 @@ pub fn sso_refusal(locale: Locale, r: gatehouse_domain::sso::Refusal) -> String 
         R::NoMembership => Msg::SsoRefusedNoMembership,
         R::Ended => Msg::SsoRefusedEnded,
         R::Disabled => Msg::SsoRefusedDisabled,
+        R::OtherOrganizations => Msg::SsoRefusedOtherOrganizations,
     };
     t(locale, m).to_string()
 }

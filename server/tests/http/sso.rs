@@ -38,21 +38,27 @@ async fn configuring_and_requiring_single_sign_on(t: &TestDb) {
     // Requiring it: not before the owner has signed in through it.
     let r = owner.post("/o/acme/sso/require", &[("csrf_token", &csrf), ("require_sso", "on")]).await;
     assert!(r.location().contains("error=") && r.location().contains("Sign%20in%20through"), "{}", r.location());
-    let claims = gatehouse_db::sso::Claims { subject: "dana".into(), email: Some(seed::DEMO_OWNER.into()), email_verified: true, name: None, groups: Default::default() };
-    t.db.tx(|c| gatehouse_db::sso::complete(c, provider.id, &claims, now())).unwrap().unwrap();
+    // Dana also belongs to other organizations: acme's provider does not sign her in.
+    let claims = |email: &str| gatehouse_db::sso::Claims { subject: format!("sub-{email}"), email: Some(email.into()), email_verified: true, name: None, groups: Default::default() };
+    assert_eq!(t.db.tx(|c| gatehouse_db::sso::complete(c, provider.id, &claims(seed::DEMO_OWNER), now())).unwrap().unwrap_err(), gatehouse_domain::sso::Refusal::OtherOrganizations);
+    // Someone of acme alone, with a password of their own.
+    let ann: String = t.db.with(|c| gatehouse_db::views::api::members(c, acme.id, 0, 500)).unwrap().into_iter().filter_map(|m| m.email).find(|e| e.ends_with("@acme.example")).expect("a member of acme alone");
+    let ann_user = t.db.with(|c| users::find_by_email(c, &ann)).unwrap().unwrap().id;
+    t.db.with(|c| users::set_password_hash(c, ann_user, &gatehouse_db::password::hash("ann-password-2026"), now())).unwrap();
+    t.db.tx(|c| gatehouse_db::sso::complete(c, provider.id, &claims(&ann), now())).unwrap().unwrap();
     let r = owner.post("/o/acme/sso/require", &[("csrf_token", &csrf), ("require_sso", "on")]).await;
     assert_eq!(r.location(), "/o/acme/sso?done=1");
 
     // A member's right password: refused, no session, the reason and the provider's button.
     let mut max = Client::new(test::init_service(app()).await);
-    let r = max.sign_in(seed::DEMO_MEMBER, seed::DEMO_PASSWORD).await;
+    let r = max.sign_in(&ann, "ann-password-2026").await;
     assert_eq!(r.location(), "/sign-in?error=sso_required&org=acme");
     assert!(!max.cookies.contains_key("gh_session"), "{:?}", max.cookies);
     let page = max.get(r.location()).await;
     assert!(page.body.contains("Your organization requires single sign-on"), "{}", page.body);
     assert!(page.body.contains(&format!("href=\"/sso/{}/start\"", provider.public_id)) && page.body.contains("Sign in with Acme IdP (Acme"), "the provider's button");
     // A wrong password says nothing about single sign-on.
-    let r = max.sign_in(seed::DEMO_MEMBER, "wrong-password").await;
+    let r = max.sign_in(&ann, "wrong-password").await;
     assert!(r.location().starts_with("/sign-in?error=invalid"), "{}", r.location());
     // In German for a German reader.
     let mut de = Client::new(test::init_service(app()).await);
@@ -60,6 +66,9 @@ async fn configuring_and_requiring_single_sign_on(t: &TestDb) {
     assert!(de.get("/sign-in?error=sso_required&org=acme").await.body.contains("Ihre Organisation verlangt Single Sign-on"));
     // The buttons of an organization that does not require it are nobody's business.
     assert_eq!(max.get("/api/sso-buttons?org=example-health").await.body, "[]");
+    // Someone who also belongs elsewhere keeps the password.
+    let mut dana = Client::new(test::init_service(app()).await);
+    assert_eq!(dana.sign_in(seed::DEMO_OWNER, seed::DEMO_PASSWORD).await.location(), "/");
 
     // While required, the last provider stays on.
     let r = owner
@@ -69,7 +78,7 @@ async fn configuring_and_requiring_single_sign_on(t: &TestDb) {
     assert_eq!(t.count_where("sso_providers", "enabled = TRUE"), 1);
     let r = owner.post("/o/acme/sso/require", &[("csrf_token", &csrf)]).await;
     assert_eq!(r.location(), "/o/acme/sso?done=1");
-    let r = max.sign_in(seed::DEMO_MEMBER, seed::DEMO_PASSWORD).await;
+    let r = max.sign_in(&ann, "ann-password-2026").await;
     assert_eq!(r.location(), "/", "password sign-in again");
     assert!(max.cookies.contains_key("gh_session"));
 }

@@ -188,9 +188,10 @@ async fn tenant_deletion(t: &TestDb) {
     // Something of everything: an SSO provider with a linked person, a technical user with a
     // key, a support session.
     let policy = t.db.with(|c| gatehouse_db::authz::load_policy(c, acme.id)).unwrap();
-    let input = gatehouse_db::sso::ProviderInput { name: "IdP".into(), issuer: "https://idp.acme.example".into(), client_id: "c".into(), client_secret: "s".into(), allowed_domains: "gatehouse.test".into(), enabled: true, ..Default::default() };
+    let input = gatehouse_db::sso::ProviderInput { name: "IdP".into(), issuer: "https://idp.acme.example".into(), client_id: "c".into(), client_secret: "s".into(), allowed_domains: "gatehouse.test acme.example".into(), enabled: true, ..Default::default() };
     let provider = t.db.with(|c| gatehouse_db::sso::create(c, acme.id, &policy, owner, st.sealing_key.as_ref().unwrap(), &input, gatehouse_domain::actor::Actor::System, now())).unwrap();
-    let claims = gatehouse_db::sso::Claims { subject: "dana".into(), email: Some(seed::DEMO_OWNER.into()), email_verified: true, name: None, groups: Default::default() };
+    let alone: String = t.db.with(|c| gatehouse_db::views::api::members(c, acme.id, 0, 500)).unwrap().into_iter().filter_map(|m| m.email).find(|e| e.ends_with("@acme.example")).unwrap();
+    let claims = gatehouse_db::sso::Claims { subject: "alone".into(), email: Some(alone), email_verified: true, name: None, groups: Default::default() };
     t.db.tx(|c| gatehouse_db::sso::complete(c, provider, &claims, now())).unwrap().unwrap();
     let tech = t.db.with(|c| gatehouse_db::api_keys::create_technical_user(c, acme.id, &policy, owner, "Reporting", "", gatehouse_domain::actor::Actor::System, now())).unwrap();
     t.db.with(|c| gatehouse_db::api_keys::create_key(c, acme.id, &policy, owner, tech, "k", &["members.view".into()], 30, gatehouse_domain::actor::Actor::System, now())).unwrap();
