@@ -53,6 +53,12 @@ if ! PYTHONPATH="$GATEHOUSE_CACHE/py" python3 -c 'import aiosmtpd' 2>/dev/null; 
   log "pip install aiosmtpd"
   python3 -m pip install --quiet --disable-pip-version-check --target "$GATEHOUSE_CACHE/py" 'aiosmtpd==1.4.6'
 fi
+# The SCIM conformance checker for the tests (PyPI scim2-tester with its httpx2 client), pinned.
+if [ "$purpose" = test ] && ! PYTHONPATH="$GATEHOUSE_CACHE/py-scim" python3 -c 'import scim2_tester, httpx2' 2>/dev/null; then
+  log "pip install scim2-tester"
+  python3 -m pip install --quiet --disable-pip-version-check --target "$GATEHOUSE_CACHE/py-scim" \
+    'scim2-tester==0.5.2' 'scim2-client[httpx2]==0.13.2' 'scim2-models==0.12.3' 'httpx2==2.17.0'
+fi
 have_version() { command -v "$1" >/dev/null 2>&1 && "$1" --version 2>/dev/null | grep -q "$2"; }
 have_version wasm-opt "132" || { log "wasm-opt 132 not on PATH after npm install"; exit 1; }
 log "tools ready"

@@ -71,6 +71,10 @@ else
   DATABASE_URL="$e2e_db" "$bin" seed-demo --members 300 >"$logdir/seed.log" 2>&1
   # A customer-success staff member for the support sign-in test.
   GATEHOUSE_STAFF_PASSWORD=gatehouse-staff-2026 DATABASE_URL="$e2e_db" "$bin" create-staff --email cara@ops.gatehouse.test --name "Cara Success" --role customer_success >>"$logdir/seed.log" 2>&1
+  # An API key of example-health for the SCIM conformance check (scim2-tester), its technical
+  # user holding what the key carries.
+  scim_key=$(DATABASE_URL="$e2e_db" "$bin" create-api-key --org-slug example-health --technical-user "SCIM directory" \
+    --scopes members.view,members.invite,members.edit,members.terminate,units.view,units.manage,members.move --with-role 2>>"$logdir/seed.log")
   # The server sends its mail to the capture server; the tests read it from the maildir.
   DATABASE_URL="$e2e_db" GATEHOUSE_LOG=warn GATEHOUSE_SMTP_HOST=127.0.0.1 GATEHOUSE_SMTP_PORT="$smtp_port" "$bin" serve --addr "127.0.0.1:$e2e_port" --site-root "$site" >"$logdir/e2e-server.log" 2>&1 &
   server_pid=$!
@@ -89,6 +93,14 @@ else
   (cd "$root/end2end" && GATEHOUSE_E2E_URL="http://127.0.0.1:$e2e_port" GATEHOUSE_E2E_IDP_URL="http://127.0.0.1:$idp_port" GATEHOUSE_E2E_MAILDIR="$GATEHOUSE_TEST_MAILDIR" npx playwright test) 2>&1 | tee "$logdir/e2e.log" || rc=$?
   p=$({ grep -Eo '^ *[0-9]+ passed' "$logdir/e2e.log" || true; } | awk '{s+=$1} END {print s+0}')
   f=$({ grep -Eo '^ *[0-9]+ failed' "$logdir/e2e.log" || true; } | awk '{s+=$1} END {print s+0}')
+  passed=$((passed + p)); failed=$((failed + f))
+  if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then failed=$((failed + 1)); fi
+  stage "SCIM 2.0 conformance (scim2-tester) against 127.0.0.1:$e2e_port/scim/v2"
+  rc=0
+  PYTHONPATH="$GATEHOUSE_CACHE/py-scim" timeout 600 python3 "$here/scim_check.py" "http://127.0.0.1:$e2e_port/scim/v2" "$scim_key" >"$logdir/scim.log" 2>&1 || rc=$?
+  grep -E '^(FAIL|DEVIATION)|^scim2-tester:' "$logdir/scim.log" || tail -n 20 "$logdir/scim.log"
+  p=$({ grep -Eo '^scim2-tester: [0-9]+ passed' "$logdir/scim.log" || true; } | awk '{s+=$2} END {print s+0}')
+  f=$({ grep -Eo '[0-9]+ failed$' "$logdir/scim.log" || true; } | awk '{s+=$1} END {print s+0}')
   passed=$((passed + p)); failed=$((failed + f))
   if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then failed=$((failed + 1)); fi
   kill "$server_pid" "$idp_pid" 2>/dev/null || true

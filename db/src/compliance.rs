@@ -570,6 +570,11 @@ pub fn anonymize(conn: &mut Conn<'_>, org: OrgId, policy: Option<(&Policy, Membe
             sever(conn, MembershipId(*other), &p, actor, now)?;
         }
         sever(conn, member, &pseudonym, actor, now)?;
+        // What an identity provider sent about the person (names, addresses) goes with them.
+        crate::scim::forget_membership(conn, member)?;
+        for other in &identity.leftovers {
+            crate::scim::forget_membership(conn, MembershipId(*other))?;
+        }
         let (tags, sessions_ended) = end_access(conn, org, member, user, &identity, &personal, &pseudonym, actor, now)?;
         close_case(conn, case_id, &pseudonym, actor, now)?;
         crate::authz::bump(conn, org, None)?;

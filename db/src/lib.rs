@@ -22,6 +22,7 @@ pub mod password;
 pub mod requests;
 pub mod roles;
 pub mod schema;
+pub mod scim;
 pub mod seed;
 pub mod secrets;
 pub mod sessions;

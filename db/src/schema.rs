@@ -625,8 +625,28 @@ diesel::joinable!(technical_users -> memberships (membership_id));
 diesel::joinable!(item_assignees -> items (item_id));
 diesel::joinable!(access_requests -> organizations (org_id));
 
+diesel::table! {
+    scim_resources (id) {
+        id -> BigInt,
+        org_id -> BigInt,
+        kind -> Text,
+        public_id -> Text,
+        name_key -> Text,
+        external_id -> Nullable<Text>,
+        membership_id -> Nullable<BigInt>,
+        unit_id -> Nullable<BigInt>,
+        document -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+        updated_by_kind -> Text,
+        updated_by_id -> Nullable<BigInt>,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     platform_staff,
+    scim_resources,
     users,
     organizations,
     units,

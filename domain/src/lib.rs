@@ -20,6 +20,7 @@ pub mod people;
 pub mod redirect;
 pub mod requests;
 pub mod scim;
+pub mod scim_schema;
 pub mod secret;
 pub mod session;
 pub mod spreadsheet;

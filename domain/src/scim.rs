@@ -15,6 +15,10 @@ pub enum ScimError {
     NoTarget(String),
     InvalidValue(String),
     InvalidSyntax(String),
+    /// Another resource of the organization has this `userName` / `displayName` (409).
+    Uniqueness(String),
+    /// A read-only attribute (`id`, `meta`) was to be changed.
+    Mutability(String),
 }
 
 impl ScimError {
@@ -25,12 +29,22 @@ impl ScimError {
             ScimError::NoTarget(_) => "noTarget",
             ScimError::InvalidValue(_) => "invalidValue",
             ScimError::InvalidSyntax(_) => "invalidSyntax",
+            ScimError::Uniqueness(_) => "uniqueness",
+            ScimError::Mutability(_) => "mutability",
+        }
+    }
+
+    /// The HTTP status of the error response.
+    pub fn status(&self) -> u16 {
+        match self {
+            ScimError::Uniqueness(_) => 409,
+            _ => 400,
         }
     }
 
     pub fn detail(&self) -> &str {
         match self {
-            ScimError::InvalidFilter(d) | ScimError::InvalidPath(d) | ScimError::NoTarget(d) | ScimError::InvalidValue(d) | ScimError::InvalidSyntax(d) => d,
+            ScimError::InvalidFilter(d) | ScimError::InvalidPath(d) | ScimError::NoTarget(d) | ScimError::InvalidValue(d) | ScimError::InvalidSyntax(d) | ScimError::Uniqueness(d) | ScimError::Mutability(d) => d,
         }
     }
 }
@@ -133,6 +147,25 @@ pub fn attr_path(raw: &str) -> Result<Vec<String>, ScimError> {
     let raw = raw.trim();
     if raw.is_empty() {
         return Err(ScimError::InvalidPath("empty attribute path".into()));
+    }
+    // A known schema's URN, whole (the extension itself) or with an attribute after it.
+    for known in [USER_SCHEMA, GROUP_SCHEMA, ENTERPRISE_USER_SCHEMA] {
+        if raw.len() >= known.len() && raw[..known.len()].eq_ignore_ascii_case(known) {
+            let rest = &raw[known.len()..];
+            let attr = match rest.strip_prefix(':') {
+                Some(a) => a,
+                None if rest.is_empty() => "",
+                None => continue,
+            };
+            let mut path = if is_core_schema(known) { vec![] } else { vec![known.to_string()] };
+            if !attr.is_empty() {
+                path.extend(attr.split('.').map(String::from));
+            }
+            if path.is_empty() || path.iter().any(|p| p.is_empty()) {
+                return Err(ScimError::InvalidPath(raw.to_string()));
+            }
+            return Ok(path);
+        }
     }
     if let Some(rest) = raw.strip_prefix("urn:") {
         // urn:…:Schema:attr.sub — the schema URN ends at the last ':' before the attribute.
@@ -637,6 +670,232 @@ fn project_sub(v: &Value, subs: &[Vec<String>], keep: bool) -> Value {
     }
 }
 
+// ---------------------------------------------------------------- resources
+
+pub const USER_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
+pub const GROUP_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
+pub const ENTERPRISE_USER_SCHEMA: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+pub const LIST_RESPONSE: &str = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
+pub const PATCH_OP: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
+pub const SEARCH_REQUEST: &str = "urn:ietf:params:scim:api:messages:2.0:SearchRequest";
+pub const ERROR: &str = "urn:ietf:params:scim:api:messages:2.0:Error";
+
+/// The two resource types Gatehouse serves: a User is a membership (an invitation until the
+/// person joins), a Group is a unit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    User,
+    Group,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::User => "User",
+            Kind::Group => "Group",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Kind> {
+        match s {
+            "User" => Some(Kind::User),
+            "Group" => Some(Kind::Group),
+            _ => None,
+        }
+    }
+
+    /// The collection's path segment (`/Users`, `/Groups`).
+    pub fn endpoint(self) -> &'static str {
+        match self {
+            Kind::User => "Users",
+            Kind::Group => "Groups",
+        }
+    }
+
+    pub fn schema(self) -> &'static str {
+        match self {
+            Kind::User => USER_SCHEMA,
+            Kind::Group => GROUP_SCHEMA,
+        }
+    }
+
+    /// The attribute that names a resource uniquely within the organization.
+    pub fn name_attribute(self) -> &'static str {
+        match self {
+            Kind::User => "userName",
+            Kind::Group => "displayName",
+        }
+    }
+}
+
+/// Reads an attribute of a document by its name, without regard to case.
+pub fn attribute<'a>(doc: &'a Value, name: &str) -> Option<&'a Value> {
+    doc.as_object()?.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v)
+}
+
+fn text<'a>(doc: &'a Value, name: &str) -> Option<&'a str> {
+    attribute(doc, name).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// A resource as a client sent it (POST or PUT), ready to keep: an object naming the kind's core
+/// schema, with its naming attribute; `id` and `meta` are the server's and dropped (RFC 7643
+/// §3.1: a client's values for them are ignored). Returns the document and its folded name.
+pub fn prepare(kind: Kind, body: Value) -> Result<(Value, String), ScimError> {
+    let Value::Object(mut obj) = body else { return Err(ScimError::InvalidSyntax("the resource must be a JSON object".into())) };
+    let schemas: Vec<String> = match obj.get("schemas") {
+        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).map(str::to_string).collect(),
+        _ => vec![],
+    };
+    if !schemas.iter().any(|s| s.eq_ignore_ascii_case(kind.schema())) {
+        return Err(ScimError::InvalidSyntax(format!("schemas must contain {}", kind.schema()))); // not user text: SCIM protocol detail
+    }
+    obj.retain(|k, _| !k.eq_ignore_ascii_case("id") && !k.eq_ignore_ascii_case("meta"));
+    let doc = without_never_returned(Value::Object(obj));
+    let name = checked_name(kind, &doc)?;
+    Ok((doc, name))
+}
+
+/// The document without what is never returned or kept (`password`: people set their Gatehouse
+/// password themselves).
+pub fn without_never_returned(doc: Value) -> Value {
+    match doc {
+        Value::Object(mut obj) => {
+            obj.retain(|k, _| !crate::scim_schema::NEVER_RETURNED.iter().any(|n| n.eq_ignore_ascii_case(k)));
+            Value::Object(obj)
+        }
+        other => other,
+    }
+}
+
+/// A PATCH request's operations applied to `doc` in order (RFC 7644 §3.5.2): all or none. The
+/// server's own attributes (`id`, `meta`) cannot be changed; `schemas` must name PatchOp.
+pub fn patched(doc: &Value, request: &Value) -> Result<Value, ScimError> {
+    let schemas_ok = attribute(request, "schemas").and_then(Value::as_array).is_some_and(|a| a.iter().any(|s| s.as_str().is_some_and(|s| s.eq_ignore_ascii_case(PATCH_OP))));
+    if !schemas_ok {
+        return Err(ScimError::InvalidSyntax(format!("schemas must contain {PATCH_OP}"))); // not user text: SCIM protocol detail
+    }
+    let Some(ops) = attribute(request, "Operations").and_then(Value::as_array) else {
+        return Err(ScimError::InvalidSyntax("Operations is required".into()));
+    };
+    let mut out = doc.clone();
+    for op in ops {
+        let kind = PatchOp::parse(attribute(op, "op").and_then(Value::as_str).unwrap_or_default())?;
+        let path = attribute(op, "path").and_then(Value::as_str);
+        if let Some(p) = path {
+            let first = p.trim().split(['.', '[']).next().unwrap_or_default();
+            if first.eq_ignore_ascii_case("id") || first.eq_ignore_ascii_case("meta") {
+                return Err(ScimError::Mutability(format!("{p} is read-only"))); // not user text: SCIM protocol detail
+            }
+        }
+        let value = attribute(op, "value").cloned();
+        apply(&mut out, kind, path, value)?;
+    }
+    if let Value::Object(obj) = &mut out {
+        obj.retain(|k, _| !k.eq_ignore_ascii_case("id") && !k.eq_ignore_ascii_case("meta"));
+    }
+    Ok(without_never_returned(out))
+}
+
+/// The document's `schemas` as served: the kind's core schema, then the URN of every extension
+/// the document holds (an object under its URN), so an extension added or removed by PATCH is
+/// announced or dropped with it (RFC 7643 §3).
+pub fn with_schemas(kind: Kind, mut doc: Value) -> Value {
+    if let Value::Object(obj) = &mut doc {
+        let mut schemas = vec![Value::String(kind.schema().to_string())];
+        for (k, v) in obj.iter() {
+            if k.to_ascii_lowercase().starts_with("urn:") && v.is_object() && !k.eq_ignore_ascii_case(kind.schema()) {
+                schemas.push(Value::String(k.clone()));
+            }
+        }
+        obj.insert("schemas".into(), Value::Array(schemas));
+    }
+    doc
+}
+
+/// The naming attribute of a document, folded for uniqueness; refused when missing.
+pub fn checked_name(kind: Kind, doc: &Value) -> Result<String, ScimError> {
+    let name = text(doc, kind.name_attribute()).ok_or_else(|| ScimError::InvalidValue(format!("{} is required", kind.name_attribute())))?; // not user text: SCIM protocol detail
+    if name.chars().count() > 300 {
+        return Err(ScimError::InvalidValue(format!("{} is longer than 300 characters", kind.name_attribute()))); // not user text: SCIM protocol detail
+    }
+    Ok(name.to_lowercase())
+}
+
+/// The value of `externalId`, when the client set one.
+pub fn external_id(doc: &Value) -> Option<String> {
+    text(doc, "externalId").map(str::to_string)
+}
+
+/// What a User resource means to Gatehouse.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserFacts {
+    /// The address the person is invited at: the primary e-mail, else the first one, else the
+    /// `userName` when it is an address. None: the resource is kept, nobody is invited yet.
+    pub email: Option<String>,
+    pub display_name: String,
+    /// `active` absent counts as true (RFC 7643 §4.1.1 leaves it to the provider).
+    pub active: bool,
+    pub title: Option<String>,
+    /// `preferredLanguage`, else `locale`, as sent (the invitation mail's language if known).
+    pub language: Option<String>,
+}
+
+pub fn user_facts(doc: &Value) -> UserFacts {
+    let emails: Vec<&Value> = attribute(doc, "emails").and_then(Value::as_array).map(|a| a.iter().collect()).unwrap_or_default();
+    let value_of = |e: &Value| attribute(e, "value").and_then(Value::as_str).and_then(|v| crate::validate::normalize_email(v).ok());
+    let primary = emails.iter().find(|e| attribute(e, "primary").and_then(Value::as_bool) == Some(true)).and_then(|e| value_of(e));
+    let email = primary
+        .or_else(|| emails.iter().find_map(|e| value_of(e)))
+        .or_else(|| text(doc, "userName").and_then(|u| crate::validate::normalize_email(u).ok()));
+    let name = attribute(doc, "name");
+    let formatted = name.and_then(|n| text(n, "formatted"));
+    let parts: Vec<&str> = name.map(|n| ["givenName", "familyName"].iter().filter_map(|k| text(n, k)).collect()).unwrap_or_default();
+    let display_name = text(doc, "displayName")
+        .map(str::to_string)
+        .or_else(|| formatted.map(str::to_string))
+        .or_else(|| (!parts.is_empty()).then(|| parts.join(" ")))
+        .or_else(|| text(doc, "userName").map(str::to_string))
+        .unwrap_or_default();
+    UserFacts {
+        email,
+        display_name: display_name.chars().take(200).collect(),
+        active: attribute(doc, "active").and_then(Value::as_bool).unwrap_or(true),
+        title: text(doc, "title").map(|t| t.chars().take(200).collect()),
+        language: text(doc, "preferredLanguage").or_else(|| text(doc, "locale")).map(str::to_string),
+    }
+}
+
+/// The ids (`value`) of a Group's `members`, each once, in order.
+pub fn member_ids(doc: &Value) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for m in attribute(doc, "members").and_then(Value::as_array).map(|a| a.as_slice()).unwrap_or_default() {
+        if let Some(v) = attribute(m, "value").and_then(Value::as_str) {
+            if !out.iter().any(|o| o == v) {
+                out.push(v.to_string());
+            }
+        }
+    }
+    out
+}
+
+/// The page of a list: `startIndex` (1-based, below 1 counts as 1) and `count` (at most
+/// `max`; negative counts as 0; absent: `max`).
+pub fn page(start_index: Option<i64>, count: Option<i64>, max: i64) -> (usize, usize) {
+    let start = start_index.unwrap_or(1).max(1) as usize;
+    let count = count.unwrap_or(max).clamp(0, max) as usize;
+    (start, count)
+}
+
+/// A filter of the form `<attr> eq "<value>"` on `userName`, `displayName` or `externalId`:
+/// answered by an index instead of reading every resource.
+pub fn simple_eq(f: &Filter) -> Option<(&'static str, String)> {
+    let Filter::Compare { attr, op: Op::Eq, value: Value::String(v) } = f else { return None };
+    if attr.len() != 1 {
+        return None;
+    }
+    ["userName", "displayName", "externalId"].into_iter().find(|k| k.eq_ignore_ascii_case(&attr[0])).map(|k| (k, v.clone()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -721,5 +980,30 @@ mod tests {
         let p = project(&u, &[], &attribute_list(Some("emails,name.givenName,id")).unwrap(), &["id"]);
         assert!(p.get("emails").is_none() && p["name"] == json!({"familyName": "Jensen"}) && p["id"] == "42");
         assert_eq!(project(&u, &[], &[], &[]), u);
+    }
+
+    #[test]
+    fn what_a_user_and_a_group_mean() {
+        let (doc, name) = prepare(Kind::User, json!({"schemas": [USER_SCHEMA], "id": "x", "meta": {}, "userName": "BJensen", "emails": [{"value": "b@x.org"}, {"value": "Work@Example.com", "primary": true}], "name": {"givenName": "Barbara", "familyName": "Jensen"}})).unwrap();
+        assert!(doc.get("id").is_none() && doc.get("meta").is_none());
+        assert_eq!(name, "bjensen");
+        let f = user_facts(&doc);
+        assert_eq!((f.email.as_deref(), f.display_name.as_str(), f.active), (Some("work@example.com"), "Barbara Jensen", true));
+        let f = user_facts(&json!({"userName": "p@x.org", "active": false}));
+        assert_eq!((f.email.as_deref(), f.display_name.as_str(), f.active), (Some("p@x.org"), "p@x.org", false));
+        assert_eq!(user_facts(&json!({"userName": "7f3c"})).email, None, "no address: kept, nobody invited");
+        assert_eq!(prepare(Kind::User, json!({"schemas": [GROUP_SCHEMA], "userName": "a"})).unwrap_err().scim_type(), "invalidSyntax");
+        assert_eq!(prepare(Kind::Group, json!({"schemas": [GROUP_SCHEMA]})).unwrap_err().scim_type(), "invalidValue");
+        assert_eq!(member_ids(&json!({"members": [{"value": "1"}, {"value": "2"}, {"value": "1"}]})), vec!["1", "2"]);
+        assert_eq!(page(Some(0), Some(1000), 200), (1, 200));
+        assert_eq!(simple_eq(&parse_filter(r#"USERNAME eq "a""#).unwrap()), Some(("userName", "a".into())));
+        assert_eq!(simple_eq(&parse_filter(r#"title eq "a""#).unwrap()), None);
+        // The extension whole, and an attribute of it.
+        assert_eq!(attr_path(ENTERPRISE_USER_SCHEMA).unwrap(), vec![ENTERPRISE_USER_SCHEMA.to_string()]);
+        assert_eq!(attr_path(&format!("{ENTERPRISE_USER_SCHEMA}:manager.value")).unwrap(), vec![ENTERPRISE_USER_SCHEMA.to_string(), "manager".into(), "value".into()]);
+        assert_eq!(attr_path(&format!("{USER_SCHEMA}:name.givenName")).unwrap(), vec!["name".to_string(), "givenName".into()]);
+        let served = with_schemas(Kind::User, json!({"schemas": [USER_SCHEMA], "userName": "a", ENTERPRISE_USER_SCHEMA: {"department": "x"}}));
+        assert_eq!(served["schemas"], json!([USER_SCHEMA, ENTERPRISE_USER_SCHEMA]));
+        assert_eq!(with_schemas(Kind::User, json!({"schemas": [USER_SCHEMA, ENTERPRISE_USER_SCHEMA], "userName": "a"}))["schemas"], json!([USER_SCHEMA]));
     }
 }

@@ -39,6 +39,11 @@ pub struct ApiKeysPage {
     pub scopes: Vec<(String, String)>,
     pub can_generate: bool,
     pub can_revoke: bool,
+    /// Where identity providers provision over SCIM 2.0, and how many Users and Groups they
+    /// keep here.
+    pub scim_url: String,
+    pub scim_users: i64,
+    pub scim_groups: i64,
 }
 
 #[server(input = GetUrl, endpoint = "api-keys")]
@@ -52,7 +57,9 @@ pub async fn get_api_keys(org: String) -> Result<ApiKeysPage, AppError> {
         ctx.require("api_keys.generate", &Target::Organization).await?;
     }
     let org_id = ctx.org.id;
-    let rows = crate::api::server::db(&ctx.c.state, move |conn| gatehouse_db::api_keys::list(conn, org_id)).await?;
+    let (rows, (scim_users, scim_groups)) =
+        crate::api::server::db(&ctx.c.state, move |conn| Ok((gatehouse_db::api_keys::list(conn, org_id)?, gatehouse_db::scim::counts(conn, org_id)?))).await?;
+    let scim_url = format!("{}/scim/v2", ctx.c.state.public_url.trim_end_matches('/')); // not user text: a URL
     let locale = ctx.c.locale;
     let label = |p: &str| crate::explain::permission_label(locale, &policy, p);
     let users = rows
@@ -85,5 +92,5 @@ pub async fn get_api_keys(org: String) -> Result<ApiKeysPage, AppError> {
         .filter(|p| gatehouse_domain::api_keys::scopable(p.key) && policy.check(me, p.key, &Target::Organization, now).allowed)
         .map(|p| (p.key.to_string(), label(p.key)))
         .collect();
-    Ok(ApiKeysPage { users, scopes, can_generate, can_revoke })
+    Ok(ApiKeysPage { users, scopes, can_generate, can_revoke, scim_url, scim_users, scim_groups })
 }

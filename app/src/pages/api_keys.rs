@@ -36,6 +36,13 @@ pub fn ApiKeysPage() -> impl IntoView {
                         <TechnicalUser locale user=u slug=slug.clone() base=base.clone() scopes=scopes.clone() can_generate can_revoke />
                     }).collect_view().into_any()
                 }}
+                <section class="card scim" aria-labelledby="scim-heading">
+                    <h2 id="scim-heading">{t(locale, Msg::ApiKeysScimTitle)}</h2>
+                    <p>{t(locale, Msg::ApiKeysScimIntro)}</p>
+                    <p><strong>{t(locale, Msg::ApiKeysScimUrl)}": "</strong><code>{page.scim_url.clone()}</code></p>
+                    <p class="muted small">{t(locale, Msg::ApiKeysScimScopes)}</p>
+                    <p>{tf(locale, Msg::ApiKeysScimCounts, &[("users", &page.scim_users.to_string()), ("groups", &page.scim_groups.to_string())])}</p>
+                </section>
                 {can_generate.then(|| view! {
                     <section class="card">
                         <h2>{t(locale, Msg::ApiKeysNewUser)}</h2>

@@ -10,6 +10,7 @@ mod links;
 mod members_list;
 mod pool;
 mod requests;
+mod scim;
 mod sso;
 mod support;
 mod throttle;

@@ -21,6 +21,7 @@ use std::sync::Arc;
 
 pub mod decisions;
 pub mod openapi;
+pub mod scim;
 pub mod v1;
 
 /// Every route of the JSON API: (method, path). Registered by [`configure`]; the OpenAPI
@@ -40,10 +41,11 @@ pub const API_ROUTES: &[(&str, &str)] = &[
 
 /// Paths answered here, outside the portal's sessions.
 pub fn is_api(path: &str) -> bool {
-    path.starts_with("/api/v1/") || path == "/api/v1"
+    path.starts_with("/api/v1/") || path == "/api/v1" || scim::is_scim(path)
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
+    scim::configure(cfg);
     cfg.service(
         web::scope("/api/v1")
             .app_data(web::JsonConfig::default().limit(64 * 1024).error_handler(|e, req| {

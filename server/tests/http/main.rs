@@ -8,6 +8,7 @@ mod authorization;
 mod compliance;
 mod people;
 mod requests;
+mod scim;
 mod security;
 mod sessions;
 mod sso;
