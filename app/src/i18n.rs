@@ -101,6 +101,7 @@ pub const AUDIT_ACTIONS: &[(&str, Msg)] = &[
     ("api_key.created", Msg::AuditApiKeyCreated),
     ("api_key.revoked", Msg::AuditApiKeyRevoked),
     ("api.read", Msg::AuditApiRead),
+    ("audit.exported", Msg::AuditAuditExported),
     ("unit.renamed", Msg::AuditUnitRenamed),
     ("scim.resource_created", Msg::AuditScimResourceCreated),
     ("scim.resource_changed", Msg::AuditScimResourceChanged),
@@ -179,6 +180,70 @@ pub const AUDIT_ACTIONS: &[(&str, Msg)] = &[
     ("user.signed_in", Msg::AuditUserSignedIn),
     ("sign_in_link.requested", Msg::AuditSignInLinkRequested),
 ];
+
+/// A kind of actor in words (the audit log's filter and column).
+pub fn audit_actor_kind_label(locale: Locale, kind: &str) -> String {
+    let m = match kind {
+        "user" => Msg::AuditActorPerson,
+        "staff_as_user" => Msg::AuditActorStaffAsUser,
+        "background" => Msg::ActorBackground,
+        "api_key" => Msg::ActorApiKey,
+        "staff" => Msg::ActorStaff,
+        "system" => Msg::ActorSystem,
+        other => return other.to_string(),
+    };
+    t(locale, m).to_string()
+}
+
+/// What an audit event is about, in words (its `target_kind`; also an action's family).
+pub fn audit_target_kind_label(locale: Locale, kind: &str) -> String {
+    let m = match kind {
+        "membership" | "member" => Msg::AuditTargetMember,
+        "role" => Msg::AuditTargetRole,
+        "role_assignment" => Msg::AuditTargetAssignment,
+        "unit" => Msg::AuditTargetUnit,
+        "organization" => Msg::AuditTargetOrganization,
+        "access_request" => Msg::AuditTargetAccessRequest,
+        "compliance_case" | "compliance" => Msg::AuditTargetComplianceCase,
+        "invitation" => Msg::AuditTargetInvitation,
+        "item" => Msg::AuditTargetItem,
+        "technical_user" => Msg::AuditTargetTechnicalUser,
+        "api_key" | "api" => Msg::AuditTargetApiKey,
+        "sso_provider" | "sso" => Msg::AuditTargetSsoProvider,
+        "scim_resource" | "scim" => Msg::AuditTargetScimResource,
+        "support_session" | "support" => Msg::AuditTargetSupportSession,
+        "member_import" => Msg::AuditTargetImport,
+        "user" => Msg::AuditTargetPerson,
+        "endpoint" => Msg::AuditTargetEndpoint,
+        other => return other.to_string(),
+    };
+    t(locale, m).to_string()
+}
+
+/// A field of an event's before/after data in words; a field without words is shown as it is
+/// named in the data (`settings.require_two_factor`).
+pub fn audit_field_label(locale: Locale, field: &str) -> String {
+    let last = field.rsplit('.').next().unwrap_or(field);
+    let m = match last {
+        "name" | "display_name" => Msg::FieldName,
+        "email" => Msg::FieldEmail,
+        "status" => Msg::Status,
+        "kind" | "member_kind" => Msg::AuditFieldKind,
+        "role" | "role_key" => Msg::FieldRole,
+        "roles" => Msg::Roles,
+        "unit" => Msg::FieldUnit,
+        "units" => Msg::Units,
+        "reason" => Msg::FieldReason,
+        "ends_at" | "ends_on" => Msg::FieldEndDate,
+        "title" | "job_title" => Msg::FieldTitle,
+        "permission" => Msg::AuditFieldPermission,
+        "added" => Msg::AuditFieldAdded,
+        "removed" => Msg::AuditFieldRemoved,
+        "records" => Msg::AuditFieldRecords,
+        _ => return field.to_string(),
+    };
+    t(locale, m).to_string()
+}
 
 pub fn audit_action_label(locale: Locale, action: &str) -> String {
     match AUDIT_ACTIONS.iter().find(|(k, _)| *k == action) {
@@ -306,6 +371,12 @@ pub fn invalid_input(locale: Locale, e: &gatehouse_domain::DomainError) -> Strin
                 "confirm" => t(locale, Msg::FieldConfirmSlug),
                 "reminder_days" => t(locale, Msg::ReminderDays),
                 "expiry_days" => t(locale, Msg::ReqExpiryDays),
+                "actor_kind" => t(locale, Msg::AuditActorKind),
+                "action" => t(locale, Msg::AuditAction),
+                "target_kind" => t(locale, Msg::AuditTargetKind),
+                "target_id" => t(locale, Msg::AuditTargetId),
+                "from" => t(locale, Msg::AuditFrom),
+                "to" => t(locale, Msg::AuditTo),
                 other => other,
             };
             if value.trim().is_empty() {
@@ -448,6 +519,22 @@ mod tests {
         assert!(actions.len() > 40, "found the audit actions: {actions:?}");
         for a in &actions {
             assert!(AUDIT_ACTIONS.iter().any(|(k, _)| k == a), "{a} is not among the audit log's actions");
+        }
+        for (a, _) in AUDIT_ACTIONS {
+            for l in [Locale::En, Locale::De] {
+                for kind in gatehouse_domain::audit_log::ACTOR_KINDS.iter().chain(gatehouse_domain::audit_log::TARGET_KINDS) {
+                    assert_ne!(audit_actor_kind_label(l, kind).is_empty() && audit_target_kind_label(l, kind).is_empty(), true);
+                }
+                assert_ne!(&audit_action_label(l, a), a, "{a} has no words in {l:?}");
+            }
+        }
+        for l in [Locale::En, Locale::De] {
+            for kind in gatehouse_domain::audit_log::ACTOR_KINDS {
+                assert_ne!(&audit_actor_kind_label(l, kind), kind, "actor kind {kind} has no words");
+            }
+            for kind in gatehouse_domain::audit_log::TARGET_KINDS {
+                assert_ne!(&audit_target_kind_label(l, kind), kind, "target kind {kind} has no words");
+            }
         }
         for a in &actions {
             for l in [Locale::En, Locale::De] {

@@ -407,3 +407,47 @@ fn add_random_members_with(
     }
     Ok(n)
 }
+
+/// Fills acme's audit log up to at least `events` events (benchmarks of the audit log and its
+/// export): role assignments, unit renames with before and after, invitations and API reads by
+/// its members, spread over the last 90 days, 5 000 to a transaction. Returns how many it added.
+pub fn seed_audit_events(db: &Db, events: usize, now: DateTime<Utc>) -> Result<usize, DbError> {
+    use crate::audit::AuditEntry;
+    use crate::schema::{audit_events as ae, memberships as m, units as un};
+    use serde_json::json;
+    use diesel::prelude::*;
+    let acme = db.with(|c| orgs::by_slug(c, ACME.slug))?.ok_or(DbError::NotFound)?;
+    let have: i64 = db.with(|c| Ok(crate::on!(c, c => ae::table.filter(ae::org_id.eq(acme.id.0)).count().get_result(c))?))?;
+    let missing = events.saturating_sub(have as usize);
+    if missing == 0 {
+        return Ok(0);
+    }
+    let people: Vec<i64> = db.with(|c| Ok(crate::on!(c, c => m::table.filter(m::org_id.eq(acme.id.0)).filter(m::status.eq("active")).select(m::id).order(m::id.asc()).limit(500).load(c))?))?;
+    let units: Vec<i64> = db.with(|c| Ok(crate::on!(c, c => un::table.filter(un::org_id.eq(acme.id.0)).select(un::id).order(un::id.asc()).load(c))?))?;
+    if people.is_empty() {
+        return Ok(0);
+    }
+    let mut added = 0;
+    while added < missing {
+        let batch = (missing - added).min(5000);
+        db.tx(|c| {
+            for i in added..added + batch {
+                let who = people[i % people.len()];
+                let unit = (!units.is_empty()).then(|| units[i % units.len()]);
+                let at = now - chrono::Duration::seconds(((missing - i) as i64) * 90 * 86_400 / missing as i64);
+                let actor = Actor::User { user: gatehouse_domain::ids::UserId(0), membership: Some(MembershipId(who)) };
+                let target = people[(i * 7 + 3) % people.len()];
+                let entry = match i % 4 {
+                    0 => AuditEntry::new(Some(acme.id), actor, "role.assigned", "membership", Some(target)).unit(unit.map(UnitId)).after(json!({"role": i % 9 + 1, "unit": unit, "ends_at": null})),
+                    1 => AuditEntry::new(Some(acme.id), actor, "unit.renamed", "unit", unit).unit(unit.map(UnitId)).before(json!({"name": format!("Team {}", i % 50)})).after(json!({"name": format!("Team {}", i % 50 + 1)})), // not user text: demo data
+                    2 => AuditEntry::new(Some(acme.id), actor, "member.invited", "membership", Some(target)).after(json!({"email": format!("person{i}@example.test"), "kind": "employee"})), // not user text: demo data
+                    _ => AuditEntry::new(Some(acme.id), Actor::Background { user: gatehouse_domain::ids::UserId(0) }, "invitation.reminded", "invitation", Some(i as i64)),
+                };
+                crate::audit::record(c, at, &entry)?;
+            }
+            Ok::<_, DbError>(())
+        })?;
+        added += batch;
+    }
+    Ok(added)
+}

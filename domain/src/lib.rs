@@ -5,6 +5,7 @@
 
 pub mod actor;
 pub mod api_keys;
+pub mod audit_log;
 pub mod authz;
 pub mod client_addr;
 pub mod clock;

@@ -26,6 +26,9 @@ pub enum Command {
         /// Members the demo organization `acme` should have at least.
         #[arg(long, default_value_t = 300, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
         members: u32,
+        /// Events acme's audit log should hold at least (for benchmarks of the audit log).
+        #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=10_000_000))]
+        audit_events: u32,
     },
     /// Queue a test message and deliver it now, to check the SMTP settings.
     SendTestMail {

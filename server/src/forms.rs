@@ -46,6 +46,7 @@ pub const ORG_FORMS: &[(&str, &str)] = &[
     ("POST", "/o/{org}/invitations/{id}/resend"),
     ("POST", "/o/{org}/invitations/{id}/revoke"),
     ("GET", "/o/{org}/members.csv"),
+    ("GET", "/o/{org}/audit.csv"),
     ("POST", "/o/{org}/imports"),
     ("POST", "/o/{org}/imports/{id}/start"),
     ("POST", "/o/{org}/imports/{id}/discard"),
@@ -97,6 +98,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/o/{org}/settings/support/{id}/end", web::post().to(support_end));
     crate::people::configure(cfg);
     crate::imports::configure(cfg);
+    crate::audit::configure(cfg);
     crate::requests::configure(cfg);
     crate::compliance::configure(cfg);
     crate::api_keys::configure(cfg);

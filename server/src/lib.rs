@@ -5,6 +5,7 @@
 pub mod account;
 pub mod api;
 pub mod api_keys;
+pub mod audit;
 pub mod auth;
 pub mod cli;
 pub mod compliance;
@@ -20,5 +21,6 @@ pub mod redirect;
 pub mod requests;
 pub mod sso;
 pub mod staff;
+pub mod streaming;
 
 pub use gatehouse_app::state::AppState;

@@ -67,9 +67,13 @@ fn run(cli: Cli) -> Result<(), String> {
             println!("{} migration(s) applied on {}", applied.len(), db.backend().name());
             Ok(())
         }
-        Command::SeedDemo { members } => {
+        Command::SeedDemo { members, audit_events } => {
             let db = open(&cli.database_url)?;
             let r = gatehouse_db::seed::seed_demo(&db, members as usize, SystemClock.now()).map_err(|e| e.to_string())?;
+            if audit_events > 0 {
+                let n = gatehouse_db::seed::seed_audit_events(&db, audit_events as usize, SystemClock.now()).map_err(|e| e.to_string())?;
+                println!("audit log: {n} event(s) added to acme");
+            }
             println!(
                 "demo data ready: {} organization(s) created, {} member(s) added, acme has {} members",
                 r.organizations_created, r.members_added, r.main_org_members

@@ -3,7 +3,6 @@
 //! organization of any size is written without holding it in memory. Audited as the staff member.
 use crate::forms::{status_page, Lang};
 use actix_web::http::StatusCode;
-use actix_web::web::Bytes;
 use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
 use gatehouse_app::i18n::{t, Msg};
 use gatehouse_app::state::{AppState, RequestPerson};
@@ -209,33 +208,13 @@ async fn begin_export(lang: Lang, req: &HttpRequest, state: &AppState, slug: Str
     }
 }
 
-/// Streams what `write` sends from a thread of its own (one database connection, a page of
-/// rows at a time), as an attachment.
-fn stream(state: &AppState, content_type: &str, file: String, write: impl FnOnce(&mut Conn<'_>, &dyn Fn(String) -> bool) -> Result<(), DbError> + Send + 'static) -> HttpResponse {
-    let (tx, rx) = tokio::sync::mpsc::channel::<Bytes>(8);
-    let db = state.db.clone();
-    std::thread::spawn(move || {
-        let send = |s: String| tx.blocking_send(Bytes::from(s)).is_ok();
-        if let Err(e) = db.with(|c| write(c, &send)) {
-            // The file is cut off: the reader sees it failed.
-            tracing::error!(error = %e, "tenant export failed");
-        }
-    });
-    let body = futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|b| (Ok::<_, actix_web::Error>(b), rx)) });
-    HttpResponse::Ok()
-        .content_type(content_type.to_string())
-        .insert_header(("content-disposition", format!("attachment; filename=\"{file}\""))) // not user text: a header
-        .insert_header(("cache-control", "no-store"))
-        .streaming(body)
-}
-
 async fn export(lang: Lang, req: HttpRequest, state: web::Data<AppState>, path: web::Path<String>) -> HttpResponse {
     let (org, now) = match begin_export(lang, &req, &state, path.into_inner(), "json").await {
         Ok(v) => v,
         Err(resp) => return resp,
     };
     let file = format!("gatehouse-{}-export.json", org.slug); // not user text: a file name
-    stream(&state, "application/json", file, move |c, send| write_export(c, org.id, &org.slug, &org.name, &org.time_zone, now, send))
+    crate::streaming::attachment(&state, "application/json", file, move |c, send| write_export(c, org.id, &org.slug, &org.name, &org.time_zone, now, send))
 }
 
 /// The tables of the CSV export, one file each.
@@ -252,7 +231,7 @@ async fn export_csv(lang: Lang, req: HttpRequest, state: web::Data<AppState>, pa
         Err(resp) => return resp,
     };
     let name = format!("gatehouse-{}-{table}.csv", org.slug); // not user text: a file name
-    stream(&state, "text/csv; charset=utf-8", name, move |c, send| write_csv(c, org.id, table, send))
+    crate::streaming::attachment(&state, "text/csv; charset=utf-8", name, move |c, send| write_csv(c, org.id, table, send))
 }
 
 fn write_csv(c: &mut Conn<'_>, org: OrgId, table: &str, send: &dyn Fn(String) -> bool) -> Result<(), DbError> {

@@ -36,6 +36,9 @@ pub struct Menu {
     /// The organization's settings (settings.edit for the whole organization).
     #[serde(default)]
     pub settings: bool,
+    /// The audit log (audit.view anywhere: the whole log, a unit's, or one's own actions).
+    #[serde(default)]
+    pub audit: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -355,6 +358,7 @@ pub mod server {
             compliance: org_wide("compliance.view_links"),
             api_keys: org_wide("api_keys.generate") || org_wide("api_keys.revoke"),
             settings: org_wide("settings.edit"),
+            audit: anywhere("audit.view"),
         }
     }
 }
@@ -362,6 +366,7 @@ pub mod server {
 pub mod access;
 pub mod account;
 pub mod api_keys;
+pub mod audit;
 pub mod compliance;
 pub mod dashboard;
 pub mod members;

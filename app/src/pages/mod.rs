@@ -1,6 +1,7 @@
 pub mod access;
 pub mod account;
 pub mod api_keys;
+pub mod audit;
 pub mod compliance;
 pub mod content;
 pub mod dashboard;

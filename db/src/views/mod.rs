@@ -1,5 +1,6 @@
 //! Joined read models for the portal's screens.
 pub mod api;
+pub mod audit;
 pub mod counts;
 pub mod dashboard;
 pub mod members;

@@ -2,6 +2,7 @@
 //! SQLite and on PostgreSQL (`both!`, `TEST_DATABASE_URL`), each case on a fresh database.
 mod account;
 mod api_keys;
+mod audit_log;
 mod authz;
 mod compliance;
 mod imports;

@@ -197,6 +197,7 @@ async fn every_route_refuses_the_unpermitted_and_strangers(t: &TestDb) {
         ("/api/api-keys", "org=acme".into(), false),
         ("/api/security", "org=acme".into(), false),
         ("/api/sso", "org=acme".into(), false),
+        ("/api/audit", "org=acme".into(), false),
     ];
     // Not about an organization's data: the signed-in person's own identity and memberships,
     // and the pages behind emailed links (which show only what the link itself carries).
@@ -236,6 +237,7 @@ async fn every_route_refuses_the_unpermitted_and_strangers(t: &TestDb) {
         ("/o/acme/api-keys".into(), false),
         ("/o/acme/settings".into(), false),
         ("/o/acme/sso".into(), false),
+        ("/o/acme/audit".into(), false),
     ];
     let pattern_of = |path: &str| -> String {
         path.split('/').map(|s| if s.chars().all(|c| c.is_ascii_digit()) && !s.is_empty() { "{id}" } else if s == "acme" { "{org}" } else if s == "tournaments" { "{module}" } else { s }).collect::<Vec<_>>().join("/")
@@ -269,6 +271,7 @@ async fn every_route_refuses_the_unpermitted_and_strangers(t: &TestDb) {
         ("POST", format!("/o/acme/invitations/{invitation}/resend"), vec![]),
         ("POST", format!("/o/acme/invitations/{invitation}/revoke"), vec![]),
         ("GET", "/o/acme/members.csv".into(), vec![]),
+        ("GET", "/o/acme/audit.csv".into(), vec![]),
         ("POST", "/o/acme/imports".into(), vec![]),
         ("POST", format!("/o/acme/imports/{import}/start"), vec![]),
         ("POST", format!("/o/acme/imports/{import}/discard"), vec![]),

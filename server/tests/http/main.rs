@@ -4,6 +4,7 @@
 #[macro_use]
 mod common;
 mod api;
+mod audit;
 mod authorization;
 mod compliance;
 mod people;
