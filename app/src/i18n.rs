@@ -102,6 +102,7 @@ pub const AUDIT_ACTIONS: &[(&str, Msg)] = &[
     ("api_key.revoked", Msg::AuditApiKeyRevoked),
     ("api.read", Msg::AuditApiRead),
     ("audit.exported", Msg::AuditAuditExported),
+    ("member.data_exported", Msg::AuditMemberDataExported),
     ("unit.renamed", Msg::AuditUnitRenamed),
     ("scim.resource_created", Msg::AuditScimResourceCreated),
     ("scim.resource_changed", Msg::AuditScimResourceChanged),

@@ -19,6 +19,7 @@ pub mod members;
 pub mod orgs;
 pub mod outbox;
 pub mod password;
+pub mod personal_data;
 pub mod requests;
 pub mod roles;
 pub mod schema;

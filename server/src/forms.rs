@@ -47,6 +47,8 @@ pub const ORG_FORMS: &[(&str, &str)] = &[
     ("POST", "/o/{org}/invitations/{id}/revoke"),
     ("GET", "/o/{org}/members.csv"),
     ("GET", "/o/{org}/audit.csv"),
+    ("GET", "/o/{org}/me/data.json"),
+    ("GET", "/o/{org}/members/{id}/data.json"),
     ("POST", "/o/{org}/imports"),
     ("POST", "/o/{org}/imports/{id}/start"),
     ("POST", "/o/{org}/imports/{id}/discard"),
@@ -99,6 +101,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     crate::people::configure(cfg);
     crate::imports::configure(cfg);
     crate::audit::configure(cfg);
+    crate::personal_data::configure(cfg);
     crate::requests::configure(cfg);
     crate::compliance::configure(cfg);
     crate::api_keys::configure(cfg);

@@ -17,6 +17,7 @@ pub mod middleware;
 pub mod once;
 pub mod two_factor;
 pub mod people;
+pub mod personal_data;
 pub mod redirect;
 pub mod requests;
 pub mod sso;

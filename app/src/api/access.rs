@@ -338,13 +338,28 @@ pub async fn get_member_access(org: String, id: i64) -> Result<MemberAccess, App
 pub async fn get_member_page(
     org: String,
     id: Option<i64>,
-) -> Result<(gatehouse_domain::views::MemberDetail, Option<MemberAccess>, Option<crate::compliance::LeavingView>), AppError> {
+) -> Result<(gatehouse_domain::views::MemberDetail, Option<MemberAccess>, Option<crate::compliance::LeavingView>, Option<String>), AppError> {
     let ctx = crate::api::server::in_org(org).await?;
     let member = id.map(gatehouse_domain::ids::MembershipId).unwrap_or(ctx.m.id);
     let detail = crate::api::server::member_detail(&ctx, member).await?;
     let access = member_access(&ctx, member.0).await.ok();
     let leaving = crate::compliance::leaving(&ctx, member).await.ok();
-    Ok((detail, access, leaving))
+    let data = data_link(&ctx, member).await;
+    Ok((detail, access, leaving, data))
+}
+
+/// Where the viewer downloads what the organization holds about the member: their own data, or
+/// a member's for whoever may export that member (`members.export` there).
+#[cfg(feature = "ssr")]
+async fn data_link(ctx: &crate::api::server::Ctx, member: gatehouse_domain::ids::MembershipId) -> Option<String> {
+    let slug = ctx.org.slug.clone();
+    if member == ctx.m.id {
+        return Some(format!("/o/{slug}/me/data.json")); // not user text: a path
+    }
+    let org_id = ctx.org.id;
+    let units = crate::api::server::db(&ctx.c.state, move |conn| gatehouse_db::authz::member_units(conn, org_id, member)).await.ok()?;
+    let target = gatehouse_domain::authz::Target::Member { id: member, units };
+    ctx.policy.check(ctx.m.id, "members.export", &target, ctx.now).allowed.then(|| format!("/o/{slug}/members/{}/data.json", member.0)) // not user text: a path
 }
 
 #[cfg(feature = "ssr")]

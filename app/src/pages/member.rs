@@ -28,12 +28,12 @@ pub fn MemberPage() -> impl IntoView {
             crate::components::rendering_pass().await;
             let locale = use_locale();
             match data.await {
-                Ok((d, access, leaving)) => {
+                Ok((d, access, leaving, data)) => {
                     let back = format!("/o/{}/members", org.get_untracked());
                     let base = format!("/o/{}", org.get_untracked());
                     let member = d.id.0;
                     view! {
-                        <div class="member-page">{view! { <MemberDetailView locale d back=Some(back) /> }.into_any()}</div>
+                        <div class="member-page">{view! { <MemberDetailView locale d back=Some(back) data own=false /> }.into_any()}</div>
                         <div class="access-wrap">{access.map(|d| view! { <AccessView locale d base /> }.into_any())}</div>
                         <div class="leaving-wrap">{leaving.map(|d| crate::pages::compliance::leaving_section(locale, org.get_untracked(), member, d))}</div>
                     }.into_any()
@@ -56,9 +56,9 @@ pub fn MePage() -> impl IntoView {
             crate::components::rendering_pass().await;
             let locale = use_locale();
             match data.await {
-                Ok((d, access, _)) => {
+                Ok((d, access, _, data)) => {
                     let base = format!("/o/{}", org.get_untracked());
-                    view! { <div class="member-page">{view! { <MemberDetailView locale d back=None /> }.into_any()}</div> <div class="access-wrap">{access.map(|d| view! { <AccessView locale d base /> }.into_any())}</div> }.into_any()
+                    view! { <div class="member-page">{view! { <MemberDetailView locale d back=None data own=true /> }.into_any()}</div> <div class="access-wrap">{access.map(|d| view! { <AccessView locale d base /> }.into_any())}</div> }.into_any()
                 }
                 Err(e) => view! { <ErrorView locale error=e /> }.into_any(),
             }
@@ -68,7 +68,7 @@ pub fn MePage() -> impl IntoView {
 }
 
 #[component]
-fn MemberDetailView(locale: Locale, d: MemberDetail, back: Option<String>) -> impl IntoView {
+fn MemberDetailView(locale: Locale, d: MemberDetail, back: Option<String>, data: Option<String>, own: bool) -> impl IntoView {
     let none = || t(locale, Msg::NotSet).to_string();
     view! {
         <Title text=d.name.clone() />
@@ -103,6 +103,9 @@ fn MemberDetailView(locale: Locale, d: MemberDetail, back: Option<String>) -> im
                     <dt>{t(locale, Msg::OrgRoles)}</dt>
                     <dd>{if d.org_roles.is_empty() { t(locale, Msg::NoOrgRoles).to_string() } else { d.org_roles.iter().map(|r| org_role_label(locale, r)).collect::<Vec<_>>().join(", ") }}</dd>
                 </dl>
+                {data.map(|href| view! {
+                    <p><a href=href download="">{t(locale, if own { Msg::DataDownloadOwn } else { Msg::DataDownloadMember })}</a></p>
+                })}
                 <p class="muted small">
                     {tf(locale, Msg::LastChanged, &[("at", &datetime(locale, d.updated_at)), ("who", &d.updated_by), ("version", &d.version.to_string())])}
                 </p>

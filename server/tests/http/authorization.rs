@@ -272,6 +272,9 @@ async fn every_route_refuses_the_unpermitted_and_strangers(t: &TestDb) {
         ("POST", format!("/o/acme/invitations/{invitation}/revoke"), vec![]),
         ("GET", "/o/acme/members.csv".into(), vec![]),
         ("GET", "/o/acme/audit.csv".into(), vec![]),
+        // Every member downloads their own data (checked after the refusals below).
+        ("GET", "/o/acme/me/data.json".into(), vec![]),
+        ("GET", format!("/o/acme/members/{other}/data.json"), vec![]),
         ("POST", "/o/acme/imports".into(), vec![]),
         ("POST", format!("/o/acme/imports/{import}/start"), vec![]),
         ("POST", format!("/o/acme/imports/{import}/discard"), vec![]),
@@ -356,6 +359,9 @@ async fn every_route_refuses_the_unpermitted_and_strangers(t: &TestDb) {
     let stranger_csrf = stranger.get("/o/beta/me").await.csrf();
     for (method, path, fields) in &form_cases {
         for (who, csrf) in [(&mut member, &member_csrf), (&mut stranger, &stranger_csrf)] {
+            if csrf == &member_csrf && path.ends_with("/me/data.json") {
+                continue;
+            }
             let r = if *method == "GET" {
                 who.get(path).await
             } else if path.ends_with("/imports") {
@@ -378,6 +384,9 @@ async fn every_route_refuses_the_unpermitted_and_strangers(t: &TestDb) {
         }
     }
     assert_eq!(t.count("audit_events"), audit_before, "nothing was changed by any refused call");
+    let own = member.get("/o/acme/me/data.json").await;
+    assert_eq!(own.status, StatusCode::OK, "every member has their own data");
+    assert!(own.body.contains("Max Mitglied") && own.body.contains(seed::DEMO_MEMBER), "the member's own data");
     assert_eq!(t.db.with(|c| gatehouse_db::authz::version(c, acme.id)).unwrap(), version_before);
 }
 http_both!(route_enforcement, every_route_refuses_the_unpermitted_and_strangers);

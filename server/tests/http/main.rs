@@ -8,6 +8,7 @@ mod audit;
 mod authorization;
 mod compliance;
 mod people;
+mod personal_data;
 mod requests;
 mod scim;
 mod security;
