@@ -49,6 +49,7 @@ pub const ORG_FORMS: &[(&str, &str)] = &[
     ("GET", "/o/{org}/audit.csv"),
     ("GET", "/o/{org}/me/data.json"),
     ("GET", "/o/{org}/members/{id}/data.json"),
+    ("GET", "/o/{org}/document"),
     ("POST", "/o/{org}/imports"),
     ("POST", "/o/{org}/imports/{id}/start"),
     ("POST", "/o/{org}/imports/{id}/discard"),
@@ -102,6 +103,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     crate::imports::configure(cfg);
     crate::audit::configure(cfg);
     crate::personal_data::configure(cfg);
+    crate::document::configure(cfg);
     crate::requests::configure(cfg);
     crate::compliance::configure(cfg);
     crate::api_keys::configure(cfg);

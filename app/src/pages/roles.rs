@@ -35,6 +35,8 @@ pub fn RolesPage() -> impl IntoView {
                     <a href=format!("{base}/who-can")>{t(locale, Msg::WhoCan)}</a>
                     " · "
                     <a href=format!("{base}/org-roles")>{t(locale, Msg::OrgRoles)}</a>
+                    " · "
+                    <a href=format!("{base}/document") rel="external">{t(locale, Msg::NavDocument)}</a>
                 </p>
                 <table class="roles">
                     <thead><tr>

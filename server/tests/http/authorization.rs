@@ -275,6 +275,7 @@ async fn every_route_refuses_the_unpermitted_and_strangers(t: &TestDb) {
         // Every member downloads their own data (checked after the refusals below).
         ("GET", "/o/acme/me/data.json".into(), vec![]),
         ("GET", format!("/o/acme/members/{other}/data.json"), vec![]),
+        ("GET", "/o/acme/document".into(), vec![]),
         ("POST", "/o/acme/imports".into(), vec![]),
         ("POST", format!("/o/acme/imports/{import}/start"), vec![]),
         ("POST", format!("/o/acme/imports/{import}/discard"), vec![]),
