@@ -1152,3 +1152,9 @@ doc-staff = Mitarbeitende
 doc-none = Keine.
 doc-needs-individual = Dieses Dokument nennt Personen: Es braucht „{ $permission }“ für einzelne Personen in der ganzen Organisation.
 doc-reason = Grund
+
+## Dashboard charts
+chart-members-over-time = Aktive Mitglieder, Monat für Monat
+chart-month = Monat
+chart-requests-by-state = Zugriffsanfragen nach Status
+chart-requests = Anfragen

@@ -1152,3 +1152,9 @@ doc-staff = Staff member
 doc-none = None.
 doc-needs-individual = This document names people: it needs “{ $permission }” for individuals in the whole organization.
 doc-reason = Reason
+
+## Dashboard charts
+chart-members-over-time = Active members, month by month
+chart-month = Month
+chart-requests-by-state = Access requests by state
+chart-requests = Requests

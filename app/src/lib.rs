@@ -3,6 +3,7 @@
 #![recursion_limit = "256"]
 
 pub mod api;
+pub mod charts;
 pub mod components;
 pub mod error;
 #[cfg(feature = "ssr")]

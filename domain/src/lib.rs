@@ -7,6 +7,7 @@ pub mod actor;
 pub mod api_keys;
 pub mod audit_log;
 pub mod authz;
+pub mod charts;
 pub mod client_addr;
 pub mod clock;
 pub mod compliance;

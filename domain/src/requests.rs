@@ -80,6 +80,9 @@ pub enum Status {
 }
 
 impl Status {
+    /// Every status, in the order the portal lists them.
+    pub const ALL: [Status; 6] = [Status::Pending, Status::Approved, Status::Denied, Status::Withdrawn, Status::Expired, Status::Revoked];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Status::Pending => "pending",

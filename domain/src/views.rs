@@ -34,6 +34,13 @@ pub struct Dashboard {
     pub units: i64,
     pub roles: i64,
     pub tags: i64,
+    /// Active members counted (as `active_counted`) at the end of each of the last twelve
+    /// months: (`YYYY-MM`, count).
+    #[serde(default)]
+    pub members_over_time: Vec<(String, i64)>,
+    /// Access requests by status, every status.
+    #[serde(default)]
+    pub requests_by_status: Vec<Count>,
     pub recent: Vec<AuditLine>,
     /// Access requests waiting for this viewer's decision (filled per viewer by the engine).
     #[serde(default)]

@@ -16,7 +16,7 @@ pub async fn get_dashboard(org: String) -> Result<Dashboard, AppError> {
     let counts = ctx.c.state.counts.clone();
     server::db(&ctx.c.state, move |conn| {
         use gatehouse_domain::requests::Status;
-        let f = counts.figures(conn, org)?;
+        let f = counts.figures(conn, org, now)?;
         let mut d = gatehouse_db::views::dashboard::with_figures(conn, org, f)?;
         d.pending_requests = gatehouse_db::requests::list(conn, org, Some(Status::Pending), None, 200)?
             .into_iter()

@@ -21,6 +21,7 @@ pub fn DashboardPage() -> impl IntoView {
             };
             let base = format!("/o/{}/members", org.get_untracked());
             let total: i64 = d.by_status.iter().map(|c| c.count).sum();
+            let request_rows: Vec<(String, i64)> = d.requests_by_status.iter().map(|c| (crate::pages::requests::status_label(locale, &c.key).to_string(), c.count)).collect();
             view! {
                 <Title text=format!("{} · {}", t(locale, Msg::Dashboard), d.org_name) />
                 <h1>{t(locale, Msg::Dashboard)}</h1>
@@ -31,6 +32,10 @@ pub fn DashboardPage() -> impl IntoView {
                     <Figure label=t(locale, Msg::RolesCount) hint=None value=d.roles href=None id="fig-roles" />
                     <Figure label=t(locale, Msg::TagsCount) hint=None value=d.tags href=None id="fig-tags" />
                 </section>
+                <div class="columns charts">
+                    <crate::charts::BarChart id="chart-members" title=t(locale, Msg::ChartMembersOverTime).to_string() label_head=t(locale, Msg::ChartMonth) value_head=t(locale, Msg::ActiveCounted) rows=d.members_over_time.clone() />
+                    <crate::charts::BarChart id="chart-requests" title=t(locale, Msg::ChartRequestsByState).to_string() label_head=t(locale, Msg::Status) value_head=t(locale, Msg::ChartRequests) rows=request_rows />
+                </div>
                 <div class="columns">
                     <Breakdown title=t(locale, Msg::MembersByStatus) rows=d.by_status.clone() total param="status" base=base.clone() label=move |k| status_label(locale, k) />
                     <Breakdown title=t(locale, Msg::MembersByKind) rows=d.by_kind.clone() total param="kind" base=base.clone() label=move |k| kind_label(locale, k) />

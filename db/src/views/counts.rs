@@ -198,10 +198,10 @@ impl CountsCache {
     }
 
     /// The dashboard's figures for `org`.
-    pub fn figures(&self, conn: &mut Conn<'_>, org: OrgId) -> Result<Figures, DbError> {
+    pub fn figures(&self, conn: &mut Conn<'_>, org: OrgId, now: chrono::DateTime<chrono::Utc>) -> Result<Figures, DbError> {
         // not user text: a key for one count at a time
         let flight = format!("figures|{}", org.0);
-        self.kept_or_counted(conn, |k| &k.figures, org, flight, "dashboard figures", move |c| super::dashboard::figures(c, org))
+        self.kept_or_counted(conn, |k| &k.figures, org, flight, "dashboard figures", move |c| super::dashboard::figures(c, org, now))
     }
 
     /// The total for `filter` (a description of everything but sorting and paging), counted by

@@ -18,11 +18,13 @@ pub struct Figures {
     units: i64,
     roles: i64,
     tags: i64,
+    members_over_time: Vec<(String, i64)>,
+    requests_by_status: Vec<Count>,
 }
 
 /// The dashboard with freshly counted figures.
-pub fn dashboard(conn: &mut Conn<'_>, org: OrgId) -> Result<Dashboard, DbError> {
-    let f = figures(conn, org)?;
+pub fn dashboard(conn: &mut Conn<'_>, org: OrgId, now: chrono::DateTime<chrono::Utc>) -> Result<Dashboard, DbError> {
+    let f = figures(conn, org, now)?;
     with_figures(conn, org, f)
 }
 
@@ -37,6 +39,8 @@ pub fn with_figures(conn: &mut Conn<'_>, org: OrgId, f: Figures) -> Result<Dashb
         units: f.units,
         roles: f.roles,
         tags: f.tags,
+        members_over_time: f.members_over_time,
+        requests_by_status: f.requests_by_status,
         recent: recent_audit(conn, org, None, 10)?,
         pending_requests: Vec::new(),
         expiring: Vec::new(),
@@ -45,8 +49,9 @@ pub fn with_figures(conn: &mut Conn<'_>, org: OrgId, f: Figures) -> Result<Dashb
     })
 }
 
-pub(super) fn figures(conn: &mut Conn<'_>, org: OrgId) -> Result<Figures, DbError> {
-    let org_name: String = on!(conn, c => crate::schema::organizations::table.find(org.0).select(crate::schema::organizations::name).first(c))?;
+pub(super) fn figures(conn: &mut Conn<'_>, org: OrgId, now: chrono::DateTime<chrono::Utc>) -> Result<Figures, DbError> {
+    use crate::schema::organizations as o;
+    let (org_name, time_zone): (String, String) = on!(conn, c => o::table.find(org.0).select((o::name, o::time_zone)).first(c))?;
     // One pass over the organization's memberships (an index-only scan) gives every figure.
     let groups: Vec<(String, String, i64)> = on!(conn, c => m::table
         .filter(m::org_id.eq(org.0))
@@ -80,7 +85,45 @@ pub(super) fn figures(conn: &mut Conn<'_>, org: OrgId) -> Result<Figures, DbErro
         .map(|k| Count { key: k.as_str().into(), count: kind_map.get(k.as_str()).copied().unwrap_or(0) })
         .collect();
     let invited = status_map.get(MemberStatus::Invited.as_str()).copied().unwrap_or(0);
-    Ok(Figures { org_name, by_status, by_kind, active_counted, invited, units, roles, tags })
+    let members_over_time = members_over_time(conn, org, &time_zone, now, 12)?;
+    let requests_by_status = requests_by_status(conn, org)?;
+    Ok(Figures { org_name, by_status, by_kind, active_counted, invited, units, roles, tags, members_over_time, requests_by_status })
+}
+
+/// Active members (as the dashboard counts them: not role holders only, not auditors) at the end
+/// of each of the last `months` months in the organization's time zone, the current month up to
+/// `now`: (`YYYY-MM`, count). Counted from who was in at the window's start plus the joins and
+/// departures since, so the cost follows the organization's churn, not its size.
+pub fn members_over_time(conn: &mut Conn<'_>, org: OrgId, time_zone: &str, now: chrono::DateTime<chrono::Utc>, months: u32) -> Result<Vec<(String, i64)>, DbError> {
+    let (start, points) = gatehouse_domain::charts::month_points(time_zone, now, months);
+    let counted = || {
+        m::table
+            .filter(m::org_id.eq(org.0))
+            .filter(m::role_holder_only.eq(false))
+            .filter(m::member_kind.ne(MemberKind::Auditor.as_str()))
+            .filter(m::joined_at.is_not_null())
+    };
+    let baseline: i64 = on!(conn, c => counted()
+        .filter(m::joined_at.le(crate::to_db(start)))
+        .filter(m::ended_at.is_null().or(m::ended_at.gt(crate::to_db(start))))
+        .count()
+        .get_result(c))?;
+    let churn: Vec<(Option<chrono::NaiveDateTime>, Option<chrono::NaiveDateTime>)> = on!(conn, c => counted()
+        .filter(m::joined_at.gt(crate::to_db(start)).or(m::ended_at.gt(crate::to_db(start))))
+        .select((m::joined_at, m::ended_at))
+        .load(c))?;
+    let churn: Vec<(Option<chrono::DateTime<chrono::Utc>>, Option<chrono::DateTime<chrono::Utc>>)> = churn.into_iter().map(|(j, e)| (j.map(crate::from_db), e.map(crate::from_db))).collect();
+    Ok(gatehouse_domain::charts::series(baseline, start, &points, &churn))
+}
+
+/// Access requests by status, every status in a fixed order.
+pub fn requests_by_status(conn: &mut Conn<'_>, org: OrgId) -> Result<Vec<Count>, DbError> {
+    use crate::schema::access_requests as ar;
+    let rows: Vec<(String, i64)> = on!(conn, c => ar::table.filter(ar::org_id.eq(org.0)).group_by(ar::status).select((ar::status, count_star())).load(c))?;
+    Ok(gatehouse_domain::requests::Status::ALL
+        .iter()
+        .map(|s| Count { key: s.as_str().into(), count: rows.iter().find(|(k, _)| k == s.as_str()).map(|(_, n)| *n).unwrap_or(0) })
+        .collect())
 }
 
 /// Role assignments of active members ending between `now` and `until`, soonest first.

@@ -4,6 +4,7 @@ mod account;
 mod api_keys;
 mod audit_log;
 mod authz;
+mod charts;
 mod compliance;
 mod imports;
 mod invitations;

@@ -96,7 +96,7 @@ both!(demo_seed_dashboard_and_members_list, |t: &TestDb| {
     assert_eq!((again.organizations_created, again.members_added), (0, 0));
 
     let acme = t.db.with(|c| orgs::by_slug(c, "acme")).unwrap().unwrap();
-    let d = t.db.with(|c| dashboard::dashboard(c, acme.id)).unwrap();
+    let d = t.db.with(|c| dashboard::dashboard(c, acme.id, chrono::Utc::now())).unwrap();
     let total: i64 = d.by_status.iter().map(|c| c.count).sum();
     assert_eq!(total, 300);
     assert_eq!(d.by_kind.iter().map(|c| c.count).sum::<i64>(), 300);

@@ -40,7 +40,7 @@ async fn sign_in_flow_sessions_and_security_headers(t: &TestDb) {
     let d = c.get("/o/acme/dashboard").await;
     assert_eq!(d.status, StatusCode::OK);
     let acme = t.db.with(|conn| orgs::by_slug(conn, "acme")).unwrap().unwrap();
-    let figures = t.db.with(|conn| gatehouse_db::views::dashboard::dashboard(conn, acme.id)).unwrap();
+    let figures = t.db.with(|conn| gatehouse_db::views::dashboard::dashboard(conn, acme.id, now())).unwrap();
     assert!(d.body.contains(&format!("id=\"fig-invited\" class=\"figure-value\">{}<", figures.invited)), "invited figure from the database");
     assert!(d.body.contains(&format!("id=\"fig-active\" class=\"figure-value\">{}<", figures.active_counted)));
     let csp = d.headers.get("content-security-policy").unwrap().to_str().unwrap();
