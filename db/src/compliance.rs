@@ -575,6 +575,8 @@ pub fn anonymize(conn: &mut Conn<'_>, org: OrgId, policy: Option<(&Policy, Membe
         for other in &identity.leftovers {
             crate::scim::forget_membership(conn, MembershipId(*other))?;
         }
+        // Access reviews keep the item as evidence, under the pseudonym.
+        crate::reviews::redact_member(conn, org, member, &pseudonym)?;
         let (tags, sessions_ended) = end_access(conn, org, member, user, &identity, &personal, &pseudonym, actor, now)?;
         close_case(conn, case_id, &pseudonym, actor, now)?;
         crate::authz::bump(conn, org, None)?;

@@ -21,6 +21,7 @@ pub mod outbox;
 pub mod password;
 pub mod personal_data;
 pub mod requests;
+pub mod reviews;
 pub mod roles;
 pub mod schema;
 pub mod scim;

@@ -534,6 +534,8 @@ pub enum RevokedFrom {
     RoleRetired,
     /// The requester's membership ended.
     MembershipEnded,
+    /// An access review revoked it.
+    Review,
 }
 
 impl RevokedFrom {
@@ -543,6 +545,7 @@ impl RevokedFrom {
             RevokedFrom::MemberPage => "member_page",
             RevokedFrom::RoleRetired => "role_retired",
             RevokedFrom::MembershipEnded => "membership_ended",
+            RevokedFrom::Review => "review",
         }
     }
 }

@@ -447,6 +447,28 @@ pub(crate) fn grant_role(
 /// Removes one of `member`'s assignments (the audit log keeps it); another member's is
 /// `NotFound`.
 #[allow(clippy::too_many_arguments)]
+/// Ends an assignment where no member decides it: the background user applying an access
+/// review's no-response policy. The same removal as [`unassign`] (a grant from a request marked
+/// revoked and its requester mailed, the version bumped, audited) without the no-escalation
+/// check, which needs a deciding member.
+pub fn remove_assignment_as(conn: &mut Conn<'_>, org: OrgId, assignment: i64, actor: Actor, now: DateTime<Utc>) -> Result<(), DbError> {
+    conn.transaction(|conn| {
+        let (member, role, unit, ends): (i64, i64, Option<i64>, Option<chrono::NaiveDateTime>) =
+            on!(conn, c => ra::table.filter(ra::id.eq(assignment)).filter(ra::org_id.eq(org.0)).select((ra::membership_id, ra::role_id, ra::unit_id, ra::ends_at)).first(c))?;
+        bump(conn, org, None)?;
+        crate::requests::grant_removed(conn, org, Some(("role", assignment)), None, None, crate::requests::RevokedFrom::Review, actor, now)?;
+        on!(conn, c => diesel::delete(ra::table.find(assignment)).execute(c))?;
+        audit::record(
+            conn,
+            now,
+            &AuditEntry::new(Some(org), actor, "role.unassigned", "membership", Some(member))
+                .unit(unit.map(UnitId))
+                .before(json!({"role": role, "unit": unit, "ends_at": ends.map(from_db)})),
+        )?;
+        Ok(())
+    })
+}
+
 pub fn unassign(conn: &mut Conn<'_>, org: OrgId, policy: &Policy, by: MembershipId, member: MembershipId, assignment: i64, actor: Actor, now: DateTime<Utc>) -> Result<(), DbError> {
     conn.transaction(|conn| {
         let (member, role, unit, ends): (i64, i64, Option<i64>, Option<chrono::NaiveDateTime>) =

@@ -644,8 +644,88 @@ diesel::table! {
     }
 }
 
+
+diesel::table! {
+    review_plans (id) {
+        id -> BigInt,
+        org_id -> BigInt,
+        name -> Text,
+        population -> Text,
+        reviewers -> Text,
+        schedule -> Text,
+        duration_days -> Integer,
+        keep_needs_comment -> Bool,
+        no_response -> Text,
+        escalation_days -> Integer,
+        inactive_days -> Integer,
+        next_start_at -> Nullable<Timestamp>,
+        active -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+        updated_by_kind -> Text,
+        updated_by_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    review_campaigns (id) {
+        id -> BigInt,
+        org_id -> BigInt,
+        plan_id -> BigInt,
+        state -> Text,
+        started_at -> Timestamp,
+        deadline_at -> Timestamp,
+        escalation_until -> Nullable<Timestamp>,
+        closed_at -> Nullable<Timestamp>,
+        plan_snapshot -> Text,
+    }
+}
+
+diesel::table! {
+    review_items (id) {
+        id -> BigInt,
+        org_id -> BigInt,
+        campaign_id -> BigInt,
+        assignment_id -> Nullable<BigInt>,
+        membership_id -> BigInt,
+        role_id -> BigInt,
+        unit_id -> Nullable<BigInt>,
+        member_name -> Text,
+        role_name -> Text,
+        unit_name -> Nullable<Text>,
+        helpers -> Text,
+        state -> Text,
+        decision -> Nullable<Text>,
+        comment -> Nullable<Text>,
+        decided_by -> Nullable<BigInt>,
+        decided_by_kind -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        proposed -> Nullable<Text>,
+        proposed_by -> Nullable<BigInt>,
+        proposed_at -> Nullable<Timestamp>,
+        proposed_comment -> Nullable<Text>,
+        applied_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    review_item_reviewers (item_id, membership_id) {
+        item_id -> BigInt,
+        membership_id -> BigInt,
+    }
+}
+
+diesel::joinable!(review_campaigns -> review_plans (plan_id));
+diesel::joinable!(review_items -> review_campaigns (campaign_id));
+diesel::joinable!(review_item_reviewers -> review_items (item_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     platform_staff,
+    review_plans,
+    review_campaigns,
+    review_items,
+    review_item_reviewers,
     scim_resources,
     users,
     organizations,

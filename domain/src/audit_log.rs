@@ -27,6 +27,9 @@ pub const TARGET_KINDS: &[&str] = &[
     "scim_resource",
     "support_session",
     "member_import",
+    "review_plan",
+    "review_campaign",
+    "review_item",
     "user",
     "endpoint",
 ];

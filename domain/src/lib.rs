@@ -21,6 +21,7 @@ pub mod org_role;
 pub mod people;
 pub mod redirect;
 pub mod requests;
+pub mod reviews;
 pub mod scim;
 pub mod scim_schema;
 pub mod secret;

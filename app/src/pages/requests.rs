@@ -213,6 +213,7 @@ pub fn RequestPage() -> impl IntoView {
                             Some("member_page") => Msg::ReqRevokedFromMemberPage,
                             Some("role_retired") => Msg::ReqRevokedFromRoleRetired,
                             Some("membership_ended") => Msg::ReqRevokedFromMembershipEnded,
+                            Some("review") => Msg::ReqRevokedFromReview,
                             _ => Msg::ReqRevokedFromRequest,
                         };
                         view! { <dt>{t(locale, Msg::ReqRevokedBy)}</dt><dd>{who}" · "{datetime(locale, at)}" · "{t(locale, how)}</dd> }

@@ -12,6 +12,7 @@ mod links;
 mod members_list;
 mod pool;
 mod requests;
+mod reviews;
 mod scim;
 mod sso;
 mod support;
