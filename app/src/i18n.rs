@@ -186,6 +186,31 @@ pub const AUDIT_ACTIONS: &[(&str, Msg)] = &[
     ("sign_in_link.requested", Msg::AuditSignInLinkRequested),
 ];
 
+/// How often an access review runs, in words.
+pub fn review_schedule_label(locale: Locale, schedule: &str) -> String {
+    let m = match schedule {
+        "once" => Msg::ReviewOnce,
+        "monthly" => Msg::ReviewMonthly,
+        "quarterly" => Msg::ReviewQuarterly,
+        "half_yearly" => Msg::ReviewHalfYearly,
+        "yearly" => Msg::ReviewYearly,
+        other => return other.to_string(),
+    };
+    t(locale, m).to_string()
+}
+
+/// What an unanswered review item becomes, in words.
+pub fn review_no_response_label(locale: Locale, policy: &str) -> String {
+    let m = match policy {
+        "keep" => Msg::ReviewNoResponseKeep,
+        "revoke" => Msg::ReviewNoResponseRevoke,
+        "escalate_keep" => Msg::ReviewNoResponseEscalateKeep,
+        "escalate_revoke" => Msg::ReviewNoResponseEscalateRevoke,
+        other => return other.to_string(),
+    };
+    t(locale, m).to_string()
+}
+
 /// A kind of actor in words (the audit log's filter and column).
 pub fn audit_actor_kind_label(locale: Locale, kind: &str) -> String {
     let m = match kind {
@@ -385,6 +410,15 @@ pub fn invalid_input(locale: Locale, e: &gatehouse_domain::DomainError) -> Strin
                 "target_id" => t(locale, Msg::AuditTargetId),
                 "from" => t(locale, Msg::AuditFrom),
                 "to" => t(locale, Msg::AuditTo),
+                "duration_days" => t(locale, Msg::ReviewDuration),
+                "escalation_days" => t(locale, Msg::ReviewEscalationDays),
+                "inactive_days" => t(locale, Msg::ReviewInactiveDays),
+                "schedule" => t(locale, Msg::ReviewSchedule),
+                "no_response" => t(locale, Msg::ReviewNoResponse),
+                "fallback" => t(locale, Msg::ReviewFallback),
+                "second_stage" => t(locale, Msg::ReviewSecondStage),
+                "start_on" => t(locale, Msg::ReviewStartOn),
+                "comment" => t(locale, Msg::ReqComment),
                 other => other,
             };
             if value.trim().is_empty() {

@@ -113,6 +113,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("mail") view=pages::mail::MailPage ssr=SsrMode::Async />
                     <Route path=path!("api-keys") view=pages::api_keys::ApiKeysPage ssr=SsrMode::Async />
                     <Route path=path!("audit") view=pages::audit::AuditPage ssr=SsrMode::Async />
+                    <Route path=path!("reviews") view=pages::reviews::ReviewsPage ssr=SsrMode::Async />
+                    <Route path=path!("reviews/:id") view=pages::reviews::ReviewPage ssr=SsrMode::Async />
                     <Route path=path!("settings") view=pages::settings::SettingsPage ssr=SsrMode::Async />
                     <Route path=path!("sso") view=pages::sso::SsoPage ssr=SsrMode::Async />
                     <Route path=path!("invitations") view=pages::people::InvitationsPage ssr=SsrMode::Async />

@@ -145,7 +145,7 @@ fn last_sign_in(conn: &mut Conn<'_>, user: Option<i64>) -> Result<Option<DateTim
 
 /// Starts every campaign whose plan is due by `now` (the scheduled sweep of any instance: a plan
 /// is claimed by moving its next start, so two instances start it once). Returns the campaigns.
-pub fn start_due(conn: &mut Conn<'_>, now: DateTime<Utc>) -> Result<Vec<i64>, DbError> {
+pub fn start_due(conn: &mut Conn<'_>, public_url: &str, now: DateTime<Utc>) -> Result<Vec<i64>, DbError> {
     let due: Vec<(i64, i64, chrono::NaiveDateTime)> = on!(conn, c => rp::table
         .filter(rp::active.eq(true))
         .filter(rp::next_start_at.le(to_db(now)))
@@ -154,7 +154,7 @@ pub fn start_due(conn: &mut Conn<'_>, now: DateTime<Utc>) -> Result<Vec<i64>, Db
         .load(c))?;
     let mut started = Vec::new();
     for (plan, org, at) in due {
-        if let Some(id) = start(conn, OrgId(org), plan, from_db(at), now)? {
+        if let Some(id) = start(conn, OrgId(org), plan, from_db(at), public_url, now)? {
             started.push(id);
         }
     }
@@ -164,7 +164,7 @@ pub fn start_due(conn: &mut Conn<'_>, now: DateTime<Utc>) -> Result<Vec<i64>, Db
 /// Starts the campaign of `plan` scheduled at `at`: freezes the population, finds the reviewers
 /// and moves the plan to its next start (a one-time plan ends). None when another instance
 /// started it first.
-pub fn start(conn: &mut Conn<'_>, org: OrgId, plan: i64, at: DateTime<Utc>, now: DateTime<Utc>) -> Result<Option<i64>, DbError> {
+pub fn start(conn: &mut Conn<'_>, org: OrgId, plan: i64, at: DateTime<Utc>, public_url: &str, now: DateTime<Utc>) -> Result<Option<i64>, DbError> {
     conn.transaction(|conn| {
         type PlanRow = (String, String, String, String, i32, i32);
         let (name, population, reviewers, schedule, duration, inactive): PlanRow = on!(conn, c => rp::table
@@ -199,7 +199,7 @@ pub fn start(conn: &mut Conn<'_>, org: OrgId, plan: i64, at: DateTime<Utc>, now:
             .get_result(c))?;
         let live = live_assignments(conn, org, now)?;
         let mut items = 0;
-        let mut everyone: Vec<i64> = Vec::new();
+        let mut everyone: Vec<(i64, i64)> = Vec::new();
         for l in &live {
             let member_units = crate::authz::member_units(conn, org, MembershipId(l.member))?;
             let held = Held { member: MembershipId(l.member), role: RoleId(l.role), anchor: l.unit.map(UnitId), member_units: member_units.clone() };
@@ -227,13 +227,38 @@ pub fn start(conn: &mut Conn<'_>, org: OrgId, plan: i64, at: DateTime<Utc>, now:
                 .get_result(c))?;
             for rv in &reviewers {
                 on!(conn, c => diesel::insert_into(rr::table).values((rr::item_id.eq(item), rr::membership_id.eq(rv.0))).execute(c))?;
-                if !everyone.contains(&rv.0) {
-                    everyone.push(rv.0);
+                match everyone.iter_mut().find(|(m, _)| *m == rv.0) {
+                    Some((_, n)) => *n += 1,
+                    None => everyone.push((rv.0, 1)),
                 }
             }
             items += 1;
         }
         let background = crate::orgs::get(conn, org)?.background_user;
+        // Each reviewer is mailed a signed link to the review (it opens after sign-in).
+        let s = crate::orgs::settings(conn, org)?;
+        let token = crate::links::token(conn, gatehouse_domain::links::Subject::ReviewCampaign(campaign), now)?;
+        let link = format!("{}/o/{}/reviews/{campaign}?link={token}", public_url.trim_end_matches('/'), s.slug); // not user text: a URL
+        let deadline = crate::orgs::local_time(&s.time_zone, rules::deadline(start_at, duration as u32));
+        for (reviewer, n) in &everyone {
+            let person: Option<(String, String, String)> = on!(conn, c => m::table
+                .inner_join(u::table)
+                .filter(m::id.eq(*reviewer))
+                .filter(m::status.eq("active"))
+                .select((u::display_name, u::email, u::locale))
+                .first(c)
+                .optional())?;
+            let Some((who, email, locale)) = person else { continue };
+            let locale = gatehouse_domain::locale::Locale::parse(&locale).unwrap_or_default();
+            let mail = gatehouse_mail::Mail::ReviewAssigned { name: who, org: s.name.clone(), review: name.clone(), items: *n, deadline: deadline.clone(), link: link.clone() };
+            let r = gatehouse_mail::render(&mail, locale, public_url).map_err(|e| DbError::Config(e.to_string()))?;
+            crate::outbox::enqueue(
+                conn,
+                &crate::outbox::NewMail { org: Some(org), to: &email, locale: locale.code(), template: r.template, subject: &r.subject, text: &r.text, html: &r.html },
+                Actor::Background { user: background },
+                now,
+            )?;
+        }
         audit::record(
             conn,
             now,
@@ -468,4 +493,168 @@ pub fn campaign_state(conn: &mut Conn<'_>, org: OrgId, campaign: i64) -> Result<
 /// member's pseudonym (their decisions and comments stay).
 pub fn redact_member(conn: &mut Conn<'_>, org: OrgId, member: MembershipId, pseudonym: &str) -> Result<usize, DbError> {
     Ok(on!(conn, c => diesel::update(ri::table.filter(ri::org_id.eq(org.0)).filter(ri::membership_id.eq(member.0))).set(ri::member_name.eq(pseudonym)).execute(c))?)
+}
+
+/// A plan as its list shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanLine {
+    pub id: i64,
+    pub name: String,
+    pub schedule: String,
+    pub duration_days: i32,
+    pub no_response: String,
+    pub next_start_at: Option<DateTime<Utc>>,
+    pub active: bool,
+}
+
+pub fn plans(conn: &mut Conn<'_>, org: OrgId) -> Result<Vec<PlanLine>, DbError> {
+    type Row = (i64, String, String, i32, String, Option<chrono::NaiveDateTime>, bool);
+    let rows: Vec<Row> = on!(conn, c => rp::table
+        .filter(rp::org_id.eq(org.0))
+        .order(rp::id.desc())
+        .select((rp::id, rp::name, rp::schedule, rp::duration_days, rp::no_response, rp::next_start_at, rp::active))
+        .load(c))?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, name, schedule, duration_days, no_response, next, active)| PlanLine { id, name, schedule, duration_days, no_response, next_start_at: next.map(from_db), active })
+        .collect())
+}
+
+/// A campaign with its progress.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CampaignLine {
+    pub id: i64,
+    pub plan: String,
+    pub state: CampaignState,
+    pub started_at: DateTime<Utc>,
+    pub deadline_at: DateTime<Utc>,
+    pub escalation_until: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub keep_needs_comment: bool,
+    pub total: i64,
+    pub decided: i64,
+    pub kept: i64,
+    pub revoked: i64,
+}
+
+/// The organization's campaigns, newest first (`only`: that one).
+pub fn campaigns(conn: &mut Conn<'_>, org: OrgId, only: Option<i64>) -> Result<Vec<CampaignLine>, DbError> {
+    type Row = (i64, String, String, chrono::NaiveDateTime, chrono::NaiveDateTime, Option<chrono::NaiveDateTime>, Option<chrono::NaiveDateTime>, bool);
+    let rows: Vec<Row> = on!(conn, c => {
+        let mut q = rc::table
+            .inner_join(rp::table)
+            .filter(rc::org_id.eq(org.0))
+            .order(rc::id.desc())
+            .limit(100)
+            .select((rc::id, rp::name, rc::state, rc::started_at, rc::deadline_at, rc::escalation_until, rc::closed_at, rp::keep_needs_comment))
+            .into_boxed();
+        if let Some(id) = only {
+            q = q.filter(rc::id.eq(id));
+        }
+        q.load(c)
+    })?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
+    let counts: Vec<(i64, String, Option<String>, i64)> = if ids.is_empty() {
+        vec![]
+    } else {
+        on!(conn, c => ri::table
+            .filter(crate::any_id::any_id(ri::campaign_id, &ids))
+            .group_by((ri::campaign_id, ri::state, ri::decision))
+            .select((ri::campaign_id, ri::state, ri::decision, diesel::dsl::count_star()))
+            .load(c))?
+    };
+    Ok(rows
+        .into_iter()
+        .map(|(id, plan, state, started, deadline, escalation, closed, keep_needs_comment)| {
+            let mine = counts.iter().filter(|(c, ..)| *c == id);
+            let total = mine.clone().map(|(.., n)| n).sum();
+            let decided = mine.clone().filter(|(_, s, ..)| s == "final").map(|(.., n)| n).sum();
+            let kept = mine.clone().filter(|(_, s, d, _)| s == "final" && d.as_deref() == Some("keep")).map(|(.., n)| n).sum();
+            let revoked = mine.filter(|(_, s, d, _)| s == "final" && d.as_deref() == Some("revoke")).map(|(.., n)| n).sum();
+            CampaignLine {
+                id,
+                plan,
+                state: CampaignState::parse(&state).unwrap_or(CampaignState::Closed),
+                started_at: from_db(started),
+                deadline_at: from_db(deadline),
+                escalation_until: escalation.map(from_db),
+                closed_at: closed.map(from_db),
+                keep_needs_comment,
+                total,
+                decided,
+                kept,
+                revoked,
+            }
+        })
+        .collect())
+}
+
+/// Who decided each final item, by name (people; the background user has no name here).
+pub fn deciders(conn: &mut Conn<'_>, org: OrgId, campaign: i64) -> Result<Vec<(i64, Option<String>, Option<DateTime<Utc>>, Option<String>)>, DbError> {
+    type Row = (i64, Option<String>, Option<String>, Option<chrono::NaiveDateTime>, Option<String>);
+    let rows: Vec<Row> = on!(conn, c => ri::table
+        .left_join(m::table.on(m::id.nullable().eq(ri::decided_by)).left_join(u::table))
+        .filter(ri::org_id.eq(org.0))
+        .filter(ri::campaign_id.eq(campaign))
+        .select((ri::id, u::display_name.nullable(), m::pseudonym.nullable(), ri::decided_at, ri::decided_by_kind))
+        .load(c))?;
+    Ok(rows.into_iter().map(|(id, name, pseudonym, at, kind)| (id, pseudonym.or(name), at.map(from_db), kind)).collect())
+}
+
+/// The campaign an item of `org` belongs to.
+pub fn campaign_of(conn: &mut Conn<'_>, org: OrgId, item: i64) -> Result<i64, DbError> {
+    Ok(on!(conn, c => ri::table.filter(ri::id.eq(item)).filter(ri::org_id.eq(org.0)).select(ri::campaign_id).first(c))?)
+}
+
+/// The reviewer plan a campaign started with (its fallback and second stage).
+pub fn reviewer_plan(conn: &mut Conn<'_>, org: OrgId, campaign: i64) -> Result<ReviewerPlan, DbError> {
+    let snapshot: String = on!(conn, c => rc::table.filter(rc::id.eq(campaign)).filter(rc::org_id.eq(org.0)).select(rc::plan_snapshot).first(c))?;
+    let v: serde_json::Value = serde_json::from_str(&snapshot).map_err(|e| DbError::Config(e.to_string()))?;
+    serde_json::from_value(v["reviewers"].clone()).map_err(|e| DbError::Config(e.to_string()))
+}
+
+/// The campaigns of `org` in which `member` reviews something.
+pub fn campaigns_reviewed_by(conn: &mut Conn<'_>, org: OrgId, member: MembershipId) -> Result<Vec<i64>, DbError> {
+    let mut ids: Vec<i64> = on!(conn, c => rr::table
+        .inner_join(ri::table)
+        .filter(ri::org_id.eq(org.0))
+        .filter(rr::membership_id.eq(member.0))
+        .select(ri::campaign_id)
+        .distinct()
+        .load(c))?;
+    ids.sort_unstable_by(|a, b| b.cmp(a));
+    Ok(ids)
+}
+
+/// Whether `me` may decide `item` now (its state, its reviewers, the fallback, the second stage).
+pub fn may_decide(item: &Item, plan: &ReviewerPlan, running: bool, me: MembershipId) -> bool {
+    running
+        && match item.state {
+            ItemState::Pending => item.reviewers.contains(&me),
+            ItemState::Escalated => plan.fallback == Some(me),
+            ItemState::Proposed(_) => plan.second_stage == Some(me),
+            ItemState::Final(_) => false,
+        }
+}
+
+/// Keeps, in one change, every item of the campaign that `by` may decide at the first stage and
+/// whose decision helpers agree to keeping. Returns how many.
+#[allow(clippy::too_many_arguments)]
+pub fn keep_agreed(conn: &mut Conn<'_>, org: OrgId, policy: &Policy, by: MembershipId, campaign: i64, comment: &str, actor: Actor, now: DateTime<Utc>) -> Result<usize, DbError> {
+    conn.transaction(|conn| {
+        let plan = reviewer_plan(conn, org, campaign)?;
+        let running = campaign_state(conn, org, campaign)? == CampaignState::Running;
+        if !campaigns_reviewed_by(conn, org, by)?.contains(&campaign) && plan.fallback != Some(by) && plan.second_stage != Some(by) {
+            // Not a reviewer of this campaign: nothing of it is theirs.
+            return Err(DbError::NotFound);
+        }
+        let mut n = 0;
+        for item in items(conn, org, campaign)? {
+            if item.state == ItemState::Pending && may_decide(&item, &plan, running, by) && item.helpers.agrees_to_keep() {
+                decide(conn, org, policy, by, item.id, Decision::Keep, comment, actor, now)?;
+                n += 1;
+            }
+        }
+        Ok(n)
+    })
 }

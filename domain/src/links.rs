@@ -20,6 +20,7 @@ pub fn ttl() -> Duration {
 pub enum Subject {
     AccessRequest(i64),
     ComplianceCase(i64),
+    ReviewCampaign(i64),
 }
 
 impl Subject {
@@ -27,6 +28,7 @@ impl Subject {
         match self {
             Subject::AccessRequest(id) => format!("access_request:{id}"),
             Subject::ComplianceCase(id) => format!("compliance_case:{id}"),
+            Subject::ReviewCampaign(id) => format!("review_campaign:{id}"), // not user text: a signed subject
         }
     }
 }

@@ -79,6 +79,9 @@ pub enum Mail {
     /// To the owners: the organization will be deleted on `due` (scheduled by platform staff,
     /// for `reason`); until then it can be cancelled through Gatehouse support.
     DeletionScheduled { name: String, staff: String, org: String, reason: String, due: String },
+    /// To each reviewer when an access review starts: how many assignments are theirs to keep or
+    /// revoke, and by when; the link opens the review after sign-in.
+    ReviewAssigned { name: String, org: String, review: String, items: i64, deadline: String, link: String },
 }
 
 impl Mail {
@@ -88,6 +91,14 @@ impl Mail {
         let link = |p: &str| format!("https://gatehouse.example/{p}?token=TOKEN");
         vec![
             Mail::TestMessage { requested_by: "Olga Operator <ops@acme.test>".into() },
+            Mail::ReviewAssigned {
+                name: "Dana Demo".into(),
+                org: "Acme Logistics".into(),
+                review: "Quarterly review of Sales".into(), // not user text: an example for the snapshots
+                items: 7,
+                deadline: "2026-12-19 09:00 UTC".into(),
+                link: link("o/acme/reviews/3"),
+            },
             Mail::SupportAccessStarted {
                 name: "Dana Demo".into(),
                 staff: "Sam Support".into(),
@@ -492,6 +503,18 @@ pub fn render(mail: &Mail, locale: Locale, public_url: &str) -> Result<Rendered,
                 note: t(locale, Msg::MailOwnerRecoveredNote).to_string(),
             };
             action("owner_recovered", a, link, locale, public_url)
+        }
+        Mail::ReviewAssigned { name, org, review, items, deadline, link } => {
+            let n = items.to_string();
+            let a = Action {
+                subject: tf(locale, Msg::MailReviewAssignedSubject, &[("org", org), ("review", review)]),
+                heading: t(locale, Msg::MailReviewAssignedHeading).to_string(),
+                greeting: tf(locale, Msg::MailGreeting, &[("name", name)]),
+                body: tf(locale, Msg::MailReviewAssignedBody, &[("org", org), ("review", review), ("items", &n), ("deadline", deadline)]),
+                link_label: t(locale, Msg::MailReviewAssignedLinkLabel).to_string(),
+                note: t(locale, Msg::MailReviewAssignedNote).to_string(),
+            };
+            action("review_assigned", a, link, locale, public_url)
         }
         Mail::DeletionScheduled { name, staff, org, reason, due } => {
             let a = Action {

@@ -50,6 +50,9 @@ pub const ORG_FORMS: &[(&str, &str)] = &[
     ("GET", "/o/{org}/me/data.json"),
     ("GET", "/o/{org}/members/{id}/data.json"),
     ("GET", "/o/{org}/document"),
+    ("POST", "/o/{org}/reviews/plans"),
+    ("POST", "/o/{org}/reviews/items/{id}/decide"),
+    ("POST", "/o/{org}/reviews/{id}/keep-agreed"),
     ("POST", "/o/{org}/imports"),
     ("POST", "/o/{org}/imports/{id}/start"),
     ("POST", "/o/{org}/imports/{id}/discard"),
@@ -104,6 +107,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     crate::audit::configure(cfg);
     crate::personal_data::configure(cfg);
     crate::document::configure(cfg);
+    crate::reviews::configure(cfg);
     crate::requests::configure(cfg);
     crate::compliance::configure(cfg);
     crate::api_keys::configure(cfg);

@@ -93,6 +93,9 @@ pub struct Scheduled {
     pub support_ended: usize,
     /// Organizations whose scheduled deletion was due, deleted.
     pub orgs_deleted: usize,
+    /// Access reviews started (their reviewers mailed), and items settled at a deadline.
+    pub reviews_started: usize,
+    pub review_items_settled: usize,
 }
 
 /// The background users' scheduled work that is due now: invitation reminders (with a fresh
@@ -115,13 +118,31 @@ pub async fn scheduled(state: &AppState) -> Result<Scheduled, String> {
         let auto_anonymized = db.with(|c| gatehouse_db::compliance::auto_anonymize_due(c, now))?;
         let support_ended = db.with(|c| gatehouse_db::support::end_due(c, now))?;
         let orgs_deleted = db.with(|c| gatehouse_db::tenants::delete_due(c, now))?;
-        Ok(Scheduled { reminders, expired, request_reminders, requests_expired, imports: 0, memberships_ended, compliance_reminders, auto_anonymized, link_key_rotated, support_ended, orgs_deleted })
+        let reviews_started = db.with(|c| gatehouse_db::reviews::start_due(c, &url, now))?.len();
+        let review_items_settled = db.with(|c| gatehouse_db::reviews::sweep(c, now))?;
+        Ok(Scheduled {
+            reminders,
+            expired,
+            request_reminders,
+            requests_expired,
+            imports: 0,
+            memberships_ended,
+            compliance_reminders,
+            auto_anonymized,
+            link_key_rotated,
+            support_ended,
+            orgs_deleted,
+            reviews_started,
+            review_items_settled,
+        })
     })
     .await
     .map_err(|e| e.to_string())?
     .map_err(|e| e.to_string())?;
     let r = Scheduled { imports: crate::imports::drive(state, None).await?, ..r };
-    if r.reminders + r.expired + r.imports + r.request_reminders + r.requests_expired + r.memberships_ended + r.compliance_reminders + r.auto_anonymized + r.support_ended + r.orgs_deleted > 0 || r.link_key_rotated {
+    if r.reminders + r.expired + r.imports + r.request_reminders + r.requests_expired + r.memberships_ended + r.compliance_reminders + r.auto_anonymized + r.support_ended + r.orgs_deleted + r.reviews_started + r.review_items_settled > 0
+        || r.link_key_rotated
+    {
         tracing::info!(
             reminders = r.reminders,
             expired = r.expired,
@@ -134,6 +155,8 @@ pub async fn scheduled(state: &AppState) -> Result<Scheduled, String> {
             link_key_rotated = r.link_key_rotated,
             support_ended = r.support_ended,
             orgs_deleted = r.orgs_deleted,
+            reviews_started = r.reviews_started,
+            review_items_settled = r.review_items_settled,
             "scheduled work done"
         );
     }

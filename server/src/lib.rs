@@ -21,6 +21,7 @@ pub mod people;
 pub mod personal_data;
 pub mod redirect;
 pub mod requests;
+pub mod reviews;
 pub mod sso;
 pub mod staff;
 pub mod streaming;

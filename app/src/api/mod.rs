@@ -39,6 +39,9 @@ pub struct Menu {
     /// The audit log (audit.view anywhere: the whole log, a unit's, or one's own actions).
     #[serde(default)]
     pub audit: bool,
+    /// Access reviews (reviews.run, or roles.assign somewhere: whoever may be a reviewer).
+    #[serde(default)]
+    pub reviews: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -359,6 +362,7 @@ pub mod server {
             api_keys: org_wide("api_keys.generate") || org_wide("api_keys.revoke"),
             settings: org_wide("settings.edit"),
             audit: anywhere("audit.view"),
+            reviews: org_wide("reviews.run") || anywhere("roles.assign"),
         }
     }
 }
@@ -372,6 +376,7 @@ pub mod dashboard;
 pub mod members;
 pub mod people;
 pub mod requests;
+pub mod reviews;
 pub mod settings;
 pub mod sso;
 pub mod staff;

@@ -11,6 +11,7 @@ pub mod members;
 pub mod orgs;
 pub mod people;
 pub mod requests;
+pub mod reviews;
 pub mod roles;
 pub mod settings;
 pub mod staff;

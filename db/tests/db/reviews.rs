@@ -65,10 +65,12 @@ both!(a_quarterly_campaign_is_frozen_decided_and_closed, |t: &TestDb| {
     t.db.with(|c| reviews::create_plan(c, org.id, &policy, owner, &input, as_owner, now())).unwrap();
 
     // Two sweeps at once start one campaign.
-    let started = t.db.with(|c| reviews::start_due(c, now())).unwrap();
+    let started = t.db.with(|c| reviews::start_due(c, "https://gatehouse.test", now())).unwrap();
     assert_eq!(started.len(), 1);
-    assert!(t.db.with(|c| reviews::start_due(c, now() + Duration::minutes(1))).unwrap().is_empty());
+    assert!(t.db.with(|c| reviews::start_due(c, "https://gatehouse.test", now() + Duration::minutes(1))).unwrap().is_empty());
     let campaign = started[0];
+    // Each reviewer is mailed once, with the number of their items.
+    assert_eq!(t.count_where("email_outbox", "template = 'review_assigned'"), 2, "the manager and the owner");
     // A seller who comes after the start is not in it: the population is frozen.
     t.db.tx(|c| {
         let u = users::create(c, &users::NewUser { email: "late@acme.test", display_name: "Late", locale: Default::default(), password_hash: None, is_system: false }, actor, now())?;
@@ -114,8 +116,8 @@ both!(a_quarterly_campaign_is_frozen_decided_and_closed, |t: &TestDb| {
     assert!(t.db.with(|c| reviews::decide(c, org.id, &policy, manager, item_a, Decision::Revoke, "", as_manager, now() + Duration::days(22))).is_err());
 
     // The next quarter's campaign, once.
-    assert!(t.db.with(|c| reviews::start_due(c, now() + Duration::days(60))).unwrap().is_empty());
-    assert_eq!(t.db.with(|c| reviews::start_due(c, now() + Duration::days(92))).unwrap().len(), 1);
+    assert!(t.db.with(|c| reviews::start_due(c, "https://gatehouse.test", now() + Duration::days(60))).unwrap().is_empty());
+    assert_eq!(t.db.with(|c| reviews::start_due(c, "https://gatehouse.test", now() + Duration::days(92))).unwrap().len(), 1);
     // Anonymized: the evidence keeps the item under the pseudonym.
     t.db.with(|c| reviews::redact_member(c, org.id, a, "Former member 7F3A")).unwrap();
     assert!(t.db.with(|c| reviews::items(c, org.id, campaign)).unwrap().iter().any(|i| i.member == a && i.member_name == "Former member 7F3A"));

@@ -168,6 +168,29 @@ async fn every_route_refuses_the_unpermitted_and_strangers(t: &TestDb) {
         (provider, mapping)
     };
 
+    // An access review of one role, started now (reviewed by whoever may assign roles: not Max).
+    let (review, review_item) = {
+        use gatehouse_domain::reviews::{NoResponse, Population, ReviewerPlan, ReviewerRule, Schedule};
+        let p = t.db.with(|c| gatehouse_db::authz::load_policy(c, acme.id)).unwrap();
+        let owner = gatehouse_domain::ids::MembershipId(other);
+        let input = gatehouse_db::reviews::PlanInput {
+            name: "Roles check".into(),
+            population: Population::Roles(vec![gatehouse_domain::ids::RoleId(role)]),
+            reviewers: ReviewerPlan { rule: ReviewerRule::UnitManagers, fallback: None, self_review: false, second_stage: None },
+            schedule: Schedule::Once,
+            duration_days: 14,
+            keep_needs_comment: false,
+            no_response: NoResponse::Keep,
+            escalation_days: 7,
+            inactive_days: 30,
+            first_start: now(),
+        };
+        let plan = t.db.with(|c| gatehouse_db::reviews::create_plan(c, acme.id, &p, owner, &input, gatehouse_domain::actor::Actor::System, now())).unwrap();
+        let campaign = t.db.with(|c| gatehouse_db::reviews::start(c, acme.id, plan, now(), "http://127.0.0.1:3000", now())).unwrap().unwrap();
+        let item = t.db.with(|c| gatehouse_db::reviews::items(c, acme.id, campaign)).unwrap().first().map(|i| i.id).unwrap_or(1);
+        (campaign, item)
+    };
+
     // How to call each thing, with a member of acme who holds no admin permission (`member`)
     // and with the owner of another organization (`stranger`). Own-data endpoints say so.
     let api_cases: Vec<(&str, String, bool)> = vec![
@@ -198,6 +221,9 @@ async fn every_route_refuses_the_unpermitted_and_strangers(t: &TestDb) {
         ("/api/security", "org=acme".into(), false),
         ("/api/sso", "org=acme".into(), false),
         ("/api/audit", "org=acme".into(), false),
+        // Every member opens the reviews list and sees only the reviews they take part in.
+        ("/api/reviews", "org=acme".into(), true),
+        ("/api/review", format!("org=acme&id={review}"), false),
     ];
     // Not about an organization's data: the signed-in person's own identity and memberships,
     // and the pages behind emailed links (which show only what the link itself carries).
@@ -238,6 +264,8 @@ async fn every_route_refuses_the_unpermitted_and_strangers(t: &TestDb) {
         ("/o/acme/settings".into(), false),
         ("/o/acme/sso".into(), false),
         ("/o/acme/audit".into(), false),
+        ("/o/acme/reviews".into(), true),
+        (format!("/o/acme/reviews/{review}"), false),
     ];
     let pattern_of = |path: &str| -> String {
         path.split('/').map(|s| if s.chars().all(|c| c.is_ascii_digit()) && !s.is_empty() { "{id}" } else if s == "acme" { "{org}" } else if s == "tournaments" { "{module}" } else { s }).collect::<Vec<_>>().join("/")
@@ -276,6 +304,9 @@ async fn every_route_refuses_the_unpermitted_and_strangers(t: &TestDb) {
         ("GET", "/o/acme/me/data.json".into(), vec![]),
         ("GET", format!("/o/acme/members/{other}/data.json"), vec![]),
         ("GET", "/o/acme/document".into(), vec![]),
+        ("POST", "/o/acme/reviews/plans".into(), vec![("name", "Sneaky".into()), ("schedule", "once".into()), ("no_response", "keep".into()), ("population", "roles".into()), ("role", role.to_string())]),
+        ("POST", format!("/o/acme/reviews/items/{review_item}/decide"), vec![("decision", "revoke".into())]),
+        ("POST", format!("/o/acme/reviews/{review}/keep-agreed"), vec![]),
         ("POST", "/o/acme/imports".into(), vec![]),
         ("POST", format!("/o/acme/imports/{import}/start"), vec![]),
         ("POST", format!("/o/acme/imports/{import}/discard"), vec![]),
@@ -337,6 +368,9 @@ async fn every_route_refuses_the_unpermitted_and_strangers(t: &TestDb) {
         if *own && path.ends_with("/requests") {
             assert_eq!(r.status, StatusCode::OK, "{url}: own requests");
             assert!(r.body.contains("\"mine\":[]") && r.body.contains("\"to_decide\":[]") && !r.body.contains("Dana Demo"), "{url}: nothing of the owner's: {}", r.body);
+        } else if *own && path.ends_with("/reviews") {
+            assert_eq!(r.status, StatusCode::OK, "{url}: every member");
+            assert!(r.body.contains("\"can_run\":false") && r.body.contains("\"campaigns\":[]"), "{url}: no review of others: {}", r.body);
         } else if *own && path.ends_with("/content") {
             assert_eq!(r.status, StatusCode::OK, "{url}: filtered by the engine");
             assert!(r.body.contains("\"items\":[]") && r.body.contains("\"can_create\":false"), "{url}: a developer sees none of the others' tournaments: {}", r.body);

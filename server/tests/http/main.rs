@@ -11,6 +11,7 @@ mod document;
 mod people;
 mod personal_data;
 mod requests;
+mod reviews;
 mod scim;
 mod security;
 mod sessions;

@@ -1,0 +1,153 @@
+//! Access reviews' form posts: planning a review (`reviews.run`; one that starts now starts in the
+//! same change, its population frozen and its reviewers mailed), a reviewer's keep or revoke on
+//! one item, and keeping in one go every item of theirs the decision helpers agree to keep.
+use crate::forms::{fields, Caller, Form};
+use crate::redirect::see_other;
+use actix_web::{web, HttpResponse};
+use chrono::{NaiveDate, Utc};
+use gatehouse_app::i18n::{t, Msg};
+use gatehouse_db::reviews::{self, PlanInput};
+use gatehouse_db::DbError;
+use gatehouse_domain::error::DomainError;
+use gatehouse_domain::ids::{MembershipId, RoleId, UnitId};
+use gatehouse_domain::reviews::{Decision, NoResponse, Population, ReviewerPlan, ReviewerRule, Schedule};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/o/{org}/reviews/plans", web::post().to(plan))
+        .route("/o/{org}/reviews/items/{id}/decide", web::post().to(decide))
+        .route("/o/{org}/reviews/{id}/keep-agreed", web::post().to(keep_agreed));
+}
+
+fn bad(field: &'static str, value: &str) -> DbError {
+    DbError::Domain(DomainError::InvalidValue { field, value: value.to_string() })
+}
+
+async fn plan(c: Caller, form: Form) -> HttpResponse {
+    let all: Vec<(String, String)> = form.0.clone();
+    let f = fields(&form);
+    let get = |k: &str| f.get(k).map(|v| v.trim().to_string()).unwrap_or_default();
+    let many = |k: &str| all.iter().filter(|(n, _)| n == k).filter_map(|(_, v)| v.trim().parse::<i64>().ok()).collect::<Vec<_>>();
+    let back = format!("/o/{}/reviews", c.org.slug);
+    // What was typed comes back with a refusal.
+    let keep: Vec<(&str, String)> = ["name", "schedule", "duration_days", "no_response"].iter().map(|k| (*k, get(k))).collect();
+    let parsed = (|| -> Result<(PlanInput, Option<String>, Option<String>), DbError> {
+        let population = match get("population").as_str() {
+            "roles" => Population::Roles(many("role").into_iter().map(RoleId).collect()),
+            _ => Population::Units(many("unit").into_iter().map(UnitId).collect()),
+        };
+        if matches!(&population, Population::Roles(r) if r.is_empty()) {
+            return Err(bad("role", ""));
+        }
+        let rule = match get("rule").as_str() {
+            "holders_managers" => ReviewerRule::HoldersManagers,
+            "self" => ReviewerRule::SelfAttestation,
+            _ => ReviewerRule::UnitManagers,
+        };
+        let schedule = Schedule::parse(&get("schedule")).ok_or_else(|| bad("schedule", &get("schedule")))?;
+        let number = |k: &'static str, default: u32| -> Result<u32, DbError> {
+            let v = get(k);
+            if v.is_empty() {
+                Ok(default)
+            } else {
+                v.parse::<u32>().map_err(|_| bad(k, &v))
+            }
+        };
+        let no_response = NoResponse::parse(&get("no_response")).ok_or_else(|| bad("no_response", &get("no_response")))?;
+        let first_start = match get("start_on").as_str() {
+            "" => c.now,
+            d => {
+                let day = NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| bad("start_on", d))?;
+                let tz: chrono_tz::Tz = c.org.time_zone.parse().unwrap_or(chrono_tz::UTC);
+                let local = day.and_hms_opt(8, 0, 0).expect("08:00 exists");
+                match local.and_local_timezone(tz) {
+                    chrono::LocalResult::Single(t) | chrono::LocalResult::Ambiguous(t, _) => t.with_timezone(&Utc).max(c.now),
+                    chrono::LocalResult::None => c.now,
+                }
+            }
+        };
+        let emails = (Some(get("fallback")).filter(|s| !s.is_empty()), Some(get("second_stage")).filter(|s| !s.is_empty()));
+        Ok((
+            PlanInput {
+                name: get("name"),
+                population,
+                reviewers: ReviewerPlan { rule, fallback: None, self_review: f.contains_key("self_review"), second_stage: None },
+                schedule,
+                duration_days: number("duration_days", 14)?,
+                keep_needs_comment: f.contains_key("keep_needs_comment"),
+                no_response,
+                escalation_days: number("escalation_days", 7)?,
+                inactive_days: number("inactive_days", 30)?,
+                first_start,
+            },
+            emails.0,
+            emails.1,
+        ))
+    })();
+    let (input, fallback, second) = match parsed {
+        Ok(p) => p,
+        Err(e) => return c.back(&back, Err::<((), _), _>((e, c.policy.clone())), &keep),
+    };
+    let (org, me, actor, now, url) = (c.org.id, c.m.id, c.actor, c.now, c.state.public_url.clone());
+    let r = c
+        .change(move |conn, p| {
+            let mut input = input.clone();
+            // The fallback and the second stage are named by their address: active members here.
+            let member = |conn: &mut gatehouse_db::Conn<'_>, field: &'static str, email: &Option<String>| -> Result<Option<MembershipId>, DbError> {
+                match email {
+                    None => Ok(None),
+                    Some(e) => match gatehouse_db::views::api::active_member(conn, org, None, Some(e))? {
+                        Some(m) => Ok(Some(m)),
+                        None => Err(bad(field, e)),
+                    },
+                }
+            };
+            input.reviewers.fallback = member(conn, "fallback", &fallback)?;
+            input.reviewers.second_stage = member(conn, "second_stage", &second)?;
+            let id = reviews::create_plan(conn, org, p, me, &input, actor, now)?;
+            if input.first_start <= now {
+                reviews::start(conn, org, id, input.first_start, &url, now)?;
+            }
+            Ok(id)
+        })
+        .await;
+    c.back(&back, r, &keep)
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct DecideForm {
+    decision: String,
+    comment: String,
+}
+
+async fn decide(c: Caller, path: web::Path<(String, i64)>, form: web::Form<DecideForm>) -> HttpResponse {
+    let (_, id) = path.into_inner();
+    let f = form.into_inner();
+    let (org, slug) = (c.org.id, c.org.slug.clone());
+    let db = c.state.db.clone();
+    let campaign = match web::block(move || db.with(|conn| reviews::campaign_of(conn, org, id))).await {
+        Ok(Ok(campaign)) => campaign,
+        _ => return crate::forms::status_page(actix_web::http::StatusCode::NOT_FOUND, t(c.locale, Msg::NotFoundText)),
+    };
+    let back = format!("/o/{slug}/reviews/{campaign}");
+    let Some(decision) = Decision::parse(&f.decision) else {
+        return see_other(&format!("{back}?error={}", crate::middleware::encode(t(c.locale, Msg::ReviewChooseDecision))));
+    };
+    let (me, actor, now, comment) = (c.m.id, c.actor, c.now, f.comment);
+    let r = c.change(move |conn, p| reviews::decide(conn, org, p, me, id, decision, &comment, actor, now)).await;
+    c.back(&back, r, &[])
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct AgreedForm {
+    comment: String,
+}
+
+async fn keep_agreed(c: Caller, path: web::Path<(String, i64)>, form: web::Form<AgreedForm>) -> HttpResponse {
+    let (_, campaign) = path.into_inner();
+    let comment = form.into_inner().comment;
+    let (org, me, actor, now) = (c.org.id, c.m.id, c.actor, c.now);
+    let r = c.change(move |conn, p| reviews::keep_agreed(conn, org, p, me, campaign, &comment, actor, now)).await;
+    c.back(&format!("/o/{}/reviews/{campaign}", c.org.slug), r, &[])
+}

@@ -1,0 +1,75 @@
+//! Access reviews over HTTP: the owner plans a review that starts at once (its population frozen,
+//! its reviewers mailed a signed link), opens it from the mail, keeps one assignment and revokes
+//! another (the revoke ends it), a keep in one go where nothing speaks against it, and the
+//! review's page is the evidence: who decided what, when.
+use crate::common::*;
+
+async fn a_review_is_planned_decided_and_kept_as_evidence(t: &TestDb) {
+    seeded(t).await;
+    let clock = FixedClock::at(now());
+    let acme = t.db.with(|c| orgs::by_slug(c, "acme")).unwrap().unwrap();
+    // The role with the most live assignments in acme.
+    let roles = t.db.with(|c| gatehouse_db::roles::list(c, acme.id)).unwrap();
+    let role = roles.iter().max_by_key(|r| t.count_where("role_assignments", &format!("role_id = {}", r.id.0))).unwrap().clone();
+    let held_before = t.count_where("role_assignments", &format!("role_id = {}", role.id.0));
+    assert!(held_before >= 2, "the demo has holders of {}", role.name);
+    let app = || gatehouse_server::http::app(state(t, &clock), options());
+    let mut owner = Client::new(test::init_service(app()).await);
+    owner.sign_in(seed::DEMO_OWNER, seed::DEMO_PASSWORD).await;
+    let csrf = owner.get("/o/acme/reviews").await.csrf();
+
+    // A bad duration comes back in words; nothing is planned.
+    let r = owner
+        .post("/o/acme/reviews/plans", &[("csrf_token", &csrf), ("name", "Too long"), ("population", "roles"), ("role", &role.id.0.to_string()), ("schedule", "quarterly"), ("duration_days", "120"), ("no_response", "keep")])
+        .await;
+    assert!(r.location().contains("error="), "{}", r.location());
+    assert_eq!(t.count("review_plans"), 0);
+
+    let r = owner
+        .post(
+            "/o/acme/reviews/plans",
+            &[("csrf_token", &csrf), ("name", "Role check"), ("population", "roles"), ("role", &role.id.0.to_string()), ("rule", "unit_managers"), ("schedule", "once"), ("duration_days", "14"), ("no_response", "escalate_revoke"), ("fallback", seed::DEMO_OWNER)],
+        )
+        .await;
+    assert_eq!(r.location(), "/o/acme/reviews?done=1");
+    assert_eq!(t.count("review_campaigns"), 1, "a plan that starts now starts at once");
+    let campaign: i64 = t.db.with(|c| gatehouse_db::reviews::campaigns(c, acme.id, None)).unwrap()[0].id;
+    let items = t.db.with(|c| gatehouse_db::reviews::items(c, acme.id, campaign)).unwrap();
+    assert!(items.len() as i64 >= 2 && items.len() as i64 <= held_before, "{} items", items.len());
+
+    // The owner (who may assign roles everywhere) is mailed a signed link to the review.
+    let mail = t.db.with(|c| gatehouse_db::testing::latest_mail(c, 50)).unwrap().into_iter().find(|m| m.template == "review_assigned" && m.to == seed::DEMO_OWNER).expect("the reviewer is mailed");
+    let text = mail.text.unwrap();
+    let start = text.find(&format!("/o/acme/reviews/{campaign}?link=")).expect("a signed link");
+    let link: String = text[start..].split_whitespace().next().unwrap().to_string();
+    let page = owner.get(&link).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("Role check") && page.body.contains(">Keep<") && page.body.contains(">Revoke<"));
+    let tampered = format!("{}x", link);
+    assert_eq!(owner.get(&tampered).await.status, StatusCode::BAD_REQUEST, "an altered link opens nothing by itself");
+
+    // Keep one with a comment, revoke another: the revoke ends the assignment.
+    let (keep, revoke) = (items[0].id, items[1].id);
+    let csrf = page.csrf();
+    let r = owner.post(&format!("/o/acme/reviews/items/{keep}/decide"), &[("csrf_token", &csrf), ("decision", "keep"), ("comment", "still needed")]).await;
+    assert_eq!(r.location(), format!("/o/acme/reviews/{campaign}?done=1"));
+    let r = owner.post(&format!("/o/acme/reviews/items/{revoke}/decide"), &[("csrf_token", &csrf), ("decision", "")]).await;
+    assert!(r.location().contains("error="), "a decision is an explicit choice");
+    owner.post(&format!("/o/acme/reviews/items/{revoke}/decide"), &[("csrf_token", &csrf), ("decision", "revoke"), ("comment", "left the team")]).await;
+    assert_eq!(t.count_where("role_assignments", &format!("role_id = {}", role.id.0)), held_before - 1);
+    // Deciding again is refused; nothing changes.
+    let r = owner.post(&format!("/o/acme/reviews/items/{keep}/decide"), &[("csrf_token", &csrf), ("decision", "revoke")]).await;
+    assert!(r.location().contains("error="), "{}", r.location());
+    assert_eq!(t.count_where("role_assignments", &format!("role_id = {}", role.id.0)), held_before - 1);
+
+    // The evidence.
+    let r = owner.get(&format!("/api/review?org=acme&id={campaign}")).await;
+    let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    assert_eq!((v["campaign"]["kept"].as_i64(), v["campaign"]["revoked"].as_i64()), (Some(1), Some(1)));
+    let kept = v["items"].as_array().unwrap().iter().find(|i| i["id"] == keep).unwrap();
+    assert_eq!((kept["decision"].as_str(), kept["decided_by"].as_str(), kept["comment"].as_str()), (Some("keep"), Some("Dana Demo"), Some("still needed")));
+    assert_eq!(t.count_where("audit_events", "action = 'review.decided'"), 2);
+    let list = owner.get("/o/acme/reviews").await;
+    assert!(list.body.contains("Role check") && list.body.contains("2 of"), "progress on the list");
+}
+http_both!(reviews, a_review_is_planned_decided_and_kept_as_evidence);
