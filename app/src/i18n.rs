@@ -107,6 +107,7 @@ pub const AUDIT_ACTIONS: &[(&str, Msg)] = &[
     ("review.campaign_started", Msg::AuditReviewCampaignStarted),
     ("review.decided", Msg::AuditReviewDecided),
     ("review.deadline_applied", Msg::AuditReviewDeadlineApplied),
+    ("review.reminded", Msg::AuditReviewReminded),
     ("unit.renamed", Msg::AuditUnitRenamed),
     ("scim.resource_created", Msg::AuditScimResourceCreated),
     ("scim.resource_changed", Msg::AuditScimResourceChanged),

@@ -658,3 +658,75 @@ pub fn keep_agreed(conn: &mut Conn<'_>, org: OrgId, policy: &Policy, by: Members
         Ok(n)
     })
 }
+
+/// How long before the deadline reviewers with open items are reminded.
+pub const REMIND_BEFORE_DAYS: i64 = 2;
+
+/// Reminds, once per campaign, every reviewer who still has items to decide, two days before the
+/// deadline (or at once when the campaign is shorter). Claimed by setting `reminded_at`, so two
+/// instances remind once. Returns how many were mailed.
+pub fn remind_due(conn: &mut Conn<'_>, public_url: &str, now: DateTime<Utc>) -> Result<usize, DbError> {
+    let due: Vec<(i64, i64)> = on!(conn, c => rc::table
+        .filter(rc::state.eq(CampaignState::Running.as_str()))
+        .filter(rc::reminded_at.is_null())
+        .filter(rc::deadline_at.le(to_db(now + chrono::Duration::days(REMIND_BEFORE_DAYS))))
+        .filter(rc::deadline_at.gt(to_db(now)))
+        .select((rc::id, rc::org_id))
+        .load(c))?;
+    let mut mailed = 0;
+    for (campaign, org) in due {
+        mailed += conn.transaction(|conn| {
+            let claimed = on!(conn, c => diesel::update(rc::table.filter(rc::id.eq(campaign)).filter(rc::reminded_at.is_null())).set(rc::reminded_at.eq(Some(to_db(now)))).execute(c))?;
+            if claimed == 0 {
+                return Ok::<usize, DbError>(0);
+            }
+            let org = OrgId(org);
+            let plan = reviewer_plan(conn, org, campaign)?;
+            let mut open: Vec<(i64, i64)> = Vec::new();
+            for item in items(conn, org, campaign)? {
+                let who: Vec<MembershipId> = match item.state {
+                    ItemState::Pending => item.reviewers.clone(),
+                    ItemState::Escalated => plan.fallback.into_iter().collect(),
+                    ItemState::Proposed(_) => plan.second_stage.into_iter().collect(),
+                    ItemState::Final(_) => vec![],
+                };
+                for m in who {
+                    match open.iter_mut().find(|(x, _)| *x == m.0) {
+                        Some((_, n)) => *n += 1,
+                        None => open.push((m.0, 1)),
+                    }
+                }
+            }
+            let (name, deadline): (String, chrono::NaiveDateTime) = on!(conn, c => rc::table.inner_join(rp::table).filter(rc::id.eq(campaign)).select((rp::name, rc::deadline_at)).first(c))?;
+            let s = crate::orgs::settings(conn, org)?;
+            let token = crate::links::token(conn, gatehouse_domain::links::Subject::ReviewCampaign(campaign), now)?;
+            let link = format!("{}/o/{}/reviews/{campaign}?link={token}", public_url.trim_end_matches('/'), s.slug); // not user text: a URL
+            let deadline = crate::orgs::local_time(&s.time_zone, from_db(deadline));
+            let background = Actor::Background { user: s.background_user };
+            let mut n = 0;
+            for (reviewer, count) in open {
+                let person: Option<(String, String, String)> = on!(conn, c => m::table
+                    .inner_join(u::table)
+                    .filter(m::id.eq(reviewer))
+                    .filter(m::status.eq("active"))
+                    .select((u::display_name, u::email, u::locale))
+                    .first(c)
+                    .optional())?;
+                let Some((who, email, locale)) = person else { continue };
+                let locale = gatehouse_domain::locale::Locale::parse(&locale).unwrap_or_default();
+                let mail = gatehouse_mail::Mail::ReviewReminder { name: who, org: s.name.clone(), review: name.clone(), items: count, deadline: deadline.clone(), link: link.clone() };
+                let r = gatehouse_mail::render(&mail, locale, public_url).map_err(|e| DbError::Config(e.to_string()))?;
+                crate::outbox::enqueue(
+                    conn,
+                    &crate::outbox::NewMail { org: Some(org), to: &email, locale: locale.code(), template: r.template, subject: &r.subject, text: &r.text, html: &r.html },
+                    background,
+                    now,
+                )?;
+                n += 1;
+            }
+            audit::record(conn, now, &AuditEntry::new(Some(org), background, "review.reminded", "review_campaign", Some(campaign)).after(json!({"reviewers": n})))?;
+            Ok(n)
+        })?;
+    }
+    Ok(mailed)
+}

@@ -678,6 +678,7 @@ diesel::table! {
         deadline_at -> Timestamp,
         escalation_until -> Nullable<Timestamp>,
         closed_at -> Nullable<Timestamp>,
+        reminded_at -> Nullable<Timestamp>,
         plan_snapshot -> Text,
     }
 }

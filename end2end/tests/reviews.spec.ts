@@ -24,8 +24,9 @@ test('an owner plans an access review, opens it from the mail, keeps and revokes
   await expect(page.getByRole('link', { name })).toBeVisible();
 
   // The mail to Dana, with the signed link.
-  const mail = await mailTo(DEMO.email);
-  expect(mail).toContain(name);
+  // (The outbox delivers in the background: wait for this review's mail, not an older one.)
+  let mail = '';
+  await expect.poll(async () => { mail = await mailTo(DEMO.email); return mail.includes(name); }, { timeout: 30_000 }).toBe(true);
   const link = /https?:\/\/\S+\/o\/acme\/reviews\/\d+\?link=\S+/.exec(mail)![0];
   await page.goto(link);
   await expect(page.getByRole('heading', { name, level: 1 })).toBeVisible();
@@ -43,5 +44,12 @@ test('an owner plans an access review, opens it from the mail, keeps and revokes
   await expect(page.getByRole('status')).toHaveText('Saved.');
   await expect(page.getByText(/2 of \d+ decided: 1 kept, 1 revoked\./)).toBeVisible();
   await expect(page.locator('table.review-items tbody tr', { hasText: firstName }).first()).toContainText('Dana Demo');
+
+  // The evidence as CSV: one line per frozen assignment, the two decisions in it.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download the evidence (CSV)' }).click()]);
+  const csv = Buffer.concat(await (await download.createReadStream()).toArray()).toString('utf8');
+  expect(csv.split('\n')[0]).toMatch(/^review,state,started_at/);
+  expect(csv).toContain('still on the team');
+  expect(csv).toMatch(/,final,revoke,Dana Demo,/);
   expect(errors).toEqual([]);
 });

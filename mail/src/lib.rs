@@ -82,6 +82,9 @@ pub enum Mail {
     /// To each reviewer when an access review starts: how many assignments are theirs to keep or
     /// revoke, and by when; the link opens the review after sign-in.
     ReviewAssigned { name: String, org: String, review: String, items: i64, deadline: String, link: String },
+    /// The background user's reminder, two days before the deadline, to each reviewer who still
+    /// has items to decide.
+    ReviewReminder { name: String, org: String, review: String, items: i64, deadline: String, link: String },
 }
 
 impl Mail {
@@ -96,6 +99,14 @@ impl Mail {
                 org: "Acme Logistics".into(),
                 review: "Quarterly review of Sales".into(), // not user text: an example for the snapshots
                 items: 7,
+                deadline: "2026-12-19 09:00 UTC".into(),
+                link: link("o/acme/reviews/3"),
+            },
+            Mail::ReviewReminder {
+                name: "Dana Demo".into(),
+                org: "Acme Logistics".into(),
+                review: "Quarterly review of Sales".into(), // not user text: an example for the snapshots
+                items: 2,
                 deadline: "2026-12-19 09:00 UTC".into(),
                 link: link("o/acme/reviews/3"),
             },
@@ -515,6 +526,18 @@ pub fn render(mail: &Mail, locale: Locale, public_url: &str) -> Result<Rendered,
                 note: t(locale, Msg::MailReviewAssignedNote).to_string(),
             };
             action("review_assigned", a, link, locale, public_url)
+        }
+        Mail::ReviewReminder { name, org, review, items, deadline, link } => {
+            let n = items.to_string();
+            let a = Action {
+                subject: tf(locale, Msg::MailReviewReminderSubject, &[("org", org), ("review", review), ("deadline", deadline)]),
+                heading: t(locale, Msg::MailReviewReminderHeading).to_string(),
+                greeting: tf(locale, Msg::MailGreeting, &[("name", name)]),
+                body: tf(locale, Msg::MailReviewReminderBody, &[("org", org), ("review", review), ("items", &n), ("deadline", deadline)]),
+                link_label: t(locale, Msg::MailReviewAssignedLinkLabel).to_string(),
+                note: t(locale, Msg::MailReviewAssignedNote).to_string(),
+            };
+            action("review_reminder", a, link, locale, public_url)
         }
         Mail::DeletionScheduled { name, staff, org, reason, due } => {
             let a = Action {

@@ -53,6 +53,7 @@ pub const ORG_FORMS: &[(&str, &str)] = &[
     ("POST", "/o/{org}/reviews/plans"),
     ("POST", "/o/{org}/reviews/items/{id}/decide"),
     ("POST", "/o/{org}/reviews/{id}/keep-agreed"),
+    ("GET", "/o/{org}/reviews/{id}/evidence.csv"),
     ("POST", "/o/{org}/imports"),
     ("POST", "/o/{org}/imports/{id}/start"),
     ("POST", "/o/{org}/imports/{id}/discard"),

@@ -95,6 +95,7 @@ pub struct Scheduled {
     pub orgs_deleted: usize,
     /// Access reviews started (their reviewers mailed), and items settled at a deadline.
     pub reviews_started: usize,
+    pub review_reminders: usize,
     pub review_items_settled: usize,
 }
 
@@ -119,6 +120,7 @@ pub async fn scheduled(state: &AppState) -> Result<Scheduled, String> {
         let support_ended = db.with(|c| gatehouse_db::support::end_due(c, now))?;
         let orgs_deleted = db.with(|c| gatehouse_db::tenants::delete_due(c, now))?;
         let reviews_started = db.with(|c| gatehouse_db::reviews::start_due(c, &url, now))?.len();
+        let review_reminders = db.with(|c| gatehouse_db::reviews::remind_due(c, &url, now))?;
         let review_items_settled = db.with(|c| gatehouse_db::reviews::sweep(c, now))?;
         Ok(Scheduled {
             reminders,
@@ -133,6 +135,7 @@ pub async fn scheduled(state: &AppState) -> Result<Scheduled, String> {
             support_ended,
             orgs_deleted,
             reviews_started,
+            review_reminders,
             review_items_settled,
         })
     })
@@ -140,7 +143,7 @@ pub async fn scheduled(state: &AppState) -> Result<Scheduled, String> {
     .map_err(|e| e.to_string())?
     .map_err(|e| e.to_string())?;
     let r = Scheduled { imports: crate::imports::drive(state, None).await?, ..r };
-    if r.reminders + r.expired + r.imports + r.request_reminders + r.requests_expired + r.memberships_ended + r.compliance_reminders + r.auto_anonymized + r.support_ended + r.orgs_deleted + r.reviews_started + r.review_items_settled > 0
+    if r.reminders + r.expired + r.imports + r.request_reminders + r.requests_expired + r.memberships_ended + r.compliance_reminders + r.auto_anonymized + r.support_ended + r.orgs_deleted + r.reviews_started + r.review_reminders + r.review_items_settled > 0
         || r.link_key_rotated
     {
         tracing::info!(
@@ -156,6 +159,7 @@ pub async fn scheduled(state: &AppState) -> Result<Scheduled, String> {
             support_ended = r.support_ended,
             orgs_deleted = r.orgs_deleted,
             reviews_started = r.reviews_started,
+            review_reminders = r.review_reminders,
             review_items_settled = r.review_items_settled,
             "scheduled work done"
         );

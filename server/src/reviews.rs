@@ -15,7 +15,65 @@ use gatehouse_domain::reviews::{Decision, NoResponse, Population, ReviewerPlan, 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/o/{org}/reviews/plans", web::post().to(plan))
         .route("/o/{org}/reviews/items/{id}/decide", web::post().to(decide))
-        .route("/o/{org}/reviews/{id}/keep-agreed", web::post().to(keep_agreed));
+        .route("/o/{org}/reviews/{id}/keep-agreed", web::post().to(keep_agreed))
+        .route("/o/{org}/reviews/{id}/evidence.csv", web::get().to(evidence));
+}
+
+/// The review as evidence, one line per frozen assignment (`reviews.run`): who held which role
+/// where, what spoke against keeping it, the decision, by whom, when, with which comment.
+async fn evidence(c: Caller, path: web::Path<(String, i64)>) -> HttpResponse {
+    use gatehouse_domain::authz::Target;
+    use gatehouse_domain::spreadsheet::line;
+    let (_, campaign) = path.into_inner();
+    if let Err(d) = c.policy.require(c.m.id, "reviews.run", &Target::Organization, c.now) {
+        return crate::forms::status_page(actix_web::http::StatusCode::FORBIDDEN, &gatehouse_app::explain::denial(c.locale, &c.policy, &d));
+    }
+    let (db, org) = (c.state.db.clone(), c.org.id);
+    let loaded = web::block(move || {
+        db.with(|conn| {
+            let head = reviews::campaigns(conn, org, Some(campaign))?.into_iter().next().ok_or(DbError::NotFound)?;
+            Ok::<_, DbError>((head, reviews::items(conn, org, campaign)?, reviews::deciders(conn, org, campaign)?))
+        })
+    })
+    .await;
+    let (head, items, deciders) = match loaded {
+        Ok(Ok(v)) => v,
+        Ok(Err(DbError::NotFound)) => return crate::forms::status_page(actix_web::http::StatusCode::NOT_FOUND, t(c.locale, Msg::NotFoundText)),
+        _ => return crate::forms::status_page(actix_web::http::StatusCode::SERVICE_UNAVAILABLE, t(c.locale, Msg::ServiceUnavailable)),
+    };
+    let mut out = line(&["review", "state", "started_at", "deadline_at", "item", "member", "role", "unit", "never_signed_in", "inactive_days", "unusual_in_unit", "state_of_item", "decision", "decided_by", "decided_at", "comment"]);
+    for i in &items {
+        let who = deciders.iter().find(|(id, ..)| *id == i.id);
+        let (state, decision) = match i.state {
+            gatehouse_domain::reviews::ItemState::Pending => ("pending", ""),
+            gatehouse_domain::reviews::ItemState::Escalated => ("escalated", ""),
+            gatehouse_domain::reviews::ItemState::Proposed(d) => ("proposed", d.as_str()),
+            gatehouse_domain::reviews::ItemState::Final(d) => ("final", d.as_str()),
+        };
+        out.push_str(&line(&[
+            head.plan.clone(),
+            head.state.as_str().to_string(),
+            head.started_at.to_rfc3339(),
+            head.deadline_at.to_rfc3339(),
+            i.id.to_string(),
+            i.member_name.clone(),
+            i.role_name.clone(),
+            i.unit_name.clone().unwrap_or_default(),
+            i.helpers.never_signed_in.to_string(),
+            i.helpers.inactive_days.map(|d| d.to_string()).unwrap_or_default(),
+            i.helpers.unusual_in_unit.to_string(),
+            state.to_string(),
+            decision.to_string(),
+            who.and_then(|(_, n, _, k)| n.clone().or_else(|| k.clone())).unwrap_or_default(),
+            who.and_then(|(_, _, at, _)| at.map(|a| a.to_rfc3339())).unwrap_or_default(),
+            i.comment.clone().unwrap_or_default(),
+        ]));
+    }
+    HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((actix_web::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"{}-review-{campaign}.csv\"", c.org.slug))) // not user text: a header
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .body(out)
 }
 
 fn bad(field: &'static str, value: &str) -> DbError {

@@ -166,6 +166,7 @@ pub fn ReviewPage() -> impl IntoView {
                     {tf(locale, Msg::ReviewDeadlineAt, &[("at", &datetime(locale, c.deadline_at))])}
                 </p>
                 <p>{tf(locale, Msg::ReviewOutcome, &[("decided", &c.decided.to_string()), ("total", &c.total.to_string()), ("kept", &c.kept.to_string()), ("revoked", &c.revoked.to_string())])}</p>
+                {d.can_run.then(|| view! { <p><a href=format!("/o/{slug}/reviews/{}/evidence.csv", c.id) download="">{t(locale, Msg::ReviewEvidenceCsv)}</a></p> })}
                 <FormOutcome locale />
                 {(d.agreed > 0).then(|| view! {
                     <form method="post" action=format!("/o/{slug}/reviews/{}/keep-agreed", c.id) class="inline card">

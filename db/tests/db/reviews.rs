@@ -100,6 +100,12 @@ both!(a_quarterly_campaign_is_frozen_decided_and_closed, |t: &TestDb| {
     assert_eq!(t.count_where("role_assignments", &format!("membership_id = {}", b.0)), assignments_before - 1, "the revoke ended the assignment");
     assert!(t.db.with(|c| reviews::decide(c, org.id, &policy, manager, item_b, Decision::Keep, "x", as_manager, now())).is_err(), "decided once");
 
+    // Two days before the deadline the reviewers with open items are reminded, once.
+    assert_eq!(t.db.with(|c| reviews::remind_due(c, "https://gatehouse.test", now() + Duration::days(11))).unwrap(), 0, "not yet");
+    assert_eq!(t.db.with(|c| reviews::remind_due(c, "https://gatehouse.test", now() + Duration::days(12))).unwrap(), 1, "the owner still has the manager's item");
+    assert_eq!(t.db.with(|c| reviews::remind_due(c, "https://gatehouse.test", now() + Duration::days(13))).unwrap(), 0, "once");
+    assert_eq!(t.count_where("email_outbox", "template = 'review_reminder'"), 1);
+
     // The deadline: the owner never answered for the manager's assignment: escalated to the
     // fallback (the owner, who still does not answer), then revoked as the background user.
     assert_eq!(t.db.with(|c| reviews::sweep(c, now() + Duration::days(13))).unwrap(), 0, "before the deadline nothing happens");

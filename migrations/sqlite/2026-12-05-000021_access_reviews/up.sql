@@ -38,6 +38,8 @@ CREATE TABLE review_campaigns (
     deadline_at TIMESTAMP NOT NULL,
     escalation_until TIMESTAMP,
     closed_at TIMESTAMP,
+    -- When the reviewers with open items were reminded (two days before the deadline).
+    reminded_at TIMESTAMP,
     -- The plan as it was when the campaign started (JSON), so the evidence says what was asked.
     plan_snapshot TEXT NOT NULL,
     UNIQUE (plan_id, started_at)

@@ -307,6 +307,7 @@ async fn every_route_refuses_the_unpermitted_and_strangers(t: &TestDb) {
         ("POST", "/o/acme/reviews/plans".into(), vec![("name", "Sneaky".into()), ("schedule", "once".into()), ("no_response", "keep".into()), ("population", "roles".into()), ("role", role.to_string())]),
         ("POST", format!("/o/acme/reviews/items/{review_item}/decide"), vec![("decision", "revoke".into())]),
         ("POST", format!("/o/acme/reviews/{review}/keep-agreed"), vec![]),
+        ("GET", format!("/o/acme/reviews/{review}/evidence.csv"), vec![]),
         ("POST", "/o/acme/imports".into(), vec![]),
         ("POST", format!("/o/acme/imports/{import}/start"), vec![]),
         ("POST", format!("/o/acme/imports/{import}/discard"), vec![]),

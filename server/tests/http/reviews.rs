@@ -69,6 +69,11 @@ async fn a_review_is_planned_decided_and_kept_as_evidence(t: &TestDb) {
     let kept = v["items"].as_array().unwrap().iter().find(|i| i["id"] == keep).unwrap();
     assert_eq!((kept["decision"].as_str(), kept["decided_by"].as_str(), kept["comment"].as_str()), (Some("keep"), Some("Dana Demo"), Some("still needed")));
     assert_eq!(t.count_where("audit_events", "action = 'review.decided'"), 2);
+    let csv = owner.get(&format!("/o/acme/reviews/{campaign}/evidence.csv")).await;
+    assert_eq!(csv.status, StatusCode::OK);
+    let lines: Vec<&str> = csv.body.lines().collect();
+    assert_eq!(lines.len(), items.len() + 1, "one line per frozen assignment");
+    assert!(csv.body.contains(",final,keep,Dana Demo,") && csv.body.contains("still needed") && csv.body.contains(",final,revoke,Dana Demo,"), "{}", csv.body);
     let list = owner.get("/o/acme/reviews").await;
     assert!(list.body.contains("Role check") && list.body.contains("2 of"), "progress on the list");
 }
