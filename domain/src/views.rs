@@ -41,6 +41,10 @@ pub struct Dashboard {
     /// Access requests by status, every status.
     #[serde(default)]
     pub requests_by_status: Vec<Count>,
+    /// Running access reviews and the share of their items decided, in percent (for whoever
+    /// runs reviews).
+    #[serde(default)]
+    pub review_progress: Vec<(String, i64)>,
     pub recent: Vec<AuditLine>,
     /// Access requests waiting for this viewer's decision (filled per viewer by the engine).
     #[serde(default)]

@@ -11,7 +11,7 @@ test('the users, roles & responsibilities document is written from the live conf
   await page.getByRole('link', { name: 'Users, roles & responsibilities (document)' }).click();
   await expect(page).toHaveURL(/\/o\/acme\/document$/);
   await expect(page.getByRole('heading', { name: 'Users, roles, responsibilities & training', level: 1 })).toBeVisible();
-  for (const h of ['Introduction', 'Technical users', 'Organization roles', 'Role descriptions', 'Who holds which role', 'Platform support access']) {
+  for (const h of ['Introduction', 'Technical users', 'Organization roles', 'Role descriptions', 'Who holds which role', 'Platform support access', 'Access reviews']) {
     await expect(page.getByRole('heading', { name: new RegExp(h), level: 2 })).toBeVisible();
   }
   // The roles of the permission-matrix template, and who holds them.

@@ -101,6 +101,7 @@ fn render(locale: Locale, c: &Caller, d: &Document) -> String {
         ("roles", Msg::DocRolesTitle),
         ("holders", Msg::DocHoldersTitle),
         ("support", Msg::DocSupportTitle),
+        ("reviews", Msg::DocReviewsTitle),
     ];
     let _ = write!(h, "<nav aria-labelledby=\"toc\"><h2 id=\"toc\">{}</h2><ol>", esc(t(locale, Msg::DocContents)));
     for (id, m) in sections {
@@ -251,6 +252,37 @@ fn render(locale: Locale, c: &Caller, d: &Document) -> String {
         );
         for s in &d.support {
             let _ = write!(h, "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", esc(&s.staff), esc(&s.reason), esc(&datetime(locale, s.started_at)), esc(&datetime(locale, s.ended_at)));
+        }
+        h.push_str("</tbody></table>");
+    }
+    h.push_str("</section>");
+
+    // 7. Access reviews: when, and what came of them.
+    let _ = write!(h, "<section id=\"reviews\"><h2>7. {}</h2><p>{}</p>", esc(t(locale, Msg::DocReviewsTitle)), esc(t(locale, Msg::DocReviewsText)));
+    if d.reviews.is_empty() {
+        let _ = write!(h, "<p class=\"muted\">{}</p>", esc(t(locale, Msg::DocNoReviews)));
+    } else {
+        let _ = write!(
+            h,
+            "<table><thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead><tbody>",
+            esc(t(locale, Msg::ReviewName)),
+            esc(t(locale, Msg::ReviewStarted)),
+            esc(t(locale, Msg::ReviewDeadline)),
+            esc(t(locale, Msg::Status)),
+            esc(t(locale, Msg::DocOutcome)),
+        );
+        for r in &d.reviews {
+            let state = t(locale, if r.state == gatehouse_domain::reviews::CampaignState::Running { Msg::ReviewRunning } else { Msg::ReviewClosed });
+            let outcome = tf(locale, Msg::ReviewOutcome, &[("decided", &r.decided.to_string()), ("total", &r.total.to_string()), ("kept", &r.kept.to_string()), ("revoked", &r.revoked.to_string())]);
+            let _ = write!(
+                h,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                esc(&r.plan),
+                esc(&date(locale, r.started_at.date_naive())),
+                esc(&date(locale, r.deadline_at.date_naive())),
+                esc(state),
+                esc(&outcome),
+            );
         }
         h.push_str("</tbody></table>");
     }

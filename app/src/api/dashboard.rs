@@ -24,6 +24,14 @@ pub async fn get_dashboard(org: String) -> Result<Dashboard, AppError> {
             .map(|r| gatehouse_domain::views::PendingRequest { id: r.id, requester: r.requester_name.clone(), what: r.what(locale), created_at: r.created_at })
             .collect();
         d.expiring = gatehouse_db::views::dashboard::expiring(conn, org, now, now + chrono::Duration::days(14), 20)?;
+        if policy.check(me, "reviews.run", &Target::Organization, now).allowed {
+            d.review_progress = gatehouse_db::reviews::campaigns(conn, org, None)?
+                .into_iter()
+                .filter(|c| c.state == gatehouse_domain::reviews::CampaignState::Running)
+                .take(8)
+                .map(|c| (c.plan, gatehouse_domain::reviews::progress(c.decided, c.total)))
+                .collect();
+        }
         if policy.check(me, "compliance.view_links", &Target::Organization, now).allowed {
             d.compliance_cases = gatehouse_db::compliance::cases(conn, org, true, 20)?
                 .into_iter()

@@ -36,6 +36,11 @@ pub fn DashboardPage() -> impl IntoView {
                     <crate::charts::BarChart id="chart-members" title=t(locale, Msg::ChartMembersOverTime).to_string() label_head=t(locale, Msg::ChartMonth) value_head=t(locale, Msg::ActiveCounted) rows=d.members_over_time.clone() />
                     <crate::charts::BarChart id="chart-requests" title=t(locale, Msg::ChartRequestsByState).to_string() label_head=t(locale, Msg::Status) value_head=t(locale, Msg::ChartRequests) rows=request_rows />
                 </div>
+                {(!d.review_progress.is_empty()).then(|| view! {
+                    <div class="columns charts">
+                        <crate::charts::BarChart id="chart-reviews" title=t(locale, Msg::ChartReviewProgress).to_string() label_head=t(locale, Msg::ReviewName) value_head=t(locale, Msg::ChartPercentDecided) rows=d.review_progress.clone() />
+                    </div>
+                })}
                 <div class="columns">
                     <Breakdown title=t(locale, Msg::MembersByStatus) rows=d.by_status.clone() total param="status" base=base.clone() label=move |k| status_label(locale, k) />
                     <Breakdown title=t(locale, Msg::MembersByKind) rows=d.by_kind.clone() total param="kind" base=base.clone() label=move |k| kind_label(locale, k) />

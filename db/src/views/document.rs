@@ -77,6 +77,8 @@ pub struct Document {
     pub support: Vec<SupportLine>,
     /// Active members (people, not technical users).
     pub members: i64,
+    /// Access reviews, newest first: what, when, and what came of them.
+    pub reviews: Vec<crate::reviews::CampaignLine>,
 }
 
 pub fn load(conn: &mut Conn<'_>, org: OrgId, now: DateTime<Utc>) -> Result<Document, DbError> {
@@ -157,5 +159,6 @@ pub fn load(conn: &mut Conn<'_>, org: OrgId, now: DateTime<Utc>) -> Result<Docum
         })
         .collect();
     let members = crate::members::count(conn, org)?;
-    Ok(Document { name, rules: Rules { require_two_factor, require_sso, support_access }, roles, holdings, org_roles, technical, support, members })
+    let reviews = crate::reviews::campaigns(conn, org, None)?;
+    Ok(Document { name, rules: Rules { require_two_factor, require_sso, support_access }, roles, holdings, org_roles, technical, support, members, reviews })
 }

@@ -74,6 +74,12 @@ async fn a_review_is_planned_decided_and_kept_as_evidence(t: &TestDb) {
     let lines: Vec<&str> = csv.body.lines().collect();
     assert_eq!(lines.len(), items.len() + 1, "one line per frozen assignment");
     assert!(csv.body.contains(",final,keep,Dana Demo,") && csv.body.contains("still needed") && csv.body.contains(",final,revoke,Dana Demo,"), "{}", csv.body);
+    // The dashboard charts the running review's progress; the document lists it with its outcome.
+    let dash: serde_json::Value = serde_json::from_str(&owner.get("/api/dashboard?org=acme").await.body).unwrap();
+    let pct = gatehouse_domain::reviews::progress(2, items.len() as i64);
+    assert_eq!(dash["review_progress"], serde_json::json!([["Role check", pct]]), "{dash}");
+    let doc = owner.get("/o/acme/document").await;
+    assert!(doc.body.contains("7. Access reviews") && doc.body.contains(&format!("2 of {} decided: 1 kept, 1 revoked.", items.len())), "the document");
     let list = owner.get("/o/acme/reviews").await;
     assert!(list.body.contains("Role check") && list.body.contains("2 of"), "progress on the list");
 }
