@@ -539,6 +539,15 @@ pub struct CampaignLine {
 
 /// The organization's campaigns, newest first (`only`: that one).
 pub fn campaigns(conn: &mut Conn<'_>, org: OrgId, only: Option<i64>) -> Result<Vec<CampaignLine>, DbError> {
+    campaign_lines(conn, org, only, false)
+}
+
+/// The organization's running campaigns, newest first (the dashboard: their items only are counted).
+pub fn running(conn: &mut Conn<'_>, org: OrgId) -> Result<Vec<CampaignLine>, DbError> {
+    campaign_lines(conn, org, None, true)
+}
+
+fn campaign_lines(conn: &mut Conn<'_>, org: OrgId, only: Option<i64>, running_only: bool) -> Result<Vec<CampaignLine>, DbError> {
     type Row = (i64, String, String, chrono::NaiveDateTime, chrono::NaiveDateTime, Option<chrono::NaiveDateTime>, Option<chrono::NaiveDateTime>, bool);
     let rows: Vec<Row> = on!(conn, c => {
         let mut q = rc::table
@@ -550,6 +559,9 @@ pub fn campaigns(conn: &mut Conn<'_>, org: OrgId, only: Option<i64>) -> Result<V
             .into_boxed();
         if let Some(id) = only {
             q = q.filter(rc::id.eq(id));
+        }
+        if running_only {
+            q = q.filter(rc::state.eq(CampaignState::Running.as_str()));
         }
         q.load(c)
     })?;

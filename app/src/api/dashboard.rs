@@ -25,9 +25,8 @@ pub async fn get_dashboard(org: String) -> Result<Dashboard, AppError> {
             .collect();
         d.expiring = gatehouse_db::views::dashboard::expiring(conn, org, now, now + chrono::Duration::days(14), 20)?;
         if policy.check(me, "reviews.run", &Target::Organization, now).allowed {
-            d.review_progress = gatehouse_db::reviews::campaigns(conn, org, None)?
+            d.review_progress = gatehouse_db::reviews::running(conn, org)?
                 .into_iter()
-                .filter(|c| c.state == gatehouse_domain::reviews::CampaignState::Running)
                 .take(8)
                 .map(|c| (c.plan, gatehouse_domain::reviews::progress(c.decided, c.total)))
                 .collect();

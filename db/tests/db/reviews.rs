@@ -115,6 +115,8 @@ both!(a_quarterly_campaign_is_frozen_decided_and_closed, |t: &TestDb| {
     assert_eq!(t.db.with(|c| reviews::sweep(c, now() + Duration::days(18))).unwrap(), 0, "the escalation runs seven days");
     assert_eq!(t.db.with(|c| reviews::sweep(c, now() + Duration::days(21))).unwrap(), 1);
     assert_eq!(t.db.with(|c| reviews::campaign_state(c, org.id, campaign)).unwrap(), CampaignState::Closed);
+    assert!(t.db.with(|c| reviews::running(c, org.id)).unwrap().is_empty(), "closed: not running");
+    assert_eq!(t.db.with(|c| reviews::campaigns(c, org.id, None)).unwrap().len(), 1);
     assert_eq!(t.count_where("role_assignments", &format!("membership_id = {}", manager.0)), 0, "revoked as the background user");
     assert_eq!(t.count_where("audit_events", "action = 'role.unassigned' AND actor_kind = 'background'"), 1);
     assert_eq!(t.count_where("audit_events", "action = 'review.deadline_applied' AND actor_kind = 'background'"), 2);
