@@ -131,6 +131,20 @@ fn live_assignments(conn: &mut Conn<'_>, org: OrgId, now: DateTime<Utc>) -> Resu
         .collect())
 }
 
+/// Role assignments granted by an access request that has ended: withdrawn, expired or revoked,
+/// or past the end date the requester asked for (the "granted by an ended request" helper).
+fn ended_request_grants(conn: &mut Conn<'_>, org: OrgId, now: DateTime<Utc>) -> Result<std::collections::HashSet<i64>, DbError> {
+    use crate::schema::access_requests as ar;
+    let ids: Vec<i64> = on!(conn, c => ar::table
+        .filter(ar::org_id.eq(org.0))
+        .filter(ar::kind.eq("role"))
+        .filter(ar::granted_id.is_not_null())
+        .filter(ar::status.ne("approved").or(ar::ends_at.le(to_db(now))))
+        .select(ar::granted_id.assume_not_null())
+        .load(c))?;
+    Ok(ids.into_iter().collect())
+}
+
 /// When the person last signed in (their sign-in events are kept in the audit log).
 fn last_sign_in(conn: &mut Conn<'_>, user: Option<i64>) -> Result<Option<DateTime<Utc>>, DbError> {
     let Some(user) = user else { return Ok(None) };
@@ -198,17 +212,51 @@ pub fn start(conn: &mut Conn<'_>, org: OrgId, plan: i64, at: DateTime<Utc>, publ
             .returning(rc::id)
             .get_result(c))?;
         let live = live_assignments(conn, org, now)?;
+        let from_ended = ended_request_grants(conn, org, now)?;
+        // A member's units, a person's last sign-in and a unit's counts are read once each,
+        // however many of their assignments the population holds.
+        let mut units_of: std::collections::HashMap<i64, Vec<UnitId>> = std::collections::HashMap::new();
+        let mut signed_in: std::collections::HashMap<i64, Option<DateTime<Utc>>> = std::collections::HashMap::new();
+        let mut counts: std::collections::HashMap<(i64, i64), (i64, i64)> = std::collections::HashMap::new();
         let mut items = 0;
         let mut everyone: Vec<(i64, i64)> = Vec::new();
         for l in &live {
-            let member_units = crate::authz::member_units(conn, org, MembershipId(l.member))?;
+            let member_units = match units_of.get(&l.member) {
+                Some(u) => u.clone(),
+                None => {
+                    let u = crate::authz::member_units(conn, org, MembershipId(l.member))?;
+                    units_of.insert(l.member, u.clone());
+                    u
+                }
+            };
             let held = Held { member: MembershipId(l.member), role: RoleId(l.role), anchor: l.unit.map(UnitId), member_units: member_units.clone() };
             if !rules::covers(&population, &policy, &held) {
                 continue;
             }
             let reviewers = rules::reviewers_for(&reviewer_plan, &policy, &held, now);
-            let unit_members = member_units.first().map(|u| unit_counts(conn, org, *u, l.role)).transpose()?.unwrap_or((0, 0));
-            let helpers: Helpers = rules::helpers(last_sign_in(conn, l.user)?, now, inactive as i64, false, unit_members.0, unit_members.1);
+            let unit_members = match member_units.first() {
+                Some(u) => match counts.get(&(u.0, l.role)) {
+                    Some(c) => *c,
+                    None => {
+                        let c = unit_counts(conn, org, *u, l.role)?;
+                        counts.insert((u.0, l.role), c);
+                        c
+                    }
+                },
+                None => (0, 0),
+            };
+            let last = match l.user {
+                Some(user) => match signed_in.get(&user) {
+                    Some(at) => *at,
+                    None => {
+                        let at = last_sign_in(conn, Some(user))?;
+                        signed_in.insert(user, at);
+                        at
+                    }
+                },
+                None => None,
+            };
+            let helpers: Helpers = rules::helpers(last, now, inactive as i64, from_ended.contains(&l.assignment), unit_members.0, unit_members.1);
             let item: i64 = on!(conn, c => diesel::insert_into(ri::table)
                 .values((
                     ri::org_id.eq(org.0),
