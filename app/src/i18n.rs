@@ -108,6 +108,10 @@ pub const AUDIT_ACTIONS: &[(&str, Msg)] = &[
     ("review.decided", Msg::AuditReviewDecided),
     ("review.deadline_applied", Msg::AuditReviewDeadlineApplied),
     ("review.reminded", Msg::AuditReviewReminded),
+    ("digest.default_changed", Msg::AuditDigestDefaultChanged),
+    ("digest.subscription_changed", Msg::AuditDigestSubscriptionChanged),
+    ("digest.subscription_removed", Msg::AuditDigestSubscriptionRemoved),
+    ("digest.sent", Msg::AuditDigestSent),
     ("unit.renamed", Msg::AuditUnitRenamed),
     ("scim.resource_created", Msg::AuditScimResourceCreated),
     ("scim.resource_changed", Msg::AuditScimResourceChanged),
@@ -195,6 +199,18 @@ pub fn review_schedule_label(locale: Locale, schedule: &str) -> String {
         "quarterly" => Msg::ReviewQuarterly,
         "half_yearly" => Msg::ReviewHalfYearly,
         "yearly" => Msg::ReviewYearly,
+        other => return other.to_string(),
+    };
+    t(locale, m).to_string()
+}
+
+/// How often a digest goes out, in words (`off`: not at all).
+pub fn digest_frequency_label(locale: Locale, frequency: &str) -> String {
+    let m = match frequency {
+        "off" => Msg::DigestOff,
+        "weekly" => Msg::DigestWeekly,
+        "monthly" => Msg::DigestMonthly,
+        "quarterly" => Msg::DigestQuarterly,
         other => return other.to_string(),
     };
     t(locale, m).to_string()
@@ -415,6 +431,7 @@ pub fn invalid_input(locale: Locale, e: &gatehouse_domain::DomainError) -> Strin
                 "escalation_days" => t(locale, Msg::ReviewEscalationDays),
                 "inactive_days" => t(locale, Msg::ReviewInactiveDays),
                 "schedule" => t(locale, Msg::ReviewSchedule),
+                "frequency" => t(locale, Msg::DigestFrequency),
                 "no_response" => t(locale, Msg::ReviewNoResponse),
                 "fallback" => t(locale, Msg::ReviewFallback),
                 "second_stage" => t(locale, Msg::ReviewSecondStage),

@@ -64,6 +64,9 @@ diesel::table! {
         deletion_due_at -> Nullable<Timestamp>,
         deletion_reason -> Nullable<Text>,
         deletion_requested_by -> Nullable<BigInt>,
+        digest_default -> Text,
+        digest_default_since -> Nullable<Timestamp>,
+        digests_swept -> Nullable<Text>,
     }
 }
 
@@ -717,12 +720,39 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    digest_subscriptions (id) {
+        id -> BigInt,
+        org_id -> BigInt,
+        membership_id -> BigInt,
+        unit_id -> Nullable<BigInt>,
+        scope_key -> BigInt,
+        frequency -> Text,
+        since -> Timestamp,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    digest_sends (id) {
+        id -> BigInt,
+        org_id -> BigInt,
+        membership_id -> BigInt,
+        scope_key -> BigInt,
+        period -> Text,
+        sent_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(review_campaigns -> review_plans (plan_id));
 diesel::joinable!(review_items -> review_campaigns (campaign_id));
 diesel::joinable!(review_item_reviewers -> review_items (item_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     platform_staff,
+    digest_subscriptions,
+    digest_sends,
     review_plans,
     review_campaigns,
     review_items,

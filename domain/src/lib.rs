@@ -3,6 +3,7 @@
 //! Nothing here knows about HTTP, the database or the UI; every function that depends on time
 //! takes `now` (or a [`clock::Clock`]) so tests can move time.
 
+pub mod acknowledgments;
 pub mod actor;
 pub mod api_keys;
 pub mod audit_log;
@@ -11,6 +12,7 @@ pub mod charts;
 pub mod client_addr;
 pub mod clock;
 pub mod compliance;
+pub mod digests;
 pub mod error;
 pub mod ids;
 pub mod links;

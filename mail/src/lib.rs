@@ -85,6 +85,22 @@ pub enum Mail {
     /// The background user's reminder, two days before the deadline, to each reviewer who still
     /// has items to decide.
     ReviewReminder { name: String, org: String, review: String, items: i64, deadline: String, link: String },
+    /// The background user's digest for one period: aggregate figures of the organization (or of
+    /// a unit and everything below it), never names. `frequency` is `weekly`, `monthly` or
+    /// `quarterly`; `from` and `to` are the period's first and last day; `review` is the decided
+    /// and all items of running access reviews (none when nothing is under review).
+    Digest {
+        name: String,
+        org: String,
+        scope: Option<String>,
+        frequency: String,
+        from: String,
+        to: String,
+        figures: gatehouse_domain::digests::Figures,
+        link: String,
+        manage_link: String,
+        unsubscribe_link: String,
+    },
 }
 
 impl Mail {
@@ -101,6 +117,30 @@ impl Mail {
                 items: 7,
                 deadline: "2026-12-19 09:00 UTC".into(),
                 link: link("o/acme/reviews/3"),
+            },
+            Mail::Digest {
+                name: "Dana Demo".into(),
+                org: "Acme Logistics".into(),
+                scope: None,
+                frequency: "monthly".into(),
+                from: "2026-11-01".into(),
+                to: "2026-11-30".into(),
+                figures: gatehouse_domain::digests::Figures { joined: 4, left: 1, active: 212, pending_requests: 3, expiring_grants: 7, open_cases: 1, review_decided: 40, review_items: 55 },
+                link: "https://gatehouse.example/o/acme/dashboard".into(),
+                manage_link: "https://gatehouse.example/o/acme/digests".into(),
+                unsubscribe_link: link("digests/unsubscribe"),
+            },
+            Mail::Digest {
+                name: "Tom Teamlead".into(),
+                org: "Acme Logistics".into(),
+                scope: Some("Sales".into()),
+                frequency: "weekly".into(),
+                from: "2026-11-23".into(),
+                to: "2026-11-29".into(),
+                figures: gatehouse_domain::digests::Figures { joined: 0, left: 0, active: 18, pending_requests: 0, expiring_grants: 2, open_cases: 0, review_decided: 0, review_items: 0 },
+                link: "https://gatehouse.example/o/acme/dashboard".into(),
+                manage_link: "https://gatehouse.example/o/acme/digests".into(),
+                unsubscribe_link: link("digests/unsubscribe"),
             },
             Mail::ReviewReminder {
                 name: "Dana Demo".into(),
@@ -252,6 +292,50 @@ struct ActionText<'a> {
     link: &'a str,
     link_label: &'a str,
     more: &'a [MoreLink],
+    note: &'a str,
+    footer: &'a str,
+    public_url: &'a str,
+}
+
+/// One figure of a digest: what it counts, and the count.
+struct DigestRow {
+    label: String,
+    value: String,
+}
+
+#[derive(Template)]
+#[template(path = "digest.html")]
+struct DigestHtml<'a> {
+    lang: &'a str,
+    subject: &'a str,
+    heading: &'a str,
+    greeting: &'a str,
+    intro: &'a str,
+    rows: &'a [DigestRow],
+    link: &'a str,
+    link_label: &'a str,
+    manage_link: &'a str,
+    manage_label: &'a str,
+    unsubscribe_link: &'a str,
+    unsubscribe_label: &'a str,
+    note: &'a str,
+    footer: &'a str,
+    public_url: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "digest.txt", escape = "none")]
+struct DigestText<'a> {
+    heading: &'a str,
+    greeting: &'a str,
+    intro: &'a str,
+    rows: &'a [DigestRow],
+    link: &'a str,
+    link_label: &'a str,
+    manage_link: &'a str,
+    manage_label: &'a str,
+    unsubscribe_link: &'a str,
+    unsubscribe_label: &'a str,
     note: &'a str,
     footer: &'a str,
     public_url: &'a str,
@@ -538,6 +622,75 @@ pub fn render(mail: &Mail, locale: Locale, public_url: &str) -> Result<Rendered,
                 note: t(locale, Msg::MailReviewAssignedNote).to_string(),
             };
             action("review_reminder", a, link, locale, public_url)
+        }
+        Mail::Digest { name, org, scope, frequency, from, to, figures: f, link, manage_link, unsubscribe_link } => {
+            let kind = match frequency.as_str() {
+                "weekly" => t(locale, Msg::MailDigestWeekly),
+                "quarterly" => t(locale, Msg::MailDigestQuarterly),
+                _ => t(locale, Msg::MailDigestMonthly),
+            };
+            let whom = match scope {
+                Some(unit) => tf(locale, Msg::MailDigestScopeUnit, &[("unit", unit), ("org", org)]),
+                None => org.clone(),
+            };
+            let subject = tf(locale, Msg::MailDigestSubject, &[("kind", kind), ("scope", &whom), ("from", from), ("to", to)]);
+            let heading = tf(locale, Msg::MailDigestHeading, &[("kind", kind), ("scope", &whom)]);
+            let greeting = tf(locale, Msg::MailGreeting, &[("name", name)]);
+            let intro = tf(locale, Msg::MailDigestIntro, &[("scope", &whom), ("from", from), ("to", to)]);
+            let mut rows = vec![
+                DigestRow { label: t(locale, Msg::MailDigestJoined).to_string(), value: f.joined.to_string() },
+                DigestRow { label: t(locale, Msg::MailDigestLeft).to_string(), value: f.left.to_string() },
+                DigestRow { label: t(locale, Msg::MailDigestActive).to_string(), value: f.active.to_string() },
+                DigestRow { label: t(locale, Msg::MailDigestPendingRequests).to_string(), value: f.pending_requests.to_string() },
+                DigestRow { label: t(locale, Msg::MailDigestExpiringGrants).to_string(), value: f.expiring_grants.to_string() },
+                DigestRow { label: t(locale, Msg::MailDigestOpenCases).to_string(), value: f.open_cases.to_string() },
+            ];
+            if f.review_items > 0 {
+                let pct = (f.review_decided * 100 / f.review_items).to_string();
+                rows.push(DigestRow {
+                    label: t(locale, Msg::MailDigestReviews).to_string(),
+                    value: tf(locale, Msg::MailDigestReviewsValue, &[("decided", &f.review_decided.to_string()), ("items", &f.review_items.to_string()), ("percent", &pct)]),
+                });
+            }
+            let (link_label, manage_label, unsubscribe_label, note) =
+                (t(locale, Msg::MailDigestLinkLabel), t(locale, Msg::MailDigestManage), t(locale, Msg::MailDigestUnsubscribe), t(locale, Msg::MailDigestNote));
+            let html = DigestHtml {
+                lang: locale.code(),
+                subject: &subject,
+                heading: &heading,
+                greeting: &greeting,
+                intro: &intro,
+                rows: &rows,
+                link,
+                link_label,
+                manage_link,
+                manage_label,
+                unsubscribe_link,
+                unsubscribe_label,
+                note,
+                footer: footer(locale),
+                public_url,
+            }
+            .render()
+            .map_err(err)?;
+            let text = DigestText {
+                heading: &heading,
+                greeting: &greeting,
+                intro: &intro,
+                rows: &rows,
+                link,
+                link_label,
+                manage_link,
+                manage_label,
+                unsubscribe_link,
+                unsubscribe_label,
+                note,
+                footer: footer(locale),
+                public_url,
+            }
+            .render()
+            .map_err(err)?;
+            Ok(Rendered { template: "digest", subject, text, html })
         }
         Mail::DeletionScheduled { name, staff, org, reason, due } => {
             let a = Action {

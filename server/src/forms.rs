@@ -54,6 +54,10 @@ pub const ORG_FORMS: &[(&str, &str)] = &[
     ("POST", "/o/{org}/reviews/items/{id}/decide"),
     ("POST", "/o/{org}/reviews/{id}/keep-agreed"),
     ("GET", "/o/{org}/reviews/{id}/evidence.csv"),
+    ("POST", "/o/{org}/digests/default"),
+    ("POST", "/o/{org}/digests/choice"),
+    ("POST", "/o/{org}/digests/units/{id}/remove"),
+    ("POST", "/o/{org}/digests/send-now"),
     ("POST", "/o/{org}/imports"),
     ("POST", "/o/{org}/imports/{id}/start"),
     ("POST", "/o/{org}/imports/{id}/discard"),
@@ -109,6 +113,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     crate::personal_data::configure(cfg);
     crate::document::configure(cfg);
     crate::reviews::configure(cfg);
+    crate::digests::configure_org(cfg);
     crate::requests::configure(cfg);
     crate::compliance::configure(cfg);
     crate::api_keys::configure(cfg);

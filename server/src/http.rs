@@ -52,6 +52,7 @@ pub fn app(
         .configure(crate::two_factor::configure)
         .configure(crate::staff::configure)
         .configure(crate::sso::configure)
+        .configure(crate::digests::configure)
         .route("/language", web::post().to(auth::set_language))
         .route("/o/{org}", web::get().to(auth::org_root))
         .configure(forms::configure)

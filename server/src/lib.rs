@@ -9,6 +9,7 @@ pub mod audit;
 pub mod auth;
 pub mod cli;
 pub mod compliance;
+pub mod digests;
 pub mod document;
 pub mod forms;
 pub mod http;

@@ -6,7 +6,7 @@ use actix_web::http::header;
 use actix_web::HttpResponse;
 use gatehouse_domain::locale::Locale;
 
-fn escape(s: &str) -> String {
+pub(crate) fn escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
 }
 

@@ -372,6 +372,7 @@ pub mod account;
 pub mod api_keys;
 pub mod audit;
 pub mod compliance;
+pub mod digests;
 pub mod dashboard;
 pub mod members;
 pub mod people;

@@ -106,6 +106,10 @@ fn MemberDetailView(locale: Locale, d: MemberDetail, back: Option<String>, data:
                 {data.map(|href| view! {
                     <p><a href=href download="">{t(locale, if own { Msg::DataDownloadOwn } else { Msg::DataDownloadMember })}</a></p>
                 })}
+                {own.then(|| {
+                    let slug = crate::components::org_param().get_untracked();
+                    view! { <p><a href=format!("/o/{slug}/digests")>{t(locale, Msg::DigestsYourLink)}</a></p> }
+                })}
                 <p class="muted small">
                     {tf(locale, Msg::LastChanged, &[("at", &datetime(locale, d.updated_at)), ("who", &d.updated_by), ("version", &d.version.to_string())])}
                 </p>

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod compliance;
 pub mod content;
 pub mod dashboard;
+pub mod digests;
 pub mod mail;
 pub mod member;
 pub mod members;

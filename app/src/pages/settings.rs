@@ -36,6 +36,11 @@ pub fn SettingsPage() -> impl IntoView {
                         <button type="submit">{t(locale, Msg::Save)}</button>
                     </form>
                 </section>
+                <section class="card" aria-labelledby="digests-heading">
+                    <h2 id="digests-heading">{t(locale, Msg::Digests)}</h2>
+                    <p class="muted">{t(locale, Msg::DigestDefaultHelp)}</p>
+                    <p><a href=format!("/o/{}/digests", org.get_untracked())>{t(locale, Msg::DigestManageLink)}</a></p>
+                </section>
                 <section class="card" aria-labelledby="support-heading" id="support">
                     <h2 id="support-heading">{t(locale, Msg::SupportAccessTitle)}</h2>
                     <p class="muted">{t(locale, Msg::SupportAccessHelp)}</p>

@@ -6,6 +6,7 @@ mod audit_log;
 mod authz;
 mod charts;
 mod compliance;
+mod digests;
 mod imports;
 mod invitations;
 mod links;

@@ -31,6 +31,8 @@ pub const ADMIN_PERMISSIONS: &[AdminPermission] = &[
     p("compliance.view_links", true),
     p("reviews.run", false),
     p("reviews.decide", false),
+    p("digests.receive", false),
+    p("digests.setup", false),
     p("audit.view", true),
     p("audit.export", true),
     p("settings.edit", false),

@@ -224,6 +224,8 @@ async fn every_route_refuses_the_unpermitted_and_strangers(t: &TestDb) {
         // Every member opens the reviews list and sees only the reviews they take part in.
         ("/api/reviews", "org=acme".into(), true),
         ("/api/review", format!("org=acme&id={review}"), false),
+        // Every member opens their own digests (a plain member receives none and sets none up).
+        ("/api/digests", "org=acme".into(), true),
     ];
     // Not about an organization's data: the signed-in person's own identity and memberships,
     // and the pages behind emailed links (which show only what the link itself carries).
@@ -266,6 +268,7 @@ async fn every_route_refuses_the_unpermitted_and_strangers(t: &TestDb) {
         ("/o/acme/audit".into(), false),
         ("/o/acme/reviews".into(), true),
         (format!("/o/acme/reviews/{review}"), false),
+        ("/o/acme/digests".into(), true),
     ];
     let pattern_of = |path: &str| -> String {
         path.split('/').map(|s| if s.chars().all(|c| c.is_ascii_digit()) && !s.is_empty() { "{id}" } else if s == "acme" { "{org}" } else if s == "tournaments" { "{module}" } else { s }).collect::<Vec<_>>().join("/")
@@ -308,6 +311,10 @@ async fn every_route_refuses_the_unpermitted_and_strangers(t: &TestDb) {
         ("POST", format!("/o/acme/reviews/items/{review_item}/decide"), vec![("decision", "revoke".into())]),
         ("POST", format!("/o/acme/reviews/{review}/keep-agreed"), vec![]),
         ("GET", format!("/o/acme/reviews/{review}/evidence.csv"), vec![]),
+        ("POST", "/o/acme/digests/default".into(), vec![("frequency", "weekly".into())]),
+        ("POST", "/o/acme/digests/choice".into(), vec![("unit", "".into()), ("frequency", "weekly".into())]),
+        ("POST", "/o/acme/digests/units/1/remove".into(), vec![]),
+        ("POST", "/o/acme/digests/send-now".into(), vec![("unit", "".into()), ("frequency", "weekly".into())]),
         ("POST", "/o/acme/imports".into(), vec![]),
         ("POST", format!("/o/acme/imports/{import}/start"), vec![]),
         ("POST", format!("/o/acme/imports/{import}/discard"), vec![]),
@@ -372,6 +379,9 @@ async fn every_route_refuses_the_unpermitted_and_strangers(t: &TestDb) {
         } else if *own && path.ends_with("/reviews") {
             assert_eq!(r.status, StatusCode::OK, "{url}: every member");
             assert!(r.body.contains("\"can_run\":false") && r.body.contains("\"campaigns\":[]"), "{url}: no review of others: {}", r.body);
+        } else if *own && path.ends_with("/digests") {
+            assert_eq!(r.status, StatusCode::OK, "{url}: every member");
+            assert!(r.body.contains("\"may_receive\":false") && r.body.contains("\"may_set_default\":false") && r.body.contains("\"org_recipients\":null"), "{url}: {}", r.body);
         } else if *own && path.ends_with("/content") {
             assert_eq!(r.status, StatusCode::OK, "{url}: filtered by the engine");
             assert!(r.body.contains("\"items\":[]") && r.body.contains("\"can_create\":false"), "{url}: a developer sees none of the others' tournaments: {}", r.body);

@@ -7,6 +7,7 @@ mod api;
 mod audit;
 mod authorization;
 mod compliance;
+mod digests;
 mod document;
 mod people;
 mod personal_data;
