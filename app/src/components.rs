@@ -380,6 +380,7 @@ fn menu_links(locale: Locale, base: &str, m: &crate::api::Menu) -> Vec<(String, 
         (m.settings, "sso", Msg::NavSso),
         (m.api_keys, "api-keys", Msg::NavApiKeys),
         (m.reviews, "reviews", Msg::Reviews),
+        (m.policies, "policies", Msg::Policies),
         (m.audit, "audit", Msg::NavAudit),
         (true, "me", Msg::MyPage),
     ]

@@ -117,6 +117,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("reviews/:id") view=pages::reviews::ReviewPage ssr=SsrMode::Async />
                     <Route path=path!("settings") view=pages::settings::SettingsPage ssr=SsrMode::Async />
                     <Route path=path!("digests") view=pages::digests::DigestsPage ssr=SsrMode::Async />
+                    <Route path=path!("policies") view=pages::acknowledgments::PoliciesPage ssr=SsrMode::Async />
                     <Route path=path!("sso") view=pages::sso::SsoPage ssr=SsrMode::Async />
                     <Route path=path!("invitations") view=pages::people::InvitationsPage ssr=SsrMode::Async />
                     <Route path=path!("imports/:id") view=pages::people::ImportPage ssr=SsrMode::Async />

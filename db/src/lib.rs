@@ -10,6 +10,7 @@ pub mod api_keys;
 pub mod audit;
 pub mod authz;
 pub mod compliance;
+pub mod acknowledgments;
 pub mod digests;
 pub mod error;
 pub mod imports;

@@ -745,12 +745,61 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    policies (id) {
+        id -> BigInt,
+        org_id -> BigInt,
+        kind -> Text,
+        title -> Text,
+        body -> Text,
+        url -> Nullable<Text>,
+        recurrence_months -> Nullable<Integer>,
+        due_days -> Integer,
+        unit_id -> Nullable<BigInt>,
+        published_at -> Timestamp,
+        retired_at -> Nullable<Timestamp>,
+        checked_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+        updated_by_kind -> Text,
+        updated_by_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    policy_acceptances (id) {
+        id -> BigInt,
+        org_id -> BigInt,
+        policy_id -> BigInt,
+        membership_id -> BigInt,
+        done_at -> Timestamp,
+        actor_kind -> Text,
+    }
+}
+
+diesel::table! {
+    policy_reminders (id) {
+        id -> BigInt,
+        org_id -> BigInt,
+        policy_id -> BigInt,
+        membership_id -> BigInt,
+        due_at -> Timestamp,
+        stage -> Text,
+        sent_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(policy_acceptances -> policies (policy_id));
 diesel::joinable!(review_campaigns -> review_plans (plan_id));
 diesel::joinable!(review_items -> review_campaigns (campaign_id));
 diesel::joinable!(review_item_reviewers -> review_items (item_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     platform_staff,
+    policies,
+    policy_acceptances,
+    policy_reminders,
     digest_subscriptions,
     digest_sends,
     review_plans,

@@ -30,6 +30,7 @@ pub const TARGET_KINDS: &[&str] = &[
     "review_plan",
     "review_campaign",
     "review_item",
+    "policy",
     "user",
     "endpoint",
 ];

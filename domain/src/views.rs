@@ -45,6 +45,10 @@ pub struct Dashboard {
     /// runs reviews).
     #[serde(default)]
     pub review_progress: Vec<(String, i64)>,
+    /// Policies and trainings in force: "title (done of asked)" and the share done, in percent
+    /// (auditors never counted).
+    #[serde(default)]
+    pub acknowledgments: Vec<(String, i64)>,
     pub recent: Vec<AuditLine>,
     /// Access requests waiting for this viewer's decision (filled per viewer by the engine).
     #[serde(default)]

@@ -46,8 +46,10 @@ function decodePart(headers: string, body: string): string {
 }
 
 /** The text part of the newest mail captured for `to` by the test SMTP server
- * (scripts/smtp_capture.py writes one file per message into GATEHOUSE_E2E_MAILDIR). */
-export async function mailTo(to: string, timeoutMs = 30_000): Promise<string> {
+ * (scripts/smtp_capture.py writes one file per message into GATEHOUSE_E2E_MAILDIR); with
+ * `containing`, the newest that contains it — waited for, since the outbox delivers in the
+ * background and an older message may be the newest for a while. */
+export async function mailTo(to: string, timeoutMs = 30_000, containing?: string): Promise<string> {
   const dir = process.env.GATEHOUSE_E2E_MAILDIR;
   if (!dir) throw new Error('GATEHOUSE_E2E_MAILDIR is not set: the server must send to the capture server');
   const deadline = Date.now() + timeoutMs;
@@ -61,7 +63,9 @@ export async function mailTo(to: string, timeoutMs = 30_000): Promise<string> {
       const parts = boundary ? raw.split('--' + boundary) : [raw];
       for (const p of parts) {
         const [headers, ...rest] = p.split(/\r?\n\r?\n/);
-        if (/content-type:\s*text\/plain/i.test(headers)) return decodePart(headers, rest.join('\n\n'));
+        if (!/content-type:\s*text\/plain/i.test(headers)) continue;
+        const text = decodePart(headers, rest.join('\n\n'));
+        if (containing === undefined || text.includes(containing)) return text;
       }
     }
     await new Promise((r) => setTimeout(r, 500));

@@ -85,6 +85,9 @@ pub enum Mail {
     /// The background user's reminder, two days before the deadline, to each reviewer who still
     /// has items to decide.
     ReviewReminder { name: String, org: String, review: String, items: i64, deadline: String, link: String },
+    /// The background user's reminder about a policy to accept or a training to complete: a week
+    /// before its due date, and once more when it has passed.
+    PolicyReminder { name: String, org: String, title: String, training: bool, due: String, overdue: bool, link: String },
     /// The background user's digest for one period: aggregate figures of the organization (or of
     /// a unit and everything below it), never names. `frequency` is `weekly`, `monthly` or
     /// `quarterly`; `from` and `to` are the period's first and last day; `review` is the decided
@@ -117,6 +120,24 @@ impl Mail {
                 items: 7,
                 deadline: "2026-12-19 09:00 UTC".into(),
                 link: link("o/acme/reviews/3"),
+            },
+            Mail::PolicyReminder {
+                name: "Max Mitglied".into(),
+                org: "Acme Logistics".into(),
+                title: "Yearly information security training".into(), // not user text: an example for the snapshots
+                training: true,
+                due: "2026-12-31 17:00 (Europe/Berlin)".into(),
+                overdue: false,
+                link: "https://gatehouse.example/o/acme/policies".into(),
+            },
+            Mail::PolicyReminder {
+                name: "Max Mitglied".into(),
+                org: "Acme Logistics".into(),
+                title: "Guidebook: instructions for working with customer data".into(), // not user text: an example for the snapshots
+                training: false,
+                due: "2026-11-30 17:00 (Europe/Berlin)".into(),
+                overdue: true,
+                link: "https://gatehouse.example/o/acme/policies".into(),
             },
             Mail::Digest {
                 name: "Dana Demo".into(),
@@ -622,6 +643,24 @@ pub fn render(mail: &Mail, locale: Locale, public_url: &str) -> Result<Rendered,
                 note: t(locale, Msg::MailReviewAssignedNote).to_string(),
             };
             action("review_reminder", a, link, locale, public_url)
+        }
+        Mail::PolicyReminder { name, org, title, training, due, overdue, link } => {
+            let args = [("org", org.as_str()), ("title", title.as_str()), ("due", due.as_str())];
+            let (subject, body) = match (*training, *overdue) {
+                (true, false) => (Msg::MailTrainingDueSubject, Msg::MailTrainingDueBody),
+                (true, true) => (Msg::MailTrainingOverdueSubject, Msg::MailTrainingOverdueBody),
+                (false, false) => (Msg::MailPolicyDueSubject, Msg::MailPolicyDueBody),
+                (false, true) => (Msg::MailPolicyOverdueSubject, Msg::MailPolicyOverdueBody),
+            };
+            let a = Action {
+                subject: tf(locale, subject, &args),
+                heading: title.clone(),
+                greeting: tf(locale, Msg::MailGreeting, &[("name", name)]),
+                body: tf(locale, body, &args),
+                link_label: t(locale, Msg::MailPolicyLinkLabel).to_string(),
+                note: t(locale, Msg::MailPolicyNote).to_string(),
+            };
+            action("policy_reminder", a, link, locale, public_url)
         }
         Mail::Digest { name, org, scope, frequency, from, to, figures: f, link, manage_link, unsubscribe_link } => {
             let kind = match frequency.as_str() {

@@ -102,6 +102,7 @@ fn render(locale: Locale, c: &Caller, d: &Document) -> String {
         ("holders", Msg::DocHoldersTitle),
         ("support", Msg::DocSupportTitle),
         ("reviews", Msg::DocReviewsTitle),
+        ("trainings", Msg::DocTrainingsTitle),
     ];
     let _ = write!(h, "<nav aria-labelledby=\"toc\"><h2 id=\"toc\">{}</h2><ol>", esc(t(locale, Msg::DocContents)));
     for (id, m) in sections {
@@ -283,6 +284,46 @@ fn render(locale: Locale, c: &Caller, d: &Document) -> String {
                 esc(state),
                 esc(&outcome),
             );
+        }
+        h.push_str("</tbody></table>");
+    }
+    h.push_str("</section>");
+
+    // 8. Acknowledgments and training: who did what, when.
+    let _ = write!(h, "<section id=\"trainings\"><h2>8. {}</h2><p>{}</p>", esc(t(locale, Msg::DocTrainingsTitle)), esc(t(locale, Msg::DocTrainingsText)));
+    if d.trainings.is_empty() {
+        let _ = write!(h, "<p class=\"muted\">{}</p>", esc(t(locale, Msg::DocNone)));
+    }
+    for (p, f, asked) in &d.trainings {
+        let kind = t(locale, if p.kind == gatehouse_domain::acknowledgments::Kind::Training { Msg::PolicyKindTraining } else { Msg::PolicyKindPolicy });
+        let every = match p.recurrence {
+            gatehouse_domain::acknowledgments::Recurrence::Once => t(locale, Msg::PolicyOnce).to_string(),
+            gatehouse_domain::acknowledgments::Recurrence::EveryMonths(12) => t(locale, Msg::PolicyYearly).to_string(),
+            gatehouse_domain::acknowledgments::Recurrence::EveryMonths(n) => tf(locale, Msg::PolicyEveryMonths, &[("months", &n.to_string())]),
+        };
+        let whom = p.unit.as_ref().map(|u| u.1.clone()).unwrap_or_else(|| t(locale, Msg::PolicyEveryone).to_string());
+        let figures = tf(locale, Msg::PolicyFigures, &[("done", &f.done.to_string()), ("asked", &f.asked.to_string()), ("percent", &f.percent().to_string()), ("due", &f.due.to_string()), ("overdue", &f.overdue.to_string())]);
+        let _ = write!(
+            h,
+            "<h3>{}</h3><p>{} · {} · {} · {}</p><p>{}</p><table><thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead><tbody>",
+            esc(&p.title),
+            esc(kind),
+            esc(&every),
+            esc(&whom),
+            esc(&tf(locale, Msg::PolicyPublishedAt, &[("at", &date(locale, p.published_at.date_naive()))])),
+            esc(&figures),
+            esc(t(locale, Msg::DocPerson)),
+            esc(t(locale, Msg::Status)),
+        );
+        for a in asked {
+            let standing = match a.standing {
+                gatehouse_domain::acknowledgments::Standing::Done { at, renew_at: Some(r) } => tf(locale, Msg::PolicyDoneUntil, &[("at", &date(locale, at.date_naive())), ("renew", &date(locale, r.date_naive()))]),
+                gatehouse_domain::acknowledgments::Standing::Done { at, renew_at: None } => tf(locale, Msg::PolicyDoneAt, &[("at", &date(locale, at.date_naive()))]),
+                gatehouse_domain::acknowledgments::Standing::Due { by } => tf(locale, Msg::PolicyDueBy, &[("by", &date(locale, by.date_naive()))]),
+                gatehouse_domain::acknowledgments::Standing::Overdue { since } => tf(locale, Msg::PolicyOverdueSince, &[("since", &date(locale, since.date_naive()))]),
+            };
+            let note = if a.kind.counted_in_statistics() { String::new() } else { format!(" {}", t(locale, Msg::PolicyNotCounted)) }; // not user text: a space before catalog words
+            let _ = write!(h, "<tr><td>{}</td><td>{}{}</td></tr>", esc(&a.name), esc(&standing), esc(&note));
         }
         h.push_str("</tbody></table>");
     }

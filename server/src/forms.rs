@@ -58,6 +58,9 @@ pub const ORG_FORMS: &[(&str, &str)] = &[
     ("POST", "/o/{org}/digests/choice"),
     ("POST", "/o/{org}/digests/units/{id}/remove"),
     ("POST", "/o/{org}/digests/send-now"),
+    ("POST", "/o/{org}/policies"),
+    ("POST", "/o/{org}/policies/{id}/retire"),
+    ("POST", "/o/{org}/policies/{id}/done"),
     ("POST", "/o/{org}/imports"),
     ("POST", "/o/{org}/imports/{id}/start"),
     ("POST", "/o/{org}/imports/{id}/discard"),
@@ -114,6 +117,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     crate::document::configure(cfg);
     crate::reviews::configure(cfg);
     crate::digests::configure_org(cfg);
+    crate::acknowledgments::configure(cfg);
     crate::requests::configure(cfg);
     crate::compliance::configure(cfg);
     crate::api_keys::configure(cfg);

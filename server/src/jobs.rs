@@ -99,12 +99,14 @@ pub struct Scheduled {
     pub review_items_settled: usize,
     /// Digests whose period ended, sent (each once per person, scope and period).
     pub digests_sent: usize,
+    /// Reminders about policies and trainings (a week before the due date, once overdue).
+    pub policy_reminders: usize,
 }
 
 /// The background users' scheduled work that is due now: invitation reminders (with a fresh
 /// link, written to the outbox) and expiries, access request reminders and expiries, and
 /// imports whose driver stopped; memberships past their end date, compliance reminders and
-/// automatic anonymization; access reviews; digests whose period ended. Safe to run on every instance at once.
+/// automatic anonymization; access reviews; digests whose period ended; policy and training reminders. Safe to run on every instance at once.
 pub async fn scheduled(state: &AppState) -> Result<Scheduled, String> {
     let now = state.clock.now();
     let (db, url) = (state.db.clone(), state.public_url.clone());
@@ -125,6 +127,7 @@ pub async fn scheduled(state: &AppState) -> Result<Scheduled, String> {
         let review_reminders = db.with(|c| gatehouse_db::reviews::remind_due(c, &url, now))?;
         let review_items_settled = db.with(|c| gatehouse_db::reviews::sweep(c, now))?;
         let digests_sent = db.with(|c| gatehouse_db::digests::send_due(c, &url, now))?;
+        let policy_reminders = db.with(|c| gatehouse_db::acknowledgments::remind_due(c, &url, now))?;
         Ok(Scheduled {
             reminders,
             expired,
@@ -141,13 +144,14 @@ pub async fn scheduled(state: &AppState) -> Result<Scheduled, String> {
             review_reminders,
             review_items_settled,
             digests_sent,
+            policy_reminders,
         })
     })
     .await
     .map_err(|e| e.to_string())?
     .map_err(|e| e.to_string())?;
     let r = Scheduled { imports: crate::imports::drive(state, None).await?, ..r };
-    if r.reminders + r.expired + r.imports + r.request_reminders + r.requests_expired + r.memberships_ended + r.compliance_reminders + r.auto_anonymized + r.support_ended + r.orgs_deleted + r.reviews_started + r.review_reminders + r.review_items_settled + r.digests_sent > 0
+    if r.reminders + r.expired + r.imports + r.request_reminders + r.requests_expired + r.memberships_ended + r.compliance_reminders + r.auto_anonymized + r.support_ended + r.orgs_deleted + r.reviews_started + r.review_reminders + r.review_items_settled + r.digests_sent + r.policy_reminders > 0
         || r.link_key_rotated
     {
         tracing::info!(
@@ -166,6 +170,7 @@ pub async fn scheduled(state: &AppState) -> Result<Scheduled, String> {
             review_reminders = r.review_reminders,
             review_items_settled = r.review_items_settled,
             digests_sent = r.digests_sent,
+            policy_reminders = r.policy_reminders,
             "scheduled work done"
         );
     }

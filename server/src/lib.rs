@@ -3,6 +3,7 @@
 #![recursion_limit = "256"]
 
 pub mod account;
+pub mod acknowledgments;
 pub mod api;
 pub mod api_keys;
 pub mod audit;

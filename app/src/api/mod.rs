@@ -42,6 +42,10 @@ pub struct Menu {
     /// Access reviews (reviews.run, or roles.assign somewhere: whoever may be a reviewer).
     #[serde(default)]
     pub reviews: bool,
+    /// Policies and trainings to publish (policies.manage somewhere); everyone else reaches the
+    /// page from their own page and the reminders.
+    #[serde(default)]
+    pub policies: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -363,12 +367,14 @@ pub mod server {
             settings: org_wide("settings.edit"),
             audit: anywhere("audit.view"),
             reviews: org_wide("reviews.run") || anywhere("roles.assign"),
+            policies: anywhere("policies.manage"),
         }
     }
 }
 
 pub mod access;
 pub mod account;
+pub mod acknowledgments;
 pub mod api_keys;
 pub mod audit;
 pub mod compliance;

@@ -36,9 +36,14 @@ pub fn DashboardPage() -> impl IntoView {
                     <crate::charts::BarChart id="chart-members" title=t(locale, Msg::ChartMembersOverTime).to_string() label_head=t(locale, Msg::ChartMonth) value_head=t(locale, Msg::ActiveCounted) rows=d.members_over_time.clone() />
                     <crate::charts::BarChart id="chart-requests" title=t(locale, Msg::ChartRequestsByState).to_string() label_head=t(locale, Msg::Status) value_head=t(locale, Msg::ChartRequests) rows=request_rows />
                 </div>
-                {(!d.review_progress.is_empty()).then(|| view! {
+                {(!d.review_progress.is_empty() || !d.acknowledgments.is_empty()).then(|| view! {
                     <div class="columns charts">
-                        <crate::charts::BarChart id="chart-reviews" title=t(locale, Msg::ChartReviewProgress).to_string() label_head=t(locale, Msg::ReviewName) value_head=t(locale, Msg::ChartPercentDecided) rows=d.review_progress.clone() />
+                        {(!d.review_progress.is_empty()).then(|| view! {
+                            <crate::charts::BarChart id="chart-reviews" title=t(locale, Msg::ChartReviewProgress).to_string() label_head=t(locale, Msg::ReviewName) value_head=t(locale, Msg::ChartPercentDecided) rows=d.review_progress.clone() />
+                        })}
+                        {(!d.acknowledgments.is_empty()).then(|| view! {
+                            <crate::charts::BarChart id="chart-policies" title=t(locale, Msg::ChartPolicies).to_string() label_head=t(locale, Msg::PolicyTitle) value_head=t(locale, Msg::ChartPercentDone) rows=d.acknowledgments.clone() />
+                        })}
                     </div>
                 })}
                 <div class="columns">

@@ -108,7 +108,10 @@ fn MemberDetailView(locale: Locale, d: MemberDetail, back: Option<String>, data:
                 })}
                 {own.then(|| {
                     let slug = crate::components::org_param().get_untracked();
-                    view! { <p><a href=format!("/o/{slug}/digests")>{t(locale, Msg::DigestsYourLink)}</a></p> }
+                    view! {
+                        <p><a href=format!("/o/{slug}/policies")>{t(locale, Msg::PoliciesOpenLink)}</a></p>
+                        <p><a href=format!("/o/{slug}/digests")>{t(locale, Msg::DigestsYourLink)}</a></p>
+                    }
                 })}
                 <p class="muted small">
                     {tf(locale, Msg::LastChanged, &[("at", &datetime(locale, d.updated_at)), ("who", &d.updated_by), ("version", &d.version.to_string())])}

@@ -1,4 +1,5 @@
 pub mod access;
+pub mod acknowledgments;
 pub mod account;
 pub mod api_keys;
 pub mod audit;

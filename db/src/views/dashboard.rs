@@ -42,6 +42,7 @@ pub fn with_figures(conn: &mut Conn<'_>, org: OrgId, f: Figures) -> Result<Dashb
         members_over_time: f.members_over_time,
         requests_by_status: f.requests_by_status,
         review_progress: Vec::new(),
+        acknowledgments: Vec::new(),
         recent: recent_audit(conn, org, None, 10)?,
         pending_requests: Vec::new(),
         expiring: Vec::new(),

@@ -79,6 +79,9 @@ pub struct Document {
     pub members: i64,
     /// Access reviews, newest first: what, when, and what came of them.
     pub reviews: Vec<crate::reviews::CampaignLine>,
+    /// Policies and trainings in force, with their figures (auditors not counted) and where each
+    /// person they ask stands.
+    pub trainings: Vec<(crate::acknowledgments::PolicyRow, gatehouse_domain::acknowledgments::Figures, Vec<crate::acknowledgments::Asked>)>,
 }
 
 pub fn load(conn: &mut Conn<'_>, org: OrgId, now: DateTime<Utc>) -> Result<Document, DbError> {
@@ -160,5 +163,11 @@ pub fn load(conn: &mut Conn<'_>, org: OrgId, now: DateTime<Utc>) -> Result<Docum
         .collect();
     let members = crate::members::count(conn, org)?;
     let reviews = crate::reviews::campaigns(conn, org, None)?;
-    Ok(Document { name, rules: Rules { require_two_factor, require_sso, support_access }, roles, holdings, org_roles, technical, support, members, reviews })
+    let tree = crate::units::tree(conn, org)?;
+    let mut trainings = Vec::new();
+    for row in crate::acknowledgments::list(conn, org, &tree)?.into_iter().filter(|r| r.retired_at.is_none()) {
+        let asked = crate::acknowledgments::standings(conn, org, &tree, &row, now)?;
+        trainings.push((row, crate::acknowledgments::tally(&asked), asked));
+    }
+    Ok(Document { name, rules: Rules { require_two_factor, require_sso, support_access }, roles, holdings, org_roles, technical, support, members, reviews, trainings })
 }

@@ -1,6 +1,7 @@
 //! The database tests, one binary (one link instead of nine): each module runs its cases on
 //! SQLite and on PostgreSQL (`both!`, `TEST_DATABASE_URL`), each case on a fresh database.
 mod account;
+mod acknowledgments;
 mod api_keys;
 mod audit_log;
 mod authz;

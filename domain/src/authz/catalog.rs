@@ -31,6 +31,7 @@ pub const ADMIN_PERMISSIONS: &[AdminPermission] = &[
     p("compliance.view_links", true),
     p("reviews.run", false),
     p("reviews.decide", false),
+    p("policies.manage", true),
     p("digests.receive", false),
     p("digests.setup", false),
     p("audit.view", true),

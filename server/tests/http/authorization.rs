@@ -226,6 +226,8 @@ async fn every_route_refuses_the_unpermitted_and_strangers(t: &TestDb) {
         ("/api/review", format!("org=acme&id={review}"), false),
         // Every member opens their own digests (a plain member receives none and sets none up).
         ("/api/digests", "org=acme".into(), true),
+        // Every member opens what is asked of them (nothing to manage).
+        ("/api/policies", "org=acme".into(), true),
     ];
     // Not about an organization's data: the signed-in person's own identity and memberships,
     // and the pages behind emailed links (which show only what the link itself carries).
@@ -269,6 +271,7 @@ async fn every_route_refuses_the_unpermitted_and_strangers(t: &TestDb) {
         ("/o/acme/reviews".into(), true),
         (format!("/o/acme/reviews/{review}"), false),
         ("/o/acme/digests".into(), true),
+        ("/o/acme/policies".into(), true),
     ];
     let pattern_of = |path: &str| -> String {
         path.split('/').map(|s| if s.chars().all(|c| c.is_ascii_digit()) && !s.is_empty() { "{id}" } else if s == "acme" { "{org}" } else if s == "tournaments" { "{module}" } else { s }).collect::<Vec<_>>().join("/")
@@ -315,6 +318,10 @@ async fn every_route_refuses_the_unpermitted_and_strangers(t: &TestDb) {
         ("POST", "/o/acme/digests/choice".into(), vec![("unit", "".into()), ("frequency", "weekly".into())]),
         ("POST", "/o/acme/digests/units/1/remove".into(), vec![]),
         ("POST", "/o/acme/digests/send-now".into(), vec![("unit", "".into()), ("frequency", "weekly".into())]),
+        ("POST", "/o/acme/policies".into(), vec![("kind", "policy".into()), ("title", "Sneaky".into()), ("body", "x".into()), ("recurrence", "once".into()), ("due_days", "7".into()), ("unit", "".into())]),
+        // No policy exists: nothing to retire, nothing asked of the member.
+        ("POST", "/o/acme/policies/1/retire".into(), vec![]),
+        ("POST", "/o/acme/policies/1/done".into(), vec![]),
         ("POST", "/o/acme/imports".into(), vec![]),
         ("POST", format!("/o/acme/imports/{import}/start"), vec![]),
         ("POST", format!("/o/acme/imports/{import}/discard"), vec![]),
@@ -379,6 +386,9 @@ async fn every_route_refuses_the_unpermitted_and_strangers(t: &TestDb) {
         } else if *own && path.ends_with("/reviews") {
             assert_eq!(r.status, StatusCode::OK, "{url}: every member");
             assert!(r.body.contains("\"can_run\":false") && r.body.contains("\"campaigns\":[]"), "{url}: no review of others: {}", r.body);
+        } else if *own && path.ends_with("/policies") {
+            assert_eq!(r.status, StatusCode::OK, "{url}: every member");
+            assert!(r.body.contains("\"publish_org\":false") && r.body.contains("\"managed\":[]") && r.body.contains("\"publish_units\":[]"), "{url}: {}", r.body);
         } else if *own && path.ends_with("/digests") {
             assert_eq!(r.status, StatusCode::OK, "{url}: every member");
             assert!(r.body.contains("\"may_receive\":false") && r.body.contains("\"may_set_default\":false") && r.body.contains("\"org_recipients\":null"), "{url}: {}", r.body);

@@ -3,6 +3,7 @@
 //! the harness in `common/`.
 #[macro_use]
 mod common;
+mod acknowledgments;
 mod api;
 mod audit;
 mod authorization;

@@ -1,0 +1,3 @@
+DROP TABLE policy_reminders;
+DROP TABLE policy_acceptances;
+DROP TABLE policies;
