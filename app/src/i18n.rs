@@ -445,6 +445,7 @@ pub fn invalid_input(locale: Locale, e: &gatehouse_domain::DomainError) -> Strin
                 "no_response" => t(locale, Msg::ReviewNoResponse),
                 "fallback" => t(locale, Msg::ReviewFallback),
                 "second_stage" => t(locale, Msg::ReviewSecondStage),
+                "named" => t(locale, Msg::ReviewNamed),
                 "start_on" => t(locale, Msg::ReviewStartOn),
                 "comment" => t(locale, Msg::ReqComment),
                 other => other,

@@ -61,6 +61,9 @@ pub fn create_plan(conn: &mut Conn<'_>, org: OrgId, policy: &Policy, by: Members
             return Err(invalid("unit", units.iter().map(|u| u.0.to_string()).collect::<Vec<_>>().join(",")));
         }
     }
+    if matches!(&input.reviewers.rule, rules::ReviewerRule::Named(people) if people.is_empty()) {
+        return Err(invalid("named", ""));
+    }
     let population = serde_json::to_string(&input.population).map_err(|e| DbError::Config(e.to_string()))?;
     let reviewers = serde_json::to_string(&input.reviewers).map_err(|e| DbError::Config(e.to_string()))?;
     conn.transaction(|conn| {

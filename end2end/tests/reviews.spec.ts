@@ -51,5 +51,13 @@ test('an owner plans an access review, opens it from the mail, keeps and revokes
   expect(csv.split('\n')[0]).toMatch(/^review,state,started_at/);
   expect(csv).toContain('still on the team');
   expect(csv).toMatch(/,final,revoke,Dana Demo,/);
+
+  // And as a printable page: every frozen assignment with its decision; print media hides the bar.
+  await page.getByRole('link', { name: 'The evidence as a printable page' }).click();
+  await expect(page.getByRole('heading', { name: `Access review “${name}”: the evidence`, level: 1 })).toBeVisible();
+  await expect(page.locator('main tr', { hasText: 'still on the team' })).toContainText('Dana Demo');
+  await expectAccessible(page);
+  await page.emulateMedia({ media: 'print' });
+  await expect(page.locator('nav.doc-bar')).toBeHidden();
   expect(errors).toEqual([]);
 });

@@ -23,7 +23,7 @@ struct Query {
 }
 
 /// Text made safe for HTML.
-fn esc(s: &str) -> String {
+pub(crate) fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

@@ -54,6 +54,7 @@ pub const ORG_FORMS: &[(&str, &str)] = &[
     ("POST", "/o/{org}/reviews/items/{id}/decide"),
     ("POST", "/o/{org}/reviews/{id}/keep-agreed"),
     ("GET", "/o/{org}/reviews/{id}/evidence.csv"),
+    ("GET", "/o/{org}/reviews/{id}/evidence"),
     ("POST", "/o/{org}/digests/default"),
     ("POST", "/o/{org}/digests/choice"),
     ("POST", "/o/{org}/digests/units/{id}/remove"),

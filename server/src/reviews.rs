@@ -16,7 +16,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/o/{org}/reviews/plans", web::post().to(plan))
         .route("/o/{org}/reviews/items/{id}/decide", web::post().to(decide))
         .route("/o/{org}/reviews/{id}/keep-agreed", web::post().to(keep_agreed))
-        .route("/o/{org}/reviews/{id}/evidence.csv", web::get().to(evidence));
+        .route("/o/{org}/reviews/{id}/evidence.csv", web::get().to(evidence))
+        .route("/o/{org}/reviews/{id}/evidence", web::get().to(evidence_page));
 }
 
 /// The review as evidence, one line per frozen assignment (`reviews.run`): who held which role
@@ -88,6 +89,8 @@ async fn plan(c: Caller, form: Form) -> HttpResponse {
     let back = format!("/o/{}/reviews", c.org.slug);
     // What was typed comes back with a refusal.
     let keep: Vec<(&str, String)> = ["name", "schedule", "duration_days", "no_response"].iter().map(|k| (*k, get(k))).collect();
+    // Named reviewers: addresses separated by commas, semicolons or lines.
+    let named: Vec<String> = get("named").split([',', ';', '\n', '\r']).map(|e| e.trim().to_string()).filter(|e| !e.is_empty()).collect();
     let parsed = (|| -> Result<(PlanInput, Option<String>, Option<String>), DbError> {
         let population = match get("population").as_str() {
             "roles" => Population::Roles(many("role").into_iter().map(RoleId).collect()),
@@ -99,8 +102,13 @@ async fn plan(c: Caller, form: Form) -> HttpResponse {
         let rule = match get("rule").as_str() {
             "holders_managers" => ReviewerRule::HoldersManagers,
             "self" => ReviewerRule::SelfAttestation,
+            // Named people: their addresses, resolved below (active members here).
+            "named" => ReviewerRule::Named(vec![]),
             _ => ReviewerRule::UnitManagers,
         };
+        if matches!(rule, ReviewerRule::Named(_)) && named.is_empty() {
+            return Err(bad("named", ""));
+        }
         let schedule = Schedule::parse(&get("schedule")).ok_or_else(|| bad("schedule", &get("schedule")))?;
         let number = |k: &'static str, default: u32| -> Result<u32, DbError> {
             let v = get(k);
@@ -159,6 +167,13 @@ async fn plan(c: Caller, form: Form) -> HttpResponse {
                     },
                 }
             };
+            if matches!(input.reviewers.rule, ReviewerRule::Named(_)) {
+                let mut people = Vec::new();
+                for e in &named {
+                    people.extend(member(conn, "named", &Some(e.clone()))?);
+                }
+                input.reviewers.rule = ReviewerRule::Named(people);
+            }
             input.reviewers.fallback = member(conn, "fallback", &fallback)?;
             input.reviewers.second_stage = member(conn, "second_stage", &second)?;
             let id = reviews::create_plan(conn, org, p, me, &input, actor, now)?;
@@ -208,4 +223,112 @@ async fn keep_agreed(c: Caller, path: web::Path<(String, i64)>, form: web::Form<
     let (org, me, actor, now) = (c.org.id, c.m.id, c.actor, c.now);
     let r = c.change(move |conn, p| reviews::keep_agreed(conn, org, p, me, campaign, &comment, actor, now)).await;
     c.back(&format!("/o/{}/reviews/{campaign}", c.org.slug), r, &[])
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct Lang {
+    lang: Option<String>,
+}
+
+/// The review as a printable page (`reviews.run`, `?lang=en|de`): what was asked, when, of whom,
+/// how it ended, and every frozen assignment with what spoke against it, the decision, who made
+/// it when, and the comment. The page and, with the print style sheet, the paper copy.
+async fn evidence_page(c: Caller, path: web::Path<(String, i64)>, q: web::Query<Lang>) -> HttpResponse {
+    use crate::document::esc;
+    use actix_web::http::StatusCode;
+    use gatehouse_app::i18n::{datetime, tf};
+    use gatehouse_domain::authz::Target;
+    use gatehouse_domain::locale::Locale;
+    use std::fmt::Write;
+    let (_, campaign) = path.into_inner();
+    if let Err(d) = c.policy.require(c.m.id, "reviews.run", &Target::Organization, c.now) {
+        return crate::forms::status_page(StatusCode::FORBIDDEN, &gatehouse_app::explain::denial(c.locale, &c.policy, &d));
+    }
+    let locale = q.lang.as_deref().and_then(Locale::parse).unwrap_or(c.locale);
+    let (db, org) = (c.state.db.clone(), c.org.id);
+    let loaded = web::block(move || {
+        db.with(|conn| {
+            let head = reviews::campaigns(conn, org, Some(campaign))?.into_iter().next().ok_or(DbError::NotFound)?;
+            let plan = reviews::reviewer_plan(conn, org, campaign)?;
+            Ok::<_, DbError>((head, plan, reviews::items(conn, org, campaign)?, reviews::deciders(conn, org, campaign)?))
+        })
+    })
+    .await;
+    let (head, plan, items, deciders) = match loaded {
+        Ok(Ok(v)) => v,
+        Ok(Err(DbError::NotFound)) => return crate::forms::status_page(StatusCode::NOT_FOUND, t(c.locale, Msg::NotFoundText)),
+        _ => return crate::forms::status_page(StatusCode::SERVICE_UNAVAILABLE, t(c.locale, Msg::ServiceUnavailable)),
+    };
+    let slug = esc(&c.org.slug);
+    let other = match locale {
+        Locale::En => ("de", "Deutsch"),
+        Locale::De => ("en", "English"),
+    };
+    let title = tf(locale, Msg::ReviewEvidenceTitle, &[("review", &head.plan)]);
+    let mut h = String::with_capacity(8 * 1024 + items.len() * 300);
+    // not user text: the page's markup; every word comes from the catalogs
+    let _ = write!(
+        h,
+        "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{title}</title><link rel=\"icon\" href=\"/favicon.svg\" type=\"image/svg+xml\"><link rel=\"stylesheet\" href=\"/pkg/gatehouse.css\"></head><body class=\"document\">\
+<nav class=\"doc-bar no-print\" aria-label=\"{nav}\"><a href=\"/o/{slug}/reviews/{campaign}\">← {back}</a> <a href=\"/o/{slug}/reviews/{campaign}/evidence?lang={olang}\" lang=\"{olang}\">{oname}</a> <span class=\"muted\">{hint}</span></nav>\
+<main id=\"main\" class=\"doc\"><h1>{title}</h1><p class=\"doc-meta\">{meta}</p>",
+        lang = locale.code(),
+        title = esc(&title),
+        nav = esc(t(locale, Msg::DocNav)),
+        back = esc(&head.plan),
+        olang = other.0,
+        oname = other.1,
+        hint = esc(t(locale, Msg::DocPrintHint)),
+        meta = esc(&tf(locale, Msg::DocMeta, &[("org", &c.org.name), ("at", &datetime(locale, c.now))])),
+    );
+    let state = t(locale, if head.state == gatehouse_domain::reviews::CampaignState::Running { Msg::ReviewRunning } else { Msg::ReviewClosed });
+    let rule = match &plan.rule {
+        ReviewerRule::UnitManagers => t(locale, Msg::ReviewRuleUnitManagers).to_string(),
+        ReviewerRule::HoldersManagers => t(locale, Msg::ReviewRuleHoldersManagers).to_string(),
+        ReviewerRule::SelfAttestation => t(locale, Msg::ReviewRuleSelf).to_string(),
+        ReviewerRule::Named(_) => t(locale, Msg::ReviewRuleNamed).to_string(),
+    };
+    let facts = [
+        (t(locale, Msg::Status), state.to_string()),
+        (t(locale, Msg::ReviewStarted), datetime(locale, head.started_at)),
+        (t(locale, Msg::ReviewDeadline), datetime(locale, head.escalation_until.unwrap_or(head.deadline_at))),
+        (t(locale, Msg::ReviewClosedAt), head.closed_at.map(|x| datetime(locale, x)).unwrap_or_else(|| "—".to_string())),
+        (t(locale, Msg::ReviewWho), rule),
+        (t(locale, Msg::DocOutcome), tf(locale, Msg::ReviewOutcome, &[("decided", &head.decided.to_string()), ("total", &head.total.to_string()), ("kept", &head.kept.to_string()), ("revoked", &head.revoked.to_string())])),
+    ];
+    h.push_str("<dl class=\"facts\">");
+    for (k, v) in facts {
+        let _ = write!(h, "<dt>{}</dt><dd>{}</dd>", esc(k), esc(&v));
+    }
+    let _ = write!(
+        h,
+        "</dl><table><thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead><tbody>",
+        esc(t(locale, Msg::DocPerson)),
+        esc(t(locale, Msg::Roles)),
+        esc(t(locale, Msg::Unit)),
+        esc(t(locale, Msg::ReviewHelpers)),
+        esc(t(locale, Msg::ReviewDecision)),
+        esc(t(locale, Msg::ReviewDecidedBy)),
+        esc(t(locale, Msg::ReviewDecidedAt)),
+        esc(t(locale, Msg::ReqComment)),
+    );
+    for i in &items {
+        let (helpers, state) = gatehouse_app::api::reviews::item_words(locale, i);
+        let who = deciders.iter().find(|(id, ..)| *id == i.id);
+        let helpers = if helpers.is_empty() { t(locale, Msg::ReviewNothingAgainst).to_string() } else { helpers.join(", ") };
+        let _ = write!(
+            h,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&i.member_name),
+            esc(&i.role_name),
+            esc(i.unit_name.as_deref().unwrap_or("—")),
+            esc(&helpers),
+            esc(&state),
+            esc(&gatehouse_app::api::reviews::decider_words(locale, who).unwrap_or_default()),
+            esc(&who.and_then(|(_, _, at, _)| at.map(|a| datetime(locale, a))).unwrap_or_default()),
+            esc(i.comment.as_deref().unwrap_or("")),
+        );
+    }
+    h.push_str("</tbody></table></main></body></html>");
+    HttpResponse::Ok().content_type("text/html; charset=utf-8").insert_header((actix_web::http::header::CACHE_CONTROL, "no-store")).body(h)
 }

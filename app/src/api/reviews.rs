@@ -125,11 +125,48 @@ pub async fn get_reviews(org: String) -> Result<ReviewsView, AppError> {
     .await
 }
 
+/// An item's decision helpers (what speaks against keeping it) and where it stands, in words.
+#[cfg(feature = "ssr")]
+pub fn item_words(locale: gatehouse_domain::locale::Locale, i: &gatehouse_db::reviews::Item) -> (Vec<String>, String) {
+    use crate::i18n::{t, tf, Msg};
+    use gatehouse_domain::reviews::{Decision, ItemState};
+    let decision_words = |d: Decision| t(locale, if d == Decision::Keep { Msg::ReviewKept } else { Msg::ReviewRevoked }).to_string();
+    let mut helpers = Vec::new();
+    if i.helpers.never_signed_in {
+        helpers.push(t(locale, Msg::ReviewHelperNeverSignedIn).to_string());
+    }
+    if let Some(d) = i.helpers.inactive_days {
+        helpers.push(tf(locale, Msg::ReviewHelperInactive, &[("days", &d.to_string())]));
+    }
+    if i.helpers.from_ended_request {
+        helpers.push(t(locale, Msg::ReviewHelperEndedRequest).to_string());
+    }
+    if i.helpers.unusual_in_unit {
+        helpers.push(t(locale, Msg::ReviewHelperUnusual).to_string());
+    }
+    let state = match i.state {
+        ItemState::Pending => t(locale, Msg::ReviewPending).to_string(),
+        ItemState::Escalated => t(locale, Msg::ReviewEscalated).to_string(),
+        ItemState::Proposed(d) => tf(locale, Msg::ReviewProposed, &[("decision", &decision_words(d))]),
+        ItemState::Final(d) => decision_words(d),
+    };
+    (helpers, state)
+}
+
+/// Who decided an item, in words: the person, or the kind of actor (the background user).
+#[cfg(feature = "ssr")]
+pub fn decider_words(locale: gatehouse_domain::locale::Locale, who: Option<&(i64, Option<String>, Option<DateTime<Utc>>, Option<String>)>) -> Option<String> {
+    who.and_then(|(_, name, _, kind)| match (name, kind.as_deref()) {
+        (Some(n), _) => Some(n.clone()),
+        (None, Some(k)) => Some(crate::i18n::actor_label(locale, k, None)),
+        _ => None,
+    })
+}
+
 #[server(input = GetUrl, endpoint = "review")]
 pub async fn get_review(org: String, id: i64, link: Option<String>) -> Result<ReviewView, AppError> {
-    use crate::i18n::{t, tf, Msg};
     use gatehouse_domain::authz::Target;
-    use gatehouse_domain::reviews::{CampaignState, Decision, ItemState};
+    use gatehouse_domain::reviews::{CampaignState, ItemState};
     let ctx = crate::api::server::in_org(org).await?;
     ctx.email_link(link, gatehouse_domain::links::Subject::ReviewCampaign(id), format!("/o/{}/reviews/{id}", ctx.org.slug)).await?;
     let (org_id, me, now, locale) = (ctx.org.id, ctx.m.id, ctx.now, ctx.c.locale);
@@ -149,7 +186,6 @@ pub async fn get_review(org: String, id: i64, link: Option<String>) -> Result<Re
         // Neither running reviews nor reviewing here: refused with the reasons and whom to ask.
         ctx.require("reviews.run", &Target::Organization).await?;
     }
-    let decision_words = |d: Decision| t(locale, if d == Decision::Keep { Msg::ReviewKept } else { Msg::ReviewRevoked }).to_string();
     let mut agreed = 0;
     let views = items
         .iter()
@@ -159,31 +195,13 @@ pub async fn get_review(org: String, id: i64, link: Option<String>) -> Result<Re
             if may && i.state == ItemState::Pending && i.helpers.agrees_to_keep() {
                 agreed += 1;
             }
-            let mut helpers = Vec::new();
-            if i.helpers.never_signed_in {
-                helpers.push(t(locale, Msg::ReviewHelperNeverSignedIn).to_string());
-            }
-            if let Some(d) = i.helpers.inactive_days {
-                helpers.push(tf(locale, Msg::ReviewHelperInactive, &[("days", &d.to_string())]));
-            }
-            if i.helpers.from_ended_request {
-                helpers.push(t(locale, Msg::ReviewHelperEndedRequest).to_string());
-            }
-            if i.helpers.unusual_in_unit {
-                helpers.push(t(locale, Msg::ReviewHelperUnusual).to_string());
-            }
-            let (state, decision) = match i.state {
-                ItemState::Pending => (t(locale, Msg::ReviewPending).to_string(), None),
-                ItemState::Escalated => (t(locale, Msg::ReviewEscalated).to_string(), None),
-                ItemState::Proposed(d) => (tf(locale, Msg::ReviewProposed, &[("decision", &decision_words(d))]), None),
-                ItemState::Final(d) => (decision_words(d), Some(d.as_str().to_string())),
+            let (helpers, state) = item_words(locale, i);
+            let decision = match i.state {
+                ItemState::Final(d) => Some(d.as_str().to_string()),
+                _ => None,
             };
             let who = deciders.iter().find(|(item, ..)| *item == i.id);
-            let decided_by = who.and_then(|(_, name, _, kind)| match (name, kind.as_deref()) {
-                (Some(n), _) => Some(n.clone()),
-                (None, Some(k)) => Some(crate::i18n::actor_label(locale, k, None)),
-                _ => None,
-            });
+            let decided_by = decider_words(locale, who);
             ItemView {
                 id: i.id,
                 member_name: i.member_name.clone(),

@@ -102,7 +102,10 @@ pub fn ReviewsPage() -> impl IntoView {
                                 <option value="unit_managers">{t(locale, Msg::ReviewRuleUnitManagers)}</option>
                                 <option value="holders_managers">{t(locale, Msg::ReviewRuleHoldersManagers)}</option>
                                 <option value="self">{t(locale, Msg::ReviewRuleSelf)}</option>
+                                <option value="named">{t(locale, Msg::ReviewRuleNamed)}</option>
                             </select>
+                            <label for="rv-named">{t(locale, Msg::ReviewNamed)}</label>
+                            <textarea id="rv-named" name="named" rows="2"></textarea>
                             <label for="rv-fallback">{t(locale, Msg::ReviewFallback)}</label>
                             <input id="rv-fallback" name="fallback" type="email" />
                             <label for="rv-second">{t(locale, Msg::ReviewSecondStage)}</label>
@@ -166,7 +169,13 @@ pub fn ReviewPage() -> impl IntoView {
                     {tf(locale, Msg::ReviewDeadlineAt, &[("at", &datetime(locale, c.deadline_at))])}
                 </p>
                 <p>{tf(locale, Msg::ReviewOutcome, &[("decided", &c.decided.to_string()), ("total", &c.total.to_string()), ("kept", &c.kept.to_string()), ("revoked", &c.revoked.to_string())])}</p>
-                {d.can_run.then(|| view! { <p><a href=format!("/o/{slug}/reviews/{}/evidence.csv", c.id) download="">{t(locale, Msg::ReviewEvidenceCsv)}</a></p> })}
+                {d.can_run.then(|| view! {
+                    <p>
+                        <a href=format!("/o/{slug}/reviews/{}/evidence.csv", c.id) download="">{t(locale, Msg::ReviewEvidenceCsv)}</a>
+                        " · "
+                        <a href=format!("/o/{slug}/reviews/{}/evidence", c.id) rel="external">{t(locale, Msg::ReviewEvidencePage)}</a>
+                    </p>
+                })}
                 <FormOutcome locale />
                 {(d.agreed > 0).then(|| view! {
                     <form method="post" action=format!("/o/{slug}/reviews/{}/keep-agreed", c.id) class="inline card">

@@ -314,6 +314,7 @@ async fn every_route_refuses_the_unpermitted_and_strangers(t: &TestDb) {
         ("POST", format!("/o/acme/reviews/items/{review_item}/decide"), vec![("decision", "revoke".into())]),
         ("POST", format!("/o/acme/reviews/{review}/keep-agreed"), vec![]),
         ("GET", format!("/o/acme/reviews/{review}/evidence.csv"), vec![]),
+        ("GET", format!("/o/acme/reviews/{review}/evidence"), vec![]),
         ("POST", "/o/acme/digests/default".into(), vec![("frequency", "weekly".into())]),
         ("POST", "/o/acme/digests/choice".into(), vec![("unit", "".into()), ("frequency", "weekly".into())]),
         ("POST", "/o/acme/digests/units/1/remove".into(), vec![]),

@@ -48,6 +48,22 @@ async fn a_review_is_planned_decided_and_kept_as_evidence(t: &TestDb) {
     let tampered = format!("{}x", link);
     assert_eq!(owner.get(&tampered).await.status, StatusCode::BAD_REQUEST, "an altered link opens nothing by itself");
 
+    // Named reviewers: an address that is nobody here is refused in words; named people review.
+    let r = owner
+        .post(
+            "/o/acme/reviews/plans",
+            &[("csrf_token", &csrf), ("name", "Named check"), ("population", "roles"), ("role", &role.id.0.to_string()), ("rule", "named"), ("named", "nobody@nowhere.test"), ("schedule", "once"), ("duration_days", "14"), ("no_response", "keep")],
+        )
+        .await;
+    assert!(r.location().contains("error=") && r.location().contains("name=Named%20check"), "{}", r.location());
+    let r = owner
+        .post(
+            "/o/acme/reviews/plans",
+            &[("csrf_token", &csrf), ("name", "Named check"), ("population", "roles"), ("role", &role.id.0.to_string()), ("rule", "named"), ("named", ""), ("schedule", "once"), ("duration_days", "14"), ("no_response", "keep")],
+        )
+        .await;
+    assert!(r.location().contains("error="), "named without anyone: {}", r.location());
+    assert_eq!(t.count("review_plans"), 1);
     // Keep one with a comment, revoke another: the revoke ends the assignment.
     let (keep, revoke) = (items[0].id, items[1].id);
     let csrf = page.csrf();
@@ -74,6 +90,13 @@ async fn a_review_is_planned_decided_and_kept_as_evidence(t: &TestDb) {
     let lines: Vec<&str> = csv.body.lines().collect();
     assert_eq!(lines.len(), items.len() + 1, "one line per frozen assignment");
     assert!(csv.body.contains(",final,keep,Dana Demo,") && csv.body.contains("still needed") && csv.body.contains(",final,revoke,Dana Demo,"), "{}", csv.body);
+    // The printable evidence: every frozen assignment with its decision, in both languages.
+    let page = owner.get(&format!("/o/acme/reviews/{campaign}/evidence")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Access review “Role check”: the evidence") && page.body.contains("still needed") && page.body.contains("left the team"), "{}", page.body);
+    assert_eq!(page.body.matches("<tr><td>").count(), items.len(), "one row per frozen assignment");
+    let de = owner.get(&format!("/o/acme/reviews/{campaign}/evidence?lang=de")).await;
+    assert!(de.body.contains("Zugriffsprüfung „Role check“: der Nachweis") && de.body.contains("lang=\"de\""));
     // The dashboard charts the running review's progress; the document lists it with its outcome.
     let dash: serde_json::Value = serde_json::from_str(&owner.get("/api/dashboard?org=acme").await.body).unwrap();
     let pct = gatehouse_domain::reviews::progress(2, items.len() as i64);
@@ -82,5 +105,19 @@ async fn a_review_is_planned_decided_and_kept_as_evidence(t: &TestDb) {
     assert!(doc.body.contains("7. Access reviews") && doc.body.contains(&format!("2 of {} decided: 1 kept, 1 revoked.", items.len())), "the document");
     let list = owner.get("/o/acme/reviews").await;
     assert!(list.body.contains("Role check") && list.body.contains("2 of"), "progress on the list");
+
+    // A review by named people: only they are its reviewers.
+    let r = owner
+        .post(
+            "/o/acme/reviews/plans",
+            &[("csrf_token", &csrf), ("name", "Named check"), ("population", "roles"), ("role", &role.id.0.to_string()), ("rule", "named"), ("named", &format!("{},\n", seed::DEMO_OWNER)), ("schedule", "once"), ("duration_days", "14"), ("no_response", "keep")],
+        )
+        .await;
+    assert_eq!(r.location(), "/o/acme/reviews?done=1");
+    let named = t.db.with(|c| gatehouse_db::reviews::campaigns(c, acme.id, None)).unwrap()[0].id;
+    let owner_m = t.db.with(|c| gatehouse_db::members::by_email(c, acme.id, seed::DEMO_OWNER)).unwrap().unwrap();
+    let reviewers: std::collections::BTreeSet<i64> =
+        t.db.with(|c| gatehouse_db::reviews::items(c, acme.id, named)).unwrap().iter().flat_map(|i| i.reviewers.iter().map(|m| m.0)).collect();
+    assert_eq!(reviewers.into_iter().collect::<Vec<_>>(), vec![owner_m.0], "the named reviewer only");
 }
 http_both!(reviews, a_review_is_planned_decided_and_kept_as_evidence);
