@@ -145,6 +145,12 @@ fn row(tree: &UnitTree, r: Row) -> Result<PolicyRow, DbError> {
     })
 }
 
+/// Does the organization have a policy or training in force?
+pub fn any_in_force(conn: &mut Conn<'_>, org: OrgId) -> Result<bool, DbError> {
+    let n: i64 = on!(conn, c => p::table.filter(p::org_id.eq(org.0)).filter(p::retired_at.is_null()).count().get_result(c))?;
+    Ok(n > 0)
+}
+
 /// The organization's policies and trainings, newest first (retired ones too).
 pub fn list(conn: &mut Conn<'_>, org: OrgId, tree: &UnitTree) -> Result<Vec<PolicyRow>, DbError> {
     let rows: Vec<Row> = on!(conn, c => p::table

@@ -45,10 +45,10 @@ pub struct Dashboard {
     /// runs reviews).
     #[serde(default)]
     pub review_progress: Vec<(String, i64)>,
-    /// Policies and trainings in force: "title (done of asked)" and the share done, in percent
-    /// (auditors never counted).
+    /// Policies and trainings in force: title, how many did it, of how many asked (auditors never
+    /// counted).
     #[serde(default)]
-    pub acknowledgments: Vec<(String, i64)>,
+    pub acknowledgments: Vec<(String, i64, i64)>,
     pub recent: Vec<AuditLine>,
     /// Access requests waiting for this viewer's decision (filled per viewer by the engine).
     #[serde(default)]

@@ -31,11 +31,6 @@ pub async fn get_dashboard(org: String) -> Result<Dashboard, AppError> {
                 .map(|c| (c.plan, gatehouse_domain::reviews::progress(c.decided, c.total)))
                 .collect();
         }
-        d.acknowledgments = gatehouse_db::acknowledgments::figures(conn, org, &policy.tree, now)?
-            .into_iter()
-            .take(8)
-            .map(|(p, f)| (crate::i18n::tf(locale, crate::i18n::Msg::ChartPolicyLabel, &[("title", &p.title), ("done", &f.done.to_string()), ("asked", &f.asked.to_string())]), f.percent()))
-            .collect();
         if policy.check(me, "compliance.view_links", &Target::Organization, now).allowed {
             d.compliance_cases = gatehouse_db::compliance::cases(conn, org, true, 20)?
                 .into_iter()

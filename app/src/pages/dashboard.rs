@@ -1,6 +1,6 @@
 use crate::api::get_dashboard;
 use crate::components::{org_param, use_locale, ErrorView, Loading};
-use crate::i18n::{actor_label, audit_action_label, datetime, kind_label, status_label, t, Msg};
+use crate::i18n::{actor_label, audit_action_label, datetime, kind_label, status_label, t, tf, Msg};
 use gatehouse_domain::locale::Locale;
 use gatehouse_domain::views::{AuditLine, Count};
 use leptos::prelude::*;
@@ -22,6 +22,11 @@ pub fn DashboardPage() -> impl IntoView {
             let base = format!("/o/{}/members", org.get_untracked());
             let total: i64 = d.by_status.iter().map(|c| c.count).sum();
             let request_rows: Vec<(String, i64)> = d.requests_by_status.iter().map(|c| (crate::pages::requests::status_label(locale, &c.key).to_string(), c.count)).collect();
+            let policy_rows: Vec<(String, i64)> = d
+                .acknowledgments
+                .iter()
+                .map(|(title, done, asked)| (tf(locale, Msg::ChartPolicyLabel, &[("title", title), ("done", &done.to_string()), ("asked", &asked.to_string())]), if *asked == 0 { 100 } else { done * 100 / asked }))
+                .collect();
             view! {
                 <Title text=format!("{} · {}", t(locale, Msg::Dashboard), d.org_name) />
                 <h1>{t(locale, Msg::Dashboard)}</h1>
@@ -42,7 +47,7 @@ pub fn DashboardPage() -> impl IntoView {
                             <crate::charts::BarChart id="chart-reviews" title=t(locale, Msg::ChartReviewProgress).to_string() label_head=t(locale, Msg::ReviewName) value_head=t(locale, Msg::ChartPercentDecided) rows=d.review_progress.clone() />
                         })}
                         {(!d.acknowledgments.is_empty()).then(|| view! {
-                            <crate::charts::BarChart id="chart-policies" title=t(locale, Msg::ChartPolicies).to_string() label_head=t(locale, Msg::PolicyTitle) value_head=t(locale, Msg::ChartPercentDone) rows=d.acknowledgments.clone() />
+                            <crate::charts::BarChart id="chart-policies" title=t(locale, Msg::ChartPolicies).to_string() label_head=t(locale, Msg::PolicyTitle) value_head=t(locale, Msg::ChartPercentDone) rows=policy_rows.clone() />
                         })}
                     </div>
                 })}

@@ -20,6 +20,7 @@ pub struct Figures {
     tags: i64,
     members_over_time: Vec<(String, i64)>,
     requests_by_status: Vec<Count>,
+    acknowledgments: Vec<(String, i64, i64)>,
 }
 
 /// The dashboard with freshly counted figures.
@@ -42,7 +43,7 @@ pub fn with_figures(conn: &mut Conn<'_>, org: OrgId, f: Figures) -> Result<Dashb
         members_over_time: f.members_over_time,
         requests_by_status: f.requests_by_status,
         review_progress: Vec::new(),
-        acknowledgments: Vec::new(),
+        acknowledgments: f.acknowledgments,
         recent: recent_audit(conn, org, None, 10)?,
         pending_requests: Vec::new(),
         expiring: Vec::new(),
@@ -89,7 +90,13 @@ pub(super) fn figures(conn: &mut Conn<'_>, org: OrgId, now: chrono::DateTime<chr
     let invited = status_map.get(MemberStatus::Invited.as_str()).copied().unwrap_or(0);
     let members_over_time = members_over_time(conn, org, &time_zone, now, 12)?;
     let requests_by_status = requests_by_status(conn, org)?;
-    Ok(Figures { org_name, by_status, by_kind, active_counted, invited, units, roles, tags, members_over_time, requests_by_status })
+    let acknowledgments = if crate::acknowledgments::any_in_force(conn, org)? {
+        let tree = crate::units::tree(conn, org)?;
+        crate::acknowledgments::figures(conn, org, &tree, now)?.into_iter().take(8).map(|(p, f)| (p.title, f.done, f.asked)).collect()
+    } else {
+        Vec::new()
+    };
+    Ok(Figures { org_name, by_status, by_kind, active_counted, invited, units, roles, tags, members_over_time, requests_by_status, acknowledgments })
 }
 
 /// Active members (as the dashboard counts them: not role holders only, not auditors) at the end
