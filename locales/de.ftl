@@ -1377,3 +1377,6 @@ review-evidence-title = Zugriffsprüfung „{ $review }“: der Nachweis
 review-closed-at = Abgeschlossen
 review-decided-by = Entschieden von
 review-decided-at = Entschieden am
+my-work = Wartet auf Sie
+my-work-review = Zugriffsprüfung „{ $review }“: { $count } zu entscheiden bis { $by }
+my-work-policies = Richtlinien und Schulungen: { $open } zu erledigen ({ $overdue } überfällig)

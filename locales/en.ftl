@@ -1377,3 +1377,6 @@ review-evidence-title = Access review “{ $review }”: the evidence
 review-closed-at = Closed
 review-decided-by = Decided by
 review-decided-at = Decided on
+my-work = Waiting for you
+my-work-review = Access review “{ $review }”: { $count } to decide by { $by }
+my-work-policies = Policies and trainings: { $open } to do ({ $overdue } overdue)

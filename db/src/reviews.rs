@@ -676,6 +676,40 @@ pub fn reviewer_plan(conn: &mut Conn<'_>, org: OrgId, campaign: i64) -> Result<R
     serde_json::from_value(v["reviewers"].clone()).map_err(|e| DbError::Config(e.to_string()))
 }
 
+/// What waits for `me` in the running reviews: per campaign (newest first) its id, name,
+/// deadline and how many items `me` may decide now — pending ones they review, escalated ones as
+/// the fallback, proposed ones as the second stage (a reviewer's dashboard entry).
+pub fn waiting_for(conn: &mut Conn<'_>, org: OrgId, me: MembershipId) -> Result<Vec<(i64, String, DateTime<Utc>, i64)>, DbError> {
+    let running: Vec<(i64, String, chrono::NaiveDateTime, Option<chrono::NaiveDateTime>)> = on!(conn, c => rc::table
+        .inner_join(rp::table)
+        .filter(rc::org_id.eq(org.0))
+        .filter(rc::state.eq(CampaignState::Running.as_str()))
+        .order(rc::id.desc())
+        .select((rc::id, rp::name, rc::deadline_at, rc::escalation_until))
+        .load(c))?;
+    let mut out = Vec::new();
+    for (campaign, name, deadline, escalation) in running {
+        let pending: i64 = on!(conn, c => rr::table
+            .inner_join(ri::table)
+            .filter(ri::campaign_id.eq(campaign))
+            .filter(rr::membership_id.eq(me.0))
+            .filter(ri::state.eq("pending"))
+            .count()
+            .get_result(c))?;
+        let plan = reviewer_plan(conn, org, campaign)?;
+        let mut n = pending;
+        for (role, state) in [(plan.fallback, "escalated"), (plan.second_stage, "proposed")] {
+            if role == Some(me) {
+                n += on!(conn, c => ri::table.filter(ri::campaign_id.eq(campaign)).filter(ri::state.eq(state)).count().get_result::<i64>(c))?;
+            }
+        }
+        if n > 0 {
+            out.push((campaign, name, from_db(escalation.unwrap_or(deadline)), n));
+        }
+    }
+    Ok(out)
+}
+
 /// The campaigns of `org` in which `member` reviews something.
 pub fn campaigns_reviewed_by(conn: &mut Conn<'_>, org: OrgId, member: MembershipId) -> Result<Vec<i64>, DbError> {
     let mut ids: Vec<i64> = on!(conn, c => rr::table

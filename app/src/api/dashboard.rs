@@ -42,3 +42,37 @@ pub async fn get_dashboard(org: String) -> Result<Dashboard, AppError> {
     })
     .await
 }
+
+/// What waits for the signed-in member here: items of running access reviews they may decide
+/// now (per review), and policies or trainings asked of them that are not done. Shown on the
+/// dashboard and on their own page.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct MyWork {
+    /// Review id, name, answer by, items waiting.
+    pub reviews: Vec<(i64, String, chrono::DateTime<chrono::Utc>, i64)>,
+    /// Policies and trainings not done: due, and of those overdue.
+    pub policies_open: i64,
+    pub policies_overdue: i64,
+}
+
+#[server(input = GetUrl, endpoint = "my-work")]
+pub async fn get_my_work(org: String) -> Result<MyWork, AppError> {
+    let ctx = server::in_org(org).await?;
+    let (org, me, now, policy) = (ctx.org.id, ctx.m.id, ctx.now, ctx.policy.clone());
+    server::db(&ctx.c.state, move |conn| {
+        let reviews = gatehouse_db::reviews::waiting_for(conn, org, me)?;
+        let mut w = MyWork { reviews, ..Default::default() };
+        for (_, s) in gatehouse_db::acknowledgments::mine(conn, org, &policy.tree, me, now)? {
+            match s {
+                gatehouse_domain::acknowledgments::Standing::Done { .. } => {}
+                gatehouse_domain::acknowledgments::Standing::Due { .. } => w.policies_open += 1,
+                gatehouse_domain::acknowledgments::Standing::Overdue { .. } => {
+                    w.policies_open += 1;
+                    w.policies_overdue += 1;
+                }
+            }
+        }
+        Ok(w)
+    })
+    .await
+}

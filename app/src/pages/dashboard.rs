@@ -11,6 +11,7 @@ use leptos_meta::Title;
 pub fn DashboardPage() -> impl IntoView {
     let org = org_param();
     let data = Resource::new(move || org.get(), get_dashboard);
+    let work = Resource::new(move || org.get(), crate::api::dashboard::get_my_work);
     let body = move || {
         Suspend::new(async move {
             crate::components::rendering_pass().await;
@@ -19,6 +20,7 @@ pub fn DashboardPage() -> impl IntoView {
                 Ok(d) => d,
                 Err(e) => return view! { <ErrorView locale error=e /> }.into_any(),
             };
+            let w = work.await.unwrap_or_default();
             let base = format!("/o/{}/members", org.get_untracked());
             let total: i64 = d.by_status.iter().map(|c| c.count).sum();
             let request_rows: Vec<(String, i64)> = d.requests_by_status.iter().map(|c| (crate::pages::requests::status_label(locale, &c.key).to_string(), c.count)).collect();
@@ -30,6 +32,7 @@ pub fn DashboardPage() -> impl IntoView {
             view! {
                 <Title text=format!("{} · {}", t(locale, Msg::Dashboard), d.org_name) />
                 <h1>{t(locale, Msg::Dashboard)}</h1>
+                <MyWorkView locale w slug=org.get_untracked() />
                 <section class="figures" aria-label=t(locale, Msg::Dashboard)>
                     <Figure label=t(locale, Msg::ActiveCounted) hint=Some(t(locale, Msg::ActiveCountedHint)) value=d.active_counted href=Some(format!("{base}?status=active")) id="fig-active" />
                     <Figure label=t(locale, Msg::InvitedMembers) hint=None value=d.invited href=Some(format!("{base}?status=invited")) id="fig-invited" />
@@ -110,6 +113,28 @@ pub fn DashboardPage() -> impl IntoView {
         })
     };
     view! { <Suspense fallback=Loading>{body}</Suspense> }
+}
+
+/// What waits for the reader: reviews to decide, policies and trainings to do. Nothing when
+/// nothing waits.
+#[component]
+pub fn MyWorkView(locale: Locale, w: crate::api::dashboard::MyWork, slug: String) -> impl IntoView {
+    let empty = w.reviews.is_empty() && w.policies_open == 0;
+    (!empty).then(|| {
+        view! {
+            <section class="card" aria-labelledby="my-work">
+                <h2 id="my-work">{t(locale, Msg::MyWork)}</h2>
+                <ul class="plain">
+                    {w.reviews.iter().map(|(id, name, by, n)| view! {
+                        <li><a href=format!("/o/{slug}/reviews/{id}")>{tf(locale, Msg::MyWorkReview, &[("review", name), ("count", &n.to_string()), ("by", &datetime(locale, *by))])}</a></li>
+                    }).collect_view()}
+                    {(w.policies_open > 0).then(|| view! {
+                        <li><a href=format!("/o/{slug}/policies")>{tf(locale, Msg::MyWorkPolicies, &[("open", &w.policies_open.to_string()), ("overdue", &w.policies_overdue.to_string())])}</a></li>
+                    })}
+                </ul>
+            </section>
+        }
+    })
 }
 
 #[component]

@@ -51,14 +51,16 @@ pub fn MemberPage() -> impl IntoView {
 pub fn MePage() -> impl IntoView {
     let org = org_param();
     let data = Resource::new(move || org.get(), |o| get_member_page(o, None));
+    let work = Resource::new(move || org.get(), crate::api::dashboard::get_my_work);
     let body = move || {
         Suspend::new(async move {
             crate::components::rendering_pass().await;
             let locale = use_locale();
+            let w = work.await.unwrap_or_default();
             match data.await {
                 Ok((d, access, _, data)) => {
                     let base = format!("/o/{}", org.get_untracked());
-                    view! { <div class="member-page">{view! { <MemberDetailView locale d back=None data own=true /> }.into_any()}</div> <div class="access-wrap">{access.map(|d| view! { <AccessView locale d base /> }.into_any())}</div> }.into_any()
+                    view! { <crate::pages::dashboard::MyWorkView locale w slug=org.get_untracked() /> <div class="member-page">{view! { <MemberDetailView locale d back=None data own=true /> }.into_any()}</div> <div class="access-wrap">{access.map(|d| view! { <AccessView locale d base /> }.into_any())}</div> }.into_any()
                 }
                 Err(e) => view! { <ErrorView locale error=e /> }.into_any(),
             }

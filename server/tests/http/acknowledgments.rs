@@ -34,6 +34,9 @@ async fn a_training_is_published_completed_counted_and_reminded(t: &TestDb) {
     // The member (German) completes it for themselves.
     let mut member = Client::new(test::init_service(app()).await);
     member.sign_in(seed::DEMO_MEMBER, seed::DEMO_PASSWORD).await;
+    let work: serde_json::Value = serde_json::from_str(&member.get("/api/my-work?org=acme").await.body).unwrap();
+    assert_eq!(work["policies_open"], 1, "{work}");
+    assert!(member.get("/o/acme/me").await.body.contains("Richtlinien und Schulungen: 1 zu erledigen"));
     let page = member.get("/o/acme/policies").await;
     assert!(page.body.contains("Security basics") && page.body.contains("Ich habe diese Schulung abgeschlossen"), "{}", page.body);
     let r = member.post(&format!("/o/acme/policies/{id}/done"), &[("csrf_token", &page.csrf())]).await;

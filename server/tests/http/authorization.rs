@@ -228,6 +228,8 @@ async fn every_route_refuses_the_unpermitted_and_strangers(t: &TestDb) {
         ("/api/digests", "org=acme".into(), true),
         // Every member opens what is asked of them (nothing to manage).
         ("/api/policies", "org=acme".into(), true),
+        // Every member's own to-dos (none for this member).
+        ("/api/my-work", "org=acme".into(), true),
     ];
     // Not about an organization's data: the signed-in person's own identity and memberships,
     // and the pages behind emailed links (which show only what the link itself carries).
@@ -390,6 +392,9 @@ async fn every_route_refuses_the_unpermitted_and_strangers(t: &TestDb) {
         } else if *own && path.ends_with("/policies") {
             assert_eq!(r.status, StatusCode::OK, "{url}: every member");
             assert!(r.body.contains("\"publish_org\":false") && r.body.contains("\"managed\":[]") && r.body.contains("\"publish_units\":[]"), "{url}: {}", r.body);
+        } else if *own && path.ends_with("/my-work") {
+            assert_eq!(r.status, StatusCode::OK, "{url}: every member");
+            assert!(r.body.contains("\"reviews\":[]") && r.body.contains("\"policies_open\":0"), "{url}: {}", r.body);
         } else if *own && path.ends_with("/digests") {
             assert_eq!(r.status, StatusCode::OK, "{url}: every member");
             assert!(r.body.contains("\"may_receive\":false") && r.body.contains("\"may_set_default\":false") && r.body.contains("\"org_recipients\":null"), "{url}: {}", r.body);

@@ -37,6 +37,10 @@ async fn a_review_is_planned_decided_and_kept_as_evidence(t: &TestDb) {
     let items = t.db.with(|c| gatehouse_db::reviews::items(c, acme.id, campaign)).unwrap();
     assert!(items.len() as i64 >= 2 && items.len() as i64 <= held_before, "{} items", items.len());
 
+    // The reviewer's dashboard entry: what waits for them, by when.
+    let work: serde_json::Value = serde_json::from_str(&owner.get("/api/my-work?org=acme").await.body).unwrap();
+    assert_eq!((work["reviews"][0][0].as_i64(), work["reviews"][0][1].as_str()), (Some(campaign), Some("Role check")), "{work}");
+    assert!(owner.get("/o/acme/dashboard").await.body.contains("Waiting for you"));
     // The owner (who may assign roles everywhere) is mailed a signed link to the review.
     let mail = t.db.with(|c| gatehouse_db::testing::latest_mail(c, 50)).unwrap().into_iter().find(|m| m.template == "review_assigned" && m.to == seed::DEMO_OWNER).expect("the reviewer is mailed");
     let text = mail.text.unwrap();
