@@ -525,6 +525,23 @@ pub fn date(locale: Locale, d: chrono::NaiveDate) -> String {
 }
 
 /// A platform staff role in words.
+/// What a platform staff action lets staff do, in words.
+pub fn staff_action_label(locale: Locale, action: gatehouse_domain::staff::StaffAction) -> &'static str {
+    use gatehouse_domain::staff::StaffAction as A;
+    t(
+        locale,
+        match action {
+            A::ViewOrganizations => Msg::StaffActionView,
+            A::ActAsAdministrator => Msg::StaffActionActAs,
+            A::EditPlatformSettings => Msg::StaffActionSettings,
+            A::AssignUserRoles => Msg::StaffActionUserRoles,
+            A::AssignStaffRoles => Msg::StaffActionStaffRoles,
+            A::ManageTechnicalUsers => Msg::StaffActionTechnical,
+            A::Infrastructure => Msg::StaffActionInfrastructure,
+        },
+    )
+}
+
 pub fn staff_role_label(locale: Locale, role: gatehouse_domain::staff::StaffRole) -> &'static str {
     use gatehouse_domain::staff::StaffRole as R;
     t(

@@ -30,6 +30,18 @@ pub enum StaffAction {
     Infrastructure,
 }
 
+impl StaffAction {
+    pub const ALL: [StaffAction; 7] = [
+        StaffAction::ViewOrganizations,
+        StaffAction::ActAsAdministrator,
+        StaffAction::EditPlatformSettings,
+        StaffAction::AssignUserRoles,
+        StaffAction::AssignStaffRoles,
+        StaffAction::ManageTechnicalUsers,
+        StaffAction::Infrastructure,
+    ];
+}
+
 impl StaffRole {
     pub const ALL: [StaffRole; 4] = [StaffRole::Sysadmin, StaffRole::Developer, StaffRole::Management, StaffRole::CustomerSuccess];
 

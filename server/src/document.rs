@@ -238,8 +238,14 @@ fn render(locale: Locale, c: &Caller, d: &Document) -> String {
     }
     h.push_str("</section>");
 
-    // 6. Platform support access.
-    let _ = write!(h, "<section id=\"support\"><h2>6. {}</h2><p>{}</p>", esc(t(locale, Msg::DocSupportTitle)), esc(t(locale, Msg::DocSupportText)));
+    // 6. Platform support access: what each staff role may do, then the sessions.
+    let _ = write!(h, "<section id=\"support\"><h2>6. {}</h2><p>{}</p><ul class=\"staff-roles\">", esc(t(locale, Msg::DocSupportTitle)), esc(t(locale, Msg::DocStaffRolesText)));
+    for role in gatehouse_domain::staff::StaffRole::ALL {
+        let may: Vec<&str> = gatehouse_domain::staff::StaffAction::ALL.into_iter().filter(|a| role.may(*a)).map(|a| gatehouse_app::i18n::staff_action_label(locale, a)).collect();
+        let may = if may.is_empty() { t(locale, Msg::DocStaffNothing).to_string() } else { may.join("; ") };
+        let _ = write!(h, "<li><strong>{}</strong>: {}</li>", esc(gatehouse_app::i18n::staff_role_label(locale, role)), esc(&may));
+    }
+    let _ = write!(h, "</ul><p>{}</p>", esc(t(locale, Msg::DocSupportText)));
     if d.support.is_empty() {
         let _ = write!(h, "<p class=\"muted\">{}</p>", esc(t(locale, Msg::DocNoSupport)));
     } else {

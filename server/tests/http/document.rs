@@ -47,6 +47,9 @@ async fn the_document_is_written_from_the_live_configuration(t: &TestDb) {
     assert!(b.contains("Max Mitglied") && b.contains(&gatehouse_app::i18n::date(gatehouse_domain::locale::Locale::En, (now() + Duration::days(30)).date_naive())), "who holds it, until when");
     assert!(b.contains("Payroll sync") && b.contains("Sends leavers to payroll") && b.contains("payroll: members.view"), "technical users and their keys");
     assert!(b.contains("No support session in the last 90 days."));
+    // The staff roles and what each may do in an organization: the developer nothing.
+    assert!(b.contains("<strong>customer success</strong>: see organizations, their units and people in the staff console; sign in as an administrator"), "staff roles");
+    assert!(b.contains("nothing inside organizations"), "a developer does nothing inside organizations");
     let _ = role;
 
     // German on request, and for a German reader.
