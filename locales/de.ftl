@@ -1389,3 +1389,4 @@ staff-action-user-roles = Personen einer Organisation Rollen zuweisen (z. B. ein
 staff-action-staff-roles = Mitarbeiterrollen lesen und ändern
 staff-action-technical = die technischen Benutzer der Plattform verwalten
 staff-action-infrastructure = voller Zugriff auf Infrastruktur und Datenbanken (eine Organisation exportieren oder löschen)
+review-by-org-roles = Wer diese Organisationsrollen innehat

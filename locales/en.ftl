@@ -1389,3 +1389,4 @@ staff-action-user-roles = assign roles to an organization's people (e.g. recover
 staff-action-staff-roles = read and change staff roles
 staff-action-technical = manage the platform's own technical users
 staff-action-infrastructure = full access to infrastructure and databases (export or delete an organization)
+review-by-org-roles = Who holds these organization roles

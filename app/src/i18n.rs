@@ -446,6 +446,7 @@ pub fn invalid_input(locale: Locale, e: &gatehouse_domain::DomainError) -> Strin
                 "fallback" => t(locale, Msg::ReviewFallback),
                 "second_stage" => t(locale, Msg::ReviewSecondStage),
                 "named" => t(locale, Msg::ReviewNamed),
+                "org_role" => t(locale, Msg::OrgRoles),
                 "start_on" => t(locale, Msg::ReviewStartOn),
                 "comment" => t(locale, Msg::ReqComment),
                 other => other,

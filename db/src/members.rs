@@ -242,6 +242,14 @@ fn drop_org_role(conn: &mut Conn<'_>, org: OrgId, member: MembershipId, role: Or
     Ok(())
 }
 
+/// Removes an organization role without an appointer (the background user applying an access
+/// review's no-response rule); the policy is loaded again.
+pub fn remove_org_role_as(conn: &mut Conn<'_>, org: OrgId, member: MembershipId, role: OrgRole, actor: Actor, now: DateTime<Utc>) -> Result<(), DbError> {
+    drop_org_role(conn, org, member, role, actor, now)?;
+    crate::authz::bump(conn, org, None)?;
+    Ok(())
+}
+
 /// Appoints or removes an organization role by the appointment rules (seed organization-roles),
 /// decided for the caller `by` on the current holders. Returns the roles that went with it.
 #[allow(clippy::too_many_arguments)]

@@ -56,6 +56,12 @@ pub fn create_plan(conn: &mut Conn<'_>, org: OrgId, policy: &Policy, by: Members
     if input.inactive_days == 0 || input.inactive_days > 365 {
         return Err(invalid("inactive_days", input.inactive_days));
     }
+    if let Population::OrgRoles(keys) = &input.population {
+        // Ownership is only ever handed over, never revoked: it is not something to review.
+        if keys.is_empty() || keys.iter().any(|k| gatehouse_domain::org_role::OrgRole::parse(k).is_err() || k == gatehouse_domain::org_role::OrgRole::Owner.as_str()) {
+            return Err(invalid("org_role", keys.join(",")));
+        }
+    }
     if let Population::Units(units) = &input.population {
         if units.is_empty() || units.iter().any(|u| policy.tree.get(*u).is_none()) {
             return Err(invalid("unit", units.iter().map(|u| u.0.to_string()).collect::<Vec<_>>().join(",")));
@@ -266,7 +272,7 @@ pub fn start(conn: &mut Conn<'_>, org: OrgId, plan: i64, at: DateTime<Utc>, publ
                     ri::campaign_id.eq(campaign),
                     ri::assignment_id.eq(Some(l.assignment)),
                     ri::membership_id.eq(l.member),
-                    ri::role_id.eq(l.role),
+                    ri::role_id.eq(Some(l.role)),
                     ri::unit_id.eq(l.unit),
                     ri::member_name.eq(&l.name),
                     ri::role_name.eq(&l.role_name),
@@ -284,6 +290,39 @@ pub fn start(conn: &mut Conn<'_>, org: OrgId, plan: i64, at: DateTime<Utc>, publ
                 }
             }
             items += 1;
+        }
+        // Organization roles held (not role assignments): one item per holder and role, reviewed
+        // by whoever may appoint that role; never platform support's temporary memberships.
+        if let Population::OrgRoles(keys) = &population {
+            let holders = crate::members::org_role_holders(conn, org)?;
+            let support: Vec<i64> = on!(conn, c => ss::table.filter(ss::org_id.eq(org.0)).select(ss::membership_id).load(c))?;
+            for (member, role) in holders.iter().filter(|(m, r)| keys.iter().any(|k| k == r.as_str()) && *r != gatehouse_domain::org_role::OrgRole::Owner && !support.contains(&m.0)) {
+                let (user, display, pseudonym): (Option<i64>, Option<String>, Option<String>) =
+                    on!(conn, c => m::table.left_join(u::table).filter(m::id.eq(member.0)).select((m::user_id, u::display_name.nullable(), m::pseudonym)).first(c))?;
+                let reviewers = rules::reviewers_for_org_role(&reviewer_plan, &holders, *member, *role);
+                let helpers = rules::helpers(last_sign_in(conn, user)?, now, inactive as i64, false, 0, 0);
+                let item: i64 = on!(conn, c => diesel::insert_into(ri::table)
+                    .values((
+                        ri::org_id.eq(org.0),
+                        ri::campaign_id.eq(campaign),
+                        ri::membership_id.eq(member.0),
+                        ri::member_name.eq(pseudonym.or(display).unwrap_or_default()),
+                        ri::role_name.eq(role.as_str()),
+                        ri::org_role.eq(Some(role.as_str())),
+                        ri::helpers.eq(serde_json::to_string(&helpers).unwrap_or_default()),
+                        ri::state.eq("pending"),
+                    ))
+                    .returning(ri::id)
+                    .get_result(c))?;
+                for rv in &reviewers {
+                    on!(conn, c => diesel::insert_into(rr::table).values((rr::item_id.eq(item), rr::membership_id.eq(rv.0))).execute(c))?;
+                    match everyone.iter_mut().find(|(m, _)| *m == rv.0) {
+                        Some((_, n)) => *n += 1,
+                        None => everyone.push((rv.0, 1)),
+                    }
+                }
+                items += 1;
+            }
         }
         let background = crate::orgs::get(conn, org)?.background_user;
         // Each reviewer is mailed a signed link to the review (it opens after sign-in).
@@ -344,6 +383,9 @@ pub struct Item {
     pub member: MembershipId,
     pub member_name: String,
     pub role_name: String,
+    /// The organization role reviewed (its key), when the item is one; `role_name` is then the
+    /// same key (said in the reader's words by the views).
+    pub org_role: Option<String>,
     pub unit_name: Option<String>,
     pub helpers: Helpers,
     pub state: ItemState,
@@ -362,23 +404,24 @@ fn state_of(state: &str, decision: Option<&str>, proposed: Option<&str>) -> Item
 
 /// Every item of a campaign of `org`, in the order frozen.
 pub fn items(conn: &mut Conn<'_>, org: OrgId, campaign: i64) -> Result<Vec<Item>, DbError> {
-    type Row = (i64, i64, i64, String, String, Option<String>, String, String, Option<String>, Option<String>, Option<String>);
+    type Row = (i64, i64, i64, String, String, Option<String>, String, String, Option<String>, Option<String>, Option<String>, Option<String>);
     let rows: Vec<Row> = on!(conn, c => ri::table
         .filter(ri::org_id.eq(org.0))
         .filter(ri::campaign_id.eq(campaign))
         .order(ri::id.asc())
-        .select((ri::id, ri::campaign_id, ri::membership_id, ri::member_name, ri::role_name, ri::unit_name, ri::helpers, ri::state, ri::decision, ri::proposed, ri::comment))
+        .select((ri::id, ri::campaign_id, ri::membership_id, ri::member_name, ri::role_name, ri::unit_name, ri::helpers, ri::state, ri::decision, ri::proposed, ri::comment, ri::org_role))
         .load(c))?;
     let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
     let reviewers: Vec<(i64, i64)> = if ids.is_empty() { vec![] } else { on!(conn, c => rr::table.filter(crate::any_id::any_id(rr::item_id, &ids)).select((rr::item_id, rr::membership_id)).load(c))? };
     Ok(rows
         .into_iter()
-        .map(|(id, campaign, member, member_name, role_name, unit_name, helpers, state, decision, proposed, comment)| Item {
+        .map(|(id, campaign, member, member_name, role_name, unit_name, helpers, state, decision, proposed, comment, org_role)| Item {
             id,
             campaign,
             member: MembershipId(member),
             member_name,
             role_name,
+            org_role,
             unit_name,
             helpers: serde_json::from_str(&helpers).unwrap_or_default(),
             state: state_of(&state, decision.as_deref(), proposed.as_deref()),
@@ -458,7 +501,26 @@ fn record_state(conn: &mut Conn<'_>, org: OrgId, item: i64, state: ItemState, by
 /// Ends the item's assignment if it is still there: by a reviewer through `roles::unassign`, by
 /// the background user through the same removal without a reviewer.
 fn revoke(conn: &mut Conn<'_>, org: OrgId, reviewer: Option<(&Policy, MembershipId)>, item: i64, actor: Actor, now: DateTime<Utc>) -> Result<(), DbError> {
-    let (assignment, member): (Option<i64>, i64) = on!(conn, c => ri::table.filter(ri::id.eq(item)).filter(ri::org_id.eq(org.0)).select((ri::assignment_id, ri::membership_id)).first(c))?;
+    let (assignment, member, org_role): (Option<i64>, i64, Option<String>) =
+        on!(conn, c => ri::table.filter(ri::id.eq(item)).filter(ri::org_id.eq(org.0)).select((ri::assignment_id, ri::membership_id, ri::org_role)).first(c))?;
+    if let Some(role) = org_role.as_deref().and_then(|r| gatehouse_domain::org_role::OrgRole::parse(r).ok()) {
+        // An organization role: removed by the appointment rules for a reviewer (who must be one
+        // who may remove it); by the background user unless it is the owner's (ownership is only
+        // ever handed over).
+        if crate::members::org_roles(conn, org, MembershipId(member))?.contains(&role) {
+            match reviewer {
+                Some((policy, by)) => {
+                    crate::members::change_org_role(conn, org, policy.version, by, MembershipId(member), role, gatehouse_domain::org_role::Change::Remove, actor, now)?;
+                }
+                None if role != gatehouse_domain::org_role::OrgRole::Owner => {
+                    crate::members::remove_org_role_as(conn, org, MembershipId(member), role, actor, now)?;
+                }
+                None => {}
+            }
+        }
+        on!(conn, c => diesel::update(ri::table.filter(ri::id.eq(item))).set(ri::applied_at.eq(Some(to_db(now)))).execute(c))?;
+        return Ok(());
+    }
     let still: Option<i64> = match assignment {
         Some(a) => on!(conn, c => ra::table.filter(ra::id.eq(a)).filter(ra::org_id.eq(org.0)).select(ra::id).first(c).optional())?,
         None => None,

@@ -693,7 +693,7 @@ diesel::table! {
         campaign_id -> BigInt,
         assignment_id -> Nullable<BigInt>,
         membership_id -> BigInt,
-        role_id -> BigInt,
+        role_id -> Nullable<BigInt>,
         unit_id -> Nullable<BigInt>,
         member_name -> Text,
         role_name -> Text,
@@ -710,6 +710,7 @@ diesel::table! {
         proposed_at -> Nullable<Timestamp>,
         proposed_comment -> Nullable<Text>,
         applied_at -> Nullable<Timestamp>,
+        org_role -> Nullable<Text>,
     }
 }
 

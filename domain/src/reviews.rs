@@ -185,6 +185,30 @@ pub struct ReviewerPlan {
     pub second_stage: Option<MembershipId>,
 }
 
+/// The reviewers of an organization role held by `member` (a population of organization roles):
+/// whoever may appoint and remove holders of that role (seed organization-roles) for the
+/// managers' rules, the named people, or the holder; never the holder otherwise (nobody changes
+/// their own organization roles); the fallback when that leaves nobody.
+pub fn reviewers_for_org_role(plan: &ReviewerPlan, holders: &[(MembershipId, crate::org_role::OrgRole)], member: MembershipId, role: crate::org_role::OrgRole) -> Vec<MembershipId> {
+    let found: Vec<MembershipId> = match &plan.rule {
+        ReviewerRule::SelfAttestation => return vec![member],
+        ReviewerRule::Named(people) => people.clone(),
+        ReviewerRule::UnitManagers | ReviewerRule::HoldersManagers => {
+            let by = crate::org_role::appointers(role);
+            holders.iter().filter(|(_, r)| by.contains(r)).map(|(m, _)| *m).collect()
+        }
+    };
+    let mut out: Vec<MembershipId> = found.into_iter().filter(|m| *m != member).collect();
+    out.sort();
+    out.dedup();
+    if out.is_empty() {
+        if let Some(f) = plan.fallback.filter(|f| *f != member) {
+            out.push(f);
+        }
+    }
+    out
+}
+
 /// The reviewers of one frozen assignment, each once, in a stable order. Empty only when the rule
 /// finds nobody and there is no fallback that may review it.
 pub fn reviewers_for(plan: &ReviewerPlan, policy: &Policy, held: &Held, now: DateTime<Utc>) -> Vec<MembershipId> {
@@ -482,6 +506,20 @@ mod tests {
         ];
         let subject = |m: i64, role: i64, unit: i64| Subject { membership: MembershipId(m), org_roles: vec![], assignments: vec![Assignment { role: RoleId(role), anchor: Some(UnitId(unit)), ends_at: None }], adjustments: vec![] };
         Policy::new(1, roles, tree, vec![], vec![subject(100, 10, 1), subject(101, 10, 3), subject(200, 20, 2), subject(201, 10, 2)])
+    }
+
+    #[test]
+    fn organization_roles_are_reviewed_by_who_may_appoint_them() {
+        use crate::org_role::OrgRole::*;
+        let holders = vec![(MembershipId(1), Owner), (MembershipId(2), CoOwner), (MembershipId(3), Administrator), (MembershipId(4), Administrator), (MembershipId(5), PaymentUser)];
+        let plan = ReviewerPlan { rule: ReviewerRule::UnitManagers, fallback: Some(MembershipId(9)), self_review: true, second_stage: None };
+        assert_eq!(reviewers_for_org_role(&plan, &holders, MembershipId(3), Administrator), vec![MembershipId(1), MembershipId(2), MembershipId(5)]);
+        // The owner's role: only the owner appoints it, and not for themselves: the fallback.
+        assert_eq!(reviewers_for_org_role(&plan, &holders, MembershipId(1), Owner), vec![MembershipId(9)]);
+        let named = ReviewerPlan { rule: ReviewerRule::Named(vec![MembershipId(4), MembershipId(3)]), ..plan.clone() };
+        assert_eq!(reviewers_for_org_role(&named, &holders, MembershipId(3), Administrator), vec![MembershipId(4)], "never one's own");
+        let attest = ReviewerPlan { rule: ReviewerRule::SelfAttestation, ..plan };
+        assert_eq!(reviewers_for_org_role(&attest, &holders, MembershipId(3), Administrator), vec![MembershipId(3)]);
     }
 
     #[test]

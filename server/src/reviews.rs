@@ -94,10 +94,14 @@ async fn plan(c: Caller, form: Form) -> HttpResponse {
     let parsed = (|| -> Result<(PlanInput, Option<String>, Option<String>), DbError> {
         let population = match get("population").as_str() {
             "roles" => Population::Roles(many("role").into_iter().map(RoleId).collect()),
+            "org_roles" => Population::OrgRoles(all.iter().filter(|(n, _)| n == "org_role").map(|(_, v)| v.trim().to_string()).filter(|v| !v.is_empty()).collect()),
             _ => Population::Units(many("unit").into_iter().map(UnitId).collect()),
         };
         if matches!(&population, Population::Roles(r) if r.is_empty()) {
             return Err(bad("role", ""));
+        }
+        if matches!(&population, Population::OrgRoles(r) if r.is_empty()) {
+            return Err(bad("org_role", ""));
         }
         let rule = match get("rule").as_str() {
             "holders_managers" => ReviewerRule::HoldersManagers,
@@ -320,7 +324,7 @@ async fn evidence_page(c: Caller, path: web::Path<(String, i64)>, q: web::Query<
             h,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             esc(&i.member_name),
-            esc(&i.role_name),
+            esc(&gatehouse_app::api::reviews::role_words(locale, i)),
             esc(i.unit_name.as_deref().unwrap_or("—")),
             esc(&helpers),
             esc(&state),

@@ -153,6 +153,16 @@ pub fn item_words(locale: gatehouse_domain::locale::Locale, i: &gatehouse_db::re
     (helpers, state)
 }
 
+/// The role an item is about, in words: a role's name, or an organization role in the reader's
+/// language.
+#[cfg(feature = "ssr")]
+pub fn role_words(locale: gatehouse_domain::locale::Locale, i: &gatehouse_db::reviews::Item) -> String {
+    match &i.org_role {
+        Some(key) => crate::i18n::org_role_label(locale, key),
+        None => i.role_name.clone(),
+    }
+}
+
 /// Who decided an item, in words: the person, or the kind of actor (the background user).
 #[cfg(feature = "ssr")]
 pub fn decider_words(locale: gatehouse_domain::locale::Locale, who: Option<&(i64, Option<String>, Option<DateTime<Utc>>, Option<String>)>) -> Option<String> {
@@ -205,7 +215,7 @@ pub async fn get_review(org: String, id: i64, link: Option<String>) -> Result<Re
             ItemView {
                 id: i.id,
                 member_name: i.member_name.clone(),
-                role_name: i.role_name.clone(),
+                role_name: role_words(locale, i),
                 unit_name: i.unit_name.clone(),
                 agrees_to_keep: i.helpers.agrees_to_keep(),
                 helpers,

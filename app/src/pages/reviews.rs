@@ -96,6 +96,11 @@ pub fn ReviewsPage() -> impl IntoView {
                                 <select id="rv-roles" name="role" multiple size="5">
                                     {d.roles.iter().map(|(id, name)| view! { <option value=id.to_string()>{name.clone()}</option> }).collect_view()}
                                 </select>
+                                <label><input type="radio" name="population" value="org_roles" />" "{t(locale, Msg::ReviewByOrgRoles)}</label>
+                                <label for="rv-org-roles">{t(locale, Msg::OrgRoles)}</label>
+                                <select id="rv-org-roles" name="org_role" multiple size="5">
+                                    {gatehouse_domain::org_role::OrgRole::ALL.iter().filter(|r| **r != gatehouse_domain::org_role::OrgRole::Owner).map(|r| view! { <option value=r.as_str()>{crate::i18n::org_role_label(locale, r.as_str())}</option> }).collect_view()}
+                                </select>
                             </fieldset>
                             <label for="rv-rule">{t(locale, Msg::ReviewWho)}</label>
                             <select id="rv-rule" name="rule">

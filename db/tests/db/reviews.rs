@@ -133,3 +133,58 @@ both!(a_quarterly_campaign_is_frozen_decided_and_closed, |t: &TestDb| {
     let (beta, _) = t.db.tx(|c| seed::create_org_with_owner(c, "beta", "Beta", "UTC", "o@beta.test", "Otto", None, "default", now())).unwrap();
     assert!(t.db.with(|c| reviews::items(c, beta.id, campaign)).unwrap().is_empty());
 });
+
+both!(organization_roles_are_reviewed_by_who_may_appoint_them, |t: &TestDb| {
+    use gatehouse_domain::org_role::OrgRole;
+    let (org, owner) = t.db.tx(|c| seed::create_org_with_owner(c, "acme", "Acme", "UTC", "o@acme.test", "Olga Owner", None, "default", now())).unwrap();
+    let actor = Actor::System;
+    let (a, b) = t
+        .db
+        .tx(|c| {
+            let person = |c: &mut gatehouse_db::Conn<'_>, email: &str| -> Result<MembershipId, DbError> {
+                let u = users::create(c, &users::NewUser { email, display_name: email, locale: Default::default(), password_hash: None, is_system: false }, actor, now())?;
+                members::add(c, &members::NewMember::active(org.id, u, MemberKind::Employee, &[]), actor, now())
+            };
+            let (a, b) = (person(c, "a@acme.test")?, person(c, "b@acme.test")?);
+            members::grant_org_role(c, org.id, a, OrgRole::Administrator, actor, now())?;
+            members::grant_org_role(c, org.id, b, OrgRole::Administrator, actor, now())?;
+            authz::bump(c, org.id, None)?;
+            Ok::<_, DbError>((a, b))
+        })
+        .unwrap();
+    let policy = t.db.with(|c| authz::load_policy(c, org.id)).unwrap();
+    let input = PlanInput {
+        name: "Administrators".into(),
+        population: Population::OrgRoles(vec!["administrator".into()]),
+        reviewers: ReviewerPlan { rule: ReviewerRule::UnitManagers, fallback: None, self_review: false, second_stage: None },
+        schedule: Schedule::Every(Interval::Quarterly),
+        duration_days: 14,
+        keep_needs_comment: false,
+        no_response: NoResponse::Revoke,
+        escalation_days: 7,
+        inactive_days: 30,
+        first_start: now(),
+    };
+    let as_owner = Actor::User { user: UserId(0), membership: Some(owner) };
+    // Ownership is handed over, never reviewed away; an unknown role is refused.
+    for bad in [vec!["owner".to_string()], vec!["chief".to_string()], vec![]] {
+        let r = t.db.with(|c| reviews::create_plan(c, org.id, &policy, owner, &PlanInput { population: Population::OrgRoles(bad.clone()), ..input.clone() }, as_owner, now()));
+        assert!(matches!(r, Err(DbError::Domain(_))), "{bad:?}: {r:?}");
+    }
+    let plan = t.db.with(|c| reviews::create_plan(c, org.id, &policy, owner, &input, as_owner, now())).unwrap();
+    let campaign = t.db.with(|c| reviews::start(c, org.id, plan, now(), "https://gatehouse.example", now())).unwrap().unwrap();
+    let items = t.db.with(|c| reviews::items(c, org.id, campaign)).unwrap();
+    assert_eq!(items.len(), 2, "the two administrators");
+    assert!(items.iter().all(|i| i.org_role.as_deref() == Some("administrator") && i.reviewers == vec![owner]), "reviewed by who may appoint administrators: {items:?}");
+    assert_eq!(t.count_where("email_outbox", "template = 'review_assigned' AND to_address = 'o@acme.test'"), 1);
+    // The owner revokes a's administrator role through the appointment rules; b's is left open.
+    let item_a = items.iter().find(|i| i.member == a).unwrap().id;
+    t.db.with(|c| reviews::decide(c, org.id, &policy, owner, item_a, Decision::Revoke, "left the admin team", as_owner, now())).unwrap();
+    assert!(!t.db.with(|c| members::org_roles(c, org.id, a)).unwrap().contains(&OrgRole::Administrator));
+    assert!(t.db.with(|c| members::org_roles(c, org.id, b)).unwrap().contains(&OrgRole::Administrator));
+    // At the deadline the background user revokes what nobody answered.
+    t.db.with(|c| reviews::sweep(c, now() + Duration::days(15))).unwrap();
+    assert!(!t.db.with(|c| members::org_roles(c, org.id, b)).unwrap().contains(&OrgRole::Administrator), "revoked as the background user");
+    assert_eq!(t.db.with(|c| reviews::campaign_state(c, org.id, campaign)).unwrap(), CampaignState::Closed);
+    assert_eq!(t.count_where("audit_events", "action = 'org_role.removed' AND actor_kind = 'background'"), 1);
+});

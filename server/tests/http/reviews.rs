@@ -123,5 +123,18 @@ async fn a_review_is_planned_decided_and_kept_as_evidence(t: &TestDb) {
     let reviewers: std::collections::BTreeSet<i64> =
         t.db.with(|c| gatehouse_db::reviews::items(c, acme.id, named)).unwrap().iter().flat_map(|i| i.reviewers.iter().map(|m| m.0)).collect();
     assert_eq!(reviewers.into_iter().collect::<Vec<_>>(), vec![owner_m.0], "the named reviewer only");
+
+    // Organization roles: ownership is not reviewed (refused in words); administrators are.
+    let plans = t.count("review_plans");
+    let org_roles = |role: &'static str| {
+        vec![("csrf_token", csrf.clone()), ("name", format!("Org roles {role}")), ("population", "org_roles".into()), ("org_role", role.into()), ("rule", "unit_managers".into()), ("schedule", "once".into()), ("duration_days", "14".into()), ("no_response", "keep".into())]
+    };
+    let form = org_roles("owner");
+    let r = owner.post("/o/acme/reviews/plans", &form.iter().map(|(k, v)| (*k, v.as_str())).collect::<Vec<_>>()).await;
+    assert!(r.location().contains("error="), "{}", r.location());
+    let form = org_roles("administrator");
+    let r = owner.post("/o/acme/reviews/plans", &form.iter().map(|(k, v)| (*k, v.as_str())).collect::<Vec<_>>()).await;
+    assert_eq!(r.location(), "/o/acme/reviews?done=1");
+    assert_eq!(t.count("review_plans"), plans + 1);
 }
 http_both!(reviews, a_review_is_planned_decided_and_kept_as_evidence);

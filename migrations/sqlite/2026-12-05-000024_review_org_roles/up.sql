@@ -1,0 +1,48 @@
+-- Access reviews of organization roles (issue 15): an item is a role assignment (role_id) or an
+-- organization role held (org_role, its key). SQLite cannot drop a NOT NULL, so review_items is
+-- rebuilt — with review_item_reviewers, whose reference would otherwise follow the old table's
+-- new name — keeping every id.
+ALTER TABLE review_item_reviewers RENAME TO review_item_reviewers_old;
+ALTER TABLE review_items RENAME TO review_items_old;
+CREATE TABLE review_items (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    org_id BIGINT NOT NULL REFERENCES organizations (id),
+    campaign_id BIGINT NOT NULL REFERENCES review_campaigns (id),
+    assignment_id BIGINT,
+    membership_id BIGINT NOT NULL REFERENCES memberships (id),
+    -- The role of a role assignment; NULL for an organization role.
+    role_id BIGINT REFERENCES roles (id),
+    unit_id BIGINT,
+    member_name TEXT NOT NULL,
+    role_name TEXT NOT NULL,
+    unit_name TEXT,
+    helpers TEXT NOT NULL,
+    state TEXT NOT NULL,
+    decision TEXT,
+    comment TEXT,
+    decided_by BIGINT,
+    decided_by_kind TEXT,
+    decided_at TIMESTAMP,
+    proposed TEXT,
+    proposed_by BIGINT,
+    proposed_at TIMESTAMP,
+    proposed_comment TEXT,
+    applied_at TIMESTAMP,
+    -- The organization role reviewed (owner, administrator …); NULL for a role assignment.
+    org_role TEXT
+);
+INSERT INTO review_items (id, org_id, campaign_id, assignment_id, membership_id, role_id, unit_id, member_name, role_name, unit_name, helpers, state, decision, comment,
+    decided_by, decided_by_kind, decided_at, proposed, proposed_by, proposed_at, proposed_comment, applied_at)
+SELECT id, org_id, campaign_id, assignment_id, membership_id, role_id, unit_id, member_name, role_name, unit_name, helpers, state, decision, comment,
+    decided_by, decided_by_kind, decided_at, proposed, proposed_by, proposed_at, proposed_comment, applied_at
+FROM review_items_old;
+CREATE TABLE review_item_reviewers (
+    item_id BIGINT NOT NULL REFERENCES review_items (id),
+    membership_id BIGINT NOT NULL REFERENCES memberships (id),
+    PRIMARY KEY (item_id, membership_id)
+);
+INSERT INTO review_item_reviewers (item_id, membership_id) SELECT item_id, membership_id FROM review_item_reviewers_old;
+DROP TABLE review_item_reviewers_old;
+DROP TABLE review_items_old;
+CREATE INDEX review_items_campaign ON review_items (campaign_id, id);
+CREATE INDEX review_item_reviewers_member ON review_item_reviewers (membership_id, item_id);
