@@ -104,12 +104,16 @@ else
   passed=$((passed + p)); failed=$((failed + f))
   if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then failed=$((failed + 1)); fi
   kill "$server_pid" "$idp_pid" 2>/dev/null || true
+  wait "$server_pid" "$idp_pid" 2>/dev/null || true
 fi
+# The capture server may still be writing a message the server sent last: stop it, and wait.
+kill "$smtp_pid" 2>/dev/null || true
+wait "$smtp_pid" 2>/dev/null || true
 
 printf '\n'
 echo "finished at $SECONDS s"
 if [ "$passed" -eq 0 ]; then echo "no test ran"; failed=$((failed + 1)); fi
 echo "summary: $passed passed, $failed failed"
 # The run's databases, mail and logs are kept only when something failed (they are read then).
-if [ "$failed" -eq 0 ]; then rm -rf "$logdir"; else echo "logs: $logdir"; fi
+if [ "$failed" -eq 0 ]; then rm -rf "$logdir" 2>/dev/null || rm -rf "$logdir" || true; else echo "logs: $logdir"; fi
 [ "$failed" -eq 0 ]

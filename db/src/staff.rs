@@ -152,6 +152,7 @@ pub fn recover_owner(conn: &mut Conn<'_>, org: gatehouse_domain::ids::OrgId, sta
 /// A staff member due for the quarterly review of their permissions.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReviewDue {
+    pub id: StaffId,
     pub name: String,
     pub email: String,
     pub role: StaffRole,
@@ -162,16 +163,54 @@ pub struct ReviewDue {
 /// Staff due for their quarterly review at `now` (the hook for the access review campaigns),
 /// longest waiting first.
 pub fn reviews_due(conn: &mut Conn<'_>, now: DateTime<Utc>) -> Result<Vec<ReviewDue>, DbError> {
-    let rows: Vec<(String, String, String, chrono::NaiveDateTime, Option<chrono::NaiveDateTime>)> =
-        on!(conn, c => ps::table.select((ps::display_name, ps::email, ps::staff_role, ps::created_at, ps::reviewed_at)).load(c))?;
+    let rows: Vec<(i64, String, String, String, chrono::NaiveDateTime, Option<chrono::NaiveDateTime>)> =
+        on!(conn, c => ps::table.select((ps::id, ps::display_name, ps::email, ps::staff_role, ps::created_at, ps::reviewed_at)).load(c))?;
     let mut due: Vec<ReviewDue> = rows
         .into_iter()
-        .filter_map(|(name, email, role, created, reviewed)| {
+        .filter_map(|(id, name, email, role, created, reviewed)| {
             let since = from_db(reviewed.unwrap_or(created));
             let role = StaffRole::parse(&role)?;
-            gatehouse_domain::staff::review_due(since, now).then_some(ReviewDue { name, email, role, since })
+            gatehouse_domain::staff::review_due(since, now).then_some(ReviewDue { id: StaffId(id), name, email, role, since })
         })
         .collect();
     due.sort_by_key(|d| d.since);
     Ok(due)
+}
+
+/// A staff member's quarterly review decided by staff who may assign staff roles (never for
+/// themselves): kept — due again in three months — or reduced to developer, which may do nothing
+/// inside organizations (a support session they have running is ended). Audited with the comment.
+pub fn review(conn: &mut Conn<'_>, by: StaffId, by_role: StaffRole, email: &str, keep: bool, comment: &str, now: DateTime<Utc>) -> Result<(), DbError> {
+    use crate::schema::support_sessions as ss;
+    use gatehouse_domain::staff::StaffAction;
+    if !by_role.may(StaffAction::AssignStaffRoles) {
+        return Err(DbError::NotFound);
+    }
+    let comment = comment.trim();
+    if comment.chars().count() > 500 {
+        return Err(DbError::Domain(gatehouse_domain::DomainError::InvalidValue { field: "comment", value: comment.chars().take(40).collect() }));
+    }
+    conn.transaction(|conn| {
+        let row: Option<(i64, String)> = on!(conn, c => ps::table.filter(ps::email.eq(email.trim().to_lowercase())).select((ps::id, ps::staff_role)).first(c).optional())?;
+        let (id, role) = row.ok_or(DbError::NotFound)?;
+        if id == by.0 {
+            return Err(DbError::Domain(gatehouse_domain::DomainError::InvalidValue { field: "staff", value: email.to_string() }));
+        }
+        let actor = Actor::Staff { staff: by };
+        if keep {
+            on!(conn, c => diesel::update(ps::table.find(id)).set((ps::reviewed_at.eq(Some(to_db(now))), ps::updated_at.eq(to_db(now)))).execute(c))?;
+            audit::record(conn, now, &AuditEntry::new(None, actor, "staff.review_kept", "staff", Some(id)).after(json!({"role": role, "comment": comment})))?;
+            return Ok(());
+        }
+        let reduced = StaffRole::Developer.as_str();
+        on!(conn, c => diesel::update(ps::table.find(id))
+            .set((ps::staff_role.eq(reduced), ps::reviewed_at.eq(Some(to_db(now))), ps::updated_at.eq(to_db(now)), ps::version.eq(ps::version + 1), ps::updated_by_kind.eq(actor.kind()), ps::updated_by_id.eq(actor.id())))
+            .execute(c))?;
+        let live: Vec<i64> = on!(conn, c => ss::table.filter(ss::staff_id.eq(id)).filter(ss::ended_at.is_null()).select(ss::id).load(c))?;
+        for session in live {
+            crate::support::end(conn, session, crate::support::EndReason::ByStaff, actor, now)?;
+        }
+        audit::record(conn, now, &AuditEntry::new(None, actor, "staff.role_reduced", "staff", Some(id)).before(json!({"role": role})).after(json!({"role": reduced, "comment": comment})))?;
+        Ok(())
+    })
 }

@@ -26,8 +26,8 @@ pub struct StaffConsole {
     /// The viewer's role may hand an organization's ownership over (owner recovery).
     pub can_recover: bool,
     /// Staff due for the quarterly review of their permissions (for the roles that assign
-    /// staff roles; empty otherwise): (name, role in words, since).
-    pub reviews_due: Vec<(String, String, DateTime<Utc>)>,
+    /// staff roles; empty otherwise): (name, role in words, since, address, the viewer themselves).
+    pub reviews_due: Vec<(String, String, DateTime<Utc>, String, bool)>,
     /// The viewer's role may export and delete organizations (the sysadmin).
     pub can_delete: bool,
 }
@@ -39,7 +39,7 @@ pub async fn get_staff_console() -> Result<StaffConsole, AppError> {
     let c = crate::api::server::caller().await?;
     let person = actix_web::HttpMessage::extensions(&req).get::<crate::state::RequestPerson>().cloned().ok_or_else(|| crate::api::server::fail(AppError::Unauthenticated))?;
     // Not staff: the console does not exist for them.
-    let Some((_, role)) = person.staff else { return Err(crate::api::server::fail(AppError::NotFound)) };
+    let Some((me, role)) = person.staff else { return Err(crate::api::server::fail(AppError::NotFound)) };
     if !role.may(StaffAction::ViewOrganizations) {
         return Err(crate::api::server::fail(AppError::Forbidden { why: vec![crate::i18n::staff_role_label(c.locale, role).to_string()], contacts: vec![], permission: None }));
     }
@@ -49,7 +49,7 @@ pub async fn get_staff_console() -> Result<StaffConsole, AppError> {
         crate::api::server::db(&c.state, move |conn| gatehouse_db::staff::reviews_due(conn, now))
             .await?
             .into_iter()
-            .map(|d| (d.name, crate::i18n::staff_role_label(c.locale, d.role).to_string(), d.since))
+            .map(|d| (d.name, crate::i18n::staff_role_label(c.locale, d.role).to_string(), d.since, d.email, d.id == me))
             .collect()
     } else {
         vec![]

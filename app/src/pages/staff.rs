@@ -29,6 +29,7 @@ pub fn StaffConsolePage() -> impl IntoView {
             let recovered = q.get("owner_recovered").is_some();
             let scheduled = q.get("deletion_scheduled").is_some();
             let cancelled = q.get("deletion_cancelled").is_some();
+            let reviewed = q.get("staff_reviewed").is_some();
             let can_delete = console.can_delete;
             let (can_support, can_recover, csrf) = (console.can_support, console.can_recover, v.csrf.clone());
             view! {
@@ -43,14 +44,27 @@ pub fn StaffConsolePage() -> impl IntoView {
                     {recovered.then(|| view! { <div class="banner ok" role="status">{t(locale, Msg::StaffOwnerRecovered)}</div> })}
                     {scheduled.then(|| view! { <div class="banner ok" role="status">{t(locale, Msg::StaffDeletionScheduled)}</div> })}
                     {cancelled.then(|| view! { <div class="banner ok" role="status">{t(locale, Msg::StaffDeletionCancelled)}</div> })}
+                    {reviewed.then(|| view! { <div class="banner ok" role="status">{t(locale, Msg::StaffReviewed)}</div> })}
                     {can_support.then(|| view! { <p class="muted">{t(locale, Msg::SupportIntro)}</p> })}
                     {(!console.reviews_due.is_empty()).then(|| view! {
                         <section class="card" aria-labelledby="staff-reviews">
                             <h2 id="staff-reviews">{t(locale, Msg::StaffReviewsDue)}</h2>
                             <p class="muted">{t(locale, Msg::StaffReviewsDueHelp)}</p>
                             <ul>
-                                {console.reviews_due.iter().map(|(name, role, since)| view! {
-                                    <li>{tf(locale, Msg::StaffReviewDueLine, &[("name", name), ("role", role), ("since", &datetime(locale, *since))])}</li>
+                                {console.reviews_due.iter().map(|(name, role, since, email, own)| view! {
+                                    <li>
+                                        {tf(locale, Msg::StaffReviewDueLine, &[("name", name), ("role", role), ("since", &datetime(locale, *since))])}
+                                        {(!*own).then(|| view! {
+                                            <form method="post" action="/staff/reviews" class="inline-form">
+                                                <input type="hidden" name="csrf_token" value=csrf.clone() />
+                                                <input type="hidden" name="email" value=email.clone() />
+                                                <label class="sr-only" for=format!("sr-comment-{email}")>{tf(locale, Msg::StaffReviewCommentFor, &[("name", name)])}</label>
+                                                <input id=format!("sr-comment-{email}") name="comment" maxlength="500" placeholder=t(locale, Msg::ReqComment) />
+                                                <button type="submit" name="decision" value="keep" class="small">{t(locale, Msg::StaffReviewKeep)}</button>
+                                                <button type="submit" name="decision" value="reduce" class="small danger">{t(locale, Msg::StaffReviewReduce)}</button>
+                                            </form>
+                                        })}
+                                    </li>
                                 }).collect_view()}
                             </ul>
                         </section>

@@ -103,5 +103,28 @@ async fn staff_sign_in_and_console(t: &TestDb) {
     assert_eq!(owner.get("/staff/orgs/acme/export/members.csv").await.status, StatusCode::NOT_FOUND);
     let anon = Client::new(test::init_service(app()).await).get("/staff").await;
     assert_eq!(anon.status, StatusCode::SEE_OTHER, "signed out: to sign-in");
+
+    // The quarterly review of staff roles: due after three months; whoever may assign staff roles
+    // keeps or reduces a role (never their own), with a comment; customer success may not.
+    let later = clock.now() + Duration::days(100);
+    let due: Vec<String> = t.db.with(|c| gatehouse_db::staff::reviews_due(c, later)).unwrap().into_iter().map(|d| d.email).collect();
+    assert!(due.contains(&"cara@ops.gatehouse.test".to_string()), "{due:?}");
+    let cara_csrf = cara.get("/staff").await.csrf();
+    let r = cara.post("/staff/reviews", &[("csrf_token", &cara_csrf), ("email", "sam@ops.gatehouse.test"), ("decision", "reduce")]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let csrf = s.get("/staff").await.csrf();
+    let r = s.post("/staff/reviews", &[("csrf_token", &csrf), ("email", "sam@ops.gatehouse.test"), ("decision", "keep")]).await;
+    assert!(r.location().contains("error="), "not one's own: {}", r.location());
+    let r = s.post("/staff/reviews", &[("csrf_token", &csrf), ("email", "cara@ops.gatehouse.test"), ("decision", "maybe")]).await;
+    assert!(r.location().contains("error="), "{}", r.location());
+    let r = s.post("/staff/reviews", &[("csrf_token", &csrf), ("email", "cara@ops.gatehouse.test"), ("decision", "keep"), ("comment", "still on the support rota")]).await;
+    assert_eq!(r.location(), "/staff?staff_reviewed=1");
+    assert_eq!(t.count_where("audit_events", "action = 'staff.review_kept' AND after_data LIKE '%support rota%'"), 1);
+    let due: Vec<String> = t.db.with(|c| gatehouse_db::staff::reviews_due(c, clock.now() + Duration::days(30))).unwrap().into_iter().map(|d| d.email).collect();
+    assert!(!due.contains(&"cara@ops.gatehouse.test".to_string()), "kept: not due again for three months");
+    let r = s.post("/staff/reviews", &[("csrf_token", &csrf), ("email", "cara@ops.gatehouse.test"), ("decision", "reduce"), ("comment", "moved to sales")]).await;
+    assert_eq!(r.location(), "/staff?staff_reviewed=1");
+    assert_eq!(t.db.with(|c| gatehouse_db::staff::of_email(c, "cara@ops.gatehouse.test")).unwrap().unwrap().1, StaffRole::Developer);
+    assert_eq!(cara.get("/staff").await.status, StatusCode::FORBIDDEN, "a developer sees no organizations");
 }
 http_both!(console, staff_sign_in_and_console);
