@@ -90,7 +90,7 @@ else
   for _ in $(seq 1 100); do curl -fsS "http://127.0.0.1:$idp_port/.well-known/openid-configuration" >/dev/null 2>&1 && break; sleep 0.2; done
   stage "end-to-end (Playwright + Chromium) against 127.0.0.1:$e2e_port, OpenID provider on $idp_port"
   rc=0
-  (cd "$root/end2end" && GATEHOUSE_E2E_URL="http://127.0.0.1:$e2e_port" GATEHOUSE_E2E_IDP_URL="http://127.0.0.1:$idp_port" GATEHOUSE_E2E_MAILDIR="$GATEHOUSE_TEST_MAILDIR" npx playwright test) 2>&1 | tee "$logdir/e2e.log" || rc=$?
+  (cd "$root/end2end" && GATEHOUSE_E2E_URL="http://127.0.0.1:$e2e_port" GATEHOUSE_E2E_IDP_URL="http://127.0.0.1:$idp_port" GATEHOUSE_E2E_MAILDIR="$GATEHOUSE_TEST_MAILDIR" GATEHOUSE_E2E_DB="$e2e_db" npx playwright test) 2>&1 | tee "$logdir/e2e.log" || rc=$?
   p=$({ grep -Eo '^ *[0-9]+ passed' "$logdir/e2e.log" || true; } | awk '{s+=$1} END {print s+0}')
   f=$({ grep -Eo '^ *[0-9]+ failed' "$logdir/e2e.log" || true; } | awk '{s+=$1} END {print s+0}')
   passed=$((passed + p)); failed=$((failed + f))

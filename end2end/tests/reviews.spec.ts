@@ -1,11 +1,14 @@
 import { test, expect } from '@playwright/test';
 // Dana (the owner of acme) plans a one-time access review of one role that starts at once; she
 // is a reviewer (she may assign roles everywhere), follows the link from the mail, keeps one
-// assignment with a comment and revokes another, and reads the outcome. Axe-clean.
+// assignment with a comment and revokes another, and reads the outcome; the evidence prints; and
+// when the deadline has passed the server's minute job keeps what nobody answered, as the
+// background user, and closes the review. Axe-clean.
+import { execFileSync } from 'node:child_process';
 import { DEMO, signIn, hydrated, expectAccessible, watchConsole, mailTo } from './helpers';
 
 test('an owner plans an access review, opens it from the mail, keeps and revokes, and reads the outcome', async ({ page }) => {
-  test.setTimeout(120_000);
+  test.setTimeout(240_000);
   const errors = watchConsole(page);
   const name = `Developer check ${Date.now()}`;
   await signIn(page, DEMO, '/o/acme/dashboard');
@@ -59,5 +62,22 @@ test('an owner plans an access review, opens it from the mail, keeps and revokes
   await expectAccessible(page);
   await page.emulateMedia({ media: 'print' });
   await expect(page.locator('nav.doc-bar')).toBeHidden();
+  await page.emulateMedia({ media: 'screen' });
+
+  // Fourteen days pass: the deadline is moved into the past in the server's database (the one
+  // thing the test does behind its back), and the server's own minute job applies the rule for
+  // unanswered items — "they are kept" — as the background user, and closes the review.
+  const db = process.env.GATEHOUSE_E2E_DB;
+  if (!db) throw new Error('GATEHOUSE_E2E_DB is not set: the test moves the review past its deadline in the server database');
+  const id = /\/reviews\/(\d+)/.exec(link)![1];
+  execFileSync('python3', ['-c', 'import sqlite3, sys\nc = sqlite3.connect(sys.argv[1], timeout=30)\nc.execute("UPDATE review_campaigns SET deadline_at = \'2000-01-01 00:00:00\' WHERE id = ?", (int(sys.argv[2]),))\nc.commit()', db, id]);
+  await expect.poll(async () => {
+    await page.goto(`/o/acme/reviews/${id}`);
+    return page.locator('p.subtitle').innerText();
+  }, { timeout: 150_000, intervals: [5_000] }).toMatch(/^closed · /);
+  await hydrated(page);
+  await expect(page.locator('table.review-items tbody tr', { hasText: 'Background user' }).first()).toBeVisible();
+  await expect(page.getByText(/(\d+) of \1 decided: \d+ kept, 1 revoked\./)).toBeVisible();
+  await expectAccessible(page);
   expect(errors).toEqual([]);
 });
