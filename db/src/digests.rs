@@ -413,7 +413,11 @@ pub fn send_due(conn: &mut Conn<'_>, public_url: &str, now: DateTime<Utc>) -> Re
         let s = crate::orgs::settings(conn, org)?;
         let policy = crate::authz::load_policy(conn, org)?;
         let due = due_in(conn, org, &policy, tz, now)?;
-        let done: Vec<(i64, i64, String)> = on!(conn, c => ds::table.filter(ds::org_id.eq(org.0)).select((ds::membership_id, ds::scope_key, ds::period)).load(c))?;
+        let ended_keys: Vec<String> = ended.split(' ').map(str::to_string).collect();
+        let done: Vec<(i64, i64, String)> =
+            on!(conn, c => ds::table.filter(ds::org_id.eq(org.0)).filter(ds::period.eq_any(&ended_keys)).select((ds::membership_id, ds::scope_key, ds::period)).load(c))?;
+        // The figures of a scope and period are the same for every recipient: counted once.
+        let mut counted: std::collections::HashMap<(i64, String), Figures> = std::collections::HashMap::new();
         // Only periods that ended since the last sweep: whoever was due for the earlier ones got
         // them then.
         let previous: Vec<&str> = swept.as_deref().unwrap_or("").split(' ').collect();
@@ -430,8 +434,16 @@ pub fn send_due(conn: &mut Conn<'_>, public_url: &str, now: DateTime<Utc>) -> Re
                 if claimed == 0 {
                     return Ok::<usize, DbError>(0);
                 }
-                let (from, to) = d.period.bounds(tz);
-                let mailed = mail(conn, &s, &policy, d.member, d.unit, &d.period, from, to, public_url, Actor::Background { user: s.background_user }, now)?;
+                let f = match counted.get(&(scope_key(d.unit), key.clone())) {
+                    Some(f) => f.clone(),
+                    None => {
+                        let (from, to) = d.period.bounds(tz);
+                        let f = figures(conn, org, &policy, d.unit, from, to.min(now), now)?;
+                        counted.insert((scope_key(d.unit), key.clone()), f.clone());
+                        f
+                    }
+                };
+                let mailed = mail(conn, &s, &policy, d.member, d.unit, &d.period, &f, public_url, Actor::Background { user: s.background_user }, now)?;
                 if mailed {
                     audit::record(
                         conn,
@@ -457,8 +469,7 @@ fn mail(
     member: MembershipId,
     unit: Option<UnitId>,
     period: &Period,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
+    figures: &Figures,
     public_url: &str,
     actor: Actor,
     now: DateTime<Utc>,
@@ -467,7 +478,6 @@ fn mail(
         on!(conn, c => m::table.inner_join(u::table).filter(m::id.eq(member.0)).select((u::display_name, u::email, u::locale)).first(c).optional())?;
     let Some((name, email, locale)) = person else { return Ok(false) };
     let locale = gatehouse_domain::locale::Locale::parse(&locale).unwrap_or_default();
-    let figures = figures(conn, s.id, policy, unit, from, to.min(now), now)?;
     let base = public_url.trim_end_matches('/');
     let token = crate::links::token(conn, gatehouse_domain::links::Subject::DigestUnsubscribe(member.0, scope_key(unit)), now)?;
     let last_day = period.end.pred_opt().unwrap_or(period.end);
@@ -478,7 +488,7 @@ fn mail(
         frequency: period.frequency.as_str().to_string(),
         from: period.start.to_string(),
         to: last_day.min(now.date_naive()).to_string(),
-        figures,
+        figures: figures.clone(),
         link: format!("{base}/o/{}/dashboard", s.slug),     // not user text: a URL
         manage_link: format!("{base}/o/{}/digests", s.slug), // not user text: a URL
         unsubscribe_link: format!("{base}/digests/unsubscribe?m={}&s={}&link={token}", member.0, scope_key(unit)), // not user text: a URL
@@ -515,7 +525,8 @@ pub fn send_now(conn: &mut Conn<'_>, org: OrgId, policy: &Policy, me: Membership
     let period = Period::containing(f, now.with_timezone(&tz).date_naive()).ok_or(DbError::NotFound)?;
     let (from, to) = period.bounds(tz);
     conn.transaction(|conn| {
-        if !mail(conn, &s, policy, me, unit, &period, from, to, public_url, actor, now)? {
+        let f = figures(conn, org, policy, unit, from, to.min(now), now)?;
+        if !mail(conn, &s, policy, me, unit, &period, &f, public_url, actor, now)? {
             return Err(DbError::NotFound);
         }
         audit::record(conn, now, &AuditEntry::new(Some(org), actor, "digest.sent", "membership", Some(me.0)).after(json!({"unit": unit.map(|u| u.0), "period": period.key(), "so_far": true})))?;
