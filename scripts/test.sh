@@ -71,6 +71,8 @@ else
   DATABASE_URL="$e2e_db" "$bin" seed-demo --members 300 >"$logdir/seed.log" 2>&1
   # A customer-success staff member for the support sign-in test.
   GATEHOUSE_STAFF_PASSWORD=gatehouse-staff-2026 DATABASE_URL="$e2e_db" "$bin" create-staff --email cara@ops.gatehouse.test --name "Cara Success" --role customer_success >>"$logdir/seed.log" 2>&1
+  # A member of management for the review of staff permissions.
+  GATEHOUSE_STAFF_PASSWORD=gatehouse-staff-2026 DATABASE_URL="$e2e_db" "$bin" create-staff --email mia@ops.gatehouse.test --name "Mia Management" --role management >>"$logdir/seed.log" 2>&1
   # An API key of example-health for the SCIM conformance check (scim2-tester), its technical
   # user holding what the key carries.
   scim_key=$(DATABASE_URL="$e2e_db" "$bin" create-api-key --org-slug example-health --technical-user "SCIM directory" \

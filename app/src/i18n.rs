@@ -46,6 +46,9 @@ pub fn conflict(locale: Locale, c: &gatehouse_db::Conflict) -> String {
         C::OwnerMustBeActiveMember => t(locale, Msg::ConflictOwnerMustBeActiveMember).to_string(),
         C::AlreadyOwner => t(locale, Msg::ConflictAlreadyOwner).to_string(),
         C::DeletionScheduled => t(locale, Msg::ConflictDeletionScheduled).to_string(),
+        C::StaffReviewRunning => t(locale, Msg::ConflictStaffReviewRunning).to_string(),
+        C::StaffReviewDecided => t(locale, Msg::ConflictStaffReviewDecided).to_string(),
+        C::StaffReviewClosed => t(locale, Msg::ConflictStaffReviewClosed).to_string(),
     }
 }
 
@@ -126,6 +129,9 @@ pub const AUDIT_ACTIONS: &[(&str, Msg)] = &[
     ("staff.role_set", Msg::AuditStaffRoleSet),
     ("staff.review_kept", Msg::AuditStaffReviewKept),
     ("staff.role_reduced", Msg::AuditStaffRoleReduced),
+    ("staff.review_started", Msg::AuditStaffReviewStarted),
+    ("staff.review_closed", Msg::AuditStaffReviewClosed),
+    ("staff.review_plan_changed", Msg::AuditStaffReviewPlanChanged),
     ("sso.provider_added", Msg::AuditSsoProviderAdded),
     ("sso.provider_changed", Msg::AuditSsoProviderChanged),
     ("sso.provider_removed", Msg::AuditSsoProviderRemoved),
@@ -268,6 +274,7 @@ pub fn audit_target_kind_label(locale: Locale, kind: &str) -> String {
         "member_import" => Msg::AuditTargetImport,
         "review_plan" | "review" => Msg::AuditTargetReviewPlan,
         "review_campaign" => Msg::AuditTargetReviewCampaign,
+        "staff_review" | "staff_review_plan" => Msg::AuditTargetStaffReview,
         "review_item" => Msg::AuditTargetReviewItem,
         "policy" => Msg::AuditTargetPolicy,
         "user" => Msg::AuditTargetPerson,

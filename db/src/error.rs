@@ -77,6 +77,12 @@ pub enum Conflict {
     AlreadyOwner,
     #[error("the organization's deletion is already scheduled")]
     DeletionScheduled,
+    #[error("a staff access review is already running")]
+    StaffReviewRunning,
+    #[error("this staff member's review is already decided")]
+    StaffReviewDecided,
+    #[error("this staff access review is closed: it is kept as evidence and cannot be changed")]
+    StaffReviewClosed,
     /// Any other unique rule of the database (what it was is logged, not shown).
     #[error("that already exists")]
     Duplicate,

@@ -32,6 +32,7 @@ pub mod secrets;
 pub mod sessions;
 pub mod sso;
 pub mod staff;
+pub mod staff_reviews;
 pub mod support;
 pub mod tags;
 pub mod tenants;

@@ -796,7 +796,59 @@ diesel::joinable!(review_campaigns -> review_plans (plan_id));
 diesel::joinable!(review_items -> review_campaigns (campaign_id));
 diesel::joinable!(review_item_reviewers -> review_items (item_id));
 
+diesel::table! {
+    staff_review_plan (id) {
+        id -> Integer,
+        schedule -> Text,
+        duration_days -> Integer,
+        no_response -> Text,
+        inactive_days -> Integer,
+        next_start_at -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
+        updated_by_kind -> Text,
+        updated_by_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    staff_review_campaigns (id) {
+        id -> BigInt,
+        state -> Text,
+        started_at -> Timestamp,
+        deadline_at -> Timestamp,
+        closed_at -> Nullable<Timestamp>,
+        reminded_at -> Nullable<Timestamp>,
+        plan_snapshot -> Text,
+        started_by_kind -> Text,
+        started_by_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    staff_review_items (id) {
+        id -> BigInt,
+        campaign_id -> BigInt,
+        staff_id -> BigInt,
+        staff_name -> Text,
+        staff_email -> Text,
+        staff_role -> Text,
+        helpers -> Text,
+        reviewers -> Text,
+        decision -> Nullable<Text>,
+        comment -> Nullable<Text>,
+        decided_by_kind -> Nullable<Text>,
+        decided_by -> Nullable<BigInt>,
+        decided_by_name -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(staff_review_items -> staff_review_campaigns (campaign_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
+    staff_review_plan,
+    staff_review_campaigns,
+    staff_review_items,
     platform_staff,
     policies,
     policy_acceptances,

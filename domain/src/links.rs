@@ -21,6 +21,8 @@ pub enum Subject {
     AccessRequest(i64),
     ComplianceCase(i64),
     ReviewCampaign(i64),
+    /// A platform staff access review's campaign.
+    StaffReview(i64),
     /// A digest's unsubscribe link: the membership and the scope (0: the organization, else a
     /// unit's id).
     DigestUnsubscribe(i64, i64),
@@ -32,6 +34,7 @@ impl Subject {
             Subject::AccessRequest(id) => format!("access_request:{id}"),
             Subject::ComplianceCase(id) => format!("compliance_case:{id}"),
             Subject::ReviewCampaign(id) => format!("review_campaign:{id}"), // not user text: a signed subject
+            Subject::StaffReview(id) => format!("staff_review:{id}"), // not user text: a signed subject
             Subject::DigestUnsubscribe(m, scope) => format!("digest_unsubscribe:{m}:{scope}"), // not user text: a signed subject
         }
     }

@@ -3,7 +3,7 @@ import { test, expect } from '@playwright/test';
 // up two-factor authentication first, then signs in to acme as an administrator for support with
 // a reason: a banner on every page says so, Dana (the owner) is mailed and sees it in her
 // settings and in the audit log, and when Cara ends it acme is closed to her again.
-import { DEMO, signIn, hydrated, expectAccessible, watchConsole, base32Decode, freshCode, mailTo } from './helpers';
+import { DEMO, signIn, hydrated, expectAccessible, watchConsole, mailTo, staffFirstSignIn } from './helpers';
 
 const STAFF = { email: 'cara@ops.gatehouse.test', password: 'gatehouse-staff-2026' };
 
@@ -12,14 +12,7 @@ test('a customer-success staff member signs in to an organization as administrat
   const errors = watchConsole(page);
   const used = new Set<number>();
   // Staff always sign in with a second factor: set up before anything else.
-  await signIn(page, STAFF);
-  await expect(page).toHaveURL(/\/account\?two_factor=required/);
-  await hydrated(page);
-  await page.getByRole('button', { name: 'Set up two-factor authentication' }).click();
-  const key = base32Decode(await page.locator('code.secret-key').innerText());
-  await page.getByLabel('Six-digit code from the app').fill(await freshCode(page, key, used));
-  await page.getByRole('button', { name: 'Turn on' }).click();
-  await expect(page.getByRole('heading', { name: 'Your recovery codes' })).toBeVisible();
+  await staffFirstSignIn(page, STAFF, used);
 
   await page.goto('/staff');
   await expect(page.getByRole('heading', { name: 'Staff console' })).toBeVisible();

@@ -82,6 +82,10 @@ pub enum Mail {
     /// To each reviewer when an access review starts: how many assignments are theirs to keep or
     /// revoke, and by when; the link opens the review after sign-in.
     ReviewAssigned { name: String, org: String, review: String, items: i64, deadline: String, link: String },
+    /// To each staff member who reviews platform staff, when a staff access review starts
+    /// (`reminder`: two days before its deadline, while items are still open): how many staff
+    /// roles are theirs to keep or reduce, and by when; the link opens it after signing in.
+    StaffReviewAssigned { name: String, items: i64, deadline: String, reminder: bool, link: String },
     /// The background user's reminder, two days before the deadline, to each reviewer who still
     /// has items to decide.
     ReviewReminder { name: String, org: String, review: String, items: i64, deadline: String, link: String },
@@ -121,6 +125,8 @@ impl Mail {
                 deadline: "2026-12-19 09:00 UTC".into(),
                 link: link("o/acme/reviews/3"),
             },
+            Mail::StaffReviewAssigned { name: "Mia Management".into(), items: 3, deadline: "2026-12-19 09:00 UTC".into(), reminder: false, link: link("staff/reviews/2") },
+            Mail::StaffReviewAssigned { name: "Mia Management".into(), items: 1, deadline: "2026-12-19 09:00 UTC".into(), reminder: true, link: link("staff/reviews/2") },
             Mail::PolicyReminder {
                 name: "Max Mitglied".into(),
                 org: "Acme Logistics".into(),
@@ -643,6 +649,24 @@ pub fn render(mail: &Mail, locale: Locale, public_url: &str) -> Result<Rendered,
                 note: t(locale, Msg::MailReviewAssignedNote).to_string(),
             };
             action("review_reminder", a, link, locale, public_url)
+        }
+        Mail::StaffReviewAssigned { name, items, deadline, reminder, link } => {
+            let args = [("items", items.to_string()), ("deadline", deadline.clone())];
+            let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let (subject, heading, body, template) = if *reminder {
+                (Msg::MailStaffReviewReminderSubject, Msg::MailReviewReminderHeading, Msg::MailStaffReviewReminderBody, "staff_review_reminder")
+            } else {
+                (Msg::MailStaffReviewAssignedSubject, Msg::MailReviewAssignedHeading, Msg::MailStaffReviewAssignedBody, "staff_review_assigned")
+            };
+            let a = Action {
+                subject: tf(locale, subject, &args),
+                heading: t(locale, heading).to_string(),
+                greeting: tf(locale, Msg::MailGreeting, &[("name", name)]),
+                body: tf(locale, body, &args),
+                link_label: t(locale, Msg::MailReviewAssignedLinkLabel).to_string(),
+                note: t(locale, Msg::MailStaffReviewNote).to_string(),
+            };
+            action(template, a, link, locale, public_url)
         }
         Mail::PolicyReminder { name, org, title, training, due, overdue, link } => {
             let args = [("org", org.as_str()), ("title", title.as_str()), ("due", due.as_str())];

@@ -245,7 +245,23 @@ fn render(locale: Locale, c: &Caller, d: &Document) -> String {
         let may = if may.is_empty() { t(locale, Msg::DocStaffNothing).to_string() } else { may.join("; ") };
         let _ = write!(h, "<li><strong>{}</strong>: {}</li>", esc(gatehouse_app::i18n::staff_role_label(locale, role)), esc(&may));
     }
-    let _ = write!(h, "</ul><p>{}</p>", esc(t(locale, Msg::DocSupportText)));
+    let _ = write!(h, "</ul><p>{}</p>", esc(t(locale, Msg::DocStaffReviewsText)));
+    if d.staff_reviews.is_empty() {
+        let _ = write!(h, "<p class=\"muted\">{}</p>", esc(t(locale, Msg::DocNoStaffReviews)));
+    } else {
+        h.push_str("<ul class=\"staff-reviews\">");
+        for r in &d.staff_reviews {
+            let state = match r.closed_at {
+                Some(at) => format!("{} {}", t(locale, Msg::ReviewClosed), datetime(locale, at)),
+                None => t(locale, Msg::ReviewRunning).to_string(),
+            };
+            let outcome = tf(locale, Msg::StaffReviewOutcome, &[("decided", &r.decided.to_string()), ("total", &r.total.to_string()), ("kept", &r.kept.to_string()), ("reduced", &r.reduced.to_string())]);
+            let title = tf(locale, Msg::StaffReviewTitle, &[("started", &gatehouse_app::i18n::date(locale, r.started_at.date_naive()))]);
+            let _ = write!(h, "<li>{} ({}): {}</li>", esc(&title), esc(&state), esc(&outcome));
+        }
+        h.push_str("</ul>");
+    }
+    let _ = write!(h, "<p>{}</p>", esc(t(locale, Msg::DocSupportText)));
     if d.support.is_empty() {
         let _ = write!(h, "<p class=\"muted\">{}</p>", esc(t(locale, Msg::DocNoSupport)));
     } else {

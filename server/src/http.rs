@@ -51,6 +51,7 @@ pub fn app(
         .configure(crate::account::configure)
         .configure(crate::two_factor::configure)
         .configure(crate::staff::configure)
+        .configure(crate::staff_reviews::configure)
         .configure(crate::sso::configure)
         .configure(crate::digests::configure)
         .route("/language", web::post().to(auth::set_language))

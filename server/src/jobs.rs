@@ -101,12 +101,16 @@ pub struct Scheduled {
     pub digests_sent: usize,
     /// Reminders about policies and trainings (a week before the due date, once overdue).
     pub policy_reminders: usize,
+    /// Reviews of platform staff started, reminder mails, and items settled at a deadline.
+    pub staff_reviews_started: usize,
+    pub staff_review_reminders: usize,
+    pub staff_review_items_settled: usize,
 }
 
 /// The background users' scheduled work that is due now: invitation reminders (with a fresh
 /// link, written to the outbox) and expiries, access request reminders and expiries, and
 /// imports whose driver stopped; memberships past their end date, compliance reminders and
-/// automatic anonymization; access reviews; digests whose period ended; policy and training reminders. Safe to run on every instance at once.
+/// automatic anonymization; access reviews (of organizations and of platform staff); digests whose period ended; policy and training reminders. Safe to run on every instance at once.
 pub async fn scheduled(state: &AppState) -> Result<Scheduled, String> {
     let now = state.clock.now();
     let (db, url) = (state.db.clone(), state.public_url.clone());
@@ -128,6 +132,9 @@ pub async fn scheduled(state: &AppState) -> Result<Scheduled, String> {
         let review_items_settled = db.with(|c| gatehouse_db::reviews::sweep(c, now))?;
         let digests_sent = db.with(|c| gatehouse_db::digests::send_due(c, &url, now))?;
         let policy_reminders = db.with(|c| gatehouse_db::acknowledgments::remind_due(c, &url, now))?;
+        let staff_reviews_started = db.with(|c| gatehouse_db::staff_reviews::start_due(c, &url, now))?.map_or(0, |_| 1);
+        let staff_review_reminders = db.with(|c| gatehouse_db::staff_reviews::remind_due(c, &url, now))?;
+        let staff_review_items_settled = db.with(|c| gatehouse_db::staff_reviews::sweep(c, now))?;
         Ok(Scheduled {
             reminders,
             expired,
@@ -145,13 +152,16 @@ pub async fn scheduled(state: &AppState) -> Result<Scheduled, String> {
             review_items_settled,
             digests_sent,
             policy_reminders,
+            staff_reviews_started,
+            staff_review_reminders,
+            staff_review_items_settled,
         })
     })
     .await
     .map_err(|e| e.to_string())?
     .map_err(|e| e.to_string())?;
     let r = Scheduled { imports: crate::imports::drive(state, None).await?, ..r };
-    if r.reminders + r.expired + r.imports + r.request_reminders + r.requests_expired + r.memberships_ended + r.compliance_reminders + r.auto_anonymized + r.support_ended + r.orgs_deleted + r.reviews_started + r.review_reminders + r.review_items_settled + r.digests_sent + r.policy_reminders > 0
+    if r.reminders + r.expired + r.imports + r.request_reminders + r.requests_expired + r.memberships_ended + r.compliance_reminders + r.auto_anonymized + r.support_ended + r.orgs_deleted + r.reviews_started + r.review_reminders + r.review_items_settled + r.digests_sent + r.policy_reminders + r.staff_reviews_started + r.staff_review_reminders + r.staff_review_items_settled > 0
         || r.link_key_rotated
     {
         tracing::info!(
@@ -171,6 +181,9 @@ pub async fn scheduled(state: &AppState) -> Result<Scheduled, String> {
             review_items_settled = r.review_items_settled,
             digests_sent = r.digests_sent,
             policy_reminders = r.policy_reminders,
+            staff_reviews_started = r.staff_reviews_started,
+            staff_review_reminders = r.staff_review_reminders,
+            staff_review_items_settled = r.staff_review_items_settled,
             "scheduled work done"
         );
     }

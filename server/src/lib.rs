@@ -26,6 +26,7 @@ pub mod requests;
 pub mod reviews;
 pub mod sso;
 pub mod staff;
+pub mod staff_reviews;
 pub mod streaming;
 
 pub use gatehouse_app::state::AppState;

@@ -19,8 +19,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/staff/support/end", web::post().to(end_support))
         .route("/staff/orgs/{slug}/recover-owner", web::post().to(recover_owner))
         .route("/staff/orgs/{slug}/deletion", web::post().to(schedule_deletion))
-        .route("/staff/orgs/{slug}/deletion/cancel", web::post().to(cancel_deletion))
-        .route("/staff/reviews", web::post().to(review));
+        .route("/staff/orgs/{slug}/deletion/cancel", web::post().to(cancel_deletion));
 }
 
 #[derive(serde::Deserialize)]
@@ -76,39 +75,6 @@ async fn cancel_deletion(lang: Lang, req: HttpRequest, state: web::Data<AppState
         Ok(Ok(())) => crate::redirect::see_other("/staff?deletion_cancelled=1"),
         Ok(Err(DbError::NotFound)) => not_found(),
         Ok(Err(e)) => crate::forms::unavailable(lang, e),
-        Err(e) => crate::forms::unavailable(lang, e),
-    }
-}
-
-#[derive(serde::Deserialize)]
-pub struct ReviewForm {
-    #[serde(default)]
-    email: String,
-    #[serde(default)]
-    decision: String,
-    #[serde(default)]
-    comment: String,
-}
-
-/// A staff member's quarterly review: kept, or reduced to developer (`gatehouse_db::staff::review`;
-/// staff who may assign staff roles, never for themselves).
-async fn review(lang: Lang, req: HttpRequest, state: web::Data<AppState>, form: web::Form<ReviewForm>) -> HttpResponse {
-    let not_found = || status_page(StatusCode::NOT_FOUND, t(lang.0, Msg::NotFoundText));
-    let Some((staff, role)) = req.extensions().get::<RequestPerson>().and_then(|p| p.staff) else { return not_found() };
-    if !role.may(StaffAction::AssignStaffRoles) {
-        return status_page(StatusCode::FORBIDDEN, t(lang.0, Msg::StaffReviewRefused));
-    }
-    let f = form.into_inner();
-    let keep = match f.decision.as_str() {
-        "keep" => true,
-        "reduce" => false,
-        _ => return staff_refused(lang, "", &crate::forms::invalid("decision", &f.decision)),
-    };
-    let (db, now) = (state.db.clone(), state.clock.now());
-    match web::block(move || db.with(|c| gatehouse_db::staff::review(c, staff, role, &f.email, keep, &f.comment, now))).await {
-        Ok(Ok(())) => crate::redirect::see_other("/staff?staff_reviewed=1"),
-        Ok(Err(DbError::NotFound)) => not_found(),
-        Ok(Err(e)) => staff_refused(lang, "", &e),
         Err(e) => crate::forms::unavailable(lang, e),
     }
 }

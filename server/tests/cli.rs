@@ -74,7 +74,7 @@ fn migrate_seed_and_create_owner() {
     let env = [("DATABASE_URL", db.as_str())];
     let o = gatehouse(&["migrate"], &env);
     assert!(o.status.success(), "{}", text(&o));
-    assert!(text(&o).contains("24 migration(s) applied on sqlite"));
+    assert!(text(&o).contains("25 migration(s) applied on sqlite"));
     assert!(text(&gatehouse(&["migrate"], &env)).contains("0 migration(s) applied"));
 
     let o = gatehouse(&["seed-demo", "--members", "350"], &env);

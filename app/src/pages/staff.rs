@@ -29,7 +29,7 @@ pub fn StaffConsolePage() -> impl IntoView {
             let recovered = q.get("owner_recovered").is_some();
             let scheduled = q.get("deletion_scheduled").is_some();
             let cancelled = q.get("deletion_cancelled").is_some();
-            let reviewed = q.get("staff_reviewed").is_some();
+            let plan_saved = q.get("staff_plan_saved").is_some();
             let can_delete = console.can_delete;
             let (can_support, can_recover, csrf) = (console.can_support, console.can_recover, v.csrf.clone());
             view! {
@@ -44,30 +44,64 @@ pub fn StaffConsolePage() -> impl IntoView {
                     {recovered.then(|| view! { <div class="banner ok" role="status">{t(locale, Msg::StaffOwnerRecovered)}</div> })}
                     {scheduled.then(|| view! { <div class="banner ok" role="status">{t(locale, Msg::StaffDeletionScheduled)}</div> })}
                     {cancelled.then(|| view! { <div class="banner ok" role="status">{t(locale, Msg::StaffDeletionCancelled)}</div> })}
-                    {reviewed.then(|| view! { <div class="banner ok" role="status">{t(locale, Msg::StaffReviewed)}</div> })}
                     {can_support.then(|| view! { <p class="muted">{t(locale, Msg::SupportIntro)}</p> })}
-                    {(!console.reviews_due.is_empty()).then(|| view! {
-                        <section class="card" aria-labelledby="staff-reviews">
-                            <h2 id="staff-reviews">{t(locale, Msg::StaffReviewsDue)}</h2>
-                            <p class="muted">{t(locale, Msg::StaffReviewsDueHelp)}</p>
-                            <ul>
-                                {console.reviews_due.iter().map(|(name, role, since, email, own)| view! {
-                                    <li>
-                                        {tf(locale, Msg::StaffReviewDueLine, &[("name", name), ("role", role), ("since", &datetime(locale, *since))])}
-                                        {(!*own).then(|| view! {
-                                            <form method="post" action="/staff/reviews" class="inline-form">
-                                                <input type="hidden" name="csrf_token" value=csrf.clone() />
-                                                <input type="hidden" name="email" value=email.clone() />
-                                                <label class="sr-only" for=format!("sr-comment-{email}")>{tf(locale, Msg::StaffReviewCommentFor, &[("name", name)])}</label>
-                                                <input id=format!("sr-comment-{email}") name="comment" maxlength="500" placeholder=t(locale, Msg::ReqComment) />
-                                                <button type="submit" name="decision" value="keep" class="small">{t(locale, Msg::StaffReviewKeep)}</button>
-                                                <button type="submit" name="decision" value="reduce" class="small danger">{t(locale, Msg::StaffReviewReduce)}</button>
-                                            </form>
-                                        })}
-                                    </li>
-                                }).collect_view()}
-                            </ul>
-                        </section>
+                    {console.staff_reviews.clone().map(|r| {
+                        let next = match r.next_start_at {
+                            Some(at) => tf(locale, Msg::StaffReviewsNext, &[("at", &datetime(locale, at))]),
+                            None => t(locale, Msg::StaffReviewsUnscheduled).to_string(),
+                        };
+                        let running = r.campaigns.iter().any(|c| c.running);
+                        let schedules = [("monthly", Msg::ReviewMonthly), ("quarterly", Msg::ReviewQuarterly), ("half_yearly", Msg::ReviewHalfYearly), ("yearly", Msg::ReviewYearly)];
+                        let rules = [("keep", Msg::ReviewNoResponseKeep), ("reduce", Msg::StaffReviewNoResponseReduce)];
+                        view! {
+                            <section class="card" aria-labelledby="staff-reviews">
+                                <h2 id="staff-reviews">{t(locale, Msg::StaffReviews)}</h2>
+                                <p class="muted">{t(locale, Msg::StaffReviewsHelp)}</p>
+                                {plan_saved.then(|| view! { <div class="banner ok" role="status">{t(locale, Msg::StaffPlanSaved)}</div> })}
+                                {if r.campaigns.is_empty() {
+                                    view! { <p>{t(locale, Msg::StaffReviewsNone)}</p> }.into_any()
+                                } else {
+                                    view! {
+                                        <ul class="staff-review-list">
+                                            {r.campaigns.iter().map(|c| {
+                                                let state = t(locale, if c.running { Msg::ReviewRunning } else { Msg::ReviewClosed });
+                                                view! {
+                                                    <li>
+                                                        <a href=format!("/staff/reviews/{}", c.id) rel="external">
+                                                            {tf(locale, Msg::StaffReviewLine, &[("started", &datetime(locale, c.started_at)), ("state", state), ("decided", &c.decided.to_string()), ("total", &c.total.to_string()), ("deadline", &datetime(locale, c.deadline_at))])}
+                                                        </a>
+                                                    </li>
+                                                }
+                                            }).collect_view()}
+                                        </ul>
+                                    }.into_any()
+                                }}
+                                <p class="muted">{next}</p>
+                                {(!running).then(|| view! {
+                                    <form method="post" action="/staff/reviews/start" class="inline">
+                                        <input type="hidden" name="csrf_token" value=csrf.clone() />
+                                        <button type="submit">{t(locale, Msg::StaffReviewsStart)}</button>
+                                    </form>
+                                })}
+                                <details class="staff-review-plan">
+                                    <summary>{t(locale, Msg::StaffReviewsPlan)}</summary>
+                                    <form method="post" action="/staff/reviews/plan" class="stacked">
+                                        <input type="hidden" name="csrf_token" value=csrf.clone() />
+                                        <label for="srp-schedule">{t(locale, Msg::ReviewSchedule)}</label>
+                                        <select id="srp-schedule" name="schedule">
+                                            {schedules.into_iter().map(|(k, m)| view! { <option value=k selected=r.schedule == k>{t(locale, m)}</option> }).collect_view()}
+                                        </select>
+                                        <label for="srp-duration">{t(locale, Msg::ReviewDuration)}</label>
+                                        <input id="srp-duration" name="duration_days" type="number" min="1" max="364" required value=r.duration_days.to_string() />
+                                        <label for="srp-no-response">{t(locale, Msg::ReviewNoResponse)}</label>
+                                        <select id="srp-no-response" name="no_response">
+                                            {rules.into_iter().map(|(k, m)| view! { <option value=k selected=r.no_response == k>{t(locale, m)}</option> }).collect_view()}
+                                        </select>
+                                        <button type="submit" class="secondary">{t(locale, Msg::StaffReviewsSavePlan)}</button>
+                                    </form>
+                                </details>
+                            </section>
+                        }
                     })}
                     <h2>{t(locale, Msg::StaffOrganizations)}</h2>
                     <table class="staff-orgs">

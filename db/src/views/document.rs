@@ -79,6 +79,8 @@ pub struct Document {
     pub members: i64,
     /// Access reviews, newest first: what, when, and what came of them.
     pub reviews: Vec<crate::reviews::CampaignLine>,
+    /// The platform's latest reviews of staff permissions (dates and outcome), newest first.
+    pub staff_reviews: Vec<crate::staff_reviews::Campaign>,
     /// Policies and trainings in force, with their figures (auditors not counted) and where each
     /// person they ask stands.
     pub trainings: Vec<(crate::acknowledgments::PolicyRow, gatehouse_domain::acknowledgments::Figures, Vec<crate::acknowledgments::Asked>)>,
@@ -169,5 +171,6 @@ pub fn load(conn: &mut Conn<'_>, org: OrgId, now: DateTime<Utc>) -> Result<Docum
         let asked = crate::acknowledgments::standings(conn, org, &tree, &row, now)?;
         trainings.push((row, crate::acknowledgments::tally(&asked), asked));
     }
-    Ok(Document { name, rules: Rules { require_two_factor, require_sso, support_access }, roles, holdings, org_roles, technical, support, members, reviews, trainings })
+    let staff_reviews = crate::staff_reviews::campaigns(conn, None, 4)?;
+    Ok(Document { name, rules: Rules { require_two_factor, require_sso, support_access }, roles, holdings, org_roles, technical, support, members, reviews, staff_reviews, trainings })
 }

@@ -17,5 +17,6 @@ mod requests;
 mod reviews;
 mod scim;
 mod sso;
+mod staff_reviews;
 mod support;
 mod throttle;

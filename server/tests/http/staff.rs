@@ -104,27 +104,81 @@ async fn staff_sign_in_and_console(t: &TestDb) {
     let anon = Client::new(test::init_service(app()).await).get("/staff").await;
     assert_eq!(anon.status, StatusCode::SEE_OTHER, "signed out: to sign-in");
 
-    // The quarterly review of staff roles: due after three months; whoever may assign staff roles
-    // keeps or reduces a role (never their own), with a comment; customer success may not.
-    let later = clock.now() + Duration::days(100);
-    let due: Vec<String> = t.db.with(|c| gatehouse_db::staff::reviews_due(c, later)).unwrap().into_iter().map(|d| d.email).collect();
-    assert!(due.contains(&"cara@ops.gatehouse.test".to_string()), "{due:?}");
+    // Reviews of staff permissions. The first sweep plans the first one an interval (a quarter by
+    // default) after the longest-serving staff member who acts in organizations was added.
+    let st = state(t, &clock);
+    assert_eq!(gatehouse_server::jobs::scheduled(&st).await.unwrap().staff_reviews_started, 0);
+    let plan = t.db.with(gatehouse_db::staff_reviews::plan).unwrap();
+    assert_eq!(plan.plan.schedule.as_str(), "quarterly");
+    let first = plan.next_start_at.expect("planned");
+    assert!(first > clock.now() + Duration::days(80) && first < clock.now() + Duration::days(95), "{first}");
+    // Customer success may not review staff; a person who is not staff is told nothing exists.
     let cara_csrf = cara.get("/staff").await.csrf();
-    let r = cara.post("/staff/reviews", &[("csrf_token", &cara_csrf), ("email", "sam@ops.gatehouse.test"), ("decision", "reduce")]).await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(cara.post("/staff/reviews/start", &[("csrf_token", &cara_csrf)]).await.status, StatusCode::FORBIDDEN);
+    assert!(!cara.get("/api/staff").await.body.contains("\"staff_reviews\":{"), "no reviews for customer success");
+    let ocsrf = owner.get("/o/acme/dashboard").await.csrf();
+    assert_eq!(owner.post("/staff/reviews/start", &[("csrf_token", &ocsrf)]).await.status, StatusCode::NOT_FOUND);
+    // The plan: a duration as long as the interval is refused in words; a good one is saved.
     let csrf = s.get("/staff").await.csrf();
-    let r = s.post("/staff/reviews", &[("csrf_token", &csrf), ("email", "sam@ops.gatehouse.test"), ("decision", "keep")]).await;
+    let r = s.post("/staff/reviews/plan", &[("csrf_token", &csrf), ("schedule", "monthly"), ("duration_days", "40"), ("no_response", "reduce")]).await;
+    assert!(r.location().starts_with("/staff?error="), "{}", r.location());
+    let r = s.post("/staff/reviews/plan", &[("csrf_token", &csrf), ("schedule", "quarterly"), ("duration_days", "10"), ("no_response", "reduce")]).await;
+    assert_eq!(r.location(), "/staff?staff_plan_saved=1");
+    assert_eq!(t.count_where("audit_events", "action = 'staff.review_plan_changed' AND actor_kind = 'staff'"), 1);
+    // Started by hand: the population is frozen (cara and sam; not the developer), the reviewers
+    // mailed a signed link; a second start is refused while it runs.
+    let r = s.post("/staff/reviews/start", &[("csrf_token", &csrf)]).await;
+    let campaign: i64 = r.location().trim_start_matches("/staff/reviews/").split('?').next().unwrap().parse().expect(r.location());
+    assert!(s.post("/staff/reviews/start", &[("csrf_token", &csrf)]).await.location().starts_with("/staff?error="));
+    let items = t.db.with(|c| gatehouse_db::staff_reviews::items(c, campaign)).unwrap();
+    let mut frozen: Vec<&str> = items.iter().map(|i| i.email.as_str()).collect();
+    frozen.sort();
+    assert_eq!(frozen, ["cara@ops.gatehouse.test", "sam@ops.gatehouse.test"]);
+    let sam_item = items.iter().find(|i| i.email.starts_with("sam")).unwrap();
+    assert!(sam_item.reviewers.is_empty(), "nobody reviews their own role; the sole sysadmin has no reviewer");
+    let cara_item = items.iter().find(|i| i.email.starts_with("cara")).unwrap();
+    assert_eq!(cara_item.reviewers.iter().map(|(_, n)| n.as_str()).collect::<Vec<_>>(), ["Sam Sysadmin"]);
+    assert!(cara_item.helpers.support_unused, "no support sign-in in the last quarter");
+    let mail = t.db.with(|c| gatehouse_db::testing::latest_mail(c, 20)).unwrap().into_iter().find(|m| m.template == "staff_review_assigned").expect("mailed");
+    assert_eq!(mail.to, "sam@ops.gatehouse.test");
+    let text = mail.text.unwrap();
+    let link = text.lines().find(|l| l.contains("/staff/reviews/")).unwrap().trim().to_string();
+    let path = link.split_once("://").unwrap().1.split_once('/').map(|(_, p)| format!("/{p}")).unwrap();
+    let page = s.get(&path).await;
+    assert_eq!(page.status, StatusCode::OK, "the signed link opens the review");
+    assert!(page.body.contains("Review of platform staff permissions") && page.body.contains("Cara Success") && page.body.contains("no support sign-in"), "{}", page.body);
+    assert_eq!(s.get(&format!("{}x", path)).await.status, StatusCode::BAD_REQUEST, "an altered link is refused");
+    assert_eq!(cara.get(&format!("/staff/reviews/{campaign}")).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(owner.get(&format!("/staff/reviews/{campaign}")).await.status, StatusCode::NOT_FOUND);
+    // Decisions: not one's own, not a made-up one; then kept with a comment, once.
+    let decide = |item: i64| format!("/staff/reviews/items/{item}/decide");
+    let c = campaign.to_string();
+    let r = s.post(&decide(sam_item.id), &[("csrf_token", &csrf), ("campaign", &c), ("decision", "keep")]).await;
     assert!(r.location().contains("error="), "not one's own: {}", r.location());
-    let r = s.post("/staff/reviews", &[("csrf_token", &csrf), ("email", "cara@ops.gatehouse.test"), ("decision", "maybe")]).await;
+    let r = s.post(&decide(cara_item.id), &[("csrf_token", &csrf), ("campaign", &c), ("decision", "maybe")]).await;
     assert!(r.location().contains("error="), "{}", r.location());
-    let r = s.post("/staff/reviews", &[("csrf_token", &csrf), ("email", "cara@ops.gatehouse.test"), ("decision", "keep"), ("comment", "still on the support rota")]).await;
-    assert_eq!(r.location(), "/staff?staff_reviewed=1");
-    assert_eq!(t.count_where("audit_events", "action = 'staff.review_kept' AND after_data LIKE '%support rota%'"), 1);
-    let due: Vec<String> = t.db.with(|c| gatehouse_db::staff::reviews_due(c, clock.now() + Duration::days(30))).unwrap().into_iter().map(|d| d.email).collect();
-    assert!(!due.contains(&"cara@ops.gatehouse.test".to_string()), "kept: not due again for three months");
-    let r = s.post("/staff/reviews", &[("csrf_token", &csrf), ("email", "cara@ops.gatehouse.test"), ("decision", "reduce"), ("comment", "moved to sales")]).await;
-    assert_eq!(r.location(), "/staff?staff_reviewed=1");
-    assert_eq!(t.db.with(|c| gatehouse_db::staff::of_email(c, "cara@ops.gatehouse.test")).unwrap().unwrap().1, StaffRole::Developer);
-    assert_eq!(cara.get("/staff").await.status, StatusCode::FORBIDDEN, "a developer sees no organizations");
+    assert_eq!(cara.post(&decide(cara_item.id), &[("csrf_token", &cara_csrf), ("campaign", &c), ("decision", "keep")]).await.status, StatusCode::FORBIDDEN);
+    let r = s.post(&decide(cara_item.id), &[("csrf_token", &csrf), ("campaign", &c), ("decision", "keep"), ("comment", "still on the support rota")]).await;
+    assert_eq!(r.location(), format!("/staff/reviews/{campaign}?decided=1#item-{}", cara_item.id));
+    assert_eq!(t.count_where("audit_events", "action = 'staff.review_kept' AND actor_kind = 'staff' AND after_data LIKE '%support rota%'"), 1);
+    let r = s.post(&decide(cara_item.id), &[("csrf_token", &csrf), ("campaign", &c), ("decision", "reduce")]).await;
+    assert!(r.location().contains("error="), "decided once: {}", r.location());
+    // The evidence as CSV.
+    let r = s.get(&format!("/staff/reviews/{campaign}/evidence.csv")).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.headers.get("content-type").unwrap().to_str().unwrap().starts_with("text/csv"));
+    assert!(r.body.lines().any(|l| l.contains("Cara Success") && l.contains(",keep,staff,Sam Sysadmin,") && l.contains("support rota")), "{}", r.body);
+    // At the deadline the plan's rule (reduce) settles sam's item as the system; the review closes
+    // and cannot be changed.
+    let later = FixedClock::at(clock.now() + Duration::days(11));
+    let swept = gatehouse_server::jobs::scheduled(&state(t, &later)).await.unwrap();
+    assert_eq!(swept.staff_review_items_settled, 1, "{swept:?}");
+    assert_eq!(t.db.with(|c| gatehouse_db::staff::of_email(c, "sam@ops.gatehouse.test")).unwrap().unwrap().1, StaffRole::Developer);
+    assert_eq!(t.db.with(|c| gatehouse_db::staff::of_email(c, "cara@ops.gatehouse.test")).unwrap().unwrap().1, StaffRole::CustomerSuccess, "kept");
+    assert_eq!(t.count_where("audit_events", "action = 'staff.role_reduced' AND actor_kind = 'system'"), 1);
+    assert_eq!(t.count_where("audit_events", "action = 'staff.review_closed'"), 1);
+    let head = t.db.with(|c| gatehouse_db::staff_reviews::campaigns(c, Some(campaign), 1)).unwrap().remove(0);
+    assert_eq!((head.state.as_str(), head.kept, head.reduced), ("closed", 1, 1));
+    assert_eq!(gatehouse_server::jobs::scheduled(&state(t, &later)).await.unwrap().staff_review_items_settled, 0, "settled once");
 }
 http_both!(console, staff_sign_in_and_console);
