@@ -155,7 +155,7 @@ fn ended_request_grants(conn: &mut Conn<'_>, org: OrgId, now: DateTime<Utc>) -> 
 }
 
 /// When the person last signed in (their sign-in events are kept in the audit log).
-fn last_sign_in(conn: &mut Conn<'_>, user: Option<i64>) -> Result<Option<DateTime<Utc>>, DbError> {
+pub(crate) fn last_sign_in(conn: &mut Conn<'_>, user: Option<i64>) -> Result<Option<DateTime<Utc>>, DbError> {
     let Some(user) = user else { return Ok(None) };
     let at: Option<chrono::NaiveDateTime> = on!(conn, c => ae::table
         .filter(ae::action.eq("user.signed_in"))

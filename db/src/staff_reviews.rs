@@ -15,7 +15,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use gatehouse_domain::actor::Actor;
 use gatehouse_domain::ids::StaffId;
-use gatehouse_domain::reviews::{self as rules, Schedule};
+use gatehouse_domain::reviews::{self as rules, CampaignState, Schedule};
 use gatehouse_domain::staff::{StaffAction, StaffHelpers, StaffNoResponse, StaffReviewPlan, StaffRole};
 use gatehouse_domain::DomainError;
 use serde_json::json;
@@ -120,30 +120,21 @@ fn user_of(conn: &mut Conn<'_>, email: &str) -> Result<Option<(i64, String)>, Db
     Ok(on!(conn, c => u::table.filter(u::email.eq(email)).select((u::id, u::locale)).first(c).optional())?)
 }
 
-fn last_sign_in(conn: &mut Conn<'_>, user: i64) -> Result<Option<DateTime<Utc>>, DbError> {
-    use crate::schema::audit_events as ae;
-    let at: Option<chrono::NaiveDateTime> = on!(conn, c => ae::table
-        .filter(ae::action.eq("user.signed_in"))
-        .filter(ae::actor_kind.eq("user"))
-        .filter(ae::actor_id.eq(user))
-        .select(diesel::dsl::max(ae::occurred_at))
-        .first(c))?;
-    Ok(at.map(from_db))
-}
 
 /// Starts a campaign at `at`: freezes who is reviewed, finds their reviewers, mails each reviewer
 /// a signed link and moves the plan's next start one interval on. Refused while another runs.
 fn start(conn: &mut Conn<'_>, actor: Actor, at: DateTime<Utc>, public_url: &str, now: DateTime<Utc>) -> Result<i64, DbError> {
     conn.transaction(|conn| {
-        let running: i64 = on!(conn, c => sc::table.filter(sc::state.eq("running")).count().get_result(c))?;
+        let running: i64 = on!(conn, c => sc::table.filter(sc::state.eq(CampaignState::Running.as_str())).count().get_result(c))?;
         if running > 0 {
             return Err(DbError::Conflict(crate::Conflict::StaffReviewRunning));
         }
         let p = plan(conn)?;
         let deadline = rules::deadline(at, p.plan.duration_days);
+        // One running at a time (a partial unique index): a start that races another is refused.
         let campaign: i64 = on!(conn, c => diesel::insert_into(sc::table)
             .values((
-                sc::state.eq("running"),
+                sc::state.eq(CampaignState::Running.as_str()),
                 sc::started_at.eq(to_db(at)),
                 sc::deadline_at.eq(to_db(deadline)),
                 sc::plan_snapshot.eq(serde_json::to_string(&p.plan).unwrap_or_default()),
@@ -151,7 +142,11 @@ fn start(conn: &mut Conn<'_>, actor: Actor, at: DateTime<Utc>, public_url: &str,
                 sc::started_by_id.eq(actor.id()),
             ))
             .returning(sc::id)
-            .get_result(c))?;
+            .get_result(c))
+        .map_err(|e| match DbError::from(e) {
+            DbError::Conflict(crate::Conflict::Duplicate) => DbError::Conflict(crate::Conflict::StaffReviewRunning),
+            other => other,
+        })?;
         write_plan(conn, &p.plan, rules::next_start(p.plan.schedule, at), actor, now)?;
         let staff: Vec<(i64, String, String, String)> = on!(conn, c => ps::table.select((ps::id, ps::display_name, ps::email, ps::staff_role)).order(ps::id.asc()).load(c))?;
         let roles: Vec<(i64, StaffRole)> = staff.iter().filter_map(|(id, _, _, r)| Some((*id, StaffRole::parse(r)?))).collect();
@@ -172,10 +167,8 @@ fn start(conn: &mut Conn<'_>, actor: Actor, at: DateTime<Utc>, public_url: &str,
                 use crate::schema::support_sessions as ss;
                 on!(conn, c => ss::table.filter(ss::staff_id.eq(*id)).filter(ss::started_at.ge(to_db(since))).count().get_result(c))?
             };
-            let signed_in = match user_of(conn, email)? {
-                Some((user, _)) => last_sign_in(conn, user)?,
-                None => None,
-            };
+            let user = user_of(conn, email)?.map(|(id, _)| id);
+            let signed_in = crate::reviews::last_sign_in(conn, user)?;
             let helpers = StaffHelpers::new(r, signed_in, sessions, at, p.inactive_days);
             let reviewers = gatehouse_domain::staff::reviewers(&roles, *id);
             on!(conn, c => diesel::insert_into(si::table)
@@ -301,8 +294,8 @@ pub fn start_due(conn: &mut Conn<'_>, public_url: &str, now: DateTime<Utc>) -> R
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Campaign {
     pub id: i64,
-    /// running or closed
-    pub state: String,
+    /// Running or closed.
+    pub state: CampaignState,
     pub started_at: DateTime<Utc>,
     pub deadline_at: DateTime<Utc>,
     pub closed_at: Option<DateTime<Utc>>,
@@ -330,25 +323,30 @@ pub fn campaigns(conn: &mut Conn<'_>, only: Option<i64>, limit: i64) -> Result<V
             .limit(limit)
             .load(c))?,
     };
+    // Every campaign's decisions and the names of whoever started one, in two queries.
+    let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
+    let decisions: Vec<(i64, Option<String>)> = on!(conn, c => si::table.filter(si::campaign_id.eq_any(&ids)).select((si::campaign_id, si::decision)).load(c))?;
+    let starters: Vec<i64> = rows.iter().filter(|r| r.6 == "staff").filter_map(|r| r.7).collect();
+    let names: Vec<(i64, String)> = on!(conn, c => ps::table.filter(ps::id.eq_any(&starters)).select((ps::id, ps::display_name)).load(c))?;
     let mut out = Vec::with_capacity(rows.len());
     for (id, state, started, deadline, closed, snapshot, by_kind, by_id) in rows {
-        let decisions: Vec<Option<String>> = on!(conn, c => si::table.filter(si::campaign_id.eq(id)).select(si::decision).load(c))?;
+        let mine: Vec<Option<&str>> = decisions.iter().filter(|(c, _)| *c == id).map(|(_, d)| d.as_deref()).collect();
         let started_by = match (by_kind.as_str(), by_id) {
-            ("staff", Some(s)) => on!(conn, c => ps::table.find(s).select(ps::display_name).first(c).optional())?,
+            ("staff", Some(s)) => names.iter().find(|(n, _)| *n == s).map(|(_, name)| name.clone()),
             _ => None,
         };
         out.push(Campaign {
             id,
-            state,
+            state: CampaignState::parse(&state).unwrap_or(CampaignState::Closed),
             started_at: from_db(started),
             deadline_at: from_db(deadline),
             closed_at: closed.map(from_db),
             plan: serde_json::from_str(&snapshot).unwrap_or_default(),
             started_by,
-            decided: decisions.iter().filter(|d| d.is_some()).count() as i64,
-            total: decisions.len() as i64,
-            kept: decisions.iter().filter(|d| d.as_deref() == Some("keep")).count() as i64,
-            reduced: decisions.iter().filter(|d| d.as_deref() == Some("reduce")).count() as i64,
+            decided: mine.iter().filter(|d| d.is_some()).count() as i64,
+            total: mine.len() as i64,
+            kept: mine.iter().filter(|d| **d == Some("keep")).count() as i64,
+            reduced: mine.iter().filter(|d| **d == Some("reduce")).count() as i64,
         });
     }
     Ok(out)
@@ -442,7 +440,7 @@ pub fn decide(conn: &mut Conn<'_>, by: StaffId, by_role: StaffRole, item: i64, d
         let row: Option<(i64, i64, Option<String>, String)> =
             on!(conn, c => si::table.inner_join(sc::table).filter(si::id.eq(item)).select((si::campaign_id, si::staff_id, si::decision, sc::state)).first(c).optional())?;
         let (campaign, staff, decided, state) = row.ok_or(DbError::NotFound)?;
-        if state != "running" {
+        if state != CampaignState::Running.as_str() {
             return Err(DbError::Conflict(crate::Conflict::StaffReviewClosed));
         }
         if decided.is_some() {
@@ -474,7 +472,7 @@ pub fn decide(conn: &mut Conn<'_>, by: StaffId, by_role: StaffRole, item: i64, d
 /// campaign: claimed by its `reminded_at`). Returns the mails written.
 pub fn remind_due(conn: &mut Conn<'_>, public_url: &str, now: DateTime<Utc>) -> Result<usize, DbError> {
     let due: Vec<(i64, chrono::NaiveDateTime)> = on!(conn, c => sc::table
-        .filter(sc::state.eq("running"))
+        .filter(sc::state.eq(CampaignState::Running.as_str()))
         .filter(sc::reminded_at.is_null())
         .filter(sc::deadline_at.le(to_db(now + chrono::Duration::days(REMIND_BEFORE_DAYS))))
         .filter(sc::deadline_at.gt(to_db(now)))
@@ -507,11 +505,11 @@ pub fn remind_due(conn: &mut Conn<'_>, public_url: &str, now: DateTime<Utc>) -> 
 /// system; the campaign closes. Claimed by closing it, so two instances settle it once. Returns
 /// the items settled.
 pub fn sweep(conn: &mut Conn<'_>, now: DateTime<Utc>) -> Result<usize, DbError> {
-    let due: Vec<(i64, String)> = on!(conn, c => sc::table.filter(sc::state.eq("running")).filter(sc::deadline_at.le(to_db(now))).select((sc::id, sc::plan_snapshot)).load(c))?;
+    let due: Vec<(i64, String)> = on!(conn, c => sc::table.filter(sc::state.eq(CampaignState::Running.as_str())).filter(sc::deadline_at.le(to_db(now))).select((sc::id, sc::plan_snapshot)).load(c))?;
     let mut settled = 0;
     for (campaign, snapshot) in due {
         settled += conn.transaction(|conn| {
-            let closed = on!(conn, c => diesel::update(sc::table.find(campaign).filter(sc::state.eq("running"))).set((sc::state.eq("closed"), sc::closed_at.eq(Some(to_db(now))))).execute(c))?;
+            let closed = on!(conn, c => diesel::update(sc::table.find(campaign).filter(sc::state.eq(CampaignState::Running.as_str()))).set((sc::state.eq(CampaignState::Closed.as_str()), sc::closed_at.eq(Some(to_db(now))))).execute(c))?;
             if closed == 0 {
                 return Ok::<usize, DbError>(0);
             }

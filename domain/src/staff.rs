@@ -1,6 +1,6 @@
 //! Platform staff roles (seed roles-responsibilities-isms): sysadmin, developer, member of
-//! management, customer success. Staff always sign in with a second factor; the staff console
-//! and staff sign-in come with a later issue, the rules are here.
+//! management, customer success. Staff always sign in with a second factor. What each role may
+//! do, and the rules of the staff access reviews (who is reviewed, by whom, the decision helpers).
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

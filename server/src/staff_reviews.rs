@@ -199,7 +199,7 @@ async fn page(lang: Lang, req: HttpRequest, state: web::Data<AppState>, path: we
     };
     let locale = q.lang.as_deref().and_then(Locale::parse).unwrap_or(lang.0);
     let csrf = req.extensions().get::<gatehouse_app::state::RequestSession>().map(|s| s.csrf.clone()).unwrap_or_default();
-    let running = head.state == "running";
+    let running = head.state == gatehouse_domain::reviews::CampaignState::Running;
     let other = match locale {
         Locale::En => ("de", "Deutsch"),
         Locale::De => ("en", "English"),
@@ -323,7 +323,7 @@ async fn evidence_csv(lang: Lang, req: HttpRequest, state: web::Data<AppState>, 
     for i in &items {
         out.push_str(&line(&[
             head.id.to_string(),
-            head.state.clone(),
+            head.state.as_str().to_string(),
             head.started_at.to_rfc3339(),
             head.deadline_at.to_rfc3339(),
             head.closed_at.map(|x| x.to_rfc3339()).unwrap_or_default(),

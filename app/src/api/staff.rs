@@ -75,7 +75,7 @@ pub async fn get_staff_console() -> Result<StaffConsole, AppError> {
             next_start_at: plan.next_start_at,
             campaigns: campaigns
                 .into_iter()
-                .map(|x| StaffReviewLine { id: x.id, running: x.state == "running", started_at: x.started_at, deadline_at: x.deadline_at, decided: x.decided, total: x.total })
+                .map(|x| StaffReviewLine { id: x.id, running: x.state == gatehouse_domain::reviews::CampaignState::Running, started_at: x.started_at, deadline_at: x.deadline_at, decided: x.decided, total: x.total })
                 .collect(),
         })
     } else {

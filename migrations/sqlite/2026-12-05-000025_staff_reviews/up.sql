@@ -32,7 +32,8 @@ CREATE TABLE staff_review_campaigns (
     started_by_kind TEXT NOT NULL,
     started_by_id BIGINT
 );
-CREATE INDEX staff_review_campaigns_open ON staff_review_campaigns (deadline_at) WHERE state = 'running';
+-- At most one campaign runs at a time.
+CREATE UNIQUE INDEX staff_review_campaigns_running ON staff_review_campaigns (state) WHERE state = 'running';
 
 CREATE TABLE staff_review_items (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
