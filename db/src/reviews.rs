@@ -166,6 +166,17 @@ pub(crate) fn last_sign_in(conn: &mut Conn<'_>, user: Option<i64>) -> Result<Opt
     Ok(at.map(from_db))
 }
 
+/// `last_sign_in` read once per person while a campaign starts.
+fn last_sign_in_once(conn: &mut Conn<'_>, seen: &mut std::collections::HashMap<i64, Option<DateTime<Utc>>>, user: Option<i64>) -> Result<Option<DateTime<Utc>>, DbError> {
+    let Some(user) = user else { return Ok(None) };
+    if let Some(at) = seen.get(&user) {
+        return Ok(*at);
+    }
+    let at = last_sign_in(conn, Some(user))?;
+    seen.insert(user, at);
+    Ok(at)
+}
+
 /// Starts every campaign whose plan is due by `now` (the scheduled sweep of any instance: a plan
 /// is claimed by moving its next start, so two instances start it once). Returns the campaigns.
 pub fn start_due(conn: &mut Conn<'_>, public_url: &str, now: DateTime<Utc>) -> Result<Vec<i64>, DbError> {
@@ -254,17 +265,7 @@ pub fn start(conn: &mut Conn<'_>, org: OrgId, plan: i64, at: DateTime<Utc>, publ
                 },
                 None => (0, 0),
             };
-            let last = match l.user {
-                Some(user) => match signed_in.get(&user) {
-                    Some(at) => *at,
-                    None => {
-                        let at = last_sign_in(conn, Some(user))?;
-                        signed_in.insert(user, at);
-                        at
-                    }
-                },
-                None => None,
-            };
+            let last = last_sign_in_once(conn, &mut signed_in, l.user)?;
             let helpers: Helpers = rules::helpers(last, now, inactive as i64, from_ended.contains(&l.assignment), unit_members.0, unit_members.1);
             let item: i64 = on!(conn, c => diesel::insert_into(ri::table)
                 .values((
@@ -300,7 +301,8 @@ pub fn start(conn: &mut Conn<'_>, org: OrgId, plan: i64, at: DateTime<Utc>, publ
                 let (user, display, pseudonym): (Option<i64>, Option<String>, Option<String>) =
                     on!(conn, c => m::table.left_join(u::table).filter(m::id.eq(member.0)).select((m::user_id, u::display_name.nullable(), m::pseudonym)).first(c))?;
                 let reviewers = rules::reviewers_for_org_role(&reviewer_plan, &holders, *member, *role);
-                let helpers = rules::helpers(last_sign_in(conn, user)?, now, inactive as i64, false, 0, 0);
+                // The same person's sign-in as read for their role assignments above, or read once now.
+                let helpers = rules::helpers(last_sign_in_once(conn, &mut signed_in, user)?, now, inactive as i64, false, 0, 0);
                 let item: i64 = on!(conn, c => diesel::insert_into(ri::table)
                     .values((
                         ri::org_id.eq(org.0),
